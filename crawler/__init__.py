@@ -1,0 +1,1 @@
+"""The crawler: fetches sites and records what it sees. It never judges."""

@@ -1,0 +1,196 @@
+"""Finding a site's columns (栏目) in its navigation, and naming their indicator category.
+
+The category table is data (`crawler/data/column_categories.yaml`) so an office can teach
+govwatch its own column names without touching code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import yaml
+from lxml import html as lxml_html
+
+NAV_HINT = re.compile(
+    r"(^|[\s_-])(nav|navs|navbar|menu|menus|mainnav|topnav|daohang|dh|lanmu|lm|channel|column|subnav|"
+    r"leftnav|left_nav|left-nav|sidenav|sidebar|side|left|sub|submenu|secnav|tab_menu|menu_list)"
+    r"([\s_\-\d]|$)",
+    re.I,
+)
+ARTICLE_URL = re.compile(r"(t20\d{6}_\d+|/art/\d{4}/|/content_\d+|/20\d{2}[-/]?\d{2}/\d{1,2}/|art_\d+_\d+|\d{8,}\.s?html?$)")
+FILE_URL = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|jpe?g|png|gif|bmp|mp4|mp3|wps|et|ofd|txt|apk)$", re.I)
+SKIP_NAMES = {
+    "首页", "网站首页", "返回首页", "主页", "english", "无障碍", "无障碍浏览", "长者模式", "关怀版", "登录",
+    "注册", "繁体", "简体", "繁體", "设为首页", "加入收藏", "收藏本站", "网站地图", "联系方式", "更多", "more",
+    "上一页", "下一页", "尾页", "末页", "打印", "关闭", "返回顶部", "手机版", "移动版", "ipv6",
+}
+MORE_TEXT = re.compile(r"^\s*(更多|more|更多>+|>>|》》|更多»|查看更多|more>+|\+)\s*$", re.I)
+NAME_OK = re.compile(r"^[\u4e00-\u9fff\w·、（）()《》 ]{2,16}$")
+
+
+@dataclass(frozen=True, slots=True)
+class NavLink:
+    name: str
+    url: str
+    source: str  # "nav" | "more" | "fallback"
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    id: str
+    label: str
+    keywords: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=1)
+def categories() -> tuple[tuple[Category, ...], str]:
+    data = yaml.safe_load(resources.files("crawler").joinpath("data/column_categories.yaml").read_text("utf-8"))
+    cats = tuple(
+        Category(c["id"], c["label"], tuple(c["keywords"]), tuple(c.get("exclude", ()))) for c in data["categories"]
+    )
+    return cats, data.get("default", "other")
+
+
+def category_labels() -> dict[str, str]:
+    cats, default = categories()
+    return {c.id: c.label for c in cats} | {default: "其他"}
+
+
+def classify(name: str, column_type: str | None = None) -> tuple[str, str]:
+    """(category, source): the `ColumnType` meta wins where it names a category; else the name."""
+    cats, default = categories()
+    for text, source in ((column_type, "meta"), (name, "keyword")):
+        if not text:
+            continue
+        for cat in cats:
+            if any(k in text for k in cat.keywords) and not any(x in text for x in cat.exclude):
+                return cat.id, source
+    return default, "default"
+
+
+def site_scope(url: str) -> str:
+    """The part of a host that makes two URLs the same site: `*.xx.gov.cn`, or host:port for IPs."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not host or re.fullmatch(r"[\d.]+|\[?[0-9a-f:]+\]?", host):
+        return parts.netloc.lower()
+    labels = host.split(".")
+    keep = 3 if host.endswith((".gov.cn", ".org.cn", ".com.cn", ".edu.cn", ".net.cn")) else 2
+    return ".".join(labels[-keep:])
+
+
+def same_site(url: str, scope: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return False
+    host = (parts.hostname or "").lower()
+    return parts.netloc.lower() == scope or host == scope or host.endswith("." + scope)
+
+
+def normalize_url(url: str) -> str:
+    """One spelling per column page: no fragment, `dir/index.html` is `dir/`."""
+    url = urldefrag(url)[0]
+    return re.sub(r"/(index|default)\.(s?html?|jsp|aspx?|php)$", "/", url, flags=re.I)
+
+
+def _text(el) -> str:  # noqa: ANN001
+    return re.sub(r"\s+", "", el.text_content() or "")
+
+
+def _anchor_name(a) -> str:  # noqa: ANN001
+    text = _text(a)
+    if not text:
+        text = re.sub(r"\s+", "", a.get("title") or "")
+        if not text:
+            imgs = a.xpath(".//img/@alt")
+            text = re.sub(r"\s+", "", imgs[0]) if imgs else ""
+    return text.strip("·•>》» ")
+
+
+def _is_column_link(name: str, url: str, scope: str) -> bool:
+    if not name or name.lower() in SKIP_NAMES or not NAME_OK.match(name):
+        return False
+    if not same_site(url, scope) or FILE_URL.search(urlsplit(url).path) or ARTICLE_URL.search(url):
+        return False
+    return True
+
+
+def _in_nav(a) -> bool:  # noqa: ANN001
+    for anc in a.iterancestors():
+        if anc.tag in ("nav",):
+            return True
+        if anc.tag in ("footer",):
+            return False
+        hint = f"{anc.get('class', '')} {anc.get('id', '')}"
+        if hint.strip() and NAV_HINT.search(hint):
+            if re.search(r"(foot|bottom|copyright|link|friend|yqlj)", hint, re.I):
+                return False
+            return True
+        if anc.tag == "body":
+            break
+    return False
+
+
+def _inside_row(el, stop) -> bool:  # noqa: ANN001
+    for anc in el.iterancestors():
+        if anc is stop:
+            return False
+        if anc.tag in ("li", "tr", "dd"):
+            return True
+    return False
+
+
+def _more_name(a) -> str | None:  # noqa: ANN001
+    """The section title a "更多" link belongs to: the first short heading-like text in its block,
+    outside the list rows."""
+    for anc in list(a.iterancestors())[:4]:
+        for el in anc.iter("h1", "h2", "h3", "h4", "h5", "span", "strong", "b", "em", "a", "div", "p", "td"):
+            if el is a or a in el.iterancestors() or el in a.iterancestors():
+                continue
+            if _inside_row(el, anc):
+                continue
+            text = _text(el)
+            if text and len(text) <= 10 and NAME_OK.match(text) and not MORE_TEXT.match(text):
+                return text
+    return None
+
+
+def discover_columns(doc, page_url: str, scope: str) -> list[NavLink]:  # noqa: ANN001
+    """Column links of a page, in page order: navigation menus first, then "更多" links named by
+    their section title; when a page has no recognisable menu, links that look like column lists."""
+    base = doc.xpath("//base/@href")
+    base_url = urljoin(page_url, base[0]) if base else page_url
+    found: dict[str, NavLink] = {}
+    anchors = doc.xpath("//a[@href]")
+    for a in anchors:
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "#", "mailto:", "tel:")):
+            continue
+        url = normalize_url(urljoin(base_url, href))
+        name = _anchor_name(a)
+        if MORE_TEXT.match(name or "") or MORE_TEXT.match(a.get("title") or "x"):
+            section = _more_name(a)
+            if section and _is_column_link(section, url, scope) and url not in found:
+                found[url] = NavLink(section, url, "more")
+            continue
+        if _in_nav(a) and _is_column_link(name, url, scope) and url not in found:
+            found[url] = NavLink(name, url, "nav")
+    if not any(link.source == "nav" for link in found.values()):
+        for a in anchors:
+            href = (a.get("href") or "").strip()
+            url = normalize_url(urljoin(base_url, href)) if href else ""
+            name = _anchor_name(a)
+            looks_like_list = re.search(r"(/$|/col/col\d+|list|node_\d+|/[a-z]+/?$)", url, re.I)
+            if url and looks_like_list and len(name) <= 10 and url not in found and _is_column_link(name, url, scope):
+                found[url] = NavLink(name, url, "fallback")
+    page = normalize_url(page_url)
+    return [link for link in found.values() if link.url != page]
+
+
+def parse_html(text: str):  # noqa: ANN201
+    return lxml_html.document_fromstring(text or "<html></html>")

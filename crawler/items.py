@@ -1,0 +1,75 @@
+"""What a crawl emits: observations, handed to the storage pipeline as they are made."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from crawler.extract import ListEntry
+
+
+@dataclass(slots=True)
+class PageFetched:
+    run_id: int
+    url: str
+    final_url: str | None
+    role: str  # home | column
+    status: int | None
+    elapsed_ms: float | None
+    content_type: str | None = None
+    encoding: str | None = None
+    size: int | None = None
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class HomeSeen:
+    run_id: int
+    url: str
+    title: str
+    meta: dict[str, str]
+    latest_date: date | None
+    items: list[ListEntry] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ColumnSeen:
+    run_id: int
+    name: str
+    url: str
+    final_url: str | None
+    level: int
+    parent_url: str | None
+    category: str
+    category_source: str
+    page_kind: str | None
+    latest_date: date | None
+    blank: bool
+    blank_reason: str | None
+    meta: dict[str, str]
+    status: int | None
+    error: str | None = None
+    page_count: int | None = None
+    undated_count: int = 0
+    items: list[ListEntry] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class LinkChecked:
+    run_id: int
+    url: str
+    found_on: str
+    status: int | None
+    outcome: str  # ok | broken | soft-404 | timeout
+    error: str | None
+    method: str | None
+    elapsed_ms: float | None
+    link_text: str | None = None
+
+
+@dataclass(slots=True)
+class CrawlFailed:
+    """The site could not be inspected at all (home page unreachable, not HTML, undecodable)."""
+
+    run_id: int
+    error: str

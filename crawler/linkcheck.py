@@ -1,0 +1,60 @@
+"""How a link answered, in the words the findings use: ok, broken, soft-404, timeout."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+from twisted.internet import error as twisted_error
+from twisted.python.failure import Failure
+
+HTML_TYPES = ("text/html", "application/xhtml")
+TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
+TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.S | re.I)
+
+
+@lru_cache(maxsize=1)
+def _soft404() -> dict:
+    return yaml.safe_load(resources.files("crawler").joinpath("data/soft404.yaml").read_text("utf-8"))
+
+
+def soft_404_reason(text: str) -> str | None:
+    """The phrase that marks a 200 page as "not found", or None for a real page."""
+    rules = _soft404()
+    title_match = TITLE.search(text)
+    title = re.sub(r"\s+", "", title_match.group(1)) if title_match else ""
+    for phrase in rules["title_phrases"]:
+        if phrase in title:
+            return f"title says {title[:60]!r}"
+    visible = re.sub(r"\s+", "", TAGS.sub(" ", text))
+    if len(visible) <= rules["max_text_chars"]:
+        for phrase in rules["phrases"]:
+            if phrase.replace(" ", "") in visible:
+                return f"page says {phrase!r}"
+    return None
+
+
+def is_html(content_type: str | None) -> bool:
+    return bool(content_type) and any(t in content_type.lower() for t in HTML_TYPES)
+
+
+def failure_outcome(failure: Failure) -> tuple[str, str]:
+    """(outcome, error text) for a request that got no HTTP answer."""
+    exc = failure.value
+    name = type(exc).__name__
+    if failure.check(twisted_error.TimeoutError, twisted_error.TCPTimedOutError) or "Timeout" in name:
+        return "timeout", f"timeout ({name})"
+    if failure.check(twisted_error.ConnectionRefusedError):
+        return "broken", "connection refused"
+    if failure.check(twisted_error.DNSLookupError):
+        return "broken", "DNS lookup failed"
+    if "SSL" in name or "TLS" in name or "certificate" in str(exc).lower():
+        return "broken", f"TLS error: {exc}"
+    message = str(exc).strip() or name
+    return "broken", f"{name}: {message}"[:500]
+
+
+def status_outcome(status: int) -> str:
+    return "ok" if status < 400 else "broken"

@@ -1,0 +1,102 @@
+"""The storage pipeline: every observation is written as soon as it is made."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from scrapy import Spider, signals
+
+from crawler.items import ColumnSeen, CrawlFailed, HomeSeen, LinkChecked, PageFetched
+from storage.db import Database
+from storage.models import Column, CrawlRun, LinkCheck, ListItem, Page
+from storage.repo import first_seen, utcnow
+
+_databases: dict[str, Database] = {}
+
+
+def database(url: str) -> Database:
+    """One engine per process and URL, shared by the spiders of a multi-site crawl."""
+    if url not in _databases:
+        _databases[url] = Database(url)
+    return _databases[url]
+
+
+class StoragePipeline:
+    def __init__(self, database_url: str) -> None:
+        self.db = database(database_url)
+        self.site_id: int | None = None
+        self.counts = {"pages": 0, "columns": 0, "items": 0, "links": 0}
+
+    @classmethod
+    def from_crawler(cls, crawler) -> StoragePipeline:  # noqa: ANN001
+        pipeline = cls(crawler.settings.get("GOVWATCH_DATABASE"))
+        crawler.signals.connect(pipeline.finish_run, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self, spider: Spider | None = None) -> None:
+        with self.db.session() as session:
+            run = session.get(CrawlRun, spider.run_id)
+            self.site_id = run.site_id
+
+    def process_item(self, item, spider: Spider | None = None):  # noqa: ANN001, ANN201
+        now = utcnow()
+        with self.db.session() as session:
+            match item:
+                case PageFetched():
+                    session.add(Page(run_id=item.run_id, url=item.url, final_url=item.final_url, role=item.role,
+                                     status=item.status, elapsed_ms=item.elapsed_ms, content_type=item.content_type,
+                                     encoding=item.encoding, size=item.size, error=item.error, fetched_at=now))
+                    self.counts["pages"] += 1
+                case HomeSeen():
+                    run = session.get(CrawlRun, item.run_id)
+                    run.home_url, run.home_title, run.home_meta = item.url, item.title[:500], item.meta
+                    run.home_latest_date = item.latest_date
+                    self._add_items(session, item.run_id, None, item.items, now)
+                case ColumnSeen():
+                    column = Column(
+                        run_id=item.run_id, name=item.name[:200], url=item.url, final_url=item.final_url,
+                        level=item.level, parent_url=item.parent_url, category=item.category,
+                        category_source=item.category_source, page_kind=item.page_kind,
+                        latest_date=item.latest_date, item_count=len(item.items), undated_count=item.undated_count,
+                        page_count=item.page_count, blank=item.blank, blank_reason=item.blank_reason,
+                        meta=item.meta, status=item.status, error=item.error,
+                    )
+                    session.add(column)
+                    session.flush()
+                    self._add_items(session, item.run_id, column.id, item.items, now)
+                    self.counts["columns"] += 1
+                case LinkChecked():
+                    session.add(LinkCheck(run_id=item.run_id, url=item.url, found_on=item.found_on,
+                                          link_text=item.link_text, status=item.status, outcome=item.outcome,
+                                          error=item.error, method=item.method, elapsed_ms=item.elapsed_ms,
+                                          checked_at=now))
+                    self.counts["links"] += 1
+                case CrawlFailed():
+                    run = session.get(CrawlRun, item.run_id)
+                    run.status, run.error = "failed", item.error
+        return item
+
+    def _add_items(self, session, run_id: int, column_id: int | None, entries, now: datetime) -> None:  # noqa: ANN001
+        seen = first_seen(session, self.site_id, [e.url for e in entries])
+        for entry in entries:
+            session.add(ListItem(
+                run_id=run_id, site_id=self.site_id, column_id=column_id, title=entry.title[:500], url=entry.url,
+                published=entry.date, date_text=(entry.date_text or "")[:100] or None, date_source=entry.date_source,
+                position=entry.position, pinned=entry.pinned, first_seen_at=min(seen.get(entry.url, now), now),
+            ))
+        self.counts["items"] += len(entries)
+
+    def finish_run(self, spider: Spider, reason: str) -> None:
+        """Close the run with what the crawl achieved; a crawl cut short is marked, not hidden."""
+        with self.db.session() as session:
+            run = session.get(CrawlRun, spider.run_id)
+            run.finished_at = utcnow()
+            if run.status == "running":
+                if spider.home_url is None:
+                    run.status = "failed"
+                    run.error = run.error or spider.failure or f"crawl ended ({reason}) before the home page was read"
+                elif reason != "finished":
+                    run.status, run.error = "partial", f"crawl cut short: {reason}"
+                else:
+                    run.status = "ok"
+            run.stats = dict(self.counts)

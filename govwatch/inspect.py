@@ -1,0 +1,71 @@
+"""Inspection as the CLI, the demo and the scheduler run it: crawl sites, then judge them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from crawler.runner import CrawlJob, run_crawls
+from govwatch.settings import Settings
+from reports.verdict import verdict_json
+from rules.engine import Evaluation, evaluate
+from rules.observations import observations
+from rules.profile import Profile
+from storage.db import Database
+from storage.models import CrawlRun, Site
+from storage.repo import run_for_evaluation, save_evaluation, start_run
+
+
+def crawl_sites(
+    settings: Settings,
+    db: Database,
+    site_ids: Sequence[int],
+    reference_date: date,
+    *,
+    on_start: Callable[[int], None] | None = None,
+    on_done: Callable[[CrawlJob], None] | None = None,
+    site_timeout: float = 900.0,
+) -> dict[int, int]:
+    """Crawl the sites; returns {site_id: run_id}. Runs are stored before the first request, so a
+    crash leaves them marked as running rather than lost."""
+    jobs: list[CrawlJob] = []
+    with db.session() as session:
+        for site_id in site_ids:
+            site = session.get(Site, site_id)
+            run = start_run(session, site, reference_date)
+            jobs.append(CrawlJob(site.id, run.id, site.url, site.name))
+    if on_start is not None:
+        on_start(len(jobs))
+    if jobs:
+        run_crawls(settings, jobs, reference_date, on_done=on_done, site_timeout=site_timeout,
+                   log_file=settings.log_dir / "crawl.log")
+    with db.session() as session:
+        for job in jobs:
+            run = session.get(CrawlRun, job.run_id)
+            if run.status == "running":  # the spider never opened (e.g. a bad URL): say so
+                run.status, run.error = "failed", run.error or "the crawl did not start"
+            site = session.get(Site, job.site_id)
+            if site.name == site.url and run.home_title:
+                site.name = (run.home_meta or {}).get("SiteName") or run.home_title.split("_")[-1].strip()[:200]
+    return {job.site_id: job.run_id for job in jobs}
+
+
+def evaluate_sites(
+    db: Database,
+    site_ids: Sequence[int],
+    as_of: date,
+    profile: Profile,
+    run_ids: dict[int, int] | None = None,
+    *,
+    save: bool = True,
+) -> list[Evaluation]:
+    results: list[Evaluation] = []
+    with db.session() as session:
+        for site_id in site_ids:
+            site = session.get(Site, site_id)
+            run = run_for_evaluation(session, site, as_of, (run_ids or {}).get(site_id))
+            ev = evaluate(observations(site, run), as_of, profile)
+            if save:
+                save_evaluation(session, site, run, verdict_json(ev))
+            results.append(ev)
+    return results

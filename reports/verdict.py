@@ -1,0 +1,107 @@
+"""One site's verdict as the JSON contract (README, "JSON output") and as a terminal table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from crawler.columns import category_labels
+from rules.engine import Evaluation
+
+VERDICT_WORDS = {"pass": ("合格", "green"), "fail": ("不合格", "red"), "unknown": ("无法判定", "yellow")}
+
+
+def verdict_json(ev: Evaluation) -> dict[str, Any]:
+    obs = ev.obs
+    broken = [x for x in obs.links if x.outcome != "ok"]
+    return {
+        "site": {"url": obs.site_url, "name": obs.site_name, "code": obs.site_code},
+        "as_of": ev.as_of.isoformat(),
+        "profile": ev.profile.id,
+        "verdict": ev.verdict,
+        "score": ev.score,
+        "vetoes": [{"indicator": f.indicator, "title": f.title, "detail": f.detail} for f in ev.vetoes],
+        "deductions": [{"indicator": f.indicator, "points": f.points, "detail": f.detail} for f in ev.deductions],
+        "columns": [
+            {
+                "name": c.name,
+                "url": c.url,
+                "category": c.category,
+                "level": c.level,
+                "latest_date": c.latest_date.isoformat() if c.latest_date else None,
+                "items": c.items,
+                "blank": c.blank,
+                "blank_reason": c.blank_reason,
+                "status": c.status,
+                "error": c.error,
+            }
+            for c in obs.columns
+        ],
+        "broken_links": [
+            {"url": x.url, "found_on": x.found_on, "status": x.status, "error": x.error, "outcome": x.outcome}
+            for x in broken
+        ],
+        "home_latest_date": obs.home_latest_date.isoformat() if obs.home_latest_date else None,
+        "findings": [f.as_dict() for f in ev.findings],
+        "crawl": obs.crawl or {"status": obs.run_status, "error": obs.run_error},
+    }
+
+
+def verdict_panel(ev: Evaluation) -> Panel:
+    data = verdict_json(ev)
+    word, colour = VERDICT_WORDS[ev.verdict]
+    labels = category_labels()
+    head = Text.assemble(
+        (f"{data['site']['name']}", "bold"), f"  {data['site']['url']}\n",
+        "结论 ", (word, f"bold {colour}"), f"   监测时间点 {data['as_of']}   指标 {data['profile']}   ",
+        f"首页最新信息 {data['home_latest_date'] or '—'}",
+    )
+    parts: list[Any] = [head]
+    if ev.vetoes:
+        vetoes = Table(title="单项否决", title_justify="left", show_header=False, box=None)
+        for f in ev.vetoes:
+            vetoes.add_row(Text(f.indicator, style="red"), f.title, f.detail)
+        parts.append(vetoes)
+    columns = Table(title=f"栏目（{len(data['columns'])}）", title_justify="left", expand=False)
+    for name in ("栏目", "类别", "级", "最新更新", "条数", "状态"):
+        columns.add_column(name, no_wrap=name != "栏目")
+    for c in data["columns"]:
+        state = Text("空白", style="yellow") if c["blank"] else (Text(c["error"], style="red") if c["error"] else "")
+        columns.add_row(c["name"], labels.get(c["category"], c["category"]), str(c["level"]),
+                        c["latest_date"] or "—", str(c["items"]), state)
+    parts.append(columns)
+    if data["broken_links"]:
+        links = Table(title=f"不可用链接（{len(data['broken_links'])}）", title_justify="left")
+        for name in ("链接", "所在页面", "状态", "原因"):
+            links.add_column(name, overflow="fold")
+        for x in data["broken_links"]:
+            links.add_row(x["url"], x["found_on"], str(x["status"] or "—"), f"{x['outcome']}: {x['error'] or ''}")
+        parts.append(links)
+    if ev.verdict == "unknown":
+        parts.append(Text(ev.findings[0].detail, style="yellow"))
+    return Panel(Group(*parts), border_style=colour)
+
+
+def summary_table(evaluations: list[Evaluation]) -> Table:
+    table = Table(title="检查结果")
+    for name in ("网站", "标识码", "结论", "否决项", "首页最新", "栏目", "空白", "不可用链接"):
+        table.add_column(name)
+    for ev in evaluations:
+        word, colour = VERDICT_WORDS[ev.verdict]
+        obs = ev.obs
+        table.add_row(
+            obs.site_name, obs.site_code or "—", Text(word, style=colour),
+            "、".join(sorted({f.indicator for f in ev.vetoes})) or "—",
+            obs.home_latest_date.isoformat() if obs.home_latest_date else "—",
+            str(len(obs.columns)), str(sum(c.blank for c in obs.columns)),
+            str(len({x.url for x in obs.links if x.outcome != "ok"})),
+        )
+    return table
+
+
+def print_evaluation(console: Console, ev: Evaluation) -> None:
+    console.print(verdict_panel(ev))

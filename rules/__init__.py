@@ -1,0 +1,1 @@
+"""Indicator profiles (data) and the engine that judges stored observations at a time point."""

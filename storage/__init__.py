@@ -1,0 +1,1 @@
+"""Observations and judgments, stored: SQLAlchemy 2 models, sessions and repositories."""

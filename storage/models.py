@@ -1,0 +1,161 @@
+"""The stored observations. Rows are only ever added: a re-crawl is a new run beside the old ones."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Site(Base):
+    """A registered website (or one met through a bare-URL recheck)."""
+
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str | None] = mapped_column(String(32), unique=True)  # 网站标识码
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(1000), unique=True)
+    unit: Mapped[str | None] = mapped_column(String(200))  # 主办单位
+    group: Mapped[str | None] = mapped_column("group_name", String(100))  # 县区 / 市直部门 ...
+    registered: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    runs: Mapped[list[CrawlRun]] = relationship(back_populates="site", order_by="CrawlRun.id")
+
+
+class CrawlRun(Base):
+    """One crawl of one site. `reference_date` is the date year-less list dates were read against."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reference_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running | ok | failed
+    error: Mapped[str | None] = mapped_column(Text)
+    home_url: Mapped[str | None] = mapped_column(String(1000))  # where the home page really is
+    home_latest_date: Mapped[date | None] = mapped_column(Date)
+    home_title: Mapped[str | None] = mapped_column(String(500))
+    home_meta: Mapped[dict | None] = mapped_column(JSON)
+    stats: Mapped[dict | None] = mapped_column(JSON)
+
+    site: Mapped[Site] = relationship(back_populates="runs")
+    columns: Mapped[list[Column]] = relationship(back_populates="run", order_by="Column.id")
+    pages: Mapped[list[Page]] = relationship(back_populates="run", order_by="Page.id")
+    link_checks: Mapped[list[LinkCheck]] = relationship(back_populates="run", order_by="LinkCheck.id")
+
+
+class Page(Base):
+    """A page fetched during a run, with how it answered."""
+
+    __tablename__ = "pages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    url: Mapped[str] = mapped_column(String(1000))
+    final_url: Mapped[str | None] = mapped_column(String(1000))
+    role: Mapped[str] = mapped_column(String(20))  # home | column
+    status: Mapped[int | None] = mapped_column(Integer)
+    elapsed_ms: Mapped[float | None] = mapped_column(Float)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    encoding: Mapped[str | None] = mapped_column(String(40))
+    size: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime)
+
+    run: Mapped[CrawlRun] = relationship(back_populates="pages")
+
+
+class Column(Base):
+    """A column (栏目) as seen in one run."""
+
+    __tablename__ = "columns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(1000))
+    final_url: Mapped[str | None] = mapped_column(String(1000))
+    level: Mapped[int] = mapped_column(Integer, default=1)
+    parent_url: Mapped[str | None] = mapped_column(String(1000))
+    category: Mapped[str] = mapped_column(String(30))
+    category_source: Mapped[str] = mapped_column(String(20))  # keyword | meta | default
+    page_kind: Mapped[str | None] = mapped_column(String(20))  # list | article | other
+    latest_date: Mapped[date | None] = mapped_column(Date)
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    undated_count: Mapped[int] = mapped_column(Integer, default=0)
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    blank: Mapped[bool] = mapped_column(Boolean, default=False)
+    blank_reason: Mapped[str | None] = mapped_column(String(200))
+    meta: Mapped[dict | None] = mapped_column(JSON)
+    status: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    run: Mapped[CrawlRun] = relationship(back_populates="columns")
+    items: Mapped[list[ListItem]] = relationship(back_populates="column", order_by="ListItem.position")
+
+
+class ListItem(Base):
+    """A dated entry in a column list or on the home page (column_id NULL)."""
+
+    __tablename__ = "list_items"
+    __table_args__ = (Index("ix_list_items_site_url", "site_id", "url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    column_id: Mapped[int | None] = mapped_column(ForeignKey("columns.id"))
+    title: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str] = mapped_column(String(1000))
+    published: Mapped[date | None] = mapped_column(Date)
+    date_text: Mapped[str | None] = mapped_column(String(100))
+    date_source: Mapped[str | None] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime)  # earliest crawl that saw this URL
+
+    column: Mapped[Column | None] = relationship(back_populates="items")
+
+
+class LinkCheck(Base):
+    """One link checked once in a run, and where it was found."""
+
+    __tablename__ = "link_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    url: Mapped[str] = mapped_column(String(1000))
+    found_on: Mapped[str] = mapped_column(String(1000))
+    link_text: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(20))  # ok | broken | soft-404 | timeout
+    error: Mapped[str | None] = mapped_column(Text)
+    method: Mapped[str | None] = mapped_column(String(8))
+    elapsed_ms: Mapped[float | None] = mapped_column(Float)
+    checked_at: Mapped[datetime] = mapped_column(DateTime)
+
+    run: Mapped[CrawlRun] = relationship(back_populates="link_checks")
+
+
+class Evaluation(Base):
+    """A verdict drawn from one run at a monitoring time point under a profile; kept for history."""
+
+    __tablename__ = "evaluations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    as_of: Mapped[date] = mapped_column(Date)
+    profile: Mapped[str] = mapped_column(String(60))
+    verdict: Mapped[str] = mapped_column(String(10))
+    score: Mapped[float | None] = mapped_column(Float)
+    result: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
