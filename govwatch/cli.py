@@ -273,6 +273,18 @@ def demo(
     out.print(summary_table(results))
 
 
+def _register_service_commands() -> None:
+    """Commands of the service deployment (db, schedule, worker, probe) live in their own module."""
+    try:
+        from govwatch.cli_service import register
+    except ImportError:
+        return
+    register(app)
+
+
+_register_service_commands()
+
+
 def main() -> None:
     app()
 
