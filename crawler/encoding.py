@@ -3,7 +3,11 @@ headers that lie, GB2312 pages using GB18030 characters)."""
 
 from __future__ import annotations
 
+import codecs
+import re
 from dataclasses import dataclass
+
+__all__ = ["UndecodableError", "DecodedPage", "decode_html", "normalize_charset"]
 
 
 class UndecodableError(ValueError):
@@ -17,5 +21,190 @@ class DecodedPage:
     declared: str | None  # what the header or <meta> claimed, if anything
 
 
+# GB2312 and GBK are subsets of GB18030; pages labelled GB2312 routinely use GBK/GB18030
+# characters (生僻字 in names), so every Chinese legacy label decodes as GB18030.
+_ALIASES = {
+    "gbk": "gb18030",
+    "gb2312": "gb18030",
+    "gb_2312": "gb18030",
+    "gb_2312-80": "gb18030",
+    "csgb2312": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "ms936": "gb18030",
+    "windows-936": "gb18030",
+    "euc-cn": "gb18030",
+    "x-euc-cn": "gb18030",
+    "hz-gb-2312": "gb18030",
+    "gb18030": "gb18030",
+    "utf8": "utf-8",
+    "utf-8": "utf-8",
+    "unicode-1-1-utf-8": "utf-8",
+    "big5": "big5hkscs",
+    "big5-hkscs": "big5hkscs",
+    "x-x-big5": "big5hkscs",
+}
+
+# Single-byte codecs decode any byte string, so "strict decoding succeeded" proves nothing; they
+# are tried only after the Chinese encodings have failed.
+_PERMISSIVE = {"latin-1", "iso8859-1", "cp1252", "ascii"}
+
+_MAGIC: list[tuple[bytes, str]] = [
+    (b"%PDF-", "PDF"),
+    (b"PK\x03\x04", "ZIP (or an Office document)"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an OLE document (doc/xls)"),
+    (b"\x1f\x8b", "gzip data"),
+    (b"Rar!\x1a\x07", "RAR"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+]
+
+_BOMS: list[tuple[bytes, str]] = [
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+]
+
+_META_CHARSET_RE = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.I)
+_XML_DECL_RE = re.compile(rb"""<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""", re.I)
+_HEADER_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.I)
+
+
+def normalize_charset(label: str | None) -> str | None:
+    """A Python codec name for a charset label, with the Chinese legacy labels mapped to GB18030;
+    None for an empty or unknown label."""
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    if "charset=" in label:
+        mt = _HEADER_CHARSET_RE.search(label)
+        if not mt:
+            return None
+        label = mt.group(1).lower()
+    if label in _ALIASES:
+        return _ALIASES[label]
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    return _ALIASES.get(name, name)
+
+
+def _declared_charsets(body: bytes, header_charset: str | None) -> tuple[list[str], str | None]:
+    """Codecs the response claims, header first, then <meta>/XML declaration in the first 4 KB;
+    also the first label as written, for the record."""
+    head = body[:4096]
+    labels: list[str] = []
+    if header_charset:
+        labels.append(header_charset)
+    for rx in (_META_CHARSET_RE, _XML_DECL_RE):
+        mt = rx.search(head)
+        if mt:
+            labels.append(mt.group(1).decode("ascii", "replace"))
+    codecs_: list[str] = []
+    for label in labels:
+        name = normalize_charset(label)
+        if name and name not in codecs_:
+            codecs_.append(name)
+    declared = None
+    if labels:
+        first = labels[0].strip()
+        mt = _HEADER_CHARSET_RE.search(first)
+        declared = (mt.group(1) if mt else first).lower() or None
+    return codecs_, declared
+
+
+def _sniff_binary(body: bytes) -> str | None:
+    for magic, what in _MAGIC:
+        if body.startswith(magic):
+            return what
+    if b"\x00" in body[:1024]:
+        return "binary data (NUL bytes in the first KB)"
+    return None
+
+
+def _strict(body: bytes, codec: str) -> tuple[str | None, int | None]:
+    """The decoded text, or None and the offset of the first byte the codec rejects."""
+    try:
+        return body.decode(codec), None
+    except UnicodeDecodeError as exc:
+        return None, exc.start
+    except LookupError:
+        return None, None
+
+
 def decode_html(body: bytes, header_charset: str | None = None) -> DecodedPage:
-    raise NotImplementedError
+    """Text of an HTML response.
+
+    Order: a BOM decides; binary bodies are refused; then the declared charsets (header, then
+    <meta>) are tried strictly, because headers and templates lie; a declared legacy codec loses to
+    UTF-8 when the body is valid multi-byte UTF-8 (GB18030 can "decode" UTF-8 bytes into
+    mojibake); then UTF-8 and GB18030 are tried strictly; single-byte codecs come last because
+    they never fail.
+    """
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            try:
+                return DecodedPage(body[len(bom):].decode(codec), codec, normalize_charset(header_charset))
+            except UnicodeDecodeError as exc:
+                raise UndecodableError(
+                    f"body starts with a {codec} byte order mark but is not {codec}: "
+                    f"bad byte at offset {exc.start + len(bom)}"
+                ) from exc
+
+    what = _sniff_binary(body)
+    if what:
+        raise UndecodableError(f"not an HTML page: looks like {what}")
+
+    declared_codecs, declared = _declared_charsets(body, header_charset)
+
+    if body.isascii():
+        codec = next((c for c in declared_codecs if c not in ("utf-16-le", "utf-16-be", "utf-16")),
+                     "utf-8")
+        text, _ = _strict(body, codec)
+        if text is not None:
+            return DecodedPage(text, codec, declared)
+        return DecodedPage(body.decode("ascii"), "ascii", declared)
+
+    utf8_text, utf8_bad = _strict(body, "utf-8")
+    tried: dict[str, int | None] = {"utf-8": utf8_bad}
+
+    for codec in declared_codecs:
+        if codec in _PERMISSIVE:
+            continue
+        if codec == "utf-8":
+            if utf8_text is not None:
+                return DecodedPage(utf8_text, "utf-8", declared)
+            continue
+        if utf8_text is not None:
+            # valid multi-byte UTF-8 is never an accident; a GBK label on it is a template lie
+            return DecodedPage(utf8_text, "utf-8", declared)
+        text, bad = _strict(body, codec)
+        tried[codec] = bad
+        if text is not None:
+            return DecodedPage(text, codec, declared)
+
+    if utf8_text is not None:
+        return DecodedPage(utf8_text, "utf-8", declared)
+    if "gb18030" not in tried:
+        text, bad = _strict(body, "gb18030")
+        tried["gb18030"] = bad
+        if text is not None:
+            return DecodedPage(text, "gb18030", declared)
+
+    for codec in declared_codecs:
+        if codec in _PERMISSIVE:
+            # declared, and the Chinese encodings have failed: a genuine Western page
+            return DecodedPage(body.decode(codec), codec, declared)
+
+    attempts = ", ".join(
+        f"{codec} (first bad byte at offset {bad})" if bad is not None else f"{codec} (unknown codec)"
+        for codec, bad in tried.items()
+    )
+    claimed = f"; declared {declared!r}" if declared else "; nothing declared"
+    raise UndecodableError(f"cannot decode {len(body)} bytes strictly: tried {attempts}{claimed}")

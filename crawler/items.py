@@ -73,3 +73,13 @@ class CrawlFailed:
 
     run_id: int
     error: str
+
+
+@dataclass(slots=True)
+class RunFinished:
+    """A site's last request has been answered: its run can be closed."""
+
+    run_id: int
+    home_read: bool
+    cut_short: bool = False
+    error: str | None = None

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from scrapy import Spider, signals
 
-from crawler.items import ColumnSeen, CrawlFailed, HomeSeen, LinkChecked, PageFetched
+from crawler.items import ColumnSeen, CrawlFailed, HomeSeen, LinkChecked, PageFetched, RunFinished
 from storage.db import Database
 from storage.models import Column, CrawlRun, LinkCheck, ListItem, Page
 from storage.repo import first_seen, utcnow
@@ -15,7 +15,7 @@ _databases: dict[str, Database] = {}
 
 
 def database(url: str) -> Database:
-    """One engine per process and URL, shared by the spiders of a multi-site crawl."""
+    """One engine per process and URL."""
     if url not in _databases:
         _databases[url] = Database(url)
     return _databases[url]
@@ -24,34 +24,30 @@ def database(url: str) -> Database:
 class StoragePipeline:
     def __init__(self, database_url: str) -> None:
         self.db = database(database_url)
-        self.site_id: int | None = None
-        self.counts = {"pages": 0, "columns": 0, "items": 0, "links": 0}
+        self._site_of_run: dict[int, int] = {}
+        self._counts: dict[int, dict[str, int]] = {}
 
     @classmethod
     def from_crawler(cls, crawler) -> StoragePipeline:  # noqa: ANN001
         pipeline = cls(crawler.settings.get("GOVWATCH_DATABASE"))
-        crawler.signals.connect(pipeline.finish_run, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
-
-    def open_spider(self, spider: Spider | None = None) -> None:
-        with self.db.session() as session:
-            run = session.get(CrawlRun, spider.run_id)
-            self.site_id = run.site_id
 
     def process_item(self, item, spider: Spider | None = None):  # noqa: ANN001, ANN201
         now = utcnow()
+        counts = self._counts.setdefault(item.run_id, {"pages": 0, "columns": 0, "items": 0, "links": 0})
         with self.db.session() as session:
             match item:
                 case PageFetched():
                     session.add(Page(run_id=item.run_id, url=item.url, final_url=item.final_url, role=item.role,
                                      status=item.status, elapsed_ms=item.elapsed_ms, content_type=item.content_type,
                                      encoding=item.encoding, size=item.size, error=item.error, fetched_at=now))
-                    self.counts["pages"] += 1
+                    counts["pages"] += 1
                 case HomeSeen():
                     run = session.get(CrawlRun, item.run_id)
                     run.home_url, run.home_title, run.home_meta = item.url, item.title[:500], item.meta
                     run.home_latest_date = item.latest_date
-                    self._add_items(session, item.run_id, None, item.items, now)
+                    counts["items"] += self._add_items(session, item.run_id, None, item.items, now)
                 case ColumnSeen():
                     column = Column(
                         run_id=item.run_id, name=item.name[:200], url=item.url, final_url=item.final_url,
@@ -63,40 +59,52 @@ class StoragePipeline:
                     )
                     session.add(column)
                     session.flush()
-                    self._add_items(session, item.run_id, column.id, item.items, now)
-                    self.counts["columns"] += 1
+                    counts["columns"] += 1
+                    counts["items"] += self._add_items(session, item.run_id, column.id, item.items, now)
                 case LinkChecked():
                     session.add(LinkCheck(run_id=item.run_id, url=item.url, found_on=item.found_on,
                                           link_text=item.link_text, status=item.status, outcome=item.outcome,
                                           error=item.error, method=item.method, elapsed_ms=item.elapsed_ms,
                                           checked_at=now))
-                    self.counts["links"] += 1
+                    counts["links"] += 1
                 case CrawlFailed():
                     run = session.get(CrawlRun, item.run_id)
                     run.status, run.error = "failed", item.error
+                case RunFinished():
+                    self._close_run(session, item.run_id, item.home_read, item.cut_short and "site time limit",
+                                    item.error)
         return item
 
-    def _add_items(self, session, run_id: int, column_id: int | None, entries, now: datetime) -> None:  # noqa: ANN001
-        seen = first_seen(session, self.site_id, [e.url for e in entries])
+    def _add_items(self, session, run_id: int, column_id: int | None, entries, now: datetime) -> int:  # noqa: ANN001
+        if run_id not in self._site_of_run:
+            self._site_of_run[run_id] = session.get(CrawlRun, run_id).site_id
+        site_id = self._site_of_run[run_id]
+        seen = first_seen(session, site_id, [e.url for e in entries])
         for entry in entries:
             session.add(ListItem(
-                run_id=run_id, site_id=self.site_id, column_id=column_id, title=entry.title[:500], url=entry.url,
+                run_id=run_id, site_id=site_id, column_id=column_id, title=entry.title[:500], url=entry.url,
                 published=entry.date, date_text=(entry.date_text or "")[:100] or None, date_source=entry.date_source,
                 position=entry.position, pinned=entry.pinned, first_seen_at=min(seen.get(entry.url, now), now),
             ))
-        self.counts["items"] += len(entries)
+        return len(entries)
 
-    def finish_run(self, spider: Spider, reason: str) -> None:
-        """Close the run with what the crawl achieved; a crawl cut short is marked, not hidden."""
+    def _close_run(self, session, run_id: int, home_read: bool, cut: str | None | bool, error: str | None) -> None:  # noqa: ANN001
+        """Close a run with what the crawl achieved; a crawl cut short is marked, not hidden."""
+        run = session.get(CrawlRun, run_id)
+        run.finished_at = utcnow()
+        if run.status == "running":
+            if not home_read:
+                run.status = "failed"
+                run.error = run.error or error or f"crawl ended ({cut or 'unknown'}) before the home page was read"
+            elif cut:
+                run.status, run.error = "partial", f"crawl cut short: {cut}"
+            else:
+                run.status, run.error = "ok", error
+        run.stats = dict(self._counts.get(run_id, {}))
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        unfinished = getattr(spider, "unfinished_runs", lambda: [])()
         with self.db.session() as session:
-            run = session.get(CrawlRun, spider.run_id)
-            run.finished_at = utcnow()
-            if run.status == "running":
-                if spider.home_url is None:
-                    run.status = "failed"
-                    run.error = run.error or spider.failure or f"crawl ended ({reason}) before the home page was read"
-                elif reason != "finished":
-                    run.status, run.error = "partial", f"crawl cut short: {reason}"
-                else:
-                    run.status = "ok"
-            run.stats = dict(self.counts)
+            for state in unfinished:
+                state.finished = True
+                self._close_run(session, state.run_id, state.home_url is not None, reason, state.failure)

@@ -27,50 +27,41 @@ def run_crawls(
     jobs: Sequence[CrawlJob],
     reference_date: date,
     *,
-    parallel_sites: int = 4,
     site_timeout: float = 900.0,
     on_done: Callable[[CrawlJob], None] | None = None,
     log_file: Path | None = None,
 ) -> None:
-    """Crawl every job; returns when all have finished, failed or timed out.
+    """Crawl every job in one spider; returns when all have finished, failed or timed out.
 
     Twisted's reactor runs once per process, so this is called at most once per process.
     """
     install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+    from scrapy import signals
     from scrapy.crawler import CrawlerRunner
     from scrapy.utils.log import configure_logging
-    from twisted.internet import defer, reactor
+    from twisted.internet import reactor
 
+    from crawler.items import RunFinished
     from crawler.settings import scrapy_settings
     from crawler.spiders.site import SiteSpider
 
-    scrapy_conf = scrapy_settings(settings, site_timeout=site_timeout)
+    scrapy_conf = scrapy_settings(settings)
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         scrapy_conf |= {"LOG_FILE": str(log_file), "LOG_FILE_APPEND": True}
     configure_logging(scrapy_conf, install_root_handler=True)
     logging.getLogger("tldextract").setLevel(logging.CRITICAL)
     runner = CrawlerRunner(scrapy_conf)
-    semaphore = defer.DeferredSemaphore(max(1, parallel_sites))
+    by_run = {job.run_id: job for job in jobs}
+    spider_jobs = [{"run_id": j.run_id, "url": j.url, "reference_date": reference_date.isoformat()} for j in jobs]
 
-    def crawl(job: CrawlJob) -> defer.Deferred:
-        d = runner.crawl(
-            SiteSpider,
-            run_id=job.run_id,
-            site_url=job.url,
-            reference_date=reference_date.isoformat(),
-            max_columns=settings.max_columns,
-            max_links=settings.max_links,
-        )
+    def site_closed(item, response, spider) -> None:  # noqa: ANN001
+        if isinstance(item, RunFinished) and on_done is not None and item.run_id in by_run:
+            on_done(by_run[item.run_id])
 
-        def finished(result):  # noqa: ANN001, ANN202
-            if on_done is not None:
-                on_done(job)
-            return result
-
-        return d.addBoth(finished)
-
-    deferreds = [semaphore.run(crawl, job) for job in jobs]
-    done = defer.DeferredList(deferreds, consumeErrors=True)
-    done.addBoth(lambda _: reactor.stop())
+    crawler = runner.create_crawler(SiteSpider)
+    crawler.signals.connect(site_closed, signal=signals.item_scraped)
+    d = runner.crawl(crawler, jobs=spider_jobs, max_columns=settings.max_columns, max_links=settings.max_links,
+                     site_timeout=site_timeout)
+    d.addBoth(lambda _: reactor.stop())
     reactor.run(installSignalHandlers=True)

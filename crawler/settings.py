@@ -12,7 +12,7 @@ USER_AGENT = (
 )
 
 
-def scrapy_settings(settings: Settings, *, site_timeout: float = 900.0) -> dict:
+def scrapy_settings(settings: Settings) -> dict:
     logging.getLogger("tldextract").setLevel(logging.CRITICAL)
     return {
         "BOT_NAME": "govwatch",
@@ -33,7 +33,6 @@ def scrapy_settings(settings: Settings, *, site_timeout: float = 900.0) -> dict:
         "REDIRECT_MAX_TIMES": 10,
         "COOKIES_ENABLED": True,
         "HTTPERROR_ALLOW_ALL": True,
-        "CLOSESPIDER_TIMEOUT": site_timeout,
         "ITEM_PIPELINES": {"crawler.pipelines.StoragePipeline": 300},
         "GOVWATCH_DATABASE": settings.database,
         "DEFAULT_REQUEST_HEADERS": {

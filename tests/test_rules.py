@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 import rules
-
 from rules.engine import evaluate, window_start
 from rules.observations import ColumnObs, LinkObs, SiteObs
 from rules.profile import ProfileError, load_profile

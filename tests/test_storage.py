@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from sqlalchemy import func, select
 
 from crawler.extract import ListEntry
-from crawler.items import ColumnSeen, CrawlFailed, HomeSeen, LinkChecked, PageFetched
+from crawler.items import ColumnSeen, CrawlFailed, HomeSeen, LinkChecked, PageFetched, RunFinished
 from crawler.pipelines import StoragePipeline
 from storage.db import Database
 from storage.models import Column, CrawlRun, LinkCheck, ListItem
@@ -20,9 +20,9 @@ def crawl_once(db_url: str, db: Database, ref: date, titles: list[str], fail: bo
         site, _ = upsert_site(session, url="http://www.x.gov.cn", name="某县政府", code="1234000001")
         run_id = start_run(session, site, ref).id
     pipeline = StoragePipeline(db_url)
-    spider = SimpleNamespace(run_id=run_id, home_url=None if fail else "http://www.x.gov.cn/", failure=None)
-    pipeline.open_spider(spider)
-    entries = [ListEntry(t, f"http://www.x.gov.cn/{ord(t)}.html", ref, str(ref), "text", i) for i, t in enumerate(titles)]
+    spider = SimpleNamespace()
+    entries = [ListEntry(t, f"http://www.x.gov.cn/{ord(t)}.html", ref, str(ref), "text", i)
+               for i, t in enumerate(titles)]
     if fail:
         pipeline.process_item(CrawlFailed(run_id, "home page answered HTTP 503"), spider)
     else:
@@ -34,7 +34,7 @@ def crawl_once(db_url: str, db: Database, ref: date, titles: list[str], fail: bo
                                          "list", ref, False, None, {}, 200, items=entries), spider)
         pipeline.process_item(LinkChecked(run_id, "http://www.x.gov.cn/gone.html", "http://www.x.gov.cn/", 404,
                                           "broken", "HTTP 404", "GET", 3.0), spider)
-    pipeline.finish_run(spider, "finished")
+    pipeline.process_item(RunFinished(run_id, home_read=not fail), spider)
     return run_id
 
 
@@ -70,9 +70,10 @@ def test_interrupted_crawl_is_marked_partial(tmp_path) -> None:
         site, _ = upsert_site(session, url="http://www.x.gov.cn")
         run_id = start_run(session, site, date(2023, 11, 20)).id
     pipeline = StoragePipeline(url)
-    spider = SimpleNamespace(run_id=run_id, home_url="http://www.x.gov.cn/", failure=None)
-    pipeline.open_spider(spider)
-    pipeline.finish_run(spider, "closespider_timeout")
+    state = SimpleNamespace(run_id=run_id, home_url="http://www.x.gov.cn/", failure=None, finished=False)
+    spider = SimpleNamespace(unfinished_runs=lambda: [state])
+    pipeline.spider_closed(spider, "shutdown")  # e.g. Ctrl-C in the middle of a crawl
     with db.session() as session:
         run = session.get(CrawlRun, run_id)
-        assert (run.status, run.error) == ("partial", "crawl cut short: closespider_timeout")
+        assert (run.status, run.error) == ("partial", "crawl cut short: shutdown")
+        assert run.finished_at is not None

@@ -1,14 +1,19 @@
-"""One site, one crawl: the home page, its columns (two levels deep), every link they carry.
+"""Site crawls: the home page, its columns (two levels deep), every link they carry.
 
-The spider only observes. It hands pages, columns, list items and link results to the storage
-pipeline as it goes, so an interrupted crawl keeps what it had already seen.
+One spider carries many sites at once, each with its own state (`SiteCrawl`), so a whole province
+runs in one process and a failing site never stops the others. A site is finished when its last
+request has been answered; its run is then closed with a `RunFinished` item. The spider only
+observes: pages, columns, list items and link results go to the storage pipeline as they are made,
+so an interrupted crawl keeps what it had already seen.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import scrapy
 from scrapy.http import Response
@@ -17,7 +22,7 @@ from twisted.python.failure import Failure
 from crawler.columns import classify, discover_columns, normalize_url, parse_html, site_scope
 from crawler.encoding import UndecodableError, decode_html
 from crawler.extract import PageExtract, extract_page
-from crawler.items import ColumnSeen, CrawlFailed, HomeSeen, LinkChecked, PageFetched
+from crawler.items import ColumnSeen, CrawlFailed, HomeSeen, LinkChecked, PageFetched, RunFinished
 from crawler.linkcheck import failure_outcome, is_html, soft_404_reason, status_outcome
 
 MAX_REFRESH_HOPS = 3
@@ -34,17 +39,28 @@ class LinkResult:
 
 
 @dataclass(slots=True)
-class LinkBook:
-    """Each link is checked once per crawl but reported on every page that carries it."""
+class SiteCrawl:
+    """Everything the spider knows about one site's crawl while it runs."""
 
-    sources: dict[str, list[str]] = field(default_factory=dict)
-    results: dict[str, LinkResult] = field(default_factory=dict)
+    run_id: int
+    site_url: str
+    reference: date
+    scope: str
+    deadline: float
+    home_url: str | None = None
+    failure: str | None = None
+    pending: int = 0
+    cut_short: bool = False
+    finished: bool = False
+    columns: set[str] = field(default_factory=set)
+    link_sources: dict[str, list[str]] = field(default_factory=dict)
+    link_results: dict[str, LinkResult] = field(default_factory=dict)
     reported: set[tuple[str, str]] = field(default_factory=set)
 
-    def add(self, url: str, found_on: str) -> bool:
-        """Record a source; True if the link is new and must be checked."""
-        pages = self.sources.setdefault(url, [])
-        new = not pages and url not in self.results
+    def add_link(self, url: str, found_on: str) -> bool:
+        """Record where a link was found; True if it is new and must be checked."""
+        pages = self.link_sources.setdefault(url, [])
+        new = not pages and url not in self.link_results
         if found_on not in pages:
             pages.append(found_on)
         return new
@@ -72,55 +88,92 @@ class SiteSpider(scrapy.Spider):
 
     def __init__(
         self,
-        run_id: int,
-        site_url: str,
-        reference_date: str,
+        jobs: Iterable[dict[str, Any]] = (),
         max_columns: int = 200,
         max_links: int = 1500,
         max_level: int = 2,
+        site_timeout: float = 900.0,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
-        self.run_id = int(run_id)
-        self.site_url = site_url
-        self.reference = date.fromisoformat(reference_date)
+        self.jobs = list(jobs)
         self.max_columns = int(max_columns)
         self.max_links = int(max_links)
         self.max_level = int(max_level)
-        self.scope = site_scope(site_url)
-        self.home_url: str | None = None
-        self.columns: set[str] = set()
-        self.links = LinkBook()
-        self.failure: str | None = None
+        self.site_timeout = float(site_timeout)
+        self.sites: dict[int, SiteCrawl] = {}
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield self._home_request(self.site_url, hops=0)
+        for job in self.jobs:
+            yield self.start_site(job)
 
-    def _home_request(self, url: str, hops: int) -> scrapy.Request:
-        return scrapy.Request(
-            url,
-            callback=self.parse_home,
-            errback=self.home_failed,
-            dont_filter=True,
-            meta={"handle_httpstatus_all": True, "hops": hops},
+    def start_site(self, job: dict[str, Any]) -> scrapy.Request:
+        """The first request of a site job: {"run_id", "url", "reference_date"}."""
+        state = SiteCrawl(
+            run_id=int(job["run_id"]),
+            site_url=job["url"],
+            reference=date.fromisoformat(job["reference_date"]),
+            scope=site_scope(job["url"]),
+            deadline=time.monotonic() + self.site_timeout,
         )
+        self.sites[state.run_id] = state
+        return self._request(state, job["url"], self.parse_home, self.home_failed, hops=0)
+
+    # -- bookkeeping -------------------------------------------------------------------------
+
+    def _request(self, state: SiteCrawl, url: str, callback, errback, *, method: str = "GET",  # noqa: ANN001
+                 priority: int = 0, **meta: Any) -> scrapy.Request:
+        state.pending += 1
+        return scrapy.Request(url, method=method, callback=callback, errback=errback, dont_filter=True,
+                              priority=priority,
+                              meta={"handle_httpstatus_all": True, "run_id": state.run_id, **meta})
+
+    def _may_request(self, state: SiteCrawl) -> bool:
+        if time.monotonic() > state.deadline:
+            state.cut_short = True
+            return False
+        return True
+
+    def _step(self, state: SiteCrawl, work: Iterator[Any]) -> Iterator[Any]:
+        """Run one callback's work; whatever it raises is logged against the site, and the site is
+        closed once its last outstanding request is answered."""
+        try:
+            yield from work
+        except Exception as exc:  # noqa: BLE001 - one bad page must not hang or kill a site
+            self.logger.exception("run %s: error while reading a page", state.run_id)
+            state.failure = state.failure or f"internal error: {exc.__class__.__name__}: {exc}"
+        state.pending -= 1
+        if state.pending <= 0 and not state.finished:
+            state.finished = True
+            yield RunFinished(state.run_id, home_read=state.home_url is not None, cut_short=state.cut_short,
+                              error=state.failure)
+
+    def _state(self, request_or_response) -> SiteCrawl:  # noqa: ANN001
+        return self.sites[request_or_response.meta["run_id"]]
+
+    def unfinished_runs(self) -> list[SiteCrawl]:
+        return [s for s in self.sites.values() if not s.finished]
 
     # -- the home page -----------------------------------------------------------------------
 
     def home_failed(self, failure: Failure):  # noqa: ANN201
+        state = self._state(failure.request)
+        return self._step(state, self._home_failed(state, failure))
+
+    def _home_failed(self, state: SiteCrawl, failure: Failure) -> Iterator[Any]:
         _, error = failure_outcome(failure)
         request = failure.request
-        yield PageFetched(self.run_id, request.url, None, "home", None, _elapsed(request), error=error)
-        yield self._fail(f"home page {request.url} could not be fetched: {error}")
+        yield PageFetched(state.run_id, request.url, None, "home", None, _elapsed(request), error=error)
+        yield self._fail(state, f"home page {request.url} could not be fetched: {error}")
 
-    def _fail(self, error: str) -> CrawlFailed:
-        self.failure = error
-        self.logger.warning(error)
-        return CrawlFailed(self.run_id, error)
+    def _fail(self, state: SiteCrawl, error: str) -> CrawlFailed:
+        state.failure = error
+        self.logger.warning("run %s: %s", state.run_id, error)
+        return CrawlFailed(state.run_id, error)
 
-    def _decode(self, response: Response, role: str) -> tuple[str | None, PageFetched]:
+    def _decode(self, state: SiteCrawl, response: Response, role: str) -> tuple[str | None, PageFetched]:
         fetched = PageFetched(
-            self.run_id, response.request.url, response.url, role, response.status, _elapsed(response),
+            state.run_id, response.request.url, response.url, role, response.status, _elapsed(response),
             content_type=_content_type(response), size=len(response.body),
         )
         try:
@@ -132,131 +185,139 @@ class SiteSpider(scrapy.Spider):
         return page.text, fetched
 
     def parse_home(self, response: Response):  # noqa: ANN201
-        if response.status >= 400:
-            yield PageFetched(self.run_id, response.request.url, response.url, "home", response.status,
-                              _elapsed(response), content_type=_content_type(response), error=f"HTTP {response.status}")
-            yield self._fail(f"home page {response.url} answered HTTP {response.status}")
-            return
+        state = self._state(response)
+        return self._step(state, self._parse_home(state, response))
+
+    def _parse_home(self, state: SiteCrawl, response: Response) -> Iterator[Any]:
         content_type = _content_type(response)
-        if content_type and not is_html(content_type):
-            yield PageFetched(self.run_id, response.request.url, response.url, "home", response.status,
-                              _elapsed(response), content_type=content_type, error="not an HTML page")
-            yield self._fail(f"home page {response.url} is not an HTML page (Content-Type: {content_type})")
+        if response.status >= 400:
+            yield PageFetched(state.run_id, response.request.url, response.url, "home", response.status,
+                              _elapsed(response), content_type=content_type, error=f"HTTP {response.status}")
+            yield self._fail(state, f"home page {response.url} answered HTTP {response.status}")
             return
-        text, fetched = self._decode(response, "home")
+        if content_type and not is_html(content_type):
+            yield PageFetched(state.run_id, response.request.url, response.url, "home", response.status,
+                              _elapsed(response), content_type=content_type, error="not an HTML page")
+            yield self._fail(state, f"home page {response.url} is not an HTML page (Content-Type: {content_type})")
+            return
+        text, fetched = self._decode(state, response, "home")
         yield fetched
         if text is None:
-            yield self._fail(f"home page: {fetched.error}")
+            yield self._fail(state, f"home page: {fetched.error}")
             return
-        extract = extract_page(text, response.url, self.reference)
+        extract = extract_page(text, response.url, state.reference)
         hops = response.meta.get("hops", 0)
         if extract.refresh_url and not extract.items and hops < MAX_REFRESH_HOPS:
-            yield self._home_request(extract.refresh_url, hops + 1)
+            yield self._request(state, extract.refresh_url, self.parse_home, self.home_failed, hops=hops + 1)
             return
-        self.home_url = response.url
-        yield HomeSeen(self.run_id, response.url, extract.title, extract.meta, extract.latest_date, extract.items)
-        doc = parse_html(text)
-        yield from self._follow_columns(doc, response.url, level=1)
-        yield from self._check_links(extract, response.url)
+        state.home_url = response.url
+        yield HomeSeen(state.run_id, response.url, extract.title, extract.meta, extract.latest_date, extract.items)
+        yield from self._follow_columns(state, parse_html(text), response.url, level=1)
+        yield from self._check_links(state, extract, response.url)
 
     # -- columns -----------------------------------------------------------------------------
 
-    def _follow_columns(self, doc, page_url: str, level: int):  # noqa: ANN001, ANN202
+    def _follow_columns(self, state: SiteCrawl, doc, page_url: str, level: int) -> Iterator[Any]:  # noqa: ANN001
         if level > self.max_level:
             return
-        home = normalize_url(self.home_url or self.site_url)
-        for link in discover_columns(doc, page_url, self.scope):
-            if link.url in self.columns or link.url == home or len(self.columns) >= self.max_columns:
+        home = normalize_url(state.home_url or state.site_url)
+        for link in discover_columns(doc, page_url, state.scope):
+            if link.url in state.columns or link.url == home or len(state.columns) >= self.max_columns:
                 continue
-            self.columns.add(link.url)
-            self.links.add(link.url, page_url)
-            yield scrapy.Request(
-                link.url,
-                callback=self.parse_column,
-                errback=self.column_failed,
-                meta={"handle_httpstatus_all": True, "column": link, "level": level, "parent": page_url},
-                priority=10 - level,
-            )
+            if not self._may_request(state):
+                return
+            state.columns.add(link.url)
+            state.add_link(link.url, page_url)
+            yield self._request(state, link.url, self.parse_column, self.column_failed, priority=10 - level,
+                                column=link, level=level, parent=page_url)
 
     def column_failed(self, failure: Failure):  # noqa: ANN201
+        state = self._state(failure.request)
+        return self._step(state, self._column_failed(state, failure))
+
+    def _column_failed(self, state: SiteCrawl, failure: Failure) -> Iterator[Any]:
         request = failure.request
-        link, outcome_error = request.meta["column"], failure_outcome(failure)
-        outcome, error = outcome_error
+        link = request.meta["column"]
+        outcome, error = failure_outcome(failure)
         category, source = classify(link.name)
-        yield PageFetched(self.run_id, request.url, None, "column", None, _elapsed(request), error=error)
-        yield ColumnSeen(self.run_id, link.name, link.url, None, request.meta["level"], request.meta["parent"],
+        yield PageFetched(state.run_id, request.url, None, "column", None, _elapsed(request), error=error)
+        yield ColumnSeen(state.run_id, link.name, link.url, None, request.meta["level"], request.meta["parent"],
                          category, source, None, None, False, None, {}, None, error=error)
-        yield from self._link_result(link.url, LinkResult(None, outcome, error, "GET", _elapsed(request)))
+        yield from self._link_result(state, link.url, LinkResult(None, outcome, error, "GET", _elapsed(request)))
 
     def parse_column(self, response: Response):  # noqa: ANN201
+        state = self._state(response)
+        return self._step(state, self._parse_column(state, response))
+
+    def _parse_column(self, state: SiteCrawl, response: Response) -> Iterator[Any]:
         link, level, parent = response.meta["column"], response.meta["level"], response.meta["parent"]
-        text, fetched = (None, None)
         if response.status < 400:
-            text, fetched = self._decode(response, "column")
+            text, fetched = self._decode(state, response, "column")
         else:
-            fetched = PageFetched(self.run_id, response.request.url, response.url, "column", response.status,
+            text = None
+            fetched = PageFetched(state.run_id, response.request.url, response.url, "column", response.status,
                                   _elapsed(response), content_type=_content_type(response),
                                   error=f"HTTP {response.status}")
         yield fetched
-        extract = extract_page(text, response.url, self.reference) if text is not None else None
-        outcome = status_outcome(response.status)
-        error = fetched.error
-        if extract is not None and (reason := soft_404_reason(text)) and not extract.items:
+        extract = extract_page(text, response.url, state.reference) if text is not None else None
+        outcome, error = status_outcome(response.status), fetched.error
+        if extract is not None and not extract.items and (reason := soft_404_reason(text)):
             outcome, error = "soft-404", reason
-        yield from self._link_result(link.url, LinkResult(response.status, outcome, error, "GET", _elapsed(response)))
+        yield from self._link_result(state, link.url,
+                                     LinkResult(response.status, outcome, error, "GET", _elapsed(response)))
         meta = extract.meta if extract else {}
         category, source = classify(link.name, meta.get("ColumnType"))
-        blank, blank_reason = (extract.blank, extract.blank_reason) if extract else (False, None)
-        redirected_home = normalize_url(response.url) == normalize_url(self.home_url or "") and (
+        redirected_home = normalize_url(response.url) == normalize_url(state.home_url or "") and (
             normalize_url(response.request.url) != normalize_url(response.url)
         )
+        readable = extract is not None and outcome == "ok" and not redirected_home
         if redirected_home:
             blank, blank_reason = True, "redirects to the home page"
-        elif outcome == "soft-404":
+        elif readable:
+            blank, blank_reason = extract.blank, extract.blank_reason
+        else:
             blank, blank_reason = False, None
         yield ColumnSeen(
-            self.run_id, link.name, link.url, response.url, level, parent, category, source,
-            extract.kind if extract else None,
-            None if redirected_home or extract is None else extract.latest_date,
+            state.run_id, link.name, link.url, response.url, level, parent, category, source,
+            extract.kind if readable else None,
+            extract.latest_date if readable else None,
             blank, blank_reason, meta, response.status,
             error=error if outcome != "ok" else None,
-            page_count=extract.page_count if extract else None,
-            undated_count=getattr(extract, "undated_count", 0) if extract else 0,
-            items=[] if redirected_home or extract is None else extract.items,
+            page_count=extract.page_count if readable else None,
+            undated_count=getattr(extract, "undated_count", 0) if readable else 0,
+            items=extract.items if readable else [],
         )
-        if extract is None or redirected_home or outcome != "ok":
+        if not readable:
             return
-        yield from self._follow_columns(parse_html(text), response.url, level=level + 1)
-        yield from self._check_links(extract, response.url)
+        yield from self._follow_columns(state, parse_html(text), response.url, level=level + 1)
+        yield from self._check_links(state, extract, response.url)
 
     # -- links -------------------------------------------------------------------------------
 
-    def _check_links(self, extract: PageExtract, page_url: str):  # noqa: ANN202
+    def _check_links(self, state: SiteCrawl, extract: PageExtract, page_url: str) -> Iterator[Any]:
         for url in extract.links:
             url = url.split("#", 1)[0]
             if not url.startswith(("http://", "https://")):
                 continue
-            known = url in self.links.results
-            new = self.links.add(url, page_url)
+            known = url in state.link_results
+            new = state.add_link(url, page_url)
             if known:
-                yield from self._row(url, page_url, self.links.results[url])
-            elif new and len(self.links.sources) <= self.max_links:
-                yield scrapy.Request(
-                    url,
-                    method="HEAD",
-                    callback=self.link_answered,
-                    errback=self.link_failed,
-                    dont_filter=True,
-                    meta={"handle_httpstatus_all": True, "link": url},
-                    priority=-1,
-                )
+                yield from self._row(state, url, page_url, state.link_results[url])
+            elif new and len(state.link_sources) <= self.max_links and self._may_request(state):
+                yield self._request(state, url, self.link_answered, self.link_failed, method="HEAD", priority=-1,
+                                    link=url)
 
     def link_answered(self, response: Response):  # noqa: ANN201
+        state = self._state(response)
+        return self._step(state, self._link_answered(state, response))
+
+    def _link_answered(self, state: SiteCrawl, response: Response) -> Iterator[Any]:
         url, method = response.meta["link"], response.request.method
         content_type = _content_type(response)
         if method == "HEAD" and (response.status >= 400 or is_html(content_type)):
             # HEAD refused, or an HTML page whose body may be a soft 404: ask again with GET.
-            yield response.request.replace(method="GET", meta={**response.request.meta, "download_maxsize": LINK_BODY_LIMIT})
+            yield self._request(state, url, self.link_answered, self.link_failed, priority=-1, link=url,
+                                download_maxsize=LINK_BODY_LIMIT)
             return
         outcome = status_outcome(response.status)
         error = None if outcome == "ok" else f"HTTP {response.status}"
@@ -267,22 +328,27 @@ class SiteSpider(scrapy.Spider):
                 reason = None
             if reason:
                 outcome, error = "soft-404", reason
-        yield from self._link_result(url, LinkResult(response.status, outcome, error, method, _elapsed(response)))
+        yield from self._link_result(state, url, LinkResult(response.status, outcome, error, method,
+                                                            _elapsed(response)))
 
     def link_failed(self, failure: Failure):  # noqa: ANN201
+        state = self._state(failure.request)
+        return self._step(state, self._link_failed(state, failure))
+
+    def _link_failed(self, state: SiteCrawl, failure: Failure) -> Iterator[Any]:
         request = failure.request
         outcome, error = failure_outcome(failure)
-        yield from self._link_result(request.meta["link"], LinkResult(None, outcome, error, request.method,
-                                                                      _elapsed(request)))
+        yield from self._link_result(state, request.meta["link"],
+                                     LinkResult(None, outcome, error, request.method, _elapsed(request)))
 
-    def _link_result(self, url: str, result: LinkResult):  # noqa: ANN202
-        self.links.results.setdefault(url, result)
-        for page in self.links.sources.get(url, []):
-            yield from self._row(url, page, self.links.results[url])
+    def _link_result(self, state: SiteCrawl, url: str, result: LinkResult) -> Iterator[Any]:
+        state.link_results.setdefault(url, result)
+        for page in state.link_sources.get(url, []):
+            yield from self._row(state, url, page, state.link_results[url])
 
-    def _row(self, url: str, found_on: str, result: LinkResult):  # noqa: ANN202
-        if (url, found_on) in self.links.reported:
+    def _row(self, state: SiteCrawl, url: str, found_on: str, result: LinkResult) -> Iterator[LinkChecked]:
+        if (url, found_on) in state.reported:
             return
-        self.links.reported.add((url, found_on))
-        yield LinkChecked(self.run_id, url, found_on, result.status, result.outcome, result.error, result.method,
+        state.reported.add((url, found_on))
+        yield LinkChecked(state.run_id, url, found_on, result.status, result.outcome, result.error, result.method,
                           result.elapsed_ms)

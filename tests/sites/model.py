@@ -248,7 +248,8 @@ def finish_site(
                 if url == ctx.refused_url:
                     target, why = url, (None, "refused")
                 elif url.startswith(peers):
-                    external.append(url) if url not in external else None
+                    if url not in external:
+                        external.append(url)
                     continue
                 else:
                     raise SiteBuildError(f"{spec.key}{key}: link leaves the test world: {url}")
@@ -304,13 +305,9 @@ def check_year_less(columns: Iterable[Column]) -> None:
                 raise SiteBuildError(f"{col.name}: year-less dates older than a year are ambiguous")
 
 
-def items(titles: list[str], ages: list[int], **flags: dict[int, str]) -> list[Item]:
-    """Zip titles with ages; `pinned={i: ...}` / `fate={i: "404"}` mark the i-th item."""
+def items(titles: list[str], ages: list[int], pinned: Iterable[int] = (), fate: dict[int, str] | None = None) -> list[Item]:
+    """Zip titles with ages; `pinned` holds indexes of 置顶 items, `fate` maps an index to its fate."""
     if len(titles) < len(ages):
         raise SiteBuildError(f"only {len(titles)} titles for {len(ages)} items: {titles[:1]}")
-    pinned = flags.get("pinned", {})
-    fate = flags.get("fate", {})
-    return [
-        Item(title=t, age=a, pinned=i in pinned, fate=fate.get(i, "ok"))
-        for i, (t, a) in enumerate(zip(titles, ages, strict=False))
-    ]
+    pins, fates = set(pinned), fate or {}
+    return [Item(title=t, age=a, pinned=i in pins, fate=fates.get(i, "ok")) for i, (t, a) in enumerate(zip(titles[: len(ages)], ages, strict=True))]
