@@ -21,7 +21,9 @@ NAV_HINT = re.compile(
     r"([\s_\-\d]|$)",
     re.I,
 )
-ARTICLE_URL = re.compile(r"(t20\d{6}_\d+|/art/\d{4}/|/content_\d+|/20\d{2}[-/]?\d{2}/\d{1,2}/|art_\d+_\d+|\d{8,}\.s?html?$)")
+ARTICLE_URL = re.compile(
+    r"(t20\d{6}_\d+|/art/\d{4}/|/content_\d+|/20\d{2}[-/]?\d{2}/\d{1,2}/|art_\d+_\d+|\d{8,}\.s?html?$)"
+)
 FILE_URL = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|jpe?g|png|gif|bmp|mp4|mp3|wps|et|ofd|txt|apk)$", re.I)
 SKIP_NAMES = {
     "首页", "网站首页", "返回首页", "主页", "english", "无障碍", "无障碍浏览", "长者模式", "关怀版", "登录",
@@ -35,8 +37,13 @@ NAME_OK = re.compile(r"^[\u4e00-\u9fff\w·、（）()《》 ]{2,16}$")
 @dataclass(frozen=True, slots=True)
 class NavLink:
     name: str
-    url: str
-    source: str  # "nav" | "more" | "fallback"
+    url: str  # as the site links it (absolute): the URL that is fetched and reported
+    source: str  # "nav" | "more" | "cluster"
+
+    @property
+    def key(self) -> str:
+        """One spelling per column page, to tell whether two links lead to the same column."""
+        return normalize_url(self.url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,36 +167,49 @@ def _more_name(a) -> str | None:  # noqa: ANN001
     return None
 
 
+def _clusters(anchors: list, base_url: str, scope: str) -> set:  # noqa: ANN001
+    """Anchors of navigation bars that carry no class or id hints (old table layouts): the smallest
+    blocks holding four or more short same-site links and little text besides them."""
+    candidates = [a for a in anchors if _is_column_link(_anchor_name(a), urljoin(base_url, a.get("href", "")), scope)]
+    by_block: dict = {}
+    for a in candidates:
+        for block in a.iterancestors("td", "div", "ul", "p", "nav", "tr", "table"):
+            by_block.setdefault(block, []).append(a)
+            break
+    chosen: set = set()
+    for block, members in by_block.items():
+        if len(members) < 4:
+            continue
+        link_text = sum(len(_text(a)) for a in members)
+        if len(_text(block)) <= link_text * 1.5 + 2 * len(members):
+            chosen.update(members)
+    return chosen
+
+
 def discover_columns(doc, page_url: str, scope: str) -> list[NavLink]:  # noqa: ANN001
-    """Column links of a page, in page order: navigation menus first, then "更多" links named by
-    their section title; when a page has no recognisable menu, links that look like column lists."""
+    """Column links of a page, in page order: navigation menus (by their class/id, or, where a page
+    marks none, by their shape), and "更多" links named by their section title."""
     base = doc.xpath("//base/@href")
     base_url = urljoin(page_url, base[0]) if base else page_url
+    anchors = [a for a in doc.xpath("//a[@href]")
+               if not (a.get("href") or "").strip().startswith(("javascript:", "#", "mailto:", "tel:"))]
+    nav = {a for a in anchors if _in_nav(a)}
+    if sum(_is_column_link(_anchor_name(a), urljoin(base_url, a.get("href", "").strip()), scope) for a in nav) < 3:
+        nav |= _clusters(anchors, base_url, scope)
     found: dict[str, NavLink] = {}
-    anchors = doc.xpath("//a[@href]")
+    page = normalize_url(page_url)
     for a in anchors:
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "#", "mailto:", "tel:")):
-            continue
-        url = normalize_url(urljoin(base_url, href))
+        url = urljoin(base_url, (a.get("href") or "").strip()).split("#", 1)[0]
         name = _anchor_name(a)
         if MORE_TEXT.match(name or "") or MORE_TEXT.match(a.get("title") or "x"):
-            section = _more_name(a)
-            if section and _is_column_link(section, url, scope) and url not in found:
-                found[url] = NavLink(section, url, "more")
+            link = NavLink(_more_name(a) or "", url, "more")
+        elif a in nav:
+            link = NavLink(name, url, "nav")
+        else:
             continue
-        if _in_nav(a) and _is_column_link(name, url, scope) and url not in found:
-            found[url] = NavLink(name, url, "nav")
-    if not any(link.source == "nav" for link in found.values()):
-        for a in anchors:
-            href = (a.get("href") or "").strip()
-            url = normalize_url(urljoin(base_url, href)) if href else ""
-            name = _anchor_name(a)
-            looks_like_list = re.search(r"(/$|/col/col\d+|list|node_\d+|/[a-z]+/?$)", url, re.I)
-            if url and looks_like_list and len(name) <= 10 and url not in found and _is_column_link(name, url, scope):
-                found[url] = NavLink(name, url, "fallback")
-    page = normalize_url(page_url)
-    return [link for link in found.values() if link.url != page]
+        if link.key != page and link.key not in found and _is_column_link(link.name, url, scope):
+            found[link.key] = link
+    return list(found.values())
 
 
 def parse_html(text: str):  # noqa: ANN201

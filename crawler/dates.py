@@ -54,10 +54,12 @@ _TIME_RANGE_RE = re.compile(r"\d{1,2}\s*[:：]\s*\d{2}\s*[-—–~～至到]\s*\
 
 _WORD_DAYS = {"刚刚": 0, "今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2, "大前天": 3}
 
-# Text that may hold a date dateparser can read but the regexes cannot (English month names).
+# Text that may hold a date dateparser can read but the regexes cannot (English month names); the
+# matched span, not the whole text, goes to dateparser (it fails on surrounding words).
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATELIKE_RE = re.compile(
-    r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b"
-    r"|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{4}\b"
+    r"(?i)\b" + _MONTHS + r"\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s*(?P<y1>\d{4})\b)?"
+    r"|\b\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTHS + r",?\s+(?P<y2>\d{4})\b"
 )
 
 
@@ -178,8 +180,9 @@ def parse_date(text: str, reference: date) -> FoundDate | None:
     found = find_dates(text, reference)
     if found:
         return found[0]
-    if _DATELIKE_RE.search(text):
-        return _dateparser_fallback(text, reference)
+    mt = _DATELIKE_RE.search(text)
+    if mt:
+        return _dateparser_fallback(mt.group(0), reference, year_inferred=not (mt.group("y1") or mt.group("y2")))
     return None
 
 
@@ -206,7 +209,7 @@ def _parser_for(reference: date) -> Any:
     return parser
 
 
-def _dateparser_fallback(text: str, reference: date) -> FoundDate | None:
+def _dateparser_fallback(text: str, reference: date, year_inferred: bool = False) -> FoundDate | None:
     try:
         data = _parser_for(reference).get_date_data(text[:200])
     except Exception:  # dateparser raises assorted errors on odd input; a miss is not fatal
@@ -217,7 +220,9 @@ def _dateparser_fallback(text: str, reference: date) -> FoundDate | None:
     v = dt.date()
     if not (MIN_YEAR <= v.year <= reference.year + 1):
         return None
-    return FoundDate(v, text.strip(), "dateparser")
+    if v > reference + timedelta(days=1) and year_inferred:
+        return None
+    return FoundDate(v, text.strip(), "dateparser", year_inferred)
 
 
 # ---- dates in URLs -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["UndecodableError", "DecodedPage", "decode_html", "normalize_charset"]
 
@@ -45,9 +46,21 @@ _ALIASES = {
     "x-x-big5": "big5hkscs",
 }
 
-# Single-byte codecs decode any byte string, so "strict decoding succeeded" proves nothing; they
-# are tried only after the Chinese encodings have failed.
-_PERMISSIVE = {"latin-1", "iso8859-1", "cp1252", "ascii"}
+
+@lru_cache(maxsize=64)
+def _single_byte(codec: str) -> bool:
+    """Single-byte codecs (latin-1, cp1252, koi8-r ...) decode almost any byte string, so "strict
+    decoding succeeded" proves nothing; they are tried only after the Chinese encodings failed."""
+    ok = 0
+    for byte in range(128, 256):
+        try:
+            ok += len(bytes([byte]).decode(codec)) == 1
+        except UnicodeDecodeError:
+            pass
+        except LookupError:
+            return False
+    return ok >= 100
+
 
 _MAGIC: list[tuple[bytes, str]] = [
     (b"%PDF-", "PDF"),
@@ -175,7 +188,7 @@ def decode_html(body: bytes, header_charset: str | None = None) -> DecodedPage:
     tried: dict[str, int | None] = {"utf-8": utf8_bad}
 
     for codec in declared_codecs:
-        if codec in _PERMISSIVE:
+        if _single_byte(codec):
             continue
         if codec == "utf-8":
             if utf8_text is not None:
@@ -198,7 +211,7 @@ def decode_html(body: bytes, header_charset: str | None = None) -> DecodedPage:
             return DecodedPage(text, "gb18030", declared)
 
     for codec in declared_codecs:
-        if codec in _PERMISSIVE:
+        if _single_byte(codec):
             # declared, and the Chinese encodings have failed: a genuine Western page
             return DecodedPage(body.decode(codec), codec, declared)
 

@@ -3,8 +3,27 @@ blank, its column meta, its links. Pure functions over HTML text: no network, no
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
+
+import lxml.html
+from lxml import etree
+
+from crawler._html import (
+    DATASTORE_CLASS,
+    ChromeIndex,
+    Resolver,
+    base_url,
+    collect_links,
+    expand_script_lists,
+    is_element,
+    iter_text,
+    norm,
+    parse_html,
+)
+from crawler.dates import FoundDate, date_from_url, find_dates, parse_date
 
 
 @dataclass(slots=True)
@@ -32,7 +51,672 @@ class PageExtract:
     links: list[str] = field(default_factory=list)  # every absolute http(s) href, page order, no dups
     page_count: int | None = None  # pagination total when the pager says (createPageHTML(...))
     refresh_url: str | None = None  # <meta http-equiv=refresh> target, absolute
+    undated_count: int = 0  # list rows (li/tr/dd) with a title link but no date anywhere
+    page_date_source: str | None = None  # "meta" | "text" | "script" | "dateparser": where page_date came from
+
+
+# ---- meta ----------------------------------------------------------------------------------------
+
+_META_NAMES = {
+    n.lower(): n
+    for n in ("SiteName", "SiteIDCode", "SiteDomain", "ColumnName", "ColumnType", "ColumnDescription",
+              "ArticleTitle", "PubDate", "ContentSource", "Keywords")
+}
+# Article publish-time metas of other platforms, in order of trust (gov.cn: firstpublishedtime; it
+# is the original date, unlike "页面生成时间", the regeneration time).
+_PUBLISH_METAS = ("pubdate", "firstpublishedtime", "publishdate", "publish_date", "article:published_time",
+                  "og:article:published_time", "dc.date.issued", "dcterms.issued")
+
+_REFRESH_URL_RE = re.compile(r"url\s*=\s*['\"]?\s*([^'\";]+)", re.I)
+
+
+def _read_meta(root: lxml.html.HtmlElement) -> tuple[dict[str, str], dict[str, str], str | None]:
+    """Canonical column/article metas, other publish-time metas (lower-case names), and the raw
+    refresh target."""
+    meta: dict[str, str] = {}
+    extra: dict[str, str] = {}
+    refresh: str | None = None
+    for el in root.iter("meta"):
+        content = norm(el.get("content"))
+        equiv = (el.get("http-equiv") or "").strip().lower()
+        if equiv == "refresh" and refresh is None and content:
+            mt = _REFRESH_URL_RE.search(content)
+            refresh = mt.group(1).strip() if mt else None
+            continue
+        name = (el.get("name") or el.get("property") or "").strip().lower()
+        if not name or not content:
+            continue
+        canonical = _META_NAMES.get(name)
+        if canonical and canonical not in meta:
+            meta[canonical] = content
+        if name in _PUBLISH_METAS and name not in extra:
+            extra[name] = content
+    return meta, extra, refresh
+
+
+def _title(root: lxml.html.HtmlElement, meta: dict[str, str]) -> str:
+    head = root.find("head")
+    el = head.find("title") if head is not None else None
+    if el is None:
+        el = root.find(".//title")
+    text = norm(el.text_content()) if el is not None else ""
+    return text or meta.get("ArticleTitle", "")
+
+
+# ---- pagination ----------------------------------------------------------------------------------
+
+_SEP = r"(?:\s|&nbsp;|<[^>]{0,200}>)*"
+# (substring that must be present, pattern): the substring test keeps a 100 KB page cheap, since a
+# pattern opening with \b or a look-behind cannot use the regex engine's literal-prefix scan.
+_PAGER_RES = [
+    ("createPageHTML", re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?\d+")),  # TRS WCM
+    ("countPage", re.compile(r"(?<![A-Za-z_])countPage\s*=\s*['\"]?(\d+)")),  # TRS document.write pagers
+    ("pagecount", re.compile(r"(?<![a-z_])page_?count\s*[:=]\s*['\"]?(\d+)")),  # jQuery pagers (lower-cased)
+    ("totalpage", re.compile(r"(?<![a-z_])totalpages?\s*[:=]\s*['\"]?(\d+)")),
+    ("共", re.compile(r"共计?" + _SEP + r"(\d+)" + _SEP + r"页")),  # rendered "共25页"
+]
+_HANWEB_TOTAL_RE = re.compile(r"(?<![a-z_])totalrecord\s*[:=]\s*['\"]?(\d+)")
+_HANWEB_PER_RE = re.compile(r"(?<![a-z_])perpage\s*[:=]\s*['\"]?(\d+)")
+
+
+def _page_count(raw: str) -> int | None:
+    """The pager's total: TRS createPageHTML(total, current, ...), countPage = N, page-count
+    options of pager plugins, a rendered 共N页, or Hanweb's totalRecord / perPage."""
+    low: str | None = None
+    for needle, rx in _PAGER_RES:
+        if needle.islower() and needle.isascii():
+            if low is None:
+                low = raw.lower()
+            hay = low
+        else:
+            hay = raw
+        if needle not in hay:
+            continue
+        for mt in rx.finditer(hay):
+            n = int(mt.group(1))
+            if 0 < n < 100000:
+                return n
+    if low is None:
+        low = raw.lower()
+    if "totalrecord" in low and "perpage" in low:
+        total, per = _HANWEB_TOTAL_RE.search(low), _HANWEB_PER_RE.search(low)
+        if total and per and int(per.group(1)) > 0:
+            return max(1, math.ceil(int(total.group(1)) / int(per.group(1))))
+    return None
+
+
+# ---- list items ----------------------------------------------------------------------------------
+
+_ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})
+_LIST_TAGS = frozenset({"ul", "ol", "table", "tbody", "thead", "dl", "body", "html", "form"})
+_MORE_RE = re.compile(
+    r"^(?:[>»›\s]*)(?:更多|查看更多|更多信息|更多内容|更多新闻|更多>>|点击查看|查看详情|详情|详细|进入|"
+    r"more|read more|view more)(?:[\s>»›.。…]*)$",
+    re.I,
+)
+_PIN_TEXT = ("置顶",)
+_PIN_TITLE_RE = re.compile(r"^\s*[\[【(（]?\s*置顶\s*[\]】)）]?\s*|\s*[\[【(（]\s*置顶\s*[\]】)）]\s*$")
+_PIN_CLASS_RE = re.compile(r"^(?:top|zhiding|zd|istop|is[-_]top|settop|set[-_]top|sticky|stick|pinned|ding)$|"
+                           r"zhiding|settop|istop", re.I)
+_PIN_IMG_RE = re.compile(r"(?:^|[/_\-])(?:top|zhiding|zd|ding|settop|istop)\d*\.(?:gif|png|jpe?g)$", re.I)
+_NEW_MARK_RE = re.compile(r"\s*(?:new|NEW|New|HOT|hot)\s*$")
+_MAYBE_DATE_RE = re.compile(r"\d|今|昨|前天|刚刚")
+_ELLIPSIS = ("...", "…", "..", "。。。")
+_LABEL_RESIDUE_RE = re.compile(
+    r"[\s\[\]【】()（）<>《》:：|｜/\-—_·•,，.。]|发布|更新|时间|日期|发文|成文|印发|公开|上传|录入|提交|"
+    r"dated?|time|posted", re.I)
+
+
+def _date_only(text: str, reference: date) -> FoundDate | None:
+    """The date when `text` is nothing but a date (with brackets or a label such as 发布日期：)."""
+    if not text or len(text) > 40:
+        return None
+    found = find_dates(text, reference)
+    if len(found) != 1:
+        return None
+    rest = text.replace(found[0].text, "", 1)
+    if _LABEL_RESIDUE_RE.sub("", rest):
+        return None
+    return found[0]
+
+
+@dataclass(slots=True)
+class _Anchor:
+    el: lxml.html.HtmlElement
+    url: str
+    text: str  # visible text, normalized
+    attr: str  # title attribute, normalized
+
+
+@dataclass(slots=True)
+class _Found:
+    anc: _Anchor
+    row: lxml.html.HtmlElement | None
+    title: str
+    value: date
+    date_text: str
+    source: str
+    group: object
+
+
+class _ListScanner:
+    """Finds dated entries: for each title link, the row it sits in and the date of that row."""
+
+    def __init__(self, root: lxml.html.HtmlElement, resolver: Resolver, reference: date,
+                 chrome: ChromeIndex) -> None:
+        self.root = root
+        self.resolve = resolver
+        self.reference = reference
+        self.chrome = chrome
+        self.anchors: list[_Anchor] = []
+        self._anchor_els: set[object] = set()
+        self._owners: dict[object, set[str]] = {}
+        self.rows: list[lxml.html.HtmlElement] = []  # rows of dated entries (kept out of page-date search)
+        self.row_ids: set[int] = set()
+        self.undated_urls: set[str] = set()
+        self.list_rows = 0  # dated entries that sit in li/tr/dd rows
+
+    # -- anchors
+
+    def collect(self) -> None:
+        for a in self.root.iter("a"):
+            url = self.resolve(a.get("href"))
+            if url is None:
+                continue
+            text = norm(a.text_content())
+            attr = norm(a.get("title"))
+            if len(text) < 4 and len(attr) < 4:
+                continue
+            if _MORE_RE.match(text) or (not text and _MORE_RE.match(attr)):
+                continue
+            self.anchors.append(_Anchor(a, url, text, attr))
+        # which ancestors hold two or more different title links: a row never does
+        owners = self._owners
+        for anc in self.anchors:
+            key = anc.url
+            el = anc.el.getparent()
+            while el is not None:
+                s = owners.get(el)
+                if s is None:
+                    s = owners[el] = set()
+                if key in s or len(s) >= 2:
+                    break
+                s.add(key)
+                el = el.getparent()
+
+    def _multi(self, el: lxml.html.HtmlElement) -> bool:
+        s = self._owners.get(el)
+        return s is not None and len(s) >= 2
+
+    # -- rows
+
+    def row_of(self, a: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+        """The smallest block around the link that holds no other title link: li/tr/dd, or a small
+        div/p/span/h* container; None when the link's parent already holds other links."""
+        row = None
+        el = a.getparent()
+        depth = 0
+        while el is not None and depth < 6:
+            tag = el.tag
+            if not isinstance(tag, str) or tag in _LIST_TAGS or self._multi(el):
+                break
+            row = el
+            if tag in _ROW_TAGS:
+                break
+            if len(el.text_content()) > 400:  # a section, not a row
+                break
+            el = el.getparent()
+            depth += 1
+        return row
+
+    # -- dates
+
+    def _date_cells(self, row: lxml.html.HtmlElement, a: lxml.html.HtmlElement,
+                    ) -> list[tuple[object, FoundDate]]:
+        out: list[tuple[object, FoundDate]] = []
+        around = set()  # the link's ancestors inside the row hold its title: never date-only
+        cur = a.getparent()
+        while cur is not None and cur is not row:
+            around.add(cur)
+            cur = cur.getparent()
+        around.add(row)
+        for el in row.iter():
+            if el is a or el in around or not is_element(el) or el.tag in ("script", "style"):
+                continue
+            text = el.text_content()
+            if len(text) > 60 or not _MAYBE_DATE_RE.search(text):
+                continue
+            fd = _date_only(norm(text), self.reference)
+            if fd is None:
+                continue
+            # an element and its only child can both read as the date: keep the outer one once
+            if out and any(prev is el.getparent() for prev, _ in out):
+                continue
+            out.append((el, fd))
+        return out
+
+    def _header_pick(self, row: lxml.html.HtmlElement, cells: list[tuple[object, FoundDate]]) -> FoundDate:
+        """In a table row with several date cells (成文日期 and 发布日期), take the column headed
+        发布; without headers, the last one (publication columns come last)."""
+        table = row.getparent()
+        if table is not None and table.tag in ("tbody", "thead"):
+            table = table.getparent()
+        if table is not None:
+            header = None
+            for tr in table.iter("tr"):
+                if tr.find("th") is not None or any("日期" in norm(td.text_content())[:10] for td in tr):
+                    header = tr
+                    break
+            if header is not None and header is not row:
+                labels = [norm(c.text_content()) for c in header if is_element(c)]
+                cell_index = {id(c): i for i, c in enumerate(c for c in row if is_element(c))}
+                for cell, fd in cells:
+                    idx = cell_index.get(id(cell))
+                    if idx is None:
+                        parent = cell.getparent()  # type: ignore[attr-defined]
+                        while parent is not None and parent.getparent() is not row:
+                            parent = parent.getparent()
+                        idx = cell_index.get(id(parent)) if parent is not None else None
+                    if idx is not None and idx < len(labels) and "发布" in labels[idx]:
+                        return fd
+        return cells[-1][1]
+
+    def _row_date(self, row: lxml.html.HtmlElement, a: lxml.html.HtmlElement, text: str,
+                  ) -> tuple[FoundDate | None, bool]:
+        """The row's date and whether it was read inside the link text (then it is cut from the
+        title)."""
+        cells = self._date_cells(row, a)
+        if cells:
+            inside = any(_is_descendant(cell, a) for cell, _ in cells[:1])
+            if len(cells) > 1 and row.tag == "tr":
+                return self._header_pick(row, cells), False
+            return cells[0][1], inside
+        row_text = norm(row.text_content())
+        outside = row_text.replace(text, " ", 1) if text else row_text
+        outside = norm(outside)
+        if outside:
+            found = find_dates(outside, self.reference)
+            if found:
+                if len(outside) <= 60:
+                    return found[0], False
+                # a summary paragraph: its dates are events ("2017年6月13日，…召开"); only a
+                # date closing the row belongs to the entry
+                fd = found[-1]
+                if outside.rfind(fd.text) + len(fd.text) >= len(outside) - 2:
+                    return fd, False
+        return self._anchor_text_date(text), True
+
+    def _anchor_text_date(self, text: str) -> FoundDate | None:
+        """A date written at the start or end of the link text ("标题 2023-11-18")."""
+        if not text:
+            return None
+        found = find_dates(text, self.reference)
+        if not found:
+            return None
+        for fd in (found[-1], found[0]):
+            pos = text.rfind(fd.text)
+            if pos + len(fd.text) >= len(text) - 1 or pos <= 1:
+                return fd
+        return None
+
+    def _sibling_date(self, a: lxml.html.HtmlElement) -> FoundDate | None:
+        """For a link loose in a container: the text right after it up to the next title link or
+        <br>, or a date element right before it."""
+        pieces = [a.tail or ""]
+        sib = a.getnext()
+        n = 0
+        while sib is not None and n < 3:
+            if not is_element(sib):
+                pieces.append(sib.tail or "")
+                sib = sib.getnext()
+                continue
+            if sib.tag == "br" or sib in self._owners or (sib.tag == "a" and sib in self._anchor_els):
+                break
+            pieces.append(sib.text_content())
+            pieces.append(sib.tail or "")
+            sib = sib.getnext()
+            n += 1
+        after = norm(" ".join(pieces))
+        if after and len(after) <= 60:
+            found = find_dates(after, self.reference)
+            if found:
+                return found[0]
+        prev = a.getprevious()
+        if prev is not None and is_element(prev) and not (prev.tail or "").strip():
+            return _date_only(norm(prev.text_content()), self.reference)
+        return None
+
+    # -- entries
+
+    def _group_of(self, a: lxml.html.HtmlElement, row: lxml.html.HtmlElement | None) -> object:
+        """The list an entry belongs to: the nearest ancestor holding other title links."""
+        el = (row if row is not None else a).getparent()
+        while el is not None and not self._multi(el):
+            el = el.getparent()
+        return el
+
+    def scan(self) -> list[ListEntry]:
+        self.collect()
+        self._anchor_els = {anc.el for anc in self.anchors}
+        found: list[_Found] = []
+        for anc in self.anchors:
+            a = anc.el
+            if self.chrome.is_chrome(a):
+                continue
+            row = self.row_of(a)
+            inside = False
+            if row is not None:
+                fd, inside = self._row_date(row, a, anc.text)
+            else:
+                fd = self._sibling_date(a)
+            title = self._title(anc, fd if inside else None)
+            if len(title) < 4:
+                continue
+            if fd is not None:
+                value, date_text, source = fd.value, fd.text, fd.source
+                if fd.year_inferred:
+                    u = date_from_url(anc.url)
+                    if u is not None and (u.month, u.day) == (value.month, value.day):
+                        value = u  # the URL carries the year the text left out
+            else:
+                u = date_from_url(anc.url)
+                if u is None or u > self.reference + timedelta(days=1):
+                    if row is not None and row.tag in _ROW_TAGS:
+                        self.undated_urls.add(anc.url)
+                    continue
+                value, date_text, source = u, anc.url, "url"
+            found.append(_Found(anc, row, title, value, date_text, source, self._group_of(a, row)))
+
+        # A date only in the URL counts where the link sits among other dated links (a list whose
+        # template shows no dates); a lone navigation tile to a guide page with a dated URL does not.
+        per_group: dict[int, int] = {}
+        for f in found:
+            per_group[id(f.group)] = per_group.get(id(f.group), 0) + 1
+
+        entries: list[ListEntry] = []
+        index: dict[tuple[str, str], ListEntry] = {}
+        for f in found:
+            if f.source == "url" and per_group[id(f.group)] < 2:
+                if f.row is not None and f.row.tag in _ROW_TAGS:
+                    self.undated_urls.add(f.anc.url)
+                continue
+            pinned = self._pinned(f.row if f.row is not None else f.anc.el, title_text=f.anc.text)
+            key = (f.anc.url, f.title)
+            prev = index.get(key)
+            if prev is not None:
+                if prev.date_source == "url" and f.source != "url":
+                    prev.date, prev.date_text, prev.date_source = f.value, f.date_text, f.source
+                prev.pinned = prev.pinned or pinned
+                continue
+            entry = ListEntry(title=f.title, url=f.anc.url, date=f.value, date_text=f.date_text,
+                              date_source=f.source, position=len(entries), pinned=pinned)
+            index[key] = entry
+            entries.append(entry)
+            row = f.row
+            if row is not None:
+                if id(row) not in self.row_ids:
+                    self.row_ids.add(id(row))
+                    self.rows.append(row)
+                if row.tag in _ROW_TAGS:
+                    self.list_rows += 1
+        self.undated_urls -= {e.url for e in entries}
+        return entries
+
+    def _title(self, anc: _Anchor, fd: FoundDate | None) -> str:
+        text = anc.text
+        if fd is not None and fd.text in text:
+            text = norm(text.replace(fd.text, " ", 1))
+        if "置顶" in text:
+            text = _PIN_TITLE_RE.sub("", text)
+        if len(text) > 6 and text[-1] in "wWtT":
+            text = norm(_NEW_MARK_RE.sub("", text))
+        attr = _PIN_TITLE_RE.sub("", anc.attr) if "置顶" in anc.attr else anc.attr
+        if len(attr) >= 4 and (len(text) < 4 or len(attr) > len(text) or text.endswith(_ELLIPSIS)):
+            # the visible text is cut ("关于公布…") or masked; the title attribute is whole
+            return attr
+        return text
+
+    def _pinned(self, row: lxml.html.HtmlElement, title_text: str) -> bool:
+        if any(word in title_text for word in _PIN_TEXT):
+            return True
+        for el in row.iter():
+            if not is_element(el):
+                continue
+            if el.text and "置顶" in el.text:
+                return True
+            if el.tail and "置顶" in el.tail and el is not row:
+                return True
+            cls = el.get("class")
+            if cls and any(_PIN_CLASS_RE.search(tok) for tok in cls.split()):
+                return True
+            if el.tag == "img":
+                if "置顶" in (el.get("alt") or "") + (el.get("title") or ""):
+                    return True
+                src = (el.get("src") or "").split("?")[0]
+                if _PIN_IMG_RE.search(src):
+                    return True
+        return False
+
+
+def _is_descendant(el: object, ancestor: lxml.html.HtmlElement) -> bool:
+    cur = el
+    while cur is not None:
+        if cur is ancestor:
+            return True
+        cur = cur.getparent()  # type: ignore[attr-defined]
+    return False
+
+
+# ---- the page's own date -------------------------------------------------------------------------
+
+_WECHAT_CT_RE = re.compile(r"\bvar\s+ct\s*=\s*[\"']?(\d{10})[\"']?")
+_CST = timezone(timedelta(hours=8))
+_PUBTIME_ID_RE = re.compile(r"publish[-_]?time|pub[-_]?(?:time|date)|fbsj|fbrq|post[-_]?date", re.I)
+# a cheap C-side preselection of elements whose id/class may name the publish time
+_PUBTIME_XPATH = etree.XPath(
+    "//*[" + " or ".join(f"contains(@id,'{w}') or contains(@class,'{w}')" for w in ("ub", "fb", "ost")) + "]"
+)
+_LABEL_RE = re.compile(
+    r"(发布时间|发布日期|发表时间|发表日期|发稿时间|发布于|时间|日期|更新时间|更新日期)\s*[:：]\s*"
+)
+_STRONG_LABELS = ("发布", "发表", "发稿")
+
+
+def _page_date(root: lxml.html.HtmlElement, meta: dict[str, str], extra: dict[str, str], raw: str,
+               reference: date, main_text: str) -> tuple[FoundDate | None, str | None]:
+    """The page's own publish date: PubDate-style metas, then gov.cn's firstpublishedtime, then
+    WeChat's `var ct` timestamp, then an element marked as the publish time, then a 发布时间/日期:
+    label in the main text (never footer years or 页面生成时间)."""
+    for name in ("PubDate",):
+        if name in meta:
+            fd = parse_date(meta[name], reference)
+            if fd:
+                return FoundDate(fd.value, meta[name], "meta"), "meta"
+    for name in ("firstpublishedtime", "publishdate", "publish_date", "article:published_time",
+                 "og:article:published_time", "dc.date.issued", "dcterms.issued"):
+        if name in extra:
+            fd = parse_date(extra[name], reference)
+            if fd:
+                return FoundDate(fd.value, extra[name], "meta"), "meta"
+    mt = _WECHAT_CT_RE.search(raw) if "var ct" in raw else None
+    if mt:
+        stamp = datetime.fromtimestamp(int(mt.group(1)), tz=_CST).date()
+        if stamp <= reference + timedelta(days=1):
+            return FoundDate(stamp, mt.group(0), "text"), "script"
+    for el in _PUBTIME_XPATH(root):
+        ident = (el.get("id") or "") + " " + (el.get("class") or "")
+        if _PUBTIME_ID_RE.search(ident):
+            fd = _date_only(norm(el.text_content()), reference)
+            if fd:
+                return fd, "text"
+    strong: FoundDate | None = None
+    weak: FoundDate | None = None
+    for mt in _LABEL_RE.finditer(main_text):
+        after = main_text[mt.end():mt.end() + 40]
+        found = find_dates(after, reference)
+        if not found or after.find(found[0].text) > 1:
+            continue
+        if any(word in mt.group(1) for word in _STRONG_LABELS):
+            strong = found[0]
+            break
+        if weak is None:
+            weak = found[0]
+    chosen = strong or weak
+    return (chosen, "text") if chosen else (None, None)
+
+
+# ---- article bodies and blank pages --------------------------------------------------------------
+
+_BODY_TAGS = frozenset({"ucapcontent", "article"})
+_BODY_IDS = re.compile(r"^(?:zoom|zoomcon|ucap-content|js_content|content|article|fontzoom|"
+                       r"vsb_content\w*|artibody|newstext|article[-_]?content)$", re.I)
+_BODY_CLASSES = re.compile(r"^(?:trs_editor|trs_ueditor|article|article[-_]content|article[-_]body|"
+                           r"pages_content|rich_media_content|view|detail[-_]content|content[-_]text|"
+                           r"zw|news_content|con_text|text_content)$", re.I)
+
+_PLACEHOLDERS = ("暂无信息", "暂无内容", "暂无数据", "暂无记录", "暂无相关信息", "暂无文章", "暂无公告",
+                 "正在建设中", "栏目建设中", "正在建设", "建设中", "信息正在更新", "正在更新中",
+                 "没有记录", "没有相关信息", "无相关信息", "没有找到相关", "没有信息", "无记录", "暂无")
+_PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in _PLACEHOLDERS))
+_ZERO_COUNT_RE = re.compile(r"共\s*0\s*(?:条|篇|项|个|记录)")
+_LISTISH_RE = re.compile(r"list|lb|liebiao|news|xxgk|gkml|info|article|data|item|result|record|wenzhang", re.I)
+
+
+def _has_body(root: lxml.html.HtmlElement, chrome: ChromeIndex) -> bool:
+    """An article body: a known content container with real text, or a block whose own text (not
+    its children's) is paragraph-long."""
+    for el in root.iter():
+        if not is_element(el):
+            continue
+        tag = el.tag
+        hit = tag in _BODY_TAGS
+        if not hit:
+            ident = el.get("id")
+            if ident and _BODY_IDS.match(ident):
+                hit = True
+            else:
+                cls = el.get("class")
+                if cls and any(_BODY_CLASSES.match(tok) for tok in cls.split()):
+                    hit = True
+        if hit and len(norm(el.text_content())) >= 80 and not chrome.is_chrome(el):
+            return True
+        if tag in ("script", "style", "a", "title", "textarea", "option", "body", "html"):
+            continue
+        text = el.text
+        own = len(text.strip()) if text else 0
+        if len(el):
+            for child in el:
+                tail = child.tail
+                if tail:
+                    own += len(tail.strip())
+        if own >= 200 and not chrome.is_chrome(el):
+            return True
+    return False
+
+
+def _empty_container(el: lxml.html.HtmlElement) -> bool:
+    """A list container that holds no rows with text."""
+    return not norm(el.text_content())
+
+
+def _blank(root: lxml.html.HtmlElement, chrome: ChromeIndex, main_text: str, links: list[str]) -> str | None:
+    """Why a page without dated items or a body reads blank, or None: a placeholder in the main
+    area (暂无信息, 共0条), an empty list container (ul/table/datastore) where the main area holds no
+    real links, or next to no text at all. `links` are the visible texts of non-chrome title links."""
+    for el in root.iter():
+        if not is_element(el) or el.tag in ("script", "style", "title", "option", "textarea", "noscript"):
+            continue
+        for text, owner in ((el.text, el), (el.tail, el.getparent())):
+            if text and len(text.strip()) <= 40:
+                mt = _PLACEHOLDER_RE.search(text)
+                if mt and owner is not None and not chrome.is_chrome(owner):
+                    return f"placeholder: {mt.group(0)}"
+    mt = _ZERO_COUNT_RE.search(main_text)
+    if mt:
+        return f"placeholder: {norm(mt.group(0))}"
+    # Column names in a side menu are short; article titles are long. An empty list next to a menu
+    # is still an empty column.
+    titles = sum(1 for text in links if len(text) >= 10)
+    for el in root.iter("ul", "ol", "table", "tbody", "dl"):
+        if chrome.is_chrome(el) or not _empty_container(el):
+            continue
+        ident = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if DATASTORE_CLASS in ident or (_LISTISH_RE.search(ident) and titles < 3) or len(links) < 3:
+            return "empty list"
+    compact = re.sub(r"\s+", "", main_text)
+    if len(compact) < 30:
+        return "no content"
+    return None
+
+
+# ---- the page ------------------------------------------------------------------------------------
 
 
 def extract_page(html: str, url: str, reference: date) -> PageExtract:
-    raise NotImplementedError
+    """Everything one page says about itself, as observed (raw HTML: hidden tabs count, scripts do
+    not run except the list-holding ones described in crawler._html.expand_script_lists)."""
+    root = parse_html(html)
+    if root is None:
+        return PageExtract(url=url, title="", kind="other", blank=True, blank_reason="empty page")
+
+    expand_script_lists(root)
+    meta, extra, refresh_raw = _read_meta(root)
+    resolver = Resolver(base_url(root, url))
+    chrome = ChromeIndex(root)
+
+    scanner = _ListScanner(root, resolver, reference, chrome)
+    items = scanner.scan()
+
+    row_ids = scanner.row_ids
+    main_text = "".join(iter_text(root, lambda el: id(el) in row_ids or chrome.is_chrome(el)))
+    page_fd, page_src = _page_date(root, meta, extra, html, reference, main_text)
+    page_date = page_fd.value if page_fd else None
+
+    article_meta = bool(meta.get("ArticleTitle") or meta.get("PubDate") or "firstpublishedtime" in extra
+                        or (page_src == "script"))
+    n = len(items)
+    listed = n >= 2 or (n == 1 and scanner.list_rows >= 1)
+    if article_meta:
+        kind = "article"
+    elif page_date is not None and _has_body(root, chrome):
+        kind = "article"
+    elif listed:
+        kind = "list"
+    elif page_date is not None or _has_body(root, chrome):
+        kind = "article"
+    else:
+        kind = "other"
+
+    if kind == "article":
+        latest = page_date
+    elif items:
+        latest = max(e.date for e in items if e.date is not None)
+    else:
+        latest = page_date
+
+    blank_reason = None
+    if not items and kind != "article":
+        seen: dict[str, str] = {}
+        for anc in scanner.anchors:
+            if anc.url not in seen and not chrome.is_chrome(anc.el):
+                seen[anc.url] = anc.text or anc.attr
+        blank_reason = _blank(root, chrome, main_text, list(seen.values()))
+
+    refresh_url = resolver(refresh_raw) if refresh_raw else None
+
+    return PageExtract(
+        url=url,
+        title=_title(root, meta),
+        kind=kind,
+        items=items,
+        latest_date=latest,
+        page_date=page_date,
+        blank=blank_reason is not None,
+        blank_reason=blank_reason,
+        meta=meta,
+        links=collect_links(root, resolver),
+        page_count=_page_count(html),
+        refresh_url=refresh_url,
+        undated_count=len(scanner.undated_urls),
+        page_date_source=page_src,
+    )

@@ -7,6 +7,7 @@ from functools import lru_cache
 from importlib import resources
 
 import yaml
+from scrapy import exceptions
 from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
 
@@ -44,12 +45,12 @@ def failure_outcome(failure: Failure) -> tuple[str, str]:
     """(outcome, error text) for a request that got no HTTP answer."""
     exc = failure.value
     name = type(exc).__name__
-    if failure.check(twisted_error.TimeoutError, twisted_error.TCPTimedOutError) or "Timeout" in name:
-        return "timeout", f"timeout ({name})"
-    if failure.check(twisted_error.ConnectionRefusedError):
+    if failure.check(twisted_error.TimeoutError, twisted_error.TCPTimedOutError, exceptions.DownloadTimeoutError):
+        return "timeout", "timeout: no answer in time"
+    if failure.check(twisted_error.ConnectionRefusedError, exceptions.DownloadConnectionRefusedError):
         return "broken", "connection refused"
-    if failure.check(twisted_error.DNSLookupError):
-        return "broken", "DNS lookup failed"
+    if failure.check(twisted_error.DNSLookupError, exceptions.CannotResolveHostError):
+        return "broken", "DNS lookup failed: host name does not resolve"
     if "SSL" in name or "TLS" in name or "certificate" in str(exc).lower():
         return "broken", f"TLS error: {exc}"
     message = str(exc).strip() or name

@@ -32,7 +32,6 @@ def scrapy_settings(settings: Settings) -> dict:
         "RETRY_TIMES": 1,  # a link is called broken only after a second try
         "REDIRECT_MAX_TIMES": 10,
         "COOKIES_ENABLED": True,
-        "HTTPERROR_ALLOW_ALL": True,
         "ITEM_PIPELINES": {"crawler.pipelines.StoragePipeline": 300},
         "GOVWATCH_DATABASE": settings.database,
         "DEFAULT_REQUEST_HEADERS": {

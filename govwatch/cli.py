@@ -89,6 +89,7 @@ def recheck(
     as_of: AsOf = None,
     profile: ProfileOpt = None,
     json_out: JsonOpt = False,
+    queue: Annotated[bool, typer.Option("--queue", help="Queue it for the scheduler instead of crawling now.")] = False,
 ) -> None:
     """Crawl one site now (复查), store what was seen, judge it and print the verdict."""
     from govwatch.inspect import evaluate_sites
@@ -105,6 +106,15 @@ def recheck(
                 raise fail(f"{site!r} is neither a registered site nor a URL (see `govwatch sites list`)")
             found, _ = upsert_site(session, url=site, registered=False)
         site_id = found.id
+    if queue:
+        from scheduler.queue import enqueue_recheck
+
+        request_id = enqueue_recheck(db, site_id, as_of=when if as_of else None, profile=prof.id)
+        if json_out:
+            emit_json({"queued": request_id, "site_id": site_id})
+        else:
+            out.print(f"recheck of {site} queued (request {request_id}); the scheduler runs it next")
+        return
     runs = crawl_with_progress(settings, db, [site_id], when, quiet=json_out)
     [ev] = evaluate_sites(db, [site_id], when, prof, runs)
     if json_out:

@@ -32,6 +32,19 @@ class Settings:
     timeout: float = 15.0
     max_columns: int = 200
     max_links: int = 1500
+    # The service (scheduler, workers, probes): see README, "Running as a service".
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_prefix: str = "govwatch"  # every Redis key govwatch uses starts with this
+    nightly_at: str = "02:30"  # HH:MM in `timezone`
+    timezone: str = "Asia/Shanghai"
+    crawl_mode: str = "local"  # local: the scheduler crawls in a child process; workers: via Redis
+    site_timeout: float = 900.0  # seconds one site's crawl may take before it is cut short
+    batch_timeout: float = 6 * 3600.0  # seconds a whole nightly crawl may take
+    worker_sites: int = 8  # sites one worker crawls at once
+    worker_lease: float = 60.0  # seconds without a heartbeat before a worker counts as dead
+    probes_per_day: int = 24  # availability probes per site per day (W-V2 needs more than 20)
+    probe_timeout: float = 15.0  # seconds for a whole probe, HTML body included
+    probe_concurrency: int = 20  # probes at once
 
     @property
     def database(self) -> str:
@@ -68,6 +81,18 @@ _ENV = {
     "timeout": "GOVWATCH_TIMEOUT",
     "max_columns": "GOVWATCH_MAX_COLUMNS",
     "max_links": "GOVWATCH_MAX_LINKS",
+    "redis_url": "GOVWATCH_REDIS_URL",
+    "redis_prefix": "GOVWATCH_REDIS_PREFIX",
+    "nightly_at": "GOVWATCH_NIGHTLY_AT",
+    "timezone": "GOVWATCH_TIMEZONE",
+    "crawl_mode": "GOVWATCH_CRAWL_MODE",
+    "site_timeout": "GOVWATCH_SITE_TIMEOUT",
+    "batch_timeout": "GOVWATCH_BATCH_TIMEOUT",
+    "worker_sites": "GOVWATCH_WORKER_SITES",
+    "worker_lease": "GOVWATCH_WORKER_LEASE",
+    "probes_per_day": "GOVWATCH_PROBES_PER_DAY",
+    "probe_timeout": "GOVWATCH_PROBE_TIMEOUT",
+    "probe_concurrency": "GOVWATCH_PROBE_CONCURRENCY",
 }
 
 
@@ -103,4 +128,25 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         if env.get(var):
             values[key] = _coerce(key, env[var], f"environment variable {var}")
     values.setdefault("home", home)
-    return Settings(**values)  # type: ignore[arg-type]
+    settings = Settings(**values)  # type: ignore[arg-type]
+    _check_service_settings(settings)
+    return settings
+
+
+def _check_service_settings(settings: Settings) -> None:
+    """The service settings that a typo would only break at 02:30 are checked at once."""
+    import re
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", settings.nightly_at.strip())
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise SettingsError(f"nightly_at = {settings.nightly_at!r} is not a time like 02:30 (GOVWATCH_NIGHTLY_AT)")
+    try:
+        ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"timezone = {settings.timezone!r} is not a time zone like Asia/Shanghai "
+                            "(GOVWATCH_TIMEZONE)") from None
+    if settings.crawl_mode not in ("local", "workers"):
+        raise SettingsError(f"crawl_mode = {settings.crawl_mode!r} must be local or workers (GOVWATCH_CRAWL_MODE)")
+    if settings.probes_per_day < 1 or settings.worker_sites < 1 or settings.probe_concurrency < 1:
+        raise SettingsError("probes_per_day, worker_sites and probe_concurrency must be at least 1")

@@ -10,7 +10,6 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.models import Base
 
 
 def make_engine(url: str) -> Engine:
@@ -32,17 +31,21 @@ def make_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create missing tables. Existing tables and their rows are never touched."""
-    Base.metadata.create_all(engine)
+    """Bring the schema to the newest migration (Alembic). Existing tables and their rows are kept; a
+    database made by the old create_all is recognised and stamped, never recreated."""
+    from storage.migrate import upgrade_engine
+
+    upgrade_engine(engine)
 
 
 class Database:
-    """One engine and its session factory, created from a URL."""
+    """One engine and its session factory, created from a URL; the schema is migrated to head on open."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.url = url
         self.engine = make_engine(url)
-        create_schema(self.engine)
+        if migrate:
+            create_schema(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

@@ -159,3 +159,104 @@ class Evaluation(Base):
     score: Mapped[float | None] = mapped_column(Float)
     result: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# -- the service: probes, the recheck queue, crawl batches, locks, notices --------------------------------------
+
+
+class Probe(Base):
+    """One availability probe of a site's home page (W-V2): did the whole page arrive within the limit?"""
+
+    __tablename__ = "probes"
+    __table_args__ = (Index("ix_probes_site_time", "site_id", "probed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    url: Mapped[str] = mapped_column(String(1000))
+    probed_at: Mapped[datetime] = mapped_column(DateTime)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[int | None] = mapped_column(Integer)
+    elapsed_ms: Mapped[float | None] = mapped_column(Float)
+    # timeout | dns | refused | tls | http-5xx | http-4xx | not-html | connection | error; NULL when ok
+    error_class: Mapped[str | None] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class CrawlBatch(Base):
+    """One crawl of several sites by one coordinating process (the nightly crawl, a recheck, a manual
+    `crawl --workers`), with a heartbeat so a batch whose process died can be found and finished."""
+
+    __tablename__ = "crawl_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # nightly | recheck | manual | recovery
+    mode: Mapped[str] = mapped_column(String(20))  # local | workers
+    owner: Mapped[str] = mapped_column(String(200))  # host:pid:token of the coordinating process
+    as_of: Mapped[date] = mapped_column(Date)
+    profile: Mapped[str] = mapped_column(String(60))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(20), default="running", index=True)  # running|done|interrupted|failed
+    error: Mapped[str | None] = mapped_column(Text)
+
+    runs: Mapped[list[BatchRun]] = relationship(back_populates="batch", order_by="BatchRun.id")
+
+
+class BatchRun(Base):
+    """A site's crawl run inside a batch. A run lost with a dead process is superseded by a new run of
+    the same site, so each site of a batch is judged on exactly one run."""
+
+    __tablename__ = "batch_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("crawl_batches.id"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), unique=True)
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    batch: Mapped[CrawlBatch] = relationship(back_populates="runs")
+
+
+class RecheckRequest(Base):
+    """A recheck (复查) queued for the scheduler by `govwatch recheck --queue` or the web page."""
+
+    __tablename__ = "recheck_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    as_of: Mapped[date | None] = mapped_column(Date)  # NULL: the day it runs
+    profile: Mapped[str] = mapped_column(String(60))
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)  # queued|running|done|failed
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_batches.id"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    evaluation_id: Mapped[int | None] = mapped_column(ForeignKey("evaluations.id"))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class ServiceLock(Base):
+    """A named lock shared by every process on the database (one nightly crawl at a time)."""
+
+    __tablename__ = "service_locks"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ServiceNotice(Base):
+    """Something the service wants a person to see: the quarterly export reminder, a missed run."""
+
+    __tablename__ = "service_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)  # one notice per key, e.g. export-reminder:2026Q4
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -29,10 +29,33 @@ def test_navigation_and_more_links_become_columns() -> None:
     base = "http://www.mmx.gov.cn/"
     links = discover_columns(parse_html(HOME), base, site_scope(base))
     assert [(link.name, link.url, link.source) for link in links] == [
-        ("政务要闻", "http://www.mmx.gov.cn/xwzx/zwyw/", "nav"),
+        ("政务要闻", "http://www.mmx.gov.cn/xwzx/zwyw/index.html", "nav"),  # fetched as the site links it
         ("部门动态", "http://www.mmx.gov.cn/xwzx/bmdt/", "nav"),
-        ("通知公告", "http://www.mmx.gov.cn/col/col1234/", "nav"),
+        ("通知公告", "http://www.mmx.gov.cn/col/col1234/index.html", "nav"),
         ("人事信息", "http://www.mmx.gov.cn/zwgk/rsxx/", "more"),
+    ]
+    assert links[0].key == "http://www.mmx.gov.cn/xwzx/zwyw/"
+
+
+OLD_TABLE_HOME = """<html><body><table><tr><td><img src="/top.jpg"></td></tr>
+<tr><td bgcolor="#0066CC"><a href="/">首页</a> | <a href="/Article/ShowClass.asp?ClassID=1"><font>工作动态</font></a> |
+<a href="/Article/ShowClass.asp?ClassID=3">通知公告</a> | <a href="/About.asp?ID=1">镇情简介</a> |
+<a href="/GuestBook/Index.asp">镇长信箱</a></td></tr></table>
+<table><tr><td><b>工作动态</b></td><td><a href="/Article/ShowClass.asp?ClassID=1">更多&gt;&gt;</a></td></tr>
+<tr><td>·<a href="/Article/ShowArticle.asp?ArticleID=1204">石桥镇召开村两委干部述职评议会</a></td><td>2023/10/29</td></tr>
+<tr><td>·<a href="/Article/ShowArticle.asp?ArticleID=1205">石桥镇开展农村人居环境整治集中行动</a></td><td>2023/10/25</td></tr>
+</table><table><tr><td>友情链接：<a href="http://www.gov.cn/">中国政府网</a><a href="http://www.henan.gov.cn/">河南省政府</a>
+</td></tr></table></body></html>"""
+
+
+def test_unmarked_navigation_bars_are_found_by_their_shape() -> None:
+    base = "http://127.0.0.1:8001/"
+    links = discover_columns(parse_html(OLD_TABLE_HOME), base, site_scope(base))
+    assert [(link.name, link.url.removeprefix(base.rstrip("/"))) for link in links] == [
+        ("工作动态", "/Article/ShowClass.asp?ClassID=1"),
+        ("通知公告", "/Article/ShowClass.asp?ClassID=3"),
+        ("镇情简介", "/About.asp?ID=1"),
+        ("镇长信箱", "/GuestBook/Index.asp"),
     ]
 
 

@@ -38,8 +38,8 @@ def crawl_once(db_url: str, db: Database, ref: date, titles: list[str], fail: bo
     return run_id
 
 
-def test_recrawl_adds_and_never_erases(tmp_path) -> None:
-    url = f"sqlite:///{tmp_path / 'g.db'}"
+def test_recrawl_adds_and_never_erases(db_url: str) -> None:
+    url = db_url
     db = Database(url)
     first = crawl_once(url, db, date(2023, 11, 1), ["甲", "乙"])
     second = crawl_once(url, db, date(2023, 11, 20), ["乙", "丙"])
@@ -63,8 +63,8 @@ def test_recrawl_adds_and_never_erases(tmp_path) -> None:
         assert run_for_evaluation(session, site, date(2023, 10, 1)) is None
 
 
-def test_interrupted_crawl_is_marked_partial(tmp_path) -> None:
-    url = f"sqlite:///{tmp_path / 'g.db'}"
+def test_interrupted_crawl_is_marked_partial(db_url: str) -> None:
+    url = db_url
     db = Database(url)
     with db.session() as session:
         site, _ = upsert_site(session, url="http://www.x.gov.cn")

@@ -27,6 +27,8 @@ from crawler.linkcheck import failure_outcome, is_html, soft_404_reason, status_
 
 MAX_REFRESH_HOPS = 3
 LINK_BODY_LIMIT = 2 * 1024 * 1024
+# Error answers reach the callbacks (they are observations); redirects are still followed.
+ERROR_STATUSES = list(range(400, 600))
 
 
 @dataclass(slots=True)
@@ -126,7 +128,7 @@ class SiteSpider(scrapy.Spider):
         state.pending += 1
         return scrapy.Request(url, method=method, callback=callback, errback=errback, dont_filter=True,
                               priority=priority,
-                              meta={"handle_httpstatus_all": True, "run_id": state.run_id, **meta})
+                              meta={"handle_httpstatus_list": ERROR_STATUSES, "run_id": state.run_id, **meta})
 
     def _may_request(self, state: SiteCrawl) -> bool:
         if time.monotonic() > state.deadline:
@@ -222,11 +224,11 @@ class SiteSpider(scrapy.Spider):
             return
         home = normalize_url(state.home_url or state.site_url)
         for link in discover_columns(doc, page_url, state.scope):
-            if link.url in state.columns or link.url == home or len(state.columns) >= self.max_columns:
+            if link.key in state.columns or link.key == home or len(state.columns) >= self.max_columns:
                 continue
             if not self._may_request(state):
                 return
-            state.columns.add(link.url)
+            state.columns.add(link.key)
             state.add_link(link.url, page_url)
             yield self._request(state, link.url, self.parse_column, self.column_failed, priority=10 - level,
                                 column=link, level=level, parent=page_url)
@@ -267,8 +269,8 @@ class SiteSpider(scrapy.Spider):
                                      LinkResult(response.status, outcome, error, "GET", _elapsed(response)))
         meta = extract.meta if extract else {}
         category, source = classify(link.name, meta.get("ColumnType"))
-        redirected_home = normalize_url(response.url) == normalize_url(state.home_url or "") and (
-            normalize_url(response.request.url) != normalize_url(response.url)
+        redirected_home = bool(response.meta.get("redirect_urls")) and (
+            normalize_url(response.url) in {normalize_url(state.home_url or ""), normalize_url(state.site_url)}
         )
         readable = extract is not None and outcome == "ok" and not redirected_home
         if redirected_home:

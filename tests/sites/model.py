@@ -48,7 +48,7 @@ class Column:
     """One column of a site and what its page shows."""
 
     name: str
-    slug: str  # site-specific id: a path piece (trs), a col id (hanweb), a ClassID (table)
+    slug: str  # site-specific: a path piece (trs), a col id (hanweb), the column's URL path (table)
     category: str  # category id claimed; must match the name by column_categories.yaml
     kind: str = "list"  # see ALL_KINDS
     items: list[Item] = field(default_factory=list)
@@ -57,7 +57,6 @@ class Column:
     date_style: str = "iso"  # see fmt_date
     page_size: int = 0  # items per list page; 0: all on one page
     text: str = ""  # body of a static page, or the placeholder sentence of a blank one
-    column_type: str = ""  # <meta name="ColumnType">, where the platform writes one
     links: list[tuple[str, str]] = field(default_factory=list)  # kind "links": (title, href)
     level: int = 1
 
@@ -146,6 +145,17 @@ def route_key(path: str) -> str:
     return key
 
 
+def resolve(pages: dict[str, Response], key: str) -> str | None:
+    """The page a route key lands on, with the usual directory-index aliases (/a/ and /a/index.html)."""
+    if key in pages:
+        return key
+    if key.endswith("/") and key + "index.html" in pages:
+        return key + "index.html"
+    if key.endswith("/index.html") and key[: -len("index.html")] in pages:
+        return key[: -len("index.html")]
+    return None
+
+
 def relative(from_path: str, to_path: str) -> str:
     """`to_path` written relative to the page at `from_path`, as TRS WCM publishes links."""
     src = from_path.rsplit("/", 1)[0].strip("/").split("/") if from_path.count("/") > 1 else []
@@ -230,11 +240,13 @@ def finish_site(
     intended_404: set[str],
 ) -> SiteBuild:
     """Scan the rendered pages for links and assemble the site's truth from its specs."""
+    check_year_less(spec.columns)
     pages = {route_key(k): v for k, v in pages.items()}
     columns = [column_truth(c, column_path(c), ctx.t0) for top in spec.columns for c in top.walk()]
     peers = tuple(ctx.peers.values())
     found: dict[str, list[str]] = {}  # broken target -> pages that link to it
     reasons: dict[str, tuple[int | None, str]] = {}
+    as_linked: dict[str, str] = {}  # broken target -> the path (or URL) exactly as the page links it
     external: list[str] = []
     slow: list[str] = [k for k, r in pages.items() if r.delay]
     for key, resp in pages.items():
@@ -246,7 +258,7 @@ def finish_site(
             parts = urlsplit(url)
             if f"{parts.scheme}://{parts.netloc}" != ctx.base:
                 if url == ctx.refused_url:
-                    target, why = url, (None, "refused")
+                    target, literal, why = url, url, (None, "refused")
                 elif url.startswith(peers):
                     if url not in external:
                         external.append(url)
@@ -254,9 +266,8 @@ def finish_site(
                 else:
                     raise SiteBuildError(f"{spec.key}{key}: link leaves the test world: {url}")
             else:
-                target = route_key(parts.path + ("?" + parts.query if parts.query else ""))
-                if target not in pages and target.endswith("/") and target + "index.html" in pages:
-                    target += "index.html"
+                literal = parts.path + ("?" + parts.query if parts.query else "")
+                target = resolve(pages, route_key(literal)) or route_key(literal)
                 answer = pages.get(target)
                 if answer is None:
                     if target not in intended_404:
@@ -271,12 +282,13 @@ def finish_site(
             if key not in found.setdefault(target, []):
                 found[target].append(key)
             reasons[target] = why
+            as_linked.setdefault(target, literal)
     broken = []
     for target, on in found.items():
         if len(on) != 1:
-            raise SiteBuildError(f"{spec.key}: broken link {target} is on {len(on)} pages {on}; keep it on one")
+            raise SiteBuildError(f"{spec.key}: broken link {target} is on pages {on}; keep it on one")
         status, reason = reasons[target]
-        broken.append(ExpectedBrokenLink(path_or_url=target, found_on=on[0], status=status, reason=reason))
+        broken.append(ExpectedBrokenLink(as_linked[target], found_on=on[0], status=status, reason=reason))
     missing = intended_404 - set(found)
     if missing:
         raise SiteBuildError(f"{spec.key}: intended 404 links not linked from any page: {sorted(missing)}")
@@ -305,9 +317,12 @@ def check_year_less(columns: Iterable[Column]) -> None:
                 raise SiteBuildError(f"{col.name}: year-less dates older than a year are ambiguous")
 
 
-def items(titles: list[str], ages: list[int], pinned: Iterable[int] = (), fate: dict[int, str] | None = None) -> list[Item]:
+def items(
+    titles: list[str], ages: list[int], pinned: Iterable[int] = (), fate: dict[int, str] | None = None
+) -> list[Item]:
     """Zip titles with ages; `pinned` holds indexes of 置顶 items, `fate` maps an index to its fate."""
     if len(titles) < len(ages):
         raise SiteBuildError(f"only {len(titles)} titles for {len(ages)} items: {titles[:1]}")
     pins, fates = set(pinned), fate or {}
-    return [Item(title=t, age=a, pinned=i in pins, fate=fates.get(i, "ok")) for i, (t, a) in enumerate(zip(titles[: len(ages)], ages, strict=True))]
+    pairs = enumerate(zip(titles[: len(ages)], ages, strict=True))
+    return [Item(title=t, age=a, pinned=i in pins, fate=fates.get(i, "ok")) for i, (t, a) in pairs]

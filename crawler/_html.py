@@ -1,0 +1,372 @@
+"""lxml helpers shared by the page extractors: parsing, page chrome (nav/header/footer) detection,
+text walking, script-built lists (Hanweb datastore, document.write), links and base URLs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+__all__ = [
+    "parse_html",
+    "norm",
+    "is_element",
+    "ChromeIndex",
+    "iter_text",
+    "expand_script_lists",
+    "base_url",
+    "resolve",
+    "Resolver",
+    "collect_links",
+    "BLOCK_TAGS",
+]
+
+_WS_RE = re.compile(r"\s+")
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_SERVER_TAG_RE = re.compile(r"<%.*?%>", re.S)
+_END_TAGS_RE = re.compile(r"</(?:html|body)\s*>", re.I)
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 "
+    "h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul center "
+    "ucapcontent".split()
+)
+
+
+def norm(text: str | None) -> str:
+    """Whitespace collapsed (including full-width and non-breaking spaces) and stripped."""
+    return _WS_RE.sub(" ", text).strip() if text else ""
+
+
+def is_element(el: object) -> bool:
+    """True for real elements (not comments or processing instructions, whose tag is a function)."""
+    return isinstance(getattr(el, "tag", None), str)
+
+
+def parse_html(html: str) -> lxml.html.HtmlElement | None:
+    """The document root, or None for an empty or unparseable page. Strings with an XML encoding
+    declaration are refused by lxml, so the declaration is dropped first."""
+    if not html or not html.strip():
+        return None
+    if html.lstrip()[:5].lower() == "<?xml":
+        html = _XML_DECL_RE.sub("", html, count=1)
+    if "<%" in html:  # JSP/ASP source leaked into the page (saved templates): not content
+        html = _SERVER_TAG_RE.sub("", html)
+    # libxml2 stops at a stray </html> (server-side includes close the document early); browsers
+    # read on, so the closing tags are dropped and the parser closes them at the end.
+    html = _END_TAGS_RE.sub("", html)
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        try:
+            frag = lxml.html.fragment_fromstring(html, create_parent="div")
+        except (etree.ParserError, ValueError):
+            return None
+        return frag
+
+
+# ---- page chrome ---------------------------------------------------------------------------------
+
+_CHROME_TAGS = frozenset({"nav", "header", "footer", "menu"})
+# class/id tokens of navigation, headers, footers, breadcrumbs, link farms. Checked per token so
+# "xxgk_pos" (a content block) is not "position", and "topcenter1" is not "top".
+_CHROME_SUBSTR_RE = re.compile(
+    r"nav|menu|footer|header|breadcrumb|crumb|copyright|daohang|dhlm|sitemap|yqlj|friend|toolbar|"
+    r"topbar|banner|weizhi|dangqian|youqing|wzdt|bottom",
+    re.I,
+)
+_CHROME_TOKEN_RE = re.compile(r"^(?:foot|foot[-_].*|.*[-_]foot|links?|.*[-_]links?|links?[-_].*|"
+                              r"(?:.*[-_])?(?:position|location)(?:[-_].*)?|top|top[-_].*|head|head[-_].*)$",
+                              re.I)
+
+
+class ChromeIndex:
+    """Which elements sit in page chrome (navigation, header, footer, menus, breadcrumbs, link
+    farms). Judgments about content (items, blank pages, page dates) ignore chrome: a footer
+    "© 2019" or a menu must not make a page look dated or non-blank."""
+
+    def __init__(self, root: lxml.html.HtmlElement) -> None:
+        self._memo: dict[object, bool] = {}
+        self._root = root
+        body = root.find("body") if root.tag == "html" else root
+        self._body = body if body is not None else root
+        self._body_len: int | None = None
+
+    def _own(self, el: lxml.html.HtmlElement) -> bool:
+        tag = el.tag
+        if tag in ("body", "html"):
+            return False
+        if tag in _CHROME_TAGS:
+            return self._not_whole_page(el)
+        if el.get("role") == "navigation":
+            return True
+        cls = el.get("class") or ""
+        ident = el.get("id") or ""
+        if not cls and not ident:
+            return False
+        hit = False
+        for token in cls.split():
+            if _CHROME_SUBSTR_RE.search(token):
+                hit = True
+                break
+        if not hit and ident:
+            hit = bool(_CHROME_SUBSTR_RE.search(ident) or _CHROME_TOKEN_RE.match(ident))
+        if not hit:
+            for token in cls.split():
+                if tag not in ("li", "tr", "a", "span", "td", "img") and _CHROME_TOKEN_RE.match(token):
+                    hit = True
+                    break
+        return hit and self._not_whole_page(el)
+
+    def _not_whole_page(self, el: lxml.html.HtmlElement) -> bool:
+        """A wrapper holding most of the page is layout, not chrome, whatever its class says."""
+        if self._body_len is None:
+            self._body_len = len(self._body.text_content())
+        if self._body_len < 2000:
+            return True
+        return len(el.text_content()) < 0.6 * self._body_len
+
+    def is_chrome(self, el: lxml.html.HtmlElement) -> bool:
+        memo = self._memo
+        path: list[object] = []
+        cur = el
+        result = False
+        while cur is not None:
+            known = memo.get(cur)
+            if known is not None:
+                result = known
+                break
+            path.append(cur)
+            if is_element(cur) and self._own(cur):
+                result = True
+                break
+            cur = cur.getparent()
+        for node in path:
+            memo[node] = result
+        return result
+
+
+# ---- text ----------------------------------------------------------------------------------------
+
+_SKIP_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "select", "option", "textarea",
+                             "head", "title", "iframe", "object"})
+
+
+def iter_text(root: lxml.html.HtmlElement, skip: Callable[[lxml.html.HtmlElement], bool] | None = None,
+              ) -> Iterator[str]:
+    """Text nodes in document order, with a newline at block boundaries; subtrees for which `skip`
+    is true (and scripts/styles) are left out, their tails kept."""
+    stack: list[tuple[lxml.html.HtmlElement, bool]] = [(root, False)]
+    while stack:
+        el, closing = stack.pop()
+        tag = el.tag
+        if closing:
+            if tag in BLOCK_TAGS:
+                yield "\n"
+            if el is not root and el.tail:
+                yield el.tail
+            continue
+        if not isinstance(tag, str):  # comment / processing instruction
+            if el is not root and el.tail:
+                yield el.tail
+            continue
+        if tag in _SKIP_TEXT_TAGS or (skip is not None and skip(el)):
+            if el is not root and el.tail:
+                yield el.tail
+            continue
+        if tag in BLOCK_TAGS:
+            yield "\n"
+        if el.text:
+            yield el.text
+        stack.append((el, True))
+        stack.extend((child, False) for child in reversed(el))
+
+
+# ---- lists built by scripts ----------------------------------------------------------------------
+
+_RECORD_RE = re.compile(r"<record\b[^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>", re.S | re.I)
+_DOC_WRITE_RE = re.compile(
+    r"document\.write(?:ln)?\s*\(\s*((?:\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')"
+    r"(?:\s*\+\s*(?:\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'))*)\s*\)"
+)
+_JS_STRING_RE = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'")
+_JS_ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.S)
+_JS_SIMPLE = {"n": "\n", "t": "\t", "r": "", "b": "", "f": "", "v": "", "0": ""}
+_DATEISH_RE = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}|\d{1,2}[-/]\d{2}|\d{1,2}月\d{1,2}日")
+
+DATASTORE_CLASS = "gw-datastore"
+DOCWRITE_CLASS = "gw-docwrite"
+
+
+def _js_unescape(s: str) -> str:
+    def sub(mt: re.Match[str]) -> str:
+        code = mt.group(1)
+        if code[0] in "ux" and len(code) > 1:
+            return chr(int(code[1:], 16))
+        return _JS_SIMPLE.get(code, code)
+
+    return _JS_ESCAPE_RE.sub(sub, s)
+
+
+def _container_for(fragments: list[str], cls: str) -> lxml.html.HtmlElement:
+    """Parse script-held HTML into one element: <ul> for <li> records, <table> for <tr> records."""
+    joined = "".join(fragments)
+    head = joined.lstrip()[:4].lower()
+    if head.startswith("<tr"):
+        wrapper = lxml.html.fragment_fromstring(f"<table>{joined}</table>")
+    elif head.startswith("<li"):
+        wrapper = lxml.html.fragment_fromstring(f"<ul>{joined}</ul>")
+    else:
+        wrapper = lxml.html.fragment_fromstring(joined, create_parent="div")
+    wrapper.set("class", cls)
+    return wrapper
+
+
+def expand_script_lists(root: lxml.html.HtmlElement) -> int:
+    """Put lists that only scripts render into the tree where the browser would show them:
+    Hanweb JCMS keeps list records in <script type="text/xml"><datastore><recordset><record>
+    <![CDATA[<li>…</li>]]>; some templates document.write literal HTML. Returns how many datastores
+    were found (an empty datastore becomes an empty list container, which reads blank)."""
+    datastores = 0
+    todo: list[tuple[lxml.html.HtmlElement, lxml.html.HtmlElement, bool]] = []
+    for script in root.iter("script"):
+        body = script.text or ""
+        if not body or script.get("src"):
+            continue
+        low = body[:4000].lower()
+        if "<datastore" in low or "<recordset" in low:
+            datastores += 1
+            records = [a if a is not None and a != "" else (b or "") for a, b in _RECORD_RE.findall(body)]
+            records = [r for r in records if r.strip()]
+            try:
+                container = _container_for(records, DATASTORE_CLASS) if records else None
+            except (etree.ParserError, ValueError):
+                container = None
+            if container is None:
+                container = lxml.html.Element("ul")
+                container.set("class", DATASTORE_CLASS)
+            todo.append((script, container, True))
+        elif "document.write" in body:
+            parts: list[str] = []
+            for mt in _DOC_WRITE_RE.finditer(body):
+                for s1, s2 in _JS_STRING_RE.findall(mt.group(1)):
+                    parts.append(_js_unescape(s1 or s2))
+            joined = "".join(parts)
+            if "<a" in joined.lower() and _DATEISH_RE.search(joined):
+                try:
+                    todo.append((script, _container_for(parts, DOCWRITE_CLASS), False))
+                except (etree.ParserError, ValueError):
+                    continue
+    for script, container, replace in todo:
+        parent = script.getparent()
+        if parent is None:
+            continue
+        if replace:
+            container.tail = script.tail
+            parent.replace(script, container)
+        else:
+            container.tail = script.tail
+            script.tail = None
+            script.addnext(container)
+    return datastores
+
+
+# ---- URLs ----------------------------------------------------------------------------------------
+
+_JUNK_BASE_RE = re.compile(r"[<>{}\s'\"$]")
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "vbscript:", "sms:")
+
+
+def base_url(root: lxml.html.HtmlElement, url: str) -> str:
+    """The URL relative links resolve against: <base href> when it is a usable URL (templates leave
+    junk such as "<%=basePath%>" in it), else the page URL."""
+    for base in root.iter("base"):
+        href = (base.get("href") or "").strip()
+        if not href or _JUNK_BASE_RE.search(href):
+            continue
+        joined = urljoin(url, href)
+        if urlsplit(joined).scheme in ("http", "https"):
+            return joined
+        break
+    return url
+
+
+def resolve(base: str, href: str | None) -> str | None:
+    """An absolute http(s) URL without fragment, or None for script/mail/anchor-only links."""
+    if not href:
+        return None
+    href = href.strip()
+    if "\n" in href or "\r" in href or "\t" in href:
+        href = href.replace("\n", "").replace("\r", "").replace("\t", "")
+    if not href or href[0] == "#":
+        return None
+    if href[:4].lower() != "http" and href.lower().startswith(_SKIP_SCHEMES):
+        return None
+    try:
+        absolute = urljoin(base, href)
+        parts = urlsplit(absolute)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return urldefrag(absolute)[0] if parts.fragment or absolute.endswith("#") else absolute
+
+
+_PLAIN_PATH_RE = re.compile(r"^/(?!/)[^\s#\\]*$")
+# a relative path without scheme, query-only form, dot segments, whitespace or fragment
+_PLAIN_REL_RE = re.compile(r"(?![a-zA-Z][a-zA-Z0-9+.\-]*:)[^/?#\s\\.][^\s#\\]*$")
+_PLAIN_ABS_RE = re.compile(r"^https?://[^/\s#\\?]+(?:[/?][^\s#\\]*)?$", re.I)
+
+
+class Resolver:
+    """resolve() with a per-page memo and fast paths (urljoin costs ~15 µs; a home page has
+    hundreds of links): plain absolute URLs and root-relative paths without dot segments need no
+    joining."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        parts = urlsplit(base)
+        ok = parts.scheme in ("http", "https") and bool(parts.netloc)
+        self._origin = f"{parts.scheme}://{parts.netloc}" if ok else None
+        # the base's directory, for "./x.html" and "x.html" (TRS lists are full of them)
+        self._dir = self._origin + parts.path[: parts.path.rfind("/") + 1] if ok and parts.path else (
+            self._origin + "/" if ok else None)
+        self._memo: dict[str, str | None] = {}
+
+    def __call__(self, href: str | None) -> str | None:
+        if not href:
+            return None
+        try:
+            return self._memo[href]
+        except KeyError:
+            pass
+        out: str | None
+        if self._dir and href.startswith("./") and _PLAIN_REL_RE.match(href, 2):
+            out = self._dir + href[2:]
+        elif "/." in href or "\\" in href or href.startswith("."):
+            out = resolve(self.base, href)
+        elif self._origin and _PLAIN_PATH_RE.match(href):
+            out = self._origin + href
+        elif _PLAIN_ABS_RE.match(href):
+            out = href
+        elif self._dir and _PLAIN_REL_RE.match(href):
+            out = self._dir + href
+        else:
+            out = resolve(self.base, href)
+        self._memo[href] = out
+        return out
+
+
+def collect_links(root: lxml.html.HtmlElement, resolver: Resolver) -> list[str]:
+    """Every absolute http(s) link target (a/area href, iframe/frame src) in page order, once."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for el in root.iter("a", "area", "iframe", "frame"):
+        target = resolver(el.get("href") if el.tag in ("a", "area") else el.get("src"))
+        if target and target not in seen:
+            seen.add(target)
+            out.append(target)
+    return out

@@ -1,0 +1,106 @@
+"""Per-host politeness across workers: at most `concurrent_per_host` requests at once to one host,
+counted in Redis over every `govwatch worker` process.
+
+Each request in flight holds a slot: a member of the sorted set `{prefix}:host:{hostname}` scored
+with its expiry time (Redis's own clock). A request waits before download until a slot is free and
+gives it back on its response or exception. A slot expires on its own after the download timeout
+plus a margin, so the slots of a killed worker come back without anyone cleaning up.
+
+The middleware sits last before the downloader (priority 950): redirects and retries are new
+requests that queue for a new slot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+
+import redis
+from scrapy.utils.httpobj import urlparse_cached
+
+META_KEY = "govwatch_host_slot"
+
+_ACQUIRE = """
+local key = KEYS[1]
+local limit = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+if redis.call('ZCARD', key) < limit then
+  redis.call('ZADD', key, now + ttl, ARGV[3])
+  redis.call('EXPIRE', key, math.ceil(ttl) + 5)
+  return 1
+end
+return 0
+"""
+
+
+class HostSlots:
+    """The slot bookkeeping, usable without Scrapy."""
+
+    def __init__(self, client: redis.Redis, prefix: str, limit: int, ttl: float) -> None:
+        self.redis = client
+        self.prefix = prefix.rstrip(":")
+        self.limit = max(1, int(limit))
+        self.ttl = float(ttl)
+        self._acquire = client.register_script(_ACQUIRE)
+
+    def key(self, host: str) -> str:
+        return f"{self.prefix}:host:{host.lower()}"
+
+    def try_acquire(self, host: str) -> str | None:
+        token = secrets.token_hex(8)
+        if self._acquire(keys=[self.key(host)], args=[self.limit, self.ttl, token]):
+            return token
+        return None
+
+    def release(self, host: str, token: str) -> None:
+        self.redis.zrem(self.key(host), token)
+
+    def in_use(self, host: str) -> int:
+        return int(self.redis.zcard(self.key(host)))
+
+
+class RedisHostSlotsMiddleware:
+    def __init__(self, slots: HostSlots, stats=None) -> None:  # noqa: ANN001
+        self.slots = slots
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler) -> RedisHostSlotsMiddleware:  # noqa: ANN001
+        from crawler.workqueue import connect
+
+        settings = crawler.settings
+        client = connect(settings.get("GOVWATCH_REDIS_URL"))
+        ttl = settings.getfloat("DOWNLOAD_TIMEOUT", 15.0) + 30.0
+        slots = HostSlots(client, settings.get("GOVWATCH_REDIS_PREFIX", "govwatch"),
+                          settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 4), ttl)
+        return cls(slots, crawler.stats)
+
+    async def process_request(self, request):  # noqa: ANN001, ANN201
+        host = urlparse_cached(request).hostname or ""
+        if not host or request.meta.get(META_KEY):
+            return None
+        delay, waited = 0.02, False
+        while (token := self.slots.try_acquire(host)) is None:
+            waited = True
+            await asyncio.sleep(delay)
+            delay = min(delay * 1.5, 0.5)
+        if waited and self.stats is not None:
+            self.stats.inc_value("govwatch/host_slot_waits")
+        request.meta[META_KEY] = (host, token)
+        return None
+
+    def _release(self, request) -> None:  # noqa: ANN001
+        held = request.meta.pop(META_KEY, None)
+        if held:
+            self.slots.release(*held)
+
+    def process_response(self, request, response):  # noqa: ANN001, ANN201
+        self._release(request)
+        return response
+
+    def process_exception(self, request, exception):  # noqa: ANN001, ANN201
+        self._release(request)
+        return None

@@ -1,0 +1,213 @@
+"""The Redis work queue that `govwatch worker` processes share.
+
+Keys (all under the `redis_prefix` setting, default "govwatch"):
+
+    {p}:jobs                   list of JSON site jobs, taken from the left
+    {p}:processing:{worker}    jobs a worker has taken and not yet finished (moved there with LMOVE)
+    {p}:worker:{worker}        the worker's heartbeat; expires `worker_lease` seconds after the last beat
+    {p}:workers                set of worker ids that may hold jobs
+    {p}:leases                 hash run_id -> {"worker", "at"}: when a job was taken, for time limits
+    {p}:host:{hostname}        sorted set of request slots per host (crawler/redis_politeness.py)
+
+A job is acknowledged (removed from the processing list) only once its site's `RunFinished` has been
+stored. A worker whose heartbeat expired is dead: a coordinator takes its processing list, marks each
+run there failed ("interrupted") and queues the site again under a new run (scheduler/batches.py), so
+a killed worker loses no site and no run is written by two crawls.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
+
+
+def connect(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_connect_timeout=10, socket_timeout=30, health_check_interval=30)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One site to crawl: what `SiteSpider.start_site` needs, plus where it belongs."""
+
+    run_id: int
+    site_id: int
+    url: str
+    reference_date: str
+    batch_id: int | None = None
+    attempt: int = 1
+
+    def dumps(self) -> str:
+        return json.dumps({"run_id": self.run_id, "site_id": self.site_id, "url": self.url,
+                           "reference_date": self.reference_date, "batch_id": self.batch_id,
+                           "attempt": self.attempt}, sort_keys=True, ensure_ascii=False)
+
+    @classmethod
+    def loads(cls, raw: str | bytes) -> Job:
+        data: dict[str, Any] = json.loads(raw)
+        return cls(int(data["run_id"]), int(data.get("site_id") or 0), data["url"], data["reference_date"],
+                   data.get("batch_id"), int(data.get("attempt") or 1))
+
+    def as_spider_job(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "url": self.url, "reference_date": self.reference_date}
+
+
+class WorkQueue:
+    def __init__(self, client: redis.Redis, prefix: str = "govwatch") -> None:
+        self.redis = client
+        self.prefix = prefix.rstrip(":")
+        self.jobs = f"{self.prefix}:jobs"
+        self.workers = f"{self.prefix}:workers"
+        self.leases = f"{self.prefix}:leases"
+
+    @classmethod
+    def from_settings(cls, settings) -> WorkQueue:  # noqa: ANN001
+        return cls(connect(settings.redis_url), settings.redis_prefix)
+
+    def processing(self, worker: str) -> str:
+        return f"{self.prefix}:processing:{worker}"
+
+    def heartbeat_key(self, worker: str) -> str:
+        return f"{self.prefix}:worker:{worker}"
+
+    # -- coordinators ------------------------------------------------------------------------
+
+    def push(self, jobs: list[Job], *, front: bool = False) -> None:
+        if not jobs:
+            return
+        raws = [j.dumps() for j in jobs]
+        if front:
+            self.redis.lpush(self.jobs, *reversed(raws))
+        else:
+            self.redis.rpush(self.jobs, *raws)
+
+    def queued(self) -> list[Job]:
+        return [Job.loads(raw) for raw in self.redis.lrange(self.jobs, 0, -1)]
+
+    def unqueue(self, job: Job) -> int:
+        """Take a job out of the queue if no worker has taken it yet; returns how many were removed."""
+        return int(self.redis.lrem(self.jobs, 0, job.dumps()))
+
+    def live_workers(self) -> list[str]:
+        names = sorted(n.decode() if isinstance(n, bytes) else n for n in self.redis.smembers(self.workers))
+        return [n for n in names if self.redis.exists(self.heartbeat_key(n))]
+
+    def dead_workers(self) -> list[str]:
+        names = sorted(n.decode() if isinstance(n, bytes) else n for n in self.redis.smembers(self.workers))
+        return [n for n in names if not self.redis.exists(self.heartbeat_key(n))]
+
+    def take_orphans(self, worker: str) -> list[Job]:
+        """Everything a dead worker held, removed from Redis in one transaction (one taker only)."""
+        with self.redis.pipeline(transaction=True) as pipe:
+            pipe.lrange(self.processing(worker), 0, -1)
+            pipe.delete(self.processing(worker))
+            pipe.srem(self.workers, worker)
+            raws, _, removed = pipe.execute()
+        if not removed and not raws:
+            return []
+        jobs = [Job.loads(raw) for raw in raws]
+        if jobs:
+            self.redis.hdel(self.leases, *[str(j.run_id) for j in jobs])
+        return jobs
+
+    def lease_times(self) -> dict[int, tuple[str, float]]:
+        out = {}
+        for key, value in self.redis.hgetall(self.leases).items():
+            data = json.loads(value)
+            out[int(key)] = (data["worker"], float(data["at"]))
+        return out
+
+    def drop_lease(self, run_id: int) -> None:
+        self.redis.hdel(self.leases, str(run_id))
+
+    # -- workers -----------------------------------------------------------------------------
+
+    def beat(self, worker: str, lease_seconds: float) -> None:
+        with self.redis.pipeline(transaction=True) as pipe:
+            pipe.sadd(self.workers, worker)
+            pipe.set(self.heartbeat_key(worker), str(time.time()), px=max(1000, int(lease_seconds * 1000)))
+            pipe.execute()
+
+    def take(self, worker: str) -> tuple[Job, str] | None:
+        """Move the next job to the worker's processing list; returns (job, raw) or None."""
+        raw = self.redis.lmove(self.jobs, self.processing(worker), "LEFT", "RIGHT")
+        if raw is None:
+            return None
+        raw = raw.decode() if isinstance(raw, bytes) else raw
+        job = Job.loads(raw)
+        self.redis.hset(self.leases, str(job.run_id), json.dumps({"worker": worker, "at": time.time()}))
+        return job, raw
+
+    def ack(self, worker: str, raw: str, run_id: int) -> None:
+        with self.redis.pipeline(transaction=True) as pipe:
+            pipe.lrem(self.processing(worker), 1, raw)
+            pipe.hdel(self.leases, str(run_id))
+            pipe.execute()
+
+    def held(self, worker: str) -> list[Job]:
+        return [Job.loads(raw) for raw in self.redis.lrange(self.processing(worker), 0, -1)]
+
+    def retire(self, worker: str) -> None:
+        """A worker leaving cleanly: forget its heartbeat (its processing list must be empty)."""
+        with self.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(self.heartbeat_key(worker))
+            pipe.srem(self.workers, worker)
+            pipe.execute()
+
+
+def requeue(db, queue: WorkQueue, jobs: list[Job], reason: str, *, max_attempts: int = 3) -> list[Job]:  # noqa: ANN001
+    """Jobs whose crawl was lost (dead worker, stopped worker, lost job): mark each unfinished run
+    failed ("interrupted: ...") and queue its site again under a new run at the front of the queue.
+
+    A run that had already finished is left alone (its worker died between storing and acking). A
+    site is given up after `max_attempts` crawls; its last run stays failed. Returns the new jobs.
+    """
+    from sqlalchemy import select
+
+    from storage.models import BatchRun, CrawlBatch, CrawlRun, Site
+    from storage.repo import start_run, utcnow
+
+    fresh: list[Job] = []
+    for job in jobs:
+        with db.session() as session:
+            run = session.get(CrawlRun, job.run_id)
+            if run is None or run.finished_at is not None:
+                continue
+            run.status, run.finished_at = "failed", utcnow()
+            run.error = f"interrupted: {reason}"
+            link = session.scalars(select(BatchRun).where(BatchRun.run_id == run.id)).first()
+            batch = session.get(CrawlBatch, link.batch_id) if link else None
+            if batch is not None and batch.status != "running":
+                continue
+            if job.attempt >= max_attempts:
+                run.error += f" (gave up after {job.attempt} attempts)"
+                continue
+            site = session.get(Site, run.site_id)
+            new_run = start_run(session, site, run.reference_date)
+            if link is not None:
+                link.superseded = True
+                session.add(BatchRun(batch_id=link.batch_id, site_id=site.id, run_id=new_run.id,
+                                     attempt=link.attempt + 1, superseded=False))
+            fresh.append(Job(new_run.id, site.id, job.url, job.reference_date, job.batch_id, job.attempt + 1))
+    queue.push(fresh, front=True)
+    return fresh
+
+
+def reap_dead_workers(db, queue: WorkQueue) -> list[Job]:  # noqa: ANN001
+    """Re-queue the jobs of every worker whose heartbeat expired; returns the new jobs."""
+    fresh: list[Job] = []
+    for worker in queue.dead_workers():
+        orphans = queue.take_orphans(worker)
+        if orphans:
+            fresh += requeue(db, queue, orphans, f"worker {worker} stopped answering")
+    return fresh

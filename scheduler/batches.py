@@ -1,0 +1,377 @@
+"""Crawl batches: several sites crawled and judged together, by a process that may die.
+
+A batch (nightly crawl, recheck, `crawl --workers`) stores its runs before the first request and
+beats a heartbeat while it waits. It crawls either in a child process (`mode="local"`: Twisted's
+reactor never runs in the scheduler itself) or through `govwatch worker` processes on Redis
+(`mode="workers"`). It is finished when every site's current run has finished, failed or timed out;
+then each site is judged on exactly that run.
+
+A batch whose heartbeat stopped (its process was killed) is adopted by the next scheduler to start:
+runs it left unfinished are marked failed ("interrupted") and their sites crawled again under new
+runs; finished runs are kept. Nothing is lost, and no run is written by two crawls.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select, update
+
+from crawler.workqueue import Job, WorkQueue, reap_dead_workers, requeue
+from govwatch.settings import Settings
+from storage.db import Database
+from storage.models import BatchRun, CrawlBatch, CrawlRun, Evaluation, RecheckRequest, Site
+from storage.repo import start_run, utcnow
+
+log = logging.getLogger("govwatch.batches")
+
+HEARTBEAT_SECONDS = 5.0
+STALE_AFTER_SECONDS = 60.0  # a batch whose heartbeat is older than this has lost its process
+LOST_JOB_CHECK_SECONDS = 20.0
+
+
+def process_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+@dataclass(slots=True)
+class BatchProgress:
+    total: int
+    finished: int
+
+
+ProgressFn = Callable[[BatchProgress], None]
+
+
+# -- the batch in the database ---------------------------------------------------------------
+
+
+def create_batch(db: Database, site_ids: Sequence[int], as_of: date, profile: str, *, kind: str, mode: str,
+                 owner: str) -> int:
+    now = utcnow()
+    with db.session() as session:
+        batch = CrawlBatch(kind=kind, mode=mode, owner=owner, as_of=as_of, profile=profile, started_at=now,
+                           heartbeat_at=now, status="running")
+        session.add(batch)
+        session.flush()
+        for site_id in dict.fromkeys(site_ids):
+            run = start_run(session, session.get(Site, site_id), as_of)
+            session.add(BatchRun(batch_id=batch.id, site_id=site_id, run_id=run.id, attempt=1, superseded=False))
+        return batch.id
+
+
+def current_runs(db: Database, batch_id: int) -> list[tuple[BatchRun, CrawlRun]]:
+    """Each site's current (not superseded) run in the batch."""
+    with db.session() as session:
+        rows = session.execute(
+            select(BatchRun, CrawlRun).join(CrawlRun, CrawlRun.id == BatchRun.run_id)
+            .where(BatchRun.batch_id == batch_id, BatchRun.superseded.is_(False)).order_by(BatchRun.id)
+        ).all()
+        return [(link, run) for link, run in rows]
+
+
+def jobs_of(db: Database, batch_id: int, *, unfinished_only: bool = True) -> list[Job]:
+    with db.session() as session:
+        rows = session.execute(
+            select(BatchRun, CrawlRun, Site).join(CrawlRun, CrawlRun.id == BatchRun.run_id)
+            .join(Site, Site.id == BatchRun.site_id)
+            .where(BatchRun.batch_id == batch_id, BatchRun.superseded.is_(False)).order_by(BatchRun.id)
+        ).all()
+        return [Job(run.id, site.id, site.url, run.reference_date.isoformat(), batch_id, link.attempt)
+                for link, run, site in rows if not unfinished_only or run.finished_at is None]
+
+
+def heartbeat(db: Database, batch_id: int, owner: str) -> None:
+    with db.session() as session:
+        session.execute(update(CrawlBatch).where(CrawlBatch.id == batch_id, CrawlBatch.owner == owner)
+                        .values(heartbeat_at=utcnow()))
+
+
+def fail_runs(db: Database, run_ids: Sequence[int], error: str) -> None:
+    with db.session() as session:
+        for run_id in run_ids:
+            run = session.get(CrawlRun, run_id)
+            if run is not None and run.finished_at is None:
+                run.status, run.error, run.finished_at = "failed", error, utcnow()
+
+
+def supersede_unfinished(db: Database, batch_id: int, reason: str) -> list[Job]:
+    """Runs of the batch left unfinished by a dead process: failed ("interrupted"), replaced by new runs."""
+    with db.session() as session:
+        rows = session.execute(
+            select(BatchRun, CrawlRun, Site).join(CrawlRun, CrawlRun.id == BatchRun.run_id)
+            .join(Site, Site.id == BatchRun.site_id)
+            .where(BatchRun.batch_id == batch_id, BatchRun.superseded.is_(False), CrawlRun.finished_at.is_(None))
+        ).all()
+        fresh = []
+        now = utcnow()
+        for link, run, site in rows:
+            run.status, run.error, run.finished_at = "failed", f"interrupted: {reason}", now
+            link.superseded = True
+            new_run = start_run(session, site, run.reference_date)
+            session.add(BatchRun(batch_id=batch_id, site_id=site.id, run_id=new_run.id, attempt=link.attempt + 1,
+                                 superseded=False))
+            fresh.append(Job(new_run.id, site.id, site.url, run.reference_date.isoformat(), batch_id,
+                             link.attempt + 1))
+        return fresh
+
+
+def finish_batch(db: Database, batch_id: int, status: str, error: str | None = None) -> None:
+    with db.session() as session:
+        batch = session.get(CrawlBatch, batch_id)
+        batch.status, batch.error, batch.finished_at = status, error, utcnow()
+
+
+# -- crawling ------------------------------------------------------------------------------
+
+
+def _progress(db: Database, batch_id: int) -> tuple[BatchProgress, list[int]]:
+    rows = current_runs(db, batch_id)
+    unfinished = [run.id for _, run in rows if run.finished_at is None]
+    return BatchProgress(len(rows), len(rows) - len(unfinished)), unfinished
+
+
+def _child_preexec() -> None:  # pragma: no cover - runs in the child
+    """The crawl dies with its scheduler: a crawl nobody waits for would race the one that replaces it."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def crawl_locally(settings: Settings, db: Database, batch_id: int, owner: str, *,
+                  progress: ProgressFn | None = None, attempts: int = 2) -> None:
+    """Crawl the batch's unfinished runs in a child process (`python -m scheduler.crawl_child`)."""
+    deadline = time.monotonic() + settings.batch_timeout
+    for attempt in range(1, attempts + 1):
+        state, unfinished = _progress(db, batch_id)
+        if not unfinished:
+            return
+        log_file = settings.log_dir / "crawl.log"
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ)
+        env.setdefault("GOVWATCH_HOME", str(settings.home))
+        if settings.database_url:
+            env["GOVWATCH_DATABASE_URL"] = settings.database_url
+        cmd = [sys.executable, "-m", "scheduler.crawl_child", "--batch", str(batch_id)]
+        log.info("batch %s: crawling %d site(s) in a child process (attempt %d)", batch_id, len(unfinished),
+                 attempt)
+        with open(log_file, "ab") as out:
+            child = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, preexec_fn=_child_preexec,
+                                     cwd=os.getcwd())
+            try:
+                while child.poll() is None:
+                    heartbeat(db, batch_id, owner)
+                    if progress is not None:
+                        progress(_progress(db, batch_id)[0])
+                    if time.monotonic() > deadline:
+                        log.warning("batch %s: time limit reached; stopping the crawl", batch_id)
+                        child.terminate()
+                        try:
+                            child.wait(60)
+                        except subprocess.TimeoutExpired:
+                            child.kill()
+                        break
+                    time.sleep(min(HEARTBEAT_SECONDS, 1.0))
+            finally:
+                if child.poll() is None:
+                    child.kill()
+                    child.wait()
+        state, unfinished = _progress(db, batch_id)
+        if progress is not None:
+            progress(state)
+        if not unfinished:
+            return
+        if time.monotonic() > deadline:
+            fail_runs(db, unfinished, "timed out: the batch's time limit was reached")
+            return
+        log.warning("batch %s: the crawl process exited with %s leaving %d run(s) open", batch_id, child.returncode,
+                    len(unfinished))
+        if attempt < attempts:
+            supersede_unfinished(db, batch_id, f"the crawl process exited with code {child.returncode}")
+    fail_runs(db, _progress(db, batch_id)[1], "the crawl process stopped before the site was finished")
+
+
+def crawl_with_workers(settings: Settings, db: Database, batch_id: int, owner: str, *,
+                       queue: WorkQueue | None = None, progress: ProgressFn | None = None,
+                       poll: float = 0.5) -> None:
+    """Queue the batch's unfinished runs for `govwatch worker` processes and wait until each has
+    finished, failed or timed out, re-queuing the jobs of workers that died."""
+    queue = queue or WorkQueue.from_settings(settings)
+    queue.push(jobs_of(db, batch_id))
+    deadline = time.monotonic() + settings.batch_timeout
+    site_limit = settings.site_timeout + 2 * settings.timeout + 60
+    last_beat = last_lost_check = 0.0
+    suspects: set[int] = set()
+    warned_no_workers = False
+    while True:
+        now = time.monotonic()
+        if now - last_beat >= HEARTBEAT_SECONDS:
+            heartbeat(db, batch_id, owner)
+            last_beat = now
+        for job in reap_dead_workers(db, queue):
+            log.warning("site %s queued again as run %s (its worker died)", job.url, job.run_id)
+        state, unfinished = _progress(db, batch_id)
+        if progress is not None:
+            progress(state)
+        if not unfinished:
+            return
+        if not warned_no_workers and not queue.live_workers():
+            log.warning("batch %s: no live `govwatch worker` on %s; waiting for one", batch_id, queue.prefix)
+            warned_no_workers = True
+        # A site whose worker has held it far beyond the site time limit is given up.
+        leases = queue.lease_times()
+        overdue = [r for r in unfinished if r in leases and time.time() - leases[r][1] > site_limit]
+        if overdue:
+            fail_runs(db, overdue, f"timed out: not finished {site_limit:.0f} s after a worker took it")
+            for run_id in overdue:
+                queue.drop_lease(run_id)
+        if now - last_lost_check >= LOST_JOB_CHECK_SECONDS:
+            last_lost_check = now
+            lost = _lost_jobs(db, queue, batch_id, unfinished)
+            again = [j for j in lost if j.run_id in suspects]
+            suspects = {j.run_id for j in lost}
+            if again:
+                requeue(db, queue, again, "its job was not in the queue nor held by any worker")
+        if now > deadline:
+            for job in jobs_of(db, batch_id):
+                queue.unqueue(job)
+            fail_runs(db, unfinished, "timed out: the batch's time limit was reached")
+            return
+        time.sleep(poll)
+
+
+def _lost_jobs(db: Database, queue: WorkQueue, batch_id: int, unfinished: list[int]) -> list[Job]:
+    """Unfinished runs of the batch whose job is neither queued nor held by a worker."""
+    if not unfinished:
+        return []
+    present = {j.run_id for j in queue.queued()}
+    for worker in queue.live_workers() + queue.dead_workers():
+        present |= {j.run_id for j in queue.held(worker)}
+    still_open = set(_progress(db, batch_id)[1])
+    return [j for j in jobs_of(db, batch_id) if j.run_id in still_open and j.run_id not in present]
+
+
+# -- judging -------------------------------------------------------------------------------
+
+
+def evaluate_batch(db: Database, batch_id: int, profile=None) -> list:  # noqa: ANN001
+    """Judge every site of the batch on its current run; rechecks waiting on the batch are closed."""
+    from govwatch.inspect import evaluate_sites
+    from rules.profile import load_profile
+
+    with db.session() as session:
+        batch = session.get(CrawlBatch, batch_id)
+        as_of, profile_name = batch.as_of, batch.profile
+        rows = session.execute(select(BatchRun, CrawlRun).join(CrawlRun, CrawlRun.id == BatchRun.run_id)
+                               .where(BatchRun.batch_id == batch_id, BatchRun.superseded.is_(False))
+                               .order_by(BatchRun.id)).all()
+        run_ids = {link.site_id: run.id for link, run in rows}
+        for link, run in rows:  # a site met only by URL takes the name its home page gives
+            site = session.get(Site, link.site_id)
+            if site.name == site.url and run.home_title:
+                site.name = (run.home_meta or {}).get("SiteName") or run.home_title.split("_")[-1].strip()[:200]
+    profile = profile or load_profile(profile_name)
+    results = evaluate_sites(db, list(run_ids), as_of, profile, run_ids)
+    with db.session() as session:
+        evaluations = {
+            ev.run_id: ev.id for ev in session.scalars(
+                select(Evaluation).where(Evaluation.run_id.in_(list(run_ids.values()))).order_by(Evaluation.id))
+        }
+        for request in session.scalars(select(RecheckRequest).where(RecheckRequest.batch_id == batch_id)):
+            run = session.get(CrawlRun, run_ids.get(request.site_id))
+            request.run_id = run.id if run else None
+            request.evaluation_id = evaluations.get(request.run_id)
+            request.finished_at = utcnow()
+            request.status = "done" if run is not None and run.status in ("ok", "partial") else "failed"
+            request.error = None if request.status == "done" else (run.error if run else "no crawl")
+    finish_batch(db, batch_id, "done")
+    return results
+
+
+def run_batch(settings: Settings, db: Database, batch_id: int, owner: str, *, queue: WorkQueue | None = None,
+              progress: ProgressFn | None = None, profile=None) -> list:  # noqa: ANN001
+    """Crawl (in the batch's mode) whatever is unfinished, then judge every site."""
+    with db.session() as session:
+        mode = session.get(CrawlBatch, batch_id).mode
+    try:
+        if mode == "workers":
+            crawl_with_workers(settings, db, batch_id, owner, queue=queue, progress=progress)
+        else:
+            crawl_locally(settings, db, batch_id, owner, progress=progress)
+    except BaseException as exc:
+        if isinstance(exc, Exception):
+            log.exception("batch %s failed", batch_id)
+            finish_batch(db, batch_id, "failed", f"{exc.__class__.__name__}: {exc}")
+        raise  # KeyboardInterrupt/SystemExit: the batch stays running, to be adopted by the next start
+    return evaluate_batch(db, batch_id, profile)
+
+
+def inspect_sites(settings: Settings, db: Database, site_ids: Sequence[int], as_of: date, profile, *,  # noqa: ANN001
+                  kind: str = "manual", mode: str | None = None, progress: ProgressFn | None = None,
+                  queue: WorkQueue | None = None) -> list:
+    """Crawl the sites as one batch (child process or workers) and judge them; returns the evaluations."""
+    owner = process_owner()
+    batch_id = create_batch(db, site_ids, as_of, profile.id, kind=kind, mode=mode or settings.crawl_mode,
+                            owner=owner)
+    return run_batch(settings, db, batch_id, owner, queue=queue, progress=progress, profile=profile)
+
+
+# -- recovery ------------------------------------------------------------------------------
+
+
+def stale_batches(db: Database, stale_after: float = STALE_AFTER_SECONDS) -> list[int]:
+    limit = utcnow() - timedelta(seconds=stale_after)
+    with db.session() as session:
+        return list(session.scalars(select(CrawlBatch.id).where(CrawlBatch.status == "running",
+                                                                CrawlBatch.heartbeat_at < limit)
+                                    .order_by(CrawlBatch.id)))
+
+
+def adopt(db: Database, batch_id: int, owner: str, stale_after: float = STALE_AFTER_SECONDS) -> bool:
+    """Take over a batch whose process died (one adopter wins); its unfinished runs are superseded."""
+    limit = utcnow() - timedelta(seconds=stale_after)
+    with db.session() as session:
+        taken = session.execute(
+            update(CrawlBatch).where(CrawlBatch.id == batch_id, CrawlBatch.status == "running",
+                                     CrawlBatch.heartbeat_at < limit)
+            .values(owner=owner, heartbeat_at=utcnow())
+        ).rowcount
+    if not taken:
+        return False
+    fresh = supersede_unfinished(db, batch_id, "the process crawling it stopped")
+    log.warning("batch %s adopted: %d interrupted site(s) to crawl again", batch_id, len(fresh))
+    return True
+
+
+def recover(settings: Settings, db: Database, owner: str | None = None, *,
+            stale_after: float = STALE_AFTER_SECONDS, queue: WorkQueue | None = None) -> list[int]:
+    """Finish every batch left behind by a dead process: crawl again what it left unfinished, judge
+    all. Returns the batches recovered."""
+    owner = owner or process_owner()
+    done = []
+    for batch_id in stale_batches(db, stale_after):
+        if adopt(db, batch_id, owner, stale_after):
+            with db.session() as session:
+                mode = session.get(CrawlBatch, batch_id).mode
+            if mode == "workers":
+                # The old jobs may still sit in the queue under runs now superseded: take them out.
+                queue = queue or WorkQueue.from_settings(settings)
+                for job in queue.queued():
+                    if job.batch_id == batch_id:
+                        queue.unqueue(job)
+            run_batch(settings, db, batch_id, owner, queue=queue)
+            done.append(batch_id)
+    return done

@@ -1,0 +1,36 @@
+"""The crawl of one batch, in a process of its own: `python -m scheduler.crawl_child --batch ID`.
+
+The scheduler never runs Twisted's reactor itself (it can run only once per process); each crawl is
+a child process that crawls the batch's unfinished runs and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scheduler.crawl_child")
+    parser.add_argument("--batch", type=int, required=True)
+    args = parser.parse_args(argv)
+
+    from crawler.runner import CrawlJob, run_crawls
+    from govwatch.settings import load_settings
+    from scheduler.batches import jobs_of
+    from storage.db import Database
+    from storage.models import CrawlBatch
+
+    settings = load_settings()
+    settings.ensure_home()
+    db = Database(settings.database)
+    with db.session() as session:
+        as_of = session.get(CrawlBatch, args.batch).as_of
+    jobs = [CrawlJob(j.site_id, j.run_id, j.url, j.url) for j in jobs_of(db, args.batch)]
+    if jobs:
+        run_crawls(settings, jobs, as_of, site_timeout=settings.site_timeout, log_file=settings.log_dir / "crawl.log")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
