@@ -158,6 +158,7 @@ _PIN_TEXT = ("置顶",)
 _PIN_TITLE_RE = re.compile(r"^\s*[\[【(（]?\s*置顶\s*[\]】)）]?\s*|\s*[\[【(（]\s*置顶\s*[\]】)）]\s*$")
 _PIN_CLASS_RE = re.compile(r"^(?:top|zhiding|zd|istop|is[-_]top|settop|set[-_]top|sticky|stick|pinned|ding)$|"
                            r"zhiding|settop|istop", re.I)
+_PIN_CLASS_HINT_RE = re.compile(r"top|zhiding|zd|stick|pin|ding", re.I)
 _PIN_IMG_RE = re.compile(r"(?:^|[/_\-])(?:top|zhiding|zd|ding|settop|istop)\d*\.(?:gif|png|jpe?g)$", re.I)
 _NEW_MARK_RE = re.compile(r"\s*(?:new|NEW|New|HOT|hot)\s*$")
 _MAYBE_DATE_RE = re.compile(r"\d|今|昨|前天|刚刚")
@@ -210,6 +211,7 @@ class _ListScanner:
         self.chrome = chrome
         self.anchors: list[_Anchor] = []
         self._anchor_els: set[object] = set()
+        self._date_only_memo: dict[str, FoundDate | None] = {}  # list dates repeat row after row
         self._owners: dict[object, set[str]] = {}
         self.rows: list[lxml.html.HtmlElement] = []  # rows of dated entries (kept out of page-date search)
         self.row_ids: set[int] = set()
@@ -286,7 +288,11 @@ class _ListScanner:
             text = el.text_content()
             if len(text) > 60 or not _MAYBE_DATE_RE.search(text):
                 continue
-            fd = _date_only(norm(text), self.reference)
+            key = norm(text)
+            try:
+                fd = self._date_only_memo[key]
+            except KeyError:
+                fd = self._date_only_memo[key] = _date_only(key, self.reference)
             if fd is None:
                 continue
             # an element and its only child can both read as the date: keep the outer one once
@@ -477,19 +483,17 @@ class _ListScanner:
         return text
 
     def _pinned(self, row: lxml.html.HtmlElement, title_text: str) -> bool:
-        if any(word in title_text for word in _PIN_TEXT):
+        """置顶 in the row's text, a class such as "top"/"zhiding", or a top.gif-style icon."""
+        if "置顶" in title_text or "置顶" in row.text_content():
             return True
         for el in row.iter():
-            if not is_element(el):
+            tag = el.tag
+            if not isinstance(tag, str):
                 continue
-            if el.text and "置顶" in el.text:
-                return True
-            if el.tail and "置顶" in el.tail and el is not row:
-                return True
             cls = el.get("class")
-            if cls and any(_PIN_CLASS_RE.search(tok) for tok in cls.split()):
+            if cls and _PIN_CLASS_HINT_RE.search(cls) and any(_PIN_CLASS_RE.search(t) for t in cls.split()):
                 return True
-            if el.tag == "img":
+            if tag == "img":
                 if "置顶" in (el.get("alt") or "") + (el.get("title") or ""):
                     return True
                 src = (el.get("src") or "").split("?")[0]
@@ -512,6 +516,8 @@ def _is_descendant(el: object, ancestor: lxml.html.HtmlElement) -> bool:
 _WECHAT_CT_RE = re.compile(r"\bvar\s+ct\s*=\s*[\"']?(\d{10})[\"']?")
 _CST = timezone(timedelta(hours=8))
 _PUBTIME_ID_RE = re.compile(r"publish[-_]?time|pub[-_]?(?:time|date)|fbsj|fbrq|post[-_]?date", re.I)
+_PUBTIME_WORDS = ("publish", "pubtime", "pub_time", "pub-time", "pubdate", "pub_date", "pub-date", "fbsj", "fbrq",
+                  "postdate", "post_date", "post-date")
 # a cheap C-side preselection of elements whose id/class may name the publish time
 _PUBTIME_XPATH = etree.XPath(
     "//*[" + " or ".join(f"contains(@id,'{w}') or contains(@class,'{w}')" for w in ("ub", "fb", "ost")) + "]"
@@ -543,7 +549,9 @@ def _page_date(root: lxml.html.HtmlElement, meta: dict[str, str], extra: dict[st
         stamp = datetime.fromtimestamp(int(mt.group(1)), tz=_CST).date()
         if stamp <= reference + timedelta(days=1):
             return FoundDate(stamp, mt.group(0), "text"), "script"
-    for el in _PUBTIME_XPATH(root):
+    low = raw.lower()
+    marked = any(word in low for word in _PUBTIME_WORDS)
+    for el in _PUBTIME_XPATH(root) if marked else ():
         ident = (el.get("id") or "") + " " + (el.get("class") or "")
         if _PUBTIME_ID_RE.search(ident):
             fd = _date_only(norm(el.text_content()), reference)

@@ -83,3 +83,28 @@ class RunFinished:
     home_read: bool
     cut_short: bool = False
     error: str | None = None
+
+
+@dataclass(slots=True)
+class Observed:
+    """A record of one kind seen on a page (see crawler/observers)."""
+
+    run_id: int
+    kind: str
+    url: str | None
+    found_on: str | None
+    data: dict
+
+
+@dataclass(slots=True)
+class EvidenceSaved:
+    run_id: int
+    url: str
+    kind: str  # screenshot | html
+    reason: str | None
+    path: str
+    sha256: str
+    size: int
+    status: int | None = None
+    elapsed_ms: float | None = None
+    rendered: bool = False

@@ -6,9 +6,19 @@ from datetime import datetime
 
 from scrapy import Spider, signals
 
-from crawler.items import ColumnSeen, CrawlFailed, HomeSeen, LinkChecked, PageFetched, RunFinished
+from crawler.items import (
+    ColumnSeen,
+    CrawlFailed,
+    EvidenceSaved,
+    HomeSeen,
+    LinkChecked,
+    Observed,
+    PageFetched,
+    RunFinished,
+)
 from storage.db import Database
 from storage.models import Column, CrawlRun, LinkCheck, ListItem, Page
+from storage.records import Evidence, Observation
 from storage.repo import first_seen, utcnow
 
 _databases: dict[str, Database] = {}
@@ -67,6 +77,13 @@ class StoragePipeline:
                                           error=item.error, method=item.method, elapsed_ms=item.elapsed_ms,
                                           checked_at=now))
                     counts["links"] += 1
+                case Observed():
+                    session.add(Observation(run_id=item.run_id, kind=item.kind, url=item.url,
+                                            found_on=item.found_on, data=item.data, observed_at=now))
+                case EvidenceSaved():
+                    session.add(Evidence(run_id=item.run_id, url=item.url, kind=item.kind, reason=item.reason,
+                                         path=item.path, sha256=item.sha256, size=item.size, status=item.status,
+                                         elapsed_ms=item.elapsed_ms, rendered=item.rendered, created_at=now))
                 case CrawlFailed():
                     run = session.get(CrawlRun, item.run_id)
                     run.status, run.error = "failed", item.error

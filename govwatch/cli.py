@@ -162,6 +162,8 @@ def crawl(
     as_of: AsOf = None,
     profile: ProfileOpt = None,
     json_out: JsonOpt = False,
+    workers: Annotated[bool, typer.Option("--workers", help="Hand the sites to `govwatch worker` processes "
+                                                           "through Redis and wait for them.")] = False,
 ) -> None:
     """Crawl every registered site (a failing site never stops the others), then judge them."""
     from govwatch.inspect import evaluate_sites
@@ -175,8 +177,13 @@ def crawl(
         ids = [s.id for s in registered_sites(session)]
     if not ids:
         raise fail("no registered sites; add some with `govwatch sites import FILE`")
-    runs = crawl_with_progress(settings, db, ids, when, quiet=json_out)
-    results = evaluate_sites(db, ids, when, prof, runs)
+    if workers:  # the service path: see govwatch/cli_service.py and scheduler/batches.py
+        from govwatch.cli_service import inspect_with_workers
+
+        results = inspect_with_workers(settings, db, ids, when, prof, quiet=json_out)
+    else:
+        runs = crawl_with_progress(settings, db, ids, when, quiet=json_out)
+        results = evaluate_sites(db, ids, when, prof, runs)
     if json_out:
         emit_json([verdict_json(ev) for ev in results])
     else:

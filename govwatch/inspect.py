@@ -64,7 +64,7 @@ def evaluate_sites(
         for site_id in site_ids:
             site = session.get(Site, site_id)
             run = run_for_evaluation(session, site, as_of, (run_ids or {}).get(site_id))
-            ev = evaluate(observations(site, run), as_of, profile)
+            ev = evaluate(observations(site, run, session), as_of, profile)
             if save:
                 save_evaluation(session, site, run, verdict_json(ev))
             results.append(ev)

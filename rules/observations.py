@@ -8,7 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from storage.models import CrawlRun, Site
+from storage.records import Observation
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +58,22 @@ class SiteObs:
     columns: tuple[ColumnObs, ...] = ()
     links: tuple[LinkObs, ...] = ()
     crawl: dict = field(default_factory=dict)
+    # Observer records by kind (crawler/observers): each a dict with "url", "found_on" and its data.
+    records: dict[str, list[dict]] = field(default_factory=dict)
+
+    def of_kind(self, kind: str) -> list[dict]:
+        return self.records.get(kind, [])
 
 
-def observations(site: Site, run: CrawlRun | None) -> SiteObs:
+def load_records(session: Session, run_id: int) -> dict[str, list[dict]]:
+    records: dict[str, list[dict]] = {}
+    rows = session.scalars(select(Observation).where(Observation.run_id == run_id).order_by(Observation.id))
+    for row in rows:
+        records.setdefault(row.kind, []).append({"url": row.url, "found_on": row.found_on, **row.data})
+    return records
+
+
+def observations(site: Site, run: CrawlRun | None, session: Session | None = None) -> SiteObs:
     if run is None:
         return SiteObs(site.url, site.name, site.code, None, "none", "no crawl of this site on or before the "
                        "monitoring time point", None, None, None)
@@ -76,5 +93,6 @@ def observations(site: Site, run: CrawlRun | None) -> SiteObs:
         "pages": len(run.pages),
         "links_checked": len({x.url for x in run.link_checks}),
     }
+    records = load_records(session, run.id) if session is not None else {}
     return SiteObs(site.url, site.name, site.code, run.id, run.status, run.error, run.reference_date, run.home_url,
-                   run.home_latest_date, columns, links, crawl)
+                   run.home_latest_date, columns, links, crawl, records)

@@ -31,11 +31,14 @@ from sqlalchemy.exc import DBAPIError
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Tables in the same database that are not govwatch's models (APScheduler keeps its job store here).
 FOREIGN_TABLES = frozenset({"apscheduler_jobs", "alembic_version"})
-# The tables of each revision, to recognise a database created by create_all before migrations.
-REVISION_TABLES = {
-    "0001": {"sites", "crawl_runs", "pages", "columns", "list_items", "link_checks", "evaluations"},
-    "0002": {"probes", "crawl_batches", "batch_runs", "recheck_requests", "service_locks", "service_notices"},
-}
+# Databases made by create_all before migrations existed hold the tables of revisions 0001-0003
+# (the models as they were then): such a database gets the missing ones of those and is stamped 0003.
+LEGACY_REVISION = "0003"
+LEGACY_TABLES = frozenset({
+    "sites", "crawl_runs", "pages", "columns", "list_items", "link_checks", "evaluations",  # 0001
+    "probes", "crawl_batches", "batch_runs", "recheck_requests", "service_locks", "service_notices",  # 0002
+    "observations", "evidence", "manual_findings",  # 0003
+})
 _PG_LOCK = 7_311_842_205  # pg_advisory_xact_lock key: "govwatch migrations"
 
 log = logging.getLogger(__name__)
@@ -83,23 +86,17 @@ def current(url_or_engine: str | Engine) -> str | None:
 
 
 def _legacy_revision(conn: Connection) -> str | None:
-    """For tables made by create_all without Alembic: the newest revision whose tables all exist."""
+    """For tables made by create_all without Alembic: make the rest of the legacy schema, and say
+    which revision that is (None: not a legacy database)."""
     tables = set(inspect(conn).get_table_names())
-    if "alembic_version" in tables or not tables & REVISION_TABLES["0001"]:
+    if "alembic_version" in tables or not tables & LEGACY_TABLES:
         return None
-    if REVISION_TABLES["0001"] - tables:
-        # A partial old schema: create what is missing of the first revision, keep what is there.
-        from storage.models import Base
+    from storage.models import Base
 
-        missing = [Base.metadata.tables[name] for name in sorted(REVISION_TABLES["0001"] - tables)]
+    missing = [Base.metadata.tables[name] for name in sorted(LEGACY_TABLES - tables)]
+    if missing:
         Base.metadata.create_all(conn, tables=missing)
-    found = None
-    for revision, names in REVISION_TABLES.items():
-        if names <= tables or revision == "0001":
-            found = revision
-        else:
-            break
-    return found
+    return LEGACY_REVISION
 
 
 def _upgrade_once(engine: Engine, revision: str) -> None:
@@ -165,7 +162,9 @@ def _revision(message: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/scratch.db"
         upgrade(url)
-        command.revision(alembic_config(url), message=message, autogenerate=True)
+        rev_id = f"{int(head()) + 1:04d}"
+        command.revision(alembic_config(url), message=message, autogenerate=True, rev_id=rev_id)
+        head.cache_clear()
 
 
 if __name__ == "__main__":  # python -m storage.migrate revision -m "message"

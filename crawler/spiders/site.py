@@ -17,6 +17,7 @@ from typing import Any
 
 import scrapy
 from scrapy.http import Response
+from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
 from crawler.columns import classify, discover_columns, normalize_url, parse_html, site_scope
@@ -24,6 +25,7 @@ from crawler.encoding import UndecodableError, decode_html
 from crawler.extract import PageExtract, extract_page
 from crawler.items import ColumnSeen, CrawlFailed, HomeSeen, LinkChecked, PageFetched, RunFinished
 from crawler.linkcheck import failure_outcome, is_html, soft_404_reason, status_outcome
+from crawler.observers import DEFAULT_OBSERVERS, PageContext, PageObserver
 
 MAX_REFRESH_HOPS = 3
 LINK_BODY_LIMIT = 2 * 1024 * 1024
@@ -104,6 +106,16 @@ class SiteSpider(scrapy.Spider):
         self.max_level = int(max_level)
         self.site_timeout = float(site_timeout)
         self.sites: dict[int, SiteCrawl] = {}
+        self.observers: dict[str, PageObserver] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):  # noqa: ANN001, ANN206
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        paths = crawler.settings.getlist("GOVWATCH_OBSERVERS", DEFAULT_OBSERVERS)
+        for path in paths:
+            observer = load_object(path)()
+            spider.observers[observer.name] = observer
+        return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for job in self.jobs:
@@ -216,6 +228,9 @@ class SiteSpider(scrapy.Spider):
         yield HomeSeen(state.run_id, response.url, extract.title, extract.meta, extract.latest_date, extract.items)
         yield from self._follow_columns(state, parse_html(text), response.url, level=1)
         yield from self._check_links(state, extract, response.url)
+        page = PageContext(self, state, response.url, "home", response.status, text, extract, response=response)
+        for observer in self.observers.values():
+            yield from observer.on_home(page)
 
     # -- columns -----------------------------------------------------------------------------
 
@@ -293,6 +308,50 @@ class SiteSpider(scrapy.Spider):
             return
         yield from self._follow_columns(state, parse_html(text), response.url, level=level + 1)
         yield from self._check_links(state, extract, response.url)
+        page = PageContext(self, state, response.url, "column", response.status, text, extract, column=link,
+                           category=category, response=response)
+        for observer in self.observers.values():
+            yield from observer.on_column(page)
+
+    # -- pages followed by observers ---------------------------------------------------------
+
+    def observer_request(self, state: SiteCrawl, observer: PageObserver, url: str, handler: str, *,
+                         found_on: str, **meta: Any) -> scrapy.Request:
+        if not callable(getattr(observer, handler, None)):
+            raise ValueError(f"observer {observer.name!r} has no handler {handler!r}")
+        return self._request(state, url, self.parse_observed, self.observed_failed, priority=-2,
+                             observer=observer.name, handler=handler, found_on=found_on, observer_meta=meta)
+
+    def parse_observed(self, response: Response):  # noqa: ANN201
+        state = self._state(response)
+        return self._step(state, self._parse_observed(state, response))
+
+    def _parse_observed(self, state: SiteCrawl, response: Response) -> Iterator[Any]:
+        observer = self.observers[response.meta["observer"]]
+        text, error = None, None
+        if response.status >= 400:
+            error = f"HTTP {response.status}"
+        else:
+            try:
+                text = decode_html(response.body, _charset(response)).text
+            except UndecodableError as exc:
+                error = f"cannot read {response.url}: {exc}"
+        extract = extract_page(text, response.url, state.reference) if text is not None else None
+        page = PageContext(self, state, response.url, "followed", response.status, text, extract, error=error,
+                           meta=response.meta["observer_meta"], response=response)
+        yield from getattr(observer, response.meta["handler"])(page)
+
+    def observed_failed(self, failure: Failure):  # noqa: ANN201
+        state = self._state(failure.request)
+        return self._step(state, self._observed_failed(state, failure))
+
+    def _observed_failed(self, state: SiteCrawl, failure: Failure) -> Iterator[Any]:
+        request = failure.request
+        observer = self.observers[request.meta["observer"]]
+        _, error = failure_outcome(failure)
+        page = PageContext(self, state, request.url, "followed", None, None, None, error=error,
+                           meta=request.meta["observer_meta"])
+        yield from getattr(observer, request.meta["handler"])(page)
 
     # -- links -------------------------------------------------------------------------------
 

@@ -1,0 +1,153 @@
+"""The scheduler's jobs. APScheduler stores them by reference ("scheduler.jobs:nightly") in its job
+store, so they take no arguments: they read the running service's context (`use(...)`)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from govwatch.settings import Settings
+from storage.db import Database
+from storage.models import CrawlBatch, ServiceNotice
+from storage.repo import registered_sites, utcnow
+
+log = logging.getLogger("govwatch.scheduler")
+NIGHTLY_LOCK_TTL = 300.0
+
+
+@dataclass(slots=True)
+class Context:
+    settings: Settings
+    db: Database
+    owner: str
+
+
+_context: list[Context] = []
+
+
+def use(context: Context) -> None:
+    _context[:] = [context]
+
+
+def ctx() -> Context:
+    if not _context:
+        raise RuntimeError("scheduler jobs run inside `govwatch schedule` (scheduler.jobs.use was not called)")
+    return _context[0]
+
+
+def local_today(settings: Settings) -> date:
+    return datetime.now(ZoneInfo(settings.timezone)).date()
+
+
+def notice(db: Database, key: str, kind: str, message: str, data: dict | None = None) -> bool:
+    """Store a notice once per key; True when it is new."""
+    try:
+        with db.session() as session:
+            session.add(ServiceNotice(key=key[:200], kind=kind, message=message, data=data, created_at=utcnow()))
+        return True
+    except IntegrityError:
+        return False
+
+
+# -- the jobs ------------------------------------------------------------------------------
+
+
+def nightly(as_of: date | None = None, mode: str | None = None, profile_name: str | None = None,
+            force: bool = False) -> list:
+    """Crawl every registered site and judge it. One at a time across every process (a DB lock); a
+    nightly crawl already done for the day is not started again (e.g. a coalesced catch-up run)."""
+    from rules.profile import load_profile
+    from scheduler import locks
+    from scheduler.batches import create_batch, run_batch
+
+    c = ctx()
+    as_of = as_of or local_today(c.settings)
+    with locks.held(c.db, "nightly", c.owner, NIGHTLY_LOCK_TTL) as ok:
+        if not ok:
+            log.warning("nightly crawl not started: another one is still running (%s)",
+                        locks.holder_of(c.db, "nightly"))
+            return []
+        with c.db.session() as session:
+            done = session.scalars(select(CrawlBatch.id).where(CrawlBatch.kind == "nightly",
+                                                               CrawlBatch.as_of == as_of,
+                                                               CrawlBatch.status == "done")).first()
+            site_ids = [s.id for s in registered_sites(session)]
+        if done and not force:
+            log.info("nightly crawl for %s already done (batch %s); not started again", as_of, done)
+            return []
+        if not site_ids:
+            log.info("nightly crawl: no registered sites")
+            return []
+        profile = load_profile(profile_name or c.settings.profile)
+        batch_id = create_batch(c.db, site_ids, as_of, profile.id, kind="nightly", mode=mode or c.settings.crawl_mode,
+                                owner=c.owner)
+        log.info("nightly crawl of %d site(s) for %s (batch %s, %s)", len(site_ids), as_of, batch_id,
+                 mode or c.settings.crawl_mode)
+        results = run_batch(c.settings, c.db, batch_id, c.owner, profile=profile)
+        failed = sum(1 for ev in results if ev.verdict == "fail")
+        log.info("nightly crawl done: %d site(s) judged, %d 不合格", len(results), failed)
+        return results
+
+
+def probes() -> int:
+    """Probe the sites whose slot has come (see scheduler/probes.py)."""
+    from scheduler.probes import probe_due
+
+    c = ctx()
+    return len(probe_due(c.settings, c.db))
+
+
+def rechecks() -> list[int]:
+    """Drain the recheck queue."""
+    from scheduler import locks
+    from scheduler.queue import drain
+
+    c = ctx()
+    with locks.held(c.db, "rechecks", c.owner, NIGHTLY_LOCK_TTL) as ok:
+        if not ok:
+            return []
+        return drain(c.settings, c.db, c.owner, today=local_today(c.settings))
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def previous_quarter(day: date) -> tuple[int, int]:
+    year, q = quarter_of(day)
+    return (year - 1, 4) if q == 1 else (year, q - 1)
+
+
+def quarterly_reminder(today: date | None = None) -> bool:
+    """In the first days of a quarter: remind that last quarter's notice (季度检查通报) is due.
+    Stored once per quarter as a notice and logged; True when the notice is new."""
+    c = ctx()
+    today = today or local_today(c.settings)
+    year, q = previous_quarter(today)
+    label = f"{year}Q{q}"
+    message = (f"{year}年第{q}季度政府网站检查通报 is due: export the quarter's findings "
+               f"(tables per unit, 合格率, problem lists) for {label}.")
+    new = notice(c.db, f"export-reminder:{label}", "export-reminder", message, {"quarter": label})
+    if new:
+        log.warning("%s", message)
+    return new
+
+
+def recover() -> list[int]:
+    """On start: finish the batches of a process that died, and requeue rechecks it had claimed."""
+    from scheduler.batches import recover as recover_batches
+    from scheduler.queue import requeue_orphaned_claims
+
+    c = ctx()
+    requeued = requeue_orphaned_claims(c.db)
+    if requeued:
+        log.warning("%d recheck(s) claimed by a stopped process queued again", requeued)
+    batches = recover_batches(c.settings, c.db, c.owner)
+    if batches:
+        log.warning("recovered interrupted batch(es) %s", batches)
+    return batches
