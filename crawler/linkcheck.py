@@ -51,6 +51,8 @@ def failure_outcome(failure: Failure) -> tuple[str, str]:
         return "broken", "connection refused"
     if failure.check(twisted_error.DNSLookupError, exceptions.CannotResolveHostError):
         return "broken", "DNS lookup failed: host name does not resolve"
+    if failure.check(exceptions.IgnoreRequest) and "redirection" in str(exc):
+        return "broken", "redirect loop or too many redirects"
     if "SSL" in name or "TLS" in name or "certificate" in str(exc).lower():
         return "broken", f"TLS error: {exc}"
     message = str(exc).strip() or name

@@ -49,7 +49,7 @@ def run_crawls(
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         scrapy_conf |= {"LOG_FILE": str(log_file), "LOG_FILE_APPEND": True}
-    configure_logging(scrapy_conf, install_root_handler=True)
+    configure_logging(scrapy_conf | {"LOG_INSTALL_ROOT_HANDLER": True})
     logging.getLogger("tldextract").setLevel(logging.CRITICAL)
     runner = CrawlerRunner(scrapy_conf)
     by_run = {job.run_id: job for job in jobs}

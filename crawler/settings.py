@@ -12,9 +12,44 @@ USER_AGENT = (
 )
 
 
+# The one browser context, created on first use (no browser starts for a crawl that never renders).
+BROWSER_CONTEXT = {"viewport": {"width": 1280, "height": 800}, "locale": "zh-CN", "ignore_https_errors": True}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+UNNEEDED_RESOURCES = {"media", "font"}
+
+
+def abort_unneeded(request) -> bool:  # noqa: ANN001
+    """Media and fonts are never needed to read a list or to show Chinese text (system fonts are)."""
+    return request.resource_type in UNNEEDED_RESOURCES
+
+
+def browser_settings(settings: Settings) -> dict:
+    """scrapy-playwright, used only by requests that ask for it (meta `playwright`)."""
+    chromium = settings.chromium()
+    if not chromium or not settings.browser:
+        return {"GOVWATCH_BROWSER": False}
+    return {
+        "GOVWATCH_BROWSER": True,
+        "DOWNLOAD_HANDLERS": {
+            "http": "crawler.browser.SharedPlaywrightHandler",
+            "https": "crawler.browser.SharedPlaywrightHandler",
+        },
+        "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+        "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": chromium, "headless": True, "args": CHROMIUM_ARGS,
+                                      "timeout": 30_000},
+        "PLAYWRIGHT_MAX_CONTEXTS": 1,
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": settings.browser_pages,
+        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": int(settings.timeout * 1000),
+        "PLAYWRIGHT_ABORT_REQUEST": abort_unneeded,
+        "PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER": True,
+    }
+
+
 def scrapy_settings(settings: Settings) -> dict:
     logging.getLogger("tldextract").setLevel(logging.CRITICAL)
-    return {
+    return browser_settings(settings) | {
+        "GOVWATCH_EVIDENCE_DIR": str(settings.evidence_dir.resolve()),
         "BOT_NAME": "govwatch",
         "USER_AGENT": USER_AGENT,
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",

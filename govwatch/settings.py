@@ -32,6 +32,8 @@ class Settings:
     timeout: float = 15.0
     max_columns: int = 200
     max_links: int = 1500
+    browser: int = 1  # 0: never render (plain HTTP only)
+    browser_pages: int = 4  # pages open in Chromium at once
     # The service (scheduler, workers, probes): see README, "Running as a service".
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_prefix: str = "govwatch"  # every Redis key govwatch uses starts with this
@@ -81,6 +83,8 @@ _ENV = {
     "timeout": "GOVWATCH_TIMEOUT",
     "max_columns": "GOVWATCH_MAX_COLUMNS",
     "max_links": "GOVWATCH_MAX_LINKS",
+    "browser": "GOVWATCH_BROWSER",
+    "browser_pages": "GOVWATCH_BROWSER_PAGES",
     "redis_url": "GOVWATCH_REDIS_URL",
     "redis_prefix": "GOVWATCH_REDIS_PREFIX",
     "nightly_at": "GOVWATCH_NIGHTLY_AT",

@@ -9,23 +9,40 @@ so an interrupted crawl keeps what it had already seen.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
+from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
-from crawler.columns import classify, discover_columns, normalize_url, parse_html, site_scope
+from crawler.columns import classify, discover_columns, normalize_url, parse_html, same_site, site_scope
 from crawler.encoding import UndecodableError, decode_html
+from crawler.evidence import EvidenceStore
 from crawler.extract import PageExtract, extract_page
-from crawler.items import ColumnSeen, CrawlFailed, HomeSeen, LinkChecked, PageFetched, RunFinished
+from crawler.items import (
+    ColumnSeen,
+    CrawlFailed,
+    EvidenceSaved,
+    HomeSeen,
+    LinkChecked,
+    Observed,
+    PageFetched,
+    RunFinished,
+)
 from crawler.linkcheck import failure_outcome, is_html, soft_404_reason, status_outcome
 from crawler.observers import DEFAULT_OBSERVERS, PageContext, PageObserver
+from crawler.render import RenderedPage, blocked_reason, render_reason, snapshot
+from crawler.settings import BROWSER_CONTEXT
+from crawler.tls import CertificateCheck, check_certificate
 
 MAX_REFRESH_HOPS = 3
 LINK_BODY_LIMIT = 2 * 1024 * 1024
@@ -60,6 +77,7 @@ class SiteCrawl:
     link_sources: dict[str, list[str]] = field(default_factory=dict)
     link_results: dict[str, LinkResult] = field(default_factory=dict)
     reported: set[tuple[str, str]] = field(default_factory=set)
+    captured: set[str] = field(default_factory=set)  # pages with a screenshot already taken
 
     def add_link(self, url: str, found_on: str) -> bool:
         """Record where a link was found; True if it is new and must be checked."""
@@ -107,6 +125,11 @@ class SiteSpider(scrapy.Spider):
         self.site_timeout = float(site_timeout)
         self.sites: dict[int, SiteCrawl] = {}
         self.observers: dict[str, PageObserver] = {}
+        self.browser = False
+        self.evidence: EvidenceStore | None = None
+        self.stale_days = 14
+        self.retry_after_max = 30.0
+        self._certificates: dict[tuple[str, int], Any] = {}
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):  # noqa: ANN001, ANN206
@@ -115,6 +138,11 @@ class SiteSpider(scrapy.Spider):
         for path in paths:
             observer = load_object(path)()
             spider.observers[observer.name] = observer
+        spider.browser = crawler.settings.getbool("GOVWATCH_BROWSER", False)
+        folder = crawler.settings.get("GOVWATCH_EVIDENCE_DIR")
+        spider.evidence = EvidenceStore(folder) if folder else None
+        spider.stale_days = crawler.settings.getint("GOVWATCH_EVIDENCE_STALE_DAYS", 14)
+        spider.retry_after_max = crawler.settings.getfloat("GOVWATCH_RETRY_AFTER_MAX", 30.0)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -168,6 +196,51 @@ class SiteSpider(scrapy.Spider):
     def unfinished_runs(self) -> list[SiteCrawl]:
         return [s for s in self.sites.values() if not s.finished]
 
+    def _browser_request(self, state: SiteCrawl, url: str, callback, errback, **meta: Any) -> scrapy.Request:  # noqa: ANN001
+        """The same page again, through Chromium (one browser per crawl, pages closed after use)."""
+        return self._request(state, url, callback, errback, priority=-1, playwright=True,
+                             playwright_include_page=True, playwright_context="govwatch",
+                             playwright_context_kwargs=BROWSER_CONTEXT, **meta)
+
+    def _html_evidence(self, state: SiteCrawl, url: str, body: bytes, status: int | None,
+                       elapsed: float | None, reason: str, rendered: bool = False) -> Iterator[EvidenceSaved]:
+        if self.evidence is None or not body:
+            return
+        stored = self.evidence.put(body, ".html", compress=True)
+        yield EvidenceSaved(state.run_id, url, "html", reason, stored.path, stored.sha256, stored.size, status,
+                            elapsed, rendered)
+
+    def _screenshot_evidence(self, state: SiteCrawl, url: str, shot: bytes | None, status: int | None,
+                             reason: str, rendered: bool = True) -> Iterator[EvidenceSaved]:
+        if self.evidence is None or not shot:
+            return
+        state.captured.add(url)
+        stored = self.evidence.put(shot, ".png")
+        yield EvidenceSaved(state.run_id, url, "screenshot", reason, stored.path, stored.sha256, stored.size, status,
+                            None, rendered)
+
+    def _capture(self, state: SiteCrawl, url: str, reason: str) -> Iterator[scrapy.Request]:
+        """A screenshot of a page that a finding may rest on (once per page)."""
+        if not self.browser or self.evidence is None or url in state.captured or not self._may_request(state):
+            return
+        state.captured.add(url)
+        yield self._browser_request(state, url, self.capture_evidence, self.capture_failed, evidence_reason=reason)
+
+    async def capture_evidence(self, response: Response):  # noqa: ANN201
+        state = self._state(response)
+        shot = await snapshot(response.meta["playwright_page"], screenshot=True, layout=False)
+        for item in self._step(state, self._screenshot_evidence(state, response.url, shot.screenshot,
+                                                                 response.status, response.meta["evidence_reason"])):
+            yield item
+
+    async def capture_failed(self, failure: Failure):  # noqa: ANN201
+        state = self._state(failure.request)
+        page = failure.request.meta.get("playwright_page")
+        if page is not None:
+            await page.close()
+        for item in self._step(state, iter(())):
+            yield item
+
     # -- the home page -----------------------------------------------------------------------
 
     def home_failed(self, failure: Failure):  # noqa: ANN201
@@ -205,6 +278,12 @@ class SiteSpider(scrapy.Spider):
     def _parse_home(self, state: SiteCrawl, response: Response) -> Iterator[Any]:
         content_type = _content_type(response)
         if response.status >= 400:
+            body = response.text if isinstance(response, scrapy.http.TextResponse) else ""
+            if self.browser and blocked_reason(response.status, body):
+                # A challenge or WAF page in front of the home page: only a browser can tell.
+                yield self._browser_request(state, response.url, self.parse_home_rendered, self.home_failed,
+                                            needs_items=True, render_reason="challenge page")
+                return
             yield PageFetched(state.run_id, response.request.url, response.url, "home", response.status,
                               _elapsed(response), content_type=content_type, error=f"HTTP {response.status}")
             yield self._fail(state, f"home page {response.url} answered HTTP {response.status}")
@@ -224,13 +303,88 @@ class SiteSpider(scrapy.Spider):
         if extract.refresh_url and not extract.items and hops < MAX_REFRESH_HOPS:
             yield self._request(state, extract.refresh_url, self.parse_home, self.home_failed, hops=hops + 1)
             return
-        state.home_url = response.url
-        yield HomeSeen(state.run_id, response.url, extract.title, extract.meta, extract.latest_date, extract.items)
-        yield from self._follow_columns(state, parse_html(text), response.url, level=1)
-        yield from self._check_links(state, extract, response.url)
-        page = PageContext(self, state, response.url, "home", response.status, text, extract, response=response)
+        yield from self._html_evidence(state, response.url, response.body, response.status, _elapsed(response), "home")
+        if response.url.startswith("https://"):
+            yield from self._certificate_observation(state, response.url)
+        reason = render_reason(response.status, text, extract)
+        if self.browser:
+            # The home page is always seen in the browser too: its screenshot and layout are evidence.
+            state.captured.add(response.url)
+            yield self._browser_request(state, response.url, self.parse_home_rendered, self.home_render_failed,
+                                        needs_items=reason is not None, render_reason=reason)
+            if reason is not None:
+                return
+        yield from self._home_read(state, response.url, text, extract, response)
+
+    def _home_read(self, state: SiteCrawl, url: str, text: str, extract: PageExtract, response: Response | None,
+                   render: str | None = None) -> Iterator[Any]:
+        state.home_url = url
+        yield Observed(state.run_id, "render", url, None, {"role": "home", "rendered": render is not None,
+                                                             "reason": render})
+        yield HomeSeen(state.run_id, url, extract.title, extract.meta, extract.latest_date, extract.items)
+        yield from self._follow_columns(state, parse_html(text), url, level=1)
+        yield from self._check_links(state, extract, url)
+        page = PageContext(self, state, url, "home", response.status if response else 200, text, extract,
+                           response=response)
         for observer in self.observers.values():
             yield from observer.on_home(page)
+
+    async def parse_home_rendered(self, response: Response):  # noqa: ANN201
+        state = self._state(response)
+        rendered = await snapshot(response.meta["playwright_page"], screenshot=True, layout=True)
+        for item in self._step(state, self._home_rendered(state, response, rendered)):
+            yield item
+
+    def _home_rendered(self, state: SiteCrawl, response: Response, rendered: RenderedPage) -> Iterator[Any]:
+        needs_items = response.meta.get("needs_items", False)
+        if rendered.error:
+            if needs_items:
+                yield self._fail(state, f"home page {response.url} could not be rendered: {rendered.error}")
+            return
+        yield from self._screenshot_evidence(state, rendered.url, rendered.screenshot, response.status, "home")
+        if rendered.layout is not None:
+            yield Observed(state.run_id, "layout", rendered.url, None, rendered.layout)
+        if not needs_items:
+            return
+        extract = self._rendered_extract(state, rendered)
+        if blocked_reason(response.status, rendered.html) and render_reason(response.status, rendered.html, extract):
+            yield self._fail(state, f"home page {response.url} stays behind a challenge even in the browser")
+            return
+        yield PageFetched(state.run_id, response.request.url, rendered.url, "home", 200, _elapsed(response),
+                          content_type="text/html", encoding="utf-8", size=len(rendered.html))
+        yield from self._html_evidence(state, rendered.url, rendered.html.encode(), 200, _elapsed(response), "home",
+                                       rendered=True)
+        yield from self._home_read(state, rendered.url, rendered.html, extract, None,
+                                   render=response.meta.get("render_reason"))
+
+    async def home_render_failed(self, failure: Failure):  # noqa: ANN201
+        """The evidence render of a home page already read failed: the inspection goes on."""
+        state = self._state(failure.request)
+        page = failure.request.meta.get("playwright_page")
+        if page is not None:
+            await page.close()
+        _, error = failure_outcome(failure)
+        self.logger.warning("run %s: home page screenshot failed: %s", state.run_id, error)
+        for item in self._step(state, iter(())):
+            yield item
+
+    def _rendered_extract(self, state: SiteCrawl, rendered: RenderedPage) -> PageExtract:
+        """The rendered page with the lists of its frames: what the inspector sees on screen."""
+        extract = extract_page(rendered.html, rendered.url, state.reference)
+        for frame_url, frame_html in rendered.frames:
+            framed = extract_page(frame_html, frame_url, state.reference)
+            offset = len(extract.items)
+            for n, entry in enumerate(framed.items):
+                entry.position = offset + n
+                extract.items.append(entry)
+            extract.links.extend(u for u in framed.links if u not in extract.links)
+        if extract.items:
+            dates = [e.date for e in extract.items if e.date]
+            extract.latest_date = max(dates) if dates else extract.latest_date
+            if extract.kind != "list" and len(extract.items) >= 1:
+                extract.kind = "list"
+            extract.blank, extract.blank_reason = False, None
+        return extract
 
     # -- columns -----------------------------------------------------------------------------
 
@@ -267,7 +421,6 @@ class SiteSpider(scrapy.Spider):
         return self._step(state, self._parse_column(state, response))
 
     def _parse_column(self, state: SiteCrawl, response: Response) -> Iterator[Any]:
-        link, level, parent = response.meta["column"], response.meta["level"], response.meta["parent"]
         if response.status < 400:
             text, fetched = self._decode(state, response, "column")
         else:
@@ -275,18 +428,41 @@ class SiteSpider(scrapy.Spider):
             fetched = PageFetched(state.run_id, response.request.url, response.url, "column", response.status,
                                   _elapsed(response), content_type=_content_type(response),
                                   error=f"HTTP {response.status}")
+            if isinstance(response, scrapy.http.TextResponse) and blocked_reason(response.status, response.text):
+                text = response.text
         yield fetched
         extract = extract_page(text, response.url, state.reference) if text is not None else None
-        outcome, error = status_outcome(response.status), fetched.error
-        if extract is not None and not extract.items and (reason := soft_404_reason(text)):
-            outcome, error = "soft-404", reason
-        yield from self._link_result(state, link.url,
-                                     LinkResult(response.status, outcome, error, "GET", _elapsed(response)))
-        meta = extract.meta if extract else {}
-        category, source = classify(link.name, meta.get("ColumnType"))
-        redirected_home = bool(response.meta.get("redirect_urls")) and (
+        reason = render_reason(response.status, text, extract)
+        if reason and self.browser and not self._redirected_home(state, response):
+            yield self._browser_request(state, response.url, self.parse_column_rendered, self.column_render_failed,
+                                        column=response.meta["column"], level=response.meta["level"],
+                                        parent=response.meta["parent"], render_reason=reason,
+                                        static_status=response.status)
+            return
+        if response.status >= 400:
+            text, extract = None, None
+        yield from self._html_evidence(state, response.url, response.body, response.status, _elapsed(response),
+                                       "column")
+        render = None if reason is None else f"needed ({reason}) but no browser is configured"
+        yield from self._column_read(state, response, response.url, response.status, text, extract, fetched.error,
+                                     rendered=False, render_note=render)
+
+    def _redirected_home(self, state: SiteCrawl, response: Response) -> bool:
+        return bool(response.meta.get("redirect_urls")) and (
             normalize_url(response.url) in {normalize_url(state.home_url or ""), normalize_url(state.site_url)}
         )
+
+    def _column_read(self, state: SiteCrawl, response: Response, url: str, status: int | None, text: str | None,
+                     extract: PageExtract | None, error: str | None, *, rendered: bool,
+                     render_note: str | None) -> Iterator[Any]:
+        link, level, parent = response.meta["column"], response.meta["level"], response.meta["parent"]
+        outcome = status_outcome(status) if status else "broken"
+        if extract is not None and not extract.items and (reason := soft_404_reason(text)):
+            outcome, error = "soft-404", reason
+        yield from self._link_result(state, link.url, LinkResult(status, outcome, error, "GET", _elapsed(response)))
+        meta = extract.meta if extract else {}
+        category, source = classify(link.name, meta.get("ColumnType"))
+        redirected_home = self._redirected_home(state, response)
         readable = extract is not None and outcome == "ok" and not redirected_home
         if redirected_home:
             blank, blank_reason = True, "redirects to the home page"
@@ -294,24 +470,65 @@ class SiteSpider(scrapy.Spider):
             blank, blank_reason = extract.blank, extract.blank_reason
         else:
             blank, blank_reason = False, None
+        latest = extract.latest_date if readable else None
+        yield Observed(state.run_id, "render", link.url, parent,
+                       {"role": "column", "rendered": rendered, "reason": render_note})
         yield ColumnSeen(
-            state.run_id, link.name, link.url, response.url, level, parent, category, source,
-            extract.kind if readable else None,
-            extract.latest_date if readable else None,
-            blank, blank_reason, meta, response.status,
+            state.run_id, link.name, link.url, url, level, parent, category, source,
+            extract.kind if readable else None, latest, blank, blank_reason, meta, status,
             error=error if outcome != "ok" else None,
             page_count=extract.page_count if readable else None,
             undated_count=getattr(extract, "undated_count", 0) if readable else 0,
             items=extract.items if readable else [],
         )
+        stale = latest is not None and (state.reference - latest).days > self.stale_days
+        if blank or stale or (readable and latest is None and extract.kind == "list"):
+            yield from self._capture(state, url, "blank" if blank else "stale")
         if not readable:
             return
-        yield from self._follow_columns(state, parse_html(text), response.url, level=level + 1)
-        yield from self._check_links(state, extract, response.url)
-        page = PageContext(self, state, response.url, "column", response.status, text, extract, column=link,
+        yield from self._follow_columns(state, parse_html(text), url, level=level + 1)
+        yield from self._check_links(state, extract, url)
+        page = PageContext(self, state, url, "column", status, text, extract, column=link,
                            category=category, response=response)
         for observer in self.observers.values():
             yield from observer.on_column(page)
+
+    async def parse_column_rendered(self, response: Response):  # noqa: ANN201
+        state = self._state(response)
+        rendered = await snapshot(response.meta["playwright_page"], screenshot=self.evidence is not None,
+                                  layout=False)
+        for item in self._step(state, self._column_rendered(state, response, rendered)):
+            yield item
+
+    def _column_rendered(self, state: SiteCrawl, response: Response, rendered: RenderedPage) -> Iterator[Any]:
+        reason = response.meta["render_reason"]
+        if rendered.error:
+            yield from self._column_read(state, response, response.url, response.meta["static_status"], None, None,
+                                         rendered.error, rendered=True, render_note=f"{reason}; {rendered.error}")
+            return
+        extract = self._rendered_extract(state, rendered)
+        status = response.status
+        if status >= 400 and not blocked_reason(status, rendered.html) and not render_reason(None, rendered.html,
+                                                                                           extract):
+            status = 200  # the challenge was passed: the browser now shows the real page
+        elif status >= 400 and extract.items:
+            status = 200
+        yield PageFetched(state.run_id, response.request.url, rendered.url, "column-rendered", status,
+                          _elapsed(response), content_type="text/html", encoding="utf-8", size=len(rendered.html))
+        yield from self._html_evidence(state, rendered.url, rendered.html.encode(), status, _elapsed(response),
+                                       "column", rendered=True)
+        yield from self._screenshot_evidence(state, rendered.url, rendered.screenshot, status, "rendered")
+        error = None if status < 400 else f"HTTP {status} even in the browser"
+        yield from self._column_read(state, response, rendered.url, status, rendered.html if status < 400 else None,
+                                     extract if status < 400 else None, error, rendered=True, render_note=reason)
+
+    async def column_render_failed(self, failure: Failure):  # noqa: ANN201
+        state = self._state(failure.request)
+        page = failure.request.meta.get("playwright_page")
+        if page is not None:
+            await page.close()
+        for item in self._step(state, self._column_failed(state, failure)):
+            yield item
 
     # -- pages followed by observers ---------------------------------------------------------
 
@@ -368,17 +585,45 @@ class SiteSpider(scrapy.Spider):
                 yield self._request(state, url, self.link_answered, self.link_failed, method="HEAD", priority=-1,
                                     link=url)
 
-    def link_answered(self, response: Response):  # noqa: ANN201
+    async def link_answered(self, response: Response):  # noqa: ANN201
         state = self._state(response)
-        return self._step(state, self._link_answered(state, response))
+        wait = self._retry_after(response)
+        if wait is not None:
+            await asyncio.sleep(wait)  # the server asked for a pause: honour it once, politely
+        certificate = await self._certificate(response.url) if response.url.startswith("https://") else None
+        for item in self._step(state, self._link_answered(state, response, wait, certificate)):
+            yield item
 
-    def _link_answered(self, state: SiteCrawl, response: Response) -> Iterator[Any]:
+    def _retry_after(self, response: Response) -> float | None:
+        if response.status not in (429, 503) or response.meta.get("retried_after"):
+            return None
+        value = response.headers.get(b"Retry-After", b"").decode("latin-1").strip()
+        if not value.isdigit() or float(value) > self.retry_after_max:
+            return None
+        return float(value)
+
+    def _link_answered(self, state: SiteCrawl, response: Response, waited: float | None,
+                       certificate: CertificateCheck | None) -> Iterator[Any]:
         url, method = response.meta["link"], response.request.method
         content_type = _content_type(response)
+        if waited is not None:
+            yield self._request(state, url, self.link_answered, self.link_failed, priority=-1, link=url,
+                                retried_after=True, download_maxsize=LINK_BODY_LIMIT)
+            return
         if method == "HEAD" and (response.status >= 400 or is_html(content_type)):
             # HEAD refused, or an HTML page whose body may be a soft 404: ask again with GET.
             yield self._request(state, url, self.link_answered, self.link_failed, priority=-1, link=url,
                                 download_maxsize=LINK_BODY_LIMIT)
+            return
+        body = response.text if isinstance(response, scrapy.http.TextResponse) else ""
+        if (blocked := blocked_reason(response.status, body)) is not None:
+            if self.browser and self._may_request(state):
+                yield self._browser_request(state, url, self.link_rendered, self.link_render_failed, link=url,
+                                            blocked=blocked, static_status=response.status)
+                return
+            result = LinkResult(response.status, "blocked", f"{blocked} (not confirmed in a browser)", method,
+                                _elapsed(response))
+            yield from self._link_result(state, url, result)
             return
         outcome = status_outcome(response.status)
         error = None if outcome == "ok" else f"HTTP {response.status}"
@@ -389,8 +634,41 @@ class SiteSpider(scrapy.Spider):
                 reason = None
             if reason:
                 outcome, error = "soft-404", reason
+        if outcome == "ok" and certificate is not None and not certificate.ok and not same_site(url, state.scope):
+            # Another site's bad certificate; the site's own is reported once, as its "tls" observation.
+            outcome, error = "tls-error", certificate.error
         yield from self._link_result(state, url, LinkResult(response.status, outcome, error, method,
                                                             _elapsed(response)))
+
+    async def link_rendered(self, response: Response):  # noqa: ANN201
+        state = self._state(response)
+        rendered = await snapshot(response.meta["playwright_page"], screenshot=False, layout=False, settle_ms=500)
+        for item in self._step(state, self._link_rendered(state, response, rendered)):
+            yield item
+
+    def _link_rendered(self, state: SiteCrawl, response: Response, rendered: RenderedPage) -> Iterator[Any]:
+        url, blocked = response.meta["link"], response.meta["blocked"]
+        still = rendered.error or blocked_reason(response.status, rendered.html) or (
+            render_reason(None, rendered.html, None) == "challenge page")
+        if still:
+            detail = rendered.error or blocked
+            result = LinkResult(response.meta["static_status"], "blocked", f"{detail}; the browser was refused too",
+                                "browser", _elapsed(response))
+        else:
+            result = LinkResult(200, "ok", None, "browser", _elapsed(response))
+        yield from self._link_result(state, url, result)
+
+    async def link_render_failed(self, failure: Failure):  # noqa: ANN201
+        state = self._state(failure.request)
+        page = failure.request.meta.get("playwright_page")
+        if page is not None:
+            await page.close()
+        _, error = failure_outcome(failure)
+        meta = failure.request.meta
+        result = LinkResult(meta["static_status"], "blocked", f"{meta['blocked']}; browser: {error}", "browser",
+                            None)
+        for item in self._step(state, self._link_result(state, meta["link"], result)):
+            yield item
 
     def link_failed(self, failure: Failure):  # noqa: ANN201
         state = self._state(failure.request)
@@ -404,12 +682,38 @@ class SiteSpider(scrapy.Spider):
 
     def _link_result(self, state: SiteCrawl, url: str, result: LinkResult) -> Iterator[Any]:
         state.link_results.setdefault(url, result)
+        result = state.link_results[url]
         for page in state.link_sources.get(url, []):
-            yield from self._row(state, url, page, state.link_results[url])
+            yield from self._row(state, url, page, result)
 
-    def _row(self, state: SiteCrawl, url: str, found_on: str, result: LinkResult) -> Iterator[LinkChecked]:
+    def _row(self, state: SiteCrawl, url: str, found_on: str, result: LinkResult) -> Iterator[Any]:
         if (url, found_on) in state.reported:
             return
         state.reported.add((url, found_on))
         yield LinkChecked(state.run_id, url, found_on, result.status, result.outcome, result.error, result.method,
                           result.elapsed_ms)
+        if result.outcome not in ("ok", "tls-error"):
+            yield from self._capture(state, found_on, "broken-link")
+
+    # -- certificates --------------------------------------------------------------------------
+
+    async def _certificate(self, url: str) -> CertificateCheck:
+        """Each host's certificate is checked once per crawl, in a thread (it blocks)."""
+        parts = urlsplit(url)
+        key = (parts.hostname or "", parts.port or 443)
+        if key not in self._certificates:
+            self._certificates[key] = asyncio.ensure_future(
+                maybe_deferred_to_future(deferToThread(check_certificate, key[0], key[1])))
+        return await asyncio.shield(self._certificates[key])
+
+    def _certificate_observation(self, state: SiteCrawl, url: str) -> Iterator[Any]:
+        yield self._request(state, url, self.certificate_seen, self.certificate_seen, method="HEAD", priority=-1)
+
+    async def certificate_seen(self, response_or_failure):  # noqa: ANN001, ANN201
+        request = getattr(response_or_failure, "request", None)
+        state = self._state(request)
+        check = await self._certificate(request.url)
+        observed = Observed(state.run_id, "tls", request.url, None,
+                            {"host": check.host, "port": check.port, "ok": check.ok, "error": check.error})
+        for item in self._step(state, iter([observed])):
+            yield item

@@ -1,0 +1,147 @@
+"""Reading pages the way an inspector's browser does, only where the plain fetch cannot decide.
+
+`render_reason` says why a page must be seen in the browser before any verdict is drawn from it
+(the decision is recorded with the column); `blocked_reason` tells an anti-bot wall from a dead
+link; `snapshot` takes what the rendered page shows: its HTML, its frames, a full-page screenshot
+and the layout measurements of the home page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from crawler.extract import PageExtract
+
+CHALLENGE_SCRIPT = re.compile(r"document\.cookie\s*=.*?(location\.(reload|href|replace)|window\.location)", re.S | re.I)
+JS_REDIRECT = re.compile(r"(window\.|document\.|top\.|self\.)?location(\.href)?\s*(=|\.replace\(|\.assign\()", re.I)
+LIST_SCRIPT = re.compile(
+    r"(XMLHttpRequest|\bfetch\s*\(|\$\.(ajax|get|post|getJSON)\b|\.load\s*\(|axios|innerHTML|document\.write|"
+    r"appendChild|insertAdjacentHTML|new\s+Vue|createApp|v-for=|\{\{\s*\w+)",
+    re.I,
+)
+SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S | re.I)
+IFRAME = re.compile(r"<i?frame\b[^>]*\bsrc\s*=", re.I)
+TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
+WAF_WORDS = ("防火墙", "拦截", "安全威胁", "访问受限", "访问频繁", "请求过于频繁", "安全狗", "云锁", "人机验证",
+             "滑动验证", "验证码", "Access Denied", "Forbidden", "Request blocked", "WAF", "Too Many Requests")
+BLOCK_STATUSES = {403, 412, 429, 503, 521}
+CHALLENGE_ROUNDS = 4
+
+
+def visible_text(html: str) -> str:
+    return re.sub(r"\s+", "", TAGS.sub(" ", html))
+
+
+def render_reason(status: int | None, html: str | None, extract: PageExtract | None) -> str | None:
+    """Why this page must be read in the browser, or None when the plain fetch is enough."""
+    if html is None:
+        return None
+    scripts = " ".join(SCRIPT.findall(html))
+    if status in BLOCK_STATUSES and "<script" in html.lower():
+        return "challenge page"
+    if CHALLENGE_SCRIPT.search(scripts) and len(visible_text(html)) < 300:
+        return "challenge page"
+    if extract is not None and extract.items:
+        return None
+    if extract is not None and extract.refresh_url:
+        return "meta refresh"
+    if JS_REDIRECT.search(scripts) and len(visible_text(html)) < 200:
+        return "JavaScript redirect"
+    if IFRAME.search(html):
+        return "list in an iframe"
+    if LIST_SCRIPT.search(scripts) and (extract is None or extract.blank or extract.kind != "article"):
+        return "list built by script"
+    return None
+
+
+def blocked_reason(status: int | None, html: str | None) -> str | None:
+    """An anti-bot answer (WAF page, challenge, rate limit) rather than a missing page."""
+    if status not in BLOCK_STATUSES:
+        return None
+    if status in (412, 429):
+        return f"HTTP {status}"
+    text = html or ""
+    if any(word in text for word in WAF_WORDS) or "<script" in text.lower():
+        return f"HTTP {status} (WAF or challenge page)"
+    if status == 403:
+        return "HTTP 403"
+    return None
+
+
+# Measures the first screen of the home page: fixed/absolute floating boxes and the share of the
+# viewport they cover, horizontal overflow, and images that did not load.
+LAYOUT_JS = """() => {
+  const vw = window.innerWidth, vh = window.innerHeight;
+  const floating = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const st = getComputedStyle(el);
+    const floats = ['fixed', 'sticky'].includes(st.position) ||
+      (st.position === 'absolute' && parseInt(st.zIndex || 0) >= 100);
+    if (!floats) continue;
+    if (st.display === 'none' || st.visibility === 'hidden' || parseFloat(st.opacity) === 0) continue;
+    const r = el.getBoundingClientRect();
+    const w = Math.max(0, Math.min(r.right, vw) - Math.max(r.left, 0));
+    const h = Math.max(0, Math.min(r.bottom, vh) - Math.max(r.top, 0));
+    const share = (w * h) / (vw * vh);
+    if (share < 0.005) continue;
+    const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+      (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+    floating.push({selector: name, share: Math.round(share * 1000) / 1000});
+  }
+  const broken = [...document.images].filter(i => i.complete && i.naturalWidth === 0 && i.src).map(i => i.src);
+  const overflow = Math.max(0, document.documentElement.scrollWidth - vw);
+  return {viewport: [vw, vh], floating: floating,
+          max_floating_share: floating.reduce((m, f) => Math.max(m, f.share), 0),
+          horizontal_overflow_px: overflow, broken_images: broken.slice(0, 50)};
+}"""
+
+
+@dataclass
+class RenderedPage:
+    url: str
+    html: str
+    frames: list[tuple[str, str]] = field(default_factory=list)  # (frame URL, frame HTML), child frames only
+    screenshot: bytes | None = None
+    layout: dict[str, Any] | None = None
+    error: str | None = None
+
+
+async def snapshot(page, *, screenshot: bool, layout: bool, settle_ms: int = 300) -> RenderedPage:  # noqa: ANN001
+    """What the browser shows now; the page is always closed afterwards."""
+    from playwright.async_api import Error as PlaywrightError
+
+    try:
+        html = ""
+        for _ in range(CHALLENGE_ROUNDS):
+            # A challenge page sets its cookie and reloads: wait until what is shown is no longer it.
+            try:
+                await page.wait_for_load_state("networkidle", timeout=5000)
+                if settle_ms:
+                    await page.wait_for_timeout(settle_ms)
+                html = await page.content()
+            except PlaywrightError:
+                continue  # navigating right now (the reload): look again
+            if render_reason(None, html, None) != "challenge page":
+                break
+        if not html:
+            html = await page.content()
+        frames = []
+        for frame in page.frames:
+            if frame is page.main_frame or not frame.url.startswith("http"):
+                continue
+            try:
+                frames.append((frame.url, await frame.content()))
+            except PlaywrightError:
+                continue
+        shot = await page.screenshot(full_page=True, type="png", timeout=15000) if screenshot else None
+        measured = await page.evaluate(LAYOUT_JS) if layout else None
+        return RenderedPage(page.url, html, frames, shot, measured)
+    except PlaywrightError as exc:
+        return RenderedPage(page.url, "", error=f"browser: {str(exc).splitlines()[0][:300]}")
+    finally:
+        try:
+            await page.close()
+        except PlaywrightError:
+            pass
