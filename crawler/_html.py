@@ -318,7 +318,7 @@ def resolve(base: str, href: str | None) -> str | None:
 _PLAIN_PATH_RE = re.compile(r"^/(?!/)[^\s#\\]*$")
 # a relative path without scheme, query-only form, dot segments, whitespace or fragment
 _PLAIN_REL_RE = re.compile(r"(?![a-zA-Z][a-zA-Z0-9+.\-]*:)[^/?#\s\\.][^\s#\\]*$")
-_PLAIN_ABS_RE = re.compile(r"^https?://[^/\s#\\?]+(?:[/?][^\s#\\]*)?$", re.I)
+_PLAIN_ABS_RE = re.compile(r"^https?://[^/\s#\\?\[\]]+(?:[/?][^\s#\\]*)?$", re.I)
 
 
 class Resolver:

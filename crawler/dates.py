@@ -98,6 +98,7 @@ def _months_back(reference: date, months: int) -> date:
 
 
 def _from_match(mt: re.Match[str], reference: date) -> FoundDate | None:
+    """The date one alternative of _DATE_RE matched, or None when it is not a real date."""
     g = mt.group
     text = mt.group(0).strip()
     if g("cy"):
@@ -182,7 +183,8 @@ def parse_date(text: str, reference: date) -> FoundDate | None:
         return found[0]
     mt = _DATELIKE_RE.search(text)
     if mt:
-        return _dateparser_fallback(mt.group(0), reference, year_inferred=not (mt.group("y1") or mt.group("y2")))
+        has_year = bool(mt.group("y1") or mt.group("y2"))
+        return _dateparser_fallback(mt.group(0), reference, year_inferred=not has_year)
     return None
 
 
@@ -210,6 +212,7 @@ def _parser_for(reference: date) -> Any:
 
 
 def _dateparser_fallback(text: str, reference: date, year_inferred: bool = False) -> FoundDate | None:
+    """dateparser on a date-like span the regexes could not read (English month names)."""
     try:
         data = _parser_for(reference).get_date_data(text[:200])
     except Exception:  # dateparser raises assorted errors on odd input; a miss is not fatal

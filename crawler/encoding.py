@@ -133,6 +133,7 @@ def _declared_charsets(body: bytes, header_charset: str | None) -> tuple[list[st
 
 
 def _sniff_binary(body: bytes) -> str | None:
+    """What a non-text body looks like (servers answer PDFs and images with text/html)."""
     for magic, what in _MAGIC:
         if body.startswith(magic):
             return what

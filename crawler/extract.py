@@ -52,7 +52,7 @@ class PageExtract:
     page_count: int | None = None  # pagination total when the pager says (createPageHTML(...))
     refresh_url: str | None = None  # <meta http-equiv=refresh> target, absolute
     undated_count: int = 0  # list rows (li/tr/dd) with a title link but no date anywhere
-    page_date_source: str | None = None  # "meta" | "text" | "script" | "dateparser": where page_date came from
+    page_date_source: str | None = None  # where page_date came from: "meta" | "text" | "script"
 
 
 # ---- meta ----------------------------------------------------------------------------------------
@@ -95,6 +95,7 @@ def _read_meta(root: lxml.html.HtmlElement) -> tuple[dict[str, str], dict[str, s
 
 
 def _title(root: lxml.html.HtmlElement, meta: dict[str, str]) -> str:
+    """<title> (IE-saved pages write <TITLE>; lxml lower-cases it), else the ArticleTitle meta."""
     head = root.find("head")
     el = head.find("title") if head is not None else None
     if el is None:
@@ -147,11 +148,14 @@ def _page_count(raw: str) -> int | None:
 
 # ---- list items ----------------------------------------------------------------------------------
 
-_ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})
+_ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})  # dt: its date sits in the following dd
 _LIST_TAGS = frozenset({"ul", "ol", "table", "tbody", "thead", "dl", "body", "html", "form"})
+# "More", attachment and "read the interpretation" links: never an entry's title (and they would
+# otherwise make a row look like it holds two entries)
 _MORE_RE = re.compile(
-    r"^(?:[>»›\s]*)(?:更多|查看更多|更多信息|更多内容|更多新闻|更多>>|点击查看|查看详情|详情|详细|进入|"
-    r"more|read more|view more)(?:[\s>»›.。…]*)$",
+    r"^[\s>»›\[【(（]*(?:更多|查看更多|更多信息|更多内容|更多新闻|更多>>|点击查看|查看详情|详情|详细|进入|"
+    r"附件|下载|附件下载|点击下载|下载附件|原文|查看原文|全文|阅读全文|解读|图解|视频|音频|"
+    r"pdf|docx?|xlsx?|wps|ofd|more|read more|view more)[\s>»›.。…\]】)）]*$",
     re.I,
 )
 _PIN_TEXT = ("置顶",)
@@ -161,6 +165,7 @@ _PIN_CLASS_RE = re.compile(r"^(?:top|zhiding|zd|istop|is[-_]top|settop|set[-_]to
 _PIN_CLASS_HINT_RE = re.compile(r"top|zhiding|zd|stick|pin|ding", re.I)
 _PIN_IMG_RE = re.compile(r"(?:^|[/_\-])(?:top|zhiding|zd|ding|settop|istop)\d*\.(?:gif|png|jpe?g)$", re.I)
 _NEW_MARK_RE = re.compile(r"\s*(?:new|NEW|New|HOT|hot)\s*$")
+_URL_TITLE_MIN = 8  # an entry dated only by its URL needs a title that reads like a document's
 _MAYBE_DATE_RE = re.compile(r"\d|今|昨|前天|刚刚")
 _ELLIPSIS = ("...", "…", "..", "。。。")
 _LABEL_RESIDUE_RE = re.compile(
@@ -221,6 +226,9 @@ class _ListScanner:
     # -- anchors
 
     def collect(self) -> None:
+        """Title-like links (text or title attribute of 4+ characters, not 更多/附件 links), and for
+        every ancestor which different title links it holds (capped at two: enough to know that
+        an element is a list, not a row)."""
         for a in self.root.iter("a"):
             url = self.resolve(a.get("href"))
             if url is None:
@@ -275,13 +283,18 @@ class _ListScanner:
 
     def _date_cells(self, row: lxml.html.HtmlElement, a: lxml.html.HtmlElement,
                     ) -> list[tuple[object, FoundDate]]:
+        """Elements of the row whose whole text is a date ("2023-11-18", "[11-18]", "发布日期：…"):
+        the strongest evidence of the entry's date, stronger than dates in summaries."""
         out: list[tuple[object, FoundDate]] = []
         around = set()  # the link's ancestors inside the row hold its title: never date-only
         cur = a.getparent()
         while cur is not None and cur is not row:
             around.add(cur)
             cur = cur.getparent()
-        around.add(row)
+        if cur is row:
+            around.add(row)
+        else:  # a sibling block (the <dd> after a <dt>): the link is not inside it
+            around.clear()
         for el in row.iter():
             if el is a or el in around or not is_element(el) or el.tag in ("script", "style"):
                 continue
@@ -315,14 +328,12 @@ class _ListScanner:
                     break
             if header is not None and header is not row:
                 labels = [norm(c.text_content()) for c in header if is_element(c)]
-                cell_index = {id(c): i for i, c in enumerate(c for c in row if is_element(c))}
+                columns = [c for c in row if is_element(c)]
                 for cell, fd in cells:
-                    idx = cell_index.get(id(cell))
-                    if idx is None:
-                        parent = cell.getparent()  # type: ignore[attr-defined]
-                        while parent is not None and parent.getparent() is not row:
-                            parent = parent.getparent()
-                        idx = cell_index.get(id(parent)) if parent is not None else None
+                    column = cell  # the row's child (td) that holds the date element
+                    while column is not None and column.getparent() is not row:  # type: ignore[attr-defined]
+                        column = column.getparent()  # type: ignore[attr-defined]
+                    idx = next((i for i, c in enumerate(columns) if c is column), None)
                     if idx is not None and idx < len(labels) and "发布" in labels[idx]:
                         return fd
         return cells[-1][1]
@@ -331,13 +342,22 @@ class _ListScanner:
                   ) -> tuple[FoundDate | None, bool]:
         """The row's date and whether it was read inside the link text (then it is cut from the
         title)."""
+        row_text = row.text_content()
+        if not _MAYBE_DATE_RE.search(row_text) and row.tag != "dt":
+            return None, False  # no digit, no 今/昨: no date in this row (most navigation links)
         cells = self._date_cells(row, a)
+        if not cells and row.tag == "dt":
+            sib = row.getnext()
+            while sib is not None and not cells and (not is_element(sib) or sib.tag == "dd"):
+                if is_element(sib):
+                    cells = self._date_cells(sib, a)
+                sib = sib.getnext()
         if cells:
             inside = any(_is_descendant(cell, a) for cell, _ in cells[:1])
             if len(cells) > 1 and row.tag == "tr":
                 return self._header_pick(row, cells), False
             return cells[0][1], inside
-        row_text = norm(row.text_content())
+        row_text = norm(row_text)
         outside = row_text.replace(text, " ", 1) if text else row_text
         outside = norm(outside)
         if outside:
@@ -359,11 +379,13 @@ class _ListScanner:
         found = find_dates(text, self.reference)
         if not found:
             return None
-        for fd in (found[-1], found[0]):
-            pos = text.rfind(fd.text)
-            if pos + len(fd.text) >= len(text) - 1 or pos <= 1:
-                return fd
-        return None
+        last, first = found[-1], found[0]
+        pos = text.rfind(last.text)
+        if not text[pos + len(last.text):].strip(" )）]】"):
+            return last
+        if not text[: text.find(first.text)].strip(" (（[【"):
+            return first
+        return None  # "关于2024年1月1日起施行…": a date inside a title is the title's
 
     def _sibling_date(self, a: lxml.html.HtmlElement) -> FoundDate | None:
         """For a link loose in a container: the text right after it up to the next title link or
@@ -402,6 +424,7 @@ class _ListScanner:
         return el
 
     def scan(self) -> list[ListEntry]:
+        """Dated entries in page order, de-duplicated on (url, title)."""
         self.collect()
         self._anchor_els = {anc.el for anc in self.anchors}
         found: list[_Found] = []
@@ -415,6 +438,9 @@ class _ListScanner:
                 fd, inside = self._row_date(row, a, anc.text)
             else:
                 fd = self._sibling_date(a)
+                if fd is None:  # <a><div class="t">title</div><div class="d">2023-11-18</div></a>
+                    cells = self._date_cells(a, a)
+                    fd, inside = (cells[0][1], True) if cells else (self._anchor_text_date(anc.text), True)
             title = self._title(anc, fd if inside else None)
             if len(title) < 4:
                 continue
@@ -434,7 +460,9 @@ class _ListScanner:
             found.append(_Found(anc, row, title, value, date_text, source, self._group_of(a, row)))
 
         # A date only in the URL counts where the link sits among other dated links (a list whose
-        # template shows no dates); a lone navigation tile to a guide page with a dated URL does not.
+        # template shows no dates) and reads like an article title; a lone navigation tile to a
+        # guide page, or a link farm of ministries (国务院研究室 → /2005-12/26/content_…), does not.
+        found = [f for f in found if f.source != "url" or len(f.title) >= _URL_TITLE_MIN]
         per_group: dict[int, int] = {}
         for f in found:
             per_group[id(f.group)] = per_group.get(id(f.group), 0) + 1
@@ -469,6 +497,8 @@ class _ListScanner:
         return entries
 
     def _title(self, anc: _Anchor, fd: FoundDate | None) -> str:
+        """The entry title: link text without its date and 置顶/NEW marks, or the title attribute
+        when the text is cut or masked."""
         text = anc.text
         if fd is not None and fd.text in text:
             text = norm(text.replace(fd.text, " ", 1))
@@ -516,8 +546,8 @@ def _is_descendant(el: object, ancestor: lxml.html.HtmlElement) -> bool:
 _WECHAT_CT_RE = re.compile(r"\bvar\s+ct\s*=\s*[\"']?(\d{10})[\"']?")
 _CST = timezone(timedelta(hours=8))
 _PUBTIME_ID_RE = re.compile(r"publish[-_]?time|pub[-_]?(?:time|date)|fbsj|fbrq|post[-_]?date", re.I)
-_PUBTIME_WORDS = ("publish", "pubtime", "pub_time", "pub-time", "pubdate", "pub_date", "pub-date", "fbsj", "fbrq",
-                  "postdate", "post_date", "post-date")
+_PUBTIME_WORDS = ("publish", "pubtime", "pub_time", "pub-time", "pubdate", "pub_date", "pub-date", "fbsj",
+                  "fbrq", "postdate", "post_date", "post-date")
 # a cheap C-side preselection of elements whose id/class may name the publish time
 _PUBTIME_XPATH = etree.XPath(
     "//*[" + " or ".join(f"contains(@id,'{w}') or contains(@class,'{w}')" for w in ("ub", "fb", "ost")) + "]"
@@ -587,7 +617,8 @@ _PLACEHOLDERS = ("暂无信息", "暂无内容", "暂无数据", "暂无记录",
                  "没有记录", "没有相关信息", "无相关信息", "没有找到相关", "没有信息", "无记录", "暂无")
 _PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in _PLACEHOLDERS))
 _ZERO_COUNT_RE = re.compile(r"共\s*0\s*(?:条|篇|项|个|记录)")
-_LISTISH_RE = re.compile(r"list|lb|liebiao|news|xxgk|gkml|info|article|data|item|result|record|wenzhang", re.I)
+_LISTISH_RE = re.compile(r"list|lb|liebiao|news|xxgk|gkml|info|article|data|item|result|record|wenzhang",
+                         re.I)
 
 
 def _has_body(root: lxml.html.HtmlElement, chrome: ChromeIndex) -> bool:
@@ -642,6 +673,9 @@ def _blank(root: lxml.html.HtmlElement, chrome: ChromeIndex, main_text: str, lin
     mt = _ZERO_COUNT_RE.search(main_text)
     if mt:
         return f"placeholder: {norm(mt.group(0))}"
+    # a frameset, or a main area that embeds its content in an iframe, is read through the frames
+    if root.find(".//frame") is not None or any(not chrome.is_chrome(f) for f in root.iter("iframe")):
+        return None
     # Column names in a side menu are short; article titles are long. An empty list next to a menu
     # is still an empty column.
     titles = sum(1 for text in links if len(text) >= 10)
@@ -684,13 +718,20 @@ def extract_page(html: str, url: str, reference: date) -> PageExtract:
                         or (page_src == "script"))
     n = len(items)
     listed = n >= 2 or (n == 1 and scanner.list_rows >= 1)
+    body: list[bool] = []  # computed at most once, and only when the answer matters
+
+    def has_body() -> bool:
+        if not body:
+            body.append(_has_body(root, chrome))
+        return body[0]
+
     if article_meta:
         kind = "article"
-    elif page_date is not None and _has_body(root, chrome):
+    elif page_date is not None and has_body():
         kind = "article"
     elif listed:
         kind = "list"
-    elif page_date is not None or _has_body(root, chrome):
+    elif page_date is not None or has_body():
         kind = "article"
     else:
         kind = "other"
@@ -698,12 +739,18 @@ def extract_page(html: str, url: str, reference: date) -> PageExtract:
     if kind == "article":
         latest = page_date
     elif items:
-        latest = max(e.date for e in items if e.date is not None)
+        # a date after the monitoring time point (a deadline, a scheduled meeting in a date cell)
+        # does not make a column fresh; it counts only if nothing else is dated
+        horizon = reference + timedelta(days=1)
+        dates = [e.date for e in items if e.date is not None]
+        latest = max((d for d in dates if d <= horizon), default=max(dates))
     else:
         latest = page_date
 
+    # Blank is a column judgment: pages with dated entries, an article body, or article metas
+    # (ArticleTitle/PubDate: a document, even if its body was cut) are never blank columns.
     blank_reason = None
-    if not items and kind != "article":
+    if not items and not article_meta and not has_body():
         seen: dict[str, str] = {}
         for anc in scanner.anchors:
             if anc.url not in seen and not chrome.is_chrome(anc.el):

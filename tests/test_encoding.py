@@ -114,7 +114,7 @@ def test_non_text_bodies_are_refused(body: bytes, what: str) -> None:
 
 
 def test_undecodable_body_says_what_was_tried_and_where() -> None:
-    body = b"<html><body>" + "通知".encode("utf-8") + b"\x81\x20\xff\xfe</body></html>"
+    body = b"<html><body>" + "通知".encode() + b"\x81\x20\xff\xfe</body></html>"
     with pytest.raises(UndecodableError) as info:
         decode_html(body, "gbk")
     message = str(info.value)
