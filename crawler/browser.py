@@ -7,7 +7,6 @@ for http and another for https. This handler is built once per crawler and serve
 from __future__ import annotations
 
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
-from twisted.internet.defer import Deferred, succeed
 
 
 class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
@@ -20,8 +19,7 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             crawler._govwatch_browser_handler = shared
         return shared
 
-    def close(self) -> Deferred:
-        if self._closing is None:
-            self._closing = super().close()
-            return self._closing
-        return succeed(None)
+    async def close(self) -> None:
+        if self._closing is None:  # the second scheme's close finds the browser already closed
+            self._closing = True
+            await super().close()

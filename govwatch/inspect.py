@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 
 from crawler.runner import CrawlJob, run_crawls
-from govwatch.settings import Settings
+from govwatch.settings import Settings, load_settings
 from reports.verdict import verdict_json
 from rules.engine import Evaluation, evaluate
 from rules.observations import observations
@@ -58,13 +59,16 @@ def evaluate_sites(
     run_ids: dict[int, int] | None = None,
     *,
     save: bool = True,
+    evidence_root: Path | None = None,
 ) -> list[Evaluation]:
     results: list[Evaluation] = []
+    if evidence_root is None:
+        evidence_root = load_settings().evidence_dir
     with db.session() as session:
         for site_id in site_ids:
             site = session.get(Site, site_id)
             run = run_for_evaluation(session, site, as_of, (run_ids or {}).get(site_id))
-            ev = evaluate(observations(site, run, session), as_of, profile)
+            ev = evaluate(observations(site, run, session, evidence_root), as_of, profile)
             if save:
                 save_evaluation(session, site, run, verdict_json(ev))
             results.append(ev)

@@ -15,9 +15,24 @@ from rules.engine import Evaluation
 VERDICT_WORDS = {"pass": ("合格", "green"), "fail": ("不合格", "red"), "unknown": ("无法判定", "yellow")}
 
 
+BROKEN = ("broken", "soft-404", "timeout")
+
+
+def _files(ev: Evaluation, url: str | None) -> dict[str, str] | None:
+    return ev.obs.evidence.get(url) if url else None
+
+
+def _with_files(ev: Evaluation, entry: dict[str, Any]) -> dict[str, Any]:
+    """A finding's evidence entry with the files that prove it (the page it is about, or the page
+    a broken link sits on)."""
+    files = _files(ev, entry.get("found_on")) or _files(ev, entry.get("url"))
+    return {**entry, "files": files} if files else entry
+
+
 def verdict_json(ev: Evaluation) -> dict[str, Any]:
     obs = ev.obs
-    broken = [x for x in obs.links if x.outcome != "ok"]
+    links = [x for x in obs.links if x.outcome != "ok"]
+    findings = [{**f.as_dict(), "evidence": [_with_files(ev, e) for e in f.evidence]} for f in ev.findings]
     return {
         "site": {"url": obs.site_url, "name": obs.site_name, "code": obs.site_code},
         "as_of": ev.as_of.isoformat(),
@@ -38,15 +53,27 @@ def verdict_json(ev: Evaluation) -> dict[str, Any]:
                 "blank_reason": c.blank_reason,
                 "status": c.status,
                 "error": c.error,
+                "evidence": _files(ev, c.url),
             }
             for c in obs.columns
         ],
         "broken_links": [
-            {"url": x.url, "found_on": x.found_on, "status": x.status, "error": x.error, "outcome": x.outcome}
-            for x in broken
+            {"url": x.url, "found_on": x.found_on, "status": x.status, "error": x.error, "outcome": x.outcome,
+             "evidence": _files(ev, x.found_on)}
+            for x in links if x.outcome in BROKEN
+        ],
+        "blocked_links": [
+            {"url": x.url, "found_on": x.found_on, "status": x.status, "error": x.error}
+            for x in links if x.outcome == "blocked"
+        ],
+        "certificate_problems": [
+            {"url": x.url, "found_on": x.found_on, "error": x.error} for x in links if x.outcome == "tls-error"
+        ] + [
+            {"url": r["url"], "found_on": None, "error": r.get("error")} for r in obs.of_kind("tls") if not r.get("ok")
         ],
         "home_latest_date": obs.home_latest_date.isoformat() if obs.home_latest_date else None,
-        "findings": [f.as_dict() for f in ev.findings],
+        "home_evidence": _files(ev, obs.home_url),
+        "findings": findings,
         "crawl": obs.crawl or {"status": obs.run_status, "error": obs.run_error},
     }
 
@@ -98,7 +125,7 @@ def summary_table(evaluations: list[Evaluation]) -> Table:
             "、".join(sorted({f.indicator for f in ev.vetoes})) or "—",
             obs.home_latest_date.isoformat() if obs.home_latest_date else "—",
             str(len(obs.columns)), str(sum(c.blank for c in obs.columns)),
-            str(len({x.url for x in obs.links if x.outcome != "ok"})),
+            str(len({x.url for x in obs.links if x.outcome in BROKEN})),
         )
     return table
 

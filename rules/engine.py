@@ -135,10 +135,21 @@ def broken_links(obs: SiteObs, as_of: date, ind: Indicator) -> list[Finding]:
     return [Finding(ind.id, ind.title, ind.kind, f"不可用链接{urls}个", evidence)]
 
 
+def certificate_problems(obs: SiteObs, as_of: date, ind: Indicator) -> list[Finding]:
+    own = [{"url": r["url"], "host": r.get("host"), "error": r.get("error")} for r in obs.of_kind("tls")
+           if not r.get("ok")]
+    linked = [{"url": x.url, "found_on": x.found_on, "error": x.error} for x in obs.links if x.outcome == "tls-error"]
+    if not own and not linked:
+        return []
+    detail = f"网站证书无效：{own[0]['error']}" if own else f"链接的网站证书无效{len({x['url'] for x in linked})}个"
+    return [Finding(ind.id, ind.title, ind.kind, detail, own + linked)]
+
+
 CHECKS: dict[str, Callable[[SiteObs, date, Indicator], list[Finding]]] = {
     "home_not_updated": home_not_updated,
     "columns_not_updated": columns_not_updated,
     "broken_links": broken_links,
+    "certificate_problems": certificate_problems,
 }
 
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import CrawlRun, Site
-from storage.records import Observation
+from storage.records import Evidence, Observation
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,8 @@ class SiteObs:
     crawl: dict = field(default_factory=dict)
     # Observer records by kind (crawler/observers): each a dict with "url", "found_on" and its data.
     records: dict[str, list[dict]] = field(default_factory=dict)
+    # Evidence files by page URL: {"screenshot": path, "html": path}, paths absolute.
+    evidence: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def of_kind(self, kind: str) -> list[dict]:
         return self.records.get(kind, [])
@@ -73,7 +76,18 @@ def load_records(session: Session, run_id: int) -> dict[str, list[dict]]:
     return records
 
 
-def observations(site: Site, run: CrawlRun | None, session: Session | None = None) -> SiteObs:
+def load_evidence(session: Session, run_id: int, root: Path | None) -> dict[str, dict[str, str]]:
+    """The newest file of each kind per page URL (screenshots, HTML as fetched)."""
+    files: dict[str, dict[str, str]] = {}
+    rows = session.scalars(select(Evidence).where(Evidence.run_id == run_id).order_by(Evidence.id))
+    for row in rows:
+        path = str((root / row.path).resolve()) if root is not None else row.path
+        files.setdefault(row.url, {})[row.kind] = path
+    return files
+
+
+def observations(site: Site, run: CrawlRun | None, session: Session | None = None,
+                 evidence_root: Path | None = None) -> SiteObs:
     if run is None:
         return SiteObs(site.url, site.name, site.code, None, "none", "no crawl of this site on or before the "
                        "monitoring time point", None, None, None)
@@ -94,5 +108,6 @@ def observations(site: Site, run: CrawlRun | None, session: Session | None = Non
         "links_checked": len({x.url for x in run.link_checks}),
     }
     records = load_records(session, run.id) if session is not None else {}
+    evidence = load_evidence(session, run.id, evidence_root) if session is not None else {}
     return SiteObs(site.url, site.name, site.code, run.id, run.status, run.error, run.reference_date, run.home_url,
-                   run.home_latest_date, columns, links, crawl, records)
+                   run.home_latest_date, columns, links, crawl, records, evidence)
