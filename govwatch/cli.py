@@ -302,6 +302,15 @@ def _register_service_commands() -> None:
 _register_service_commands()
 
 
+def _register_evidence_commands() -> None:
+    from govwatch.cli_evidence import register
+
+    register(app)
+
+
+_register_evidence_commands()
+
+
 def main() -> None:
     app()
 

@@ -151,3 +151,30 @@ def test_demo_runs_the_whole_job(tmp_path: Path) -> None:
     verdicts = {item["site"]["code"]: item["verdict"] for item in result.json()}
     with serve_test_sites(T0) as running:
         assert verdicts == {site.code: site.truth.verdict for site in running}
+
+
+@pytest.mark.parametrize("key", SITE_KEYS)
+def test_every_stale_blank_or_broken_finding_has_evidence_files(rechecks, key) -> None:
+    data = rechecks[1][key].json()
+    checked = 0
+    for finding in data["findings"]:
+        if finding["indicator"] not in ("W-V3", "W-V4", "W-D15"):
+            continue
+        for entry in finding["evidence"]:
+            files = entry.get("files") or {}
+            assert files.get("screenshot") and files.get("html"), (finding["indicator"], entry)
+            assert Path(files["screenshot"]).is_file() and Path(files["html"]).is_file()
+            checked += 1
+    assert checked > 0
+    assert Path(data["home_evidence"]["screenshot"]).is_file()
+
+
+def test_evidence_command_prints_the_files_of_a_finding(rechecks, sites) -> None:
+    home, _ = rechecks
+    result = govwatch(home, "evidence", sites["table"].url, "W-V4", "--as-of", AS_OF, "--json")
+    assert result.code == 0, result.stderr
+    rows = [r for r in result.json() if r["title"] == "栏目不更新"]  # the veto, not the below-threshold note
+    assert len(rows) == 5, rows
+    assert all(r["page"] == r["about"] and Path(r["screenshot"]).is_file() for r in rows), rows
+    missing = govwatch(home, "evidence", sites["trs"].url, "W-V3", "--as-of", AS_OF)
+    assert missing.code == 2 and "no finding 'W-V3'" in missing.stderr

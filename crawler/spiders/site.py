@@ -224,12 +224,13 @@ class SiteSpider(scrapy.Spider):
         if not self.browser or self.evidence is None or url in state.captured or not self._may_request(state):
             return
         state.captured.add(url)
-        yield self._browser_request(state, url, self.capture_evidence, self.capture_failed, evidence_reason=reason)
+        yield self._browser_request(state, url, self.capture_evidence, self.capture_failed, evidence_reason=reason,
+                                    evidence_url=url)
 
     async def capture_evidence(self, response: Response):  # noqa: ANN201
         state = self._state(response)
         shot = await snapshot(response.meta["playwright_page"], screenshot=True, layout=False)
-        for item in self._step(state, self._screenshot_evidence(state, response.url, shot.screenshot,
+        for item in self._step(state, self._screenshot_evidence(state, response.meta["evidence_url"], shot.screenshot,
                                                                  response.status, response.meta["evidence_reason"])):
             yield item
 
@@ -441,8 +442,8 @@ class SiteSpider(scrapy.Spider):
             return
         if response.status >= 400:
             text, extract = None, None
-        yield from self._html_evidence(state, response.url, response.body, response.status, _elapsed(response),
-                                       "column")
+        yield from self._html_evidence(state, response.meta["column"].url, response.body, response.status,
+                                       _elapsed(response), "column")
         render = None if reason is None else f"needed ({reason}) but no browser is configured"
         yield from self._column_read(state, response, response.url, response.status, text, extract, fetched.error,
                                      rendered=False, render_note=render)
@@ -483,7 +484,8 @@ class SiteSpider(scrapy.Spider):
         )
         stale = latest is not None and (state.reference - latest).days > self.stale_days
         if blank or stale or (readable and latest is None and extract.kind == "list"):
-            yield from self._capture(state, url, "blank" if blank else "stale")
+            # Keyed by the column's own URL, even where it redirects (the screenshot shows where it lands).
+            yield from self._capture(state, link.url, "blank" if blank else "stale")
         if not readable:
             return
         yield from self._follow_columns(state, parse_html(text), url, level=level + 1)
@@ -515,9 +517,10 @@ class SiteSpider(scrapy.Spider):
             status = 200
         yield PageFetched(state.run_id, response.request.url, rendered.url, "column-rendered", status,
                           _elapsed(response), content_type="text/html", encoding="utf-8", size=len(rendered.html))
-        yield from self._html_evidence(state, rendered.url, rendered.html.encode(), status, _elapsed(response),
+        column_url = response.meta["column"].url
+        yield from self._html_evidence(state, column_url, rendered.html.encode(), status, _elapsed(response),
                                        "column", rendered=True)
-        yield from self._screenshot_evidence(state, rendered.url, rendered.screenshot, status, "rendered")
+        yield from self._screenshot_evidence(state, column_url, rendered.screenshot, status, "rendered")
         error = None if status < 400 else f"HTTP {status} even in the browser"
         yield from self._column_read(state, response, rendered.url, status, rendered.html if status < 400 else None,
                                      extract if status < 400 else None, error, rendered=True, render_note=reason)
