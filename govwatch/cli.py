@@ -290,25 +290,16 @@ def demo(
     out.print(summary_table(results))
 
 
-def _register_service_commands() -> None:
-    """Commands of the service deployment (db, schedule, worker, probe) live in their own module."""
-    try:
-        from govwatch.cli_service import register
-    except ImportError:
-        return
-    register(app)
+def _register_commands() -> None:
+    """Further commands live in modules of their own: the service deployment (db, schedule, worker,
+    probe) and evidence."""
+    from govwatch import cli_evidence, cli_service
+
+    cli_service.register(app)
+    cli_evidence.register(app)
 
 
-_register_service_commands()
-
-
-def _register_evidence_commands() -> None:
-    from govwatch.cli_evidence import register
-
-    register(app)
-
-
-_register_evidence_commands()
+_register_commands()
 
 
 def main() -> None:
