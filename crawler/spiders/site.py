@@ -187,6 +187,7 @@ class SiteSpider(scrapy.Spider):
         state.pending -= 1
         if state.pending <= 0 and not state.finished:
             state.finished = True
+            self.sites.pop(state.run_id, None)  # nothing is outstanding: a long crawl keeps no dead state
             yield RunFinished(state.run_id, home_read=state.home_url is not None, cut_short=state.cut_short,
                               error=state.failure)
 
