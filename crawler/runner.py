@@ -46,6 +46,10 @@ def run_crawls(
     from crawler.spiders.site import SiteSpider
 
     scrapy_conf = scrapy_settings(settings)
+    if len(jobs) == 1:
+        # A recheck is interactive: whatever happens, it ends (the site's own deadline stops new
+        # requests; this also bounds the requests already under way).
+        scrapy_conf["CLOSESPIDER_TIMEOUT"] = site_timeout + 2 * settings.timeout + 60
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         scrapy_conf |= {"LOG_FILE": str(log_file), "LOG_FILE_APPEND": True}

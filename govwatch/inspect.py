@@ -25,7 +25,7 @@ def crawl_sites(
     *,
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[CrawlJob], None] | None = None,
-    site_timeout: float = 900.0,
+    site_timeout: float | None = None,
 ) -> dict[int, int]:
     """Crawl the sites; returns {site_id: run_id}. Runs are stored before the first request, so a
     crash leaves them marked as running rather than lost."""
@@ -38,7 +38,7 @@ def crawl_sites(
     if on_start is not None:
         on_start(len(jobs))
     if jobs:
-        run_crawls(settings, jobs, reference_date, on_done=on_done, site_timeout=site_timeout,
+        run_crawls(settings, jobs, reference_date, on_done=on_done, site_timeout=site_timeout or settings.site_timeout,
                    log_file=settings.log_dir / "crawl.log")
     with db.session() as session:
         for job in jobs:

@@ -9,103 +9,35 @@ so an interrupted crawl keeps what it had already seen.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
-from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
-from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
-from crawler.columns import classify, discover_columns, normalize_url, parse_html, same_site, site_scope
+from crawler.columns import classify, discover_columns, normalize_url, parse_html, site_scope
 from crawler.encoding import UndecodableError, decode_html
 from crawler.evidence import EvidenceStore
 from crawler.extract import PageExtract, extract_page
-from crawler.items import (
-    ColumnSeen,
-    CrawlFailed,
-    EvidenceSaved,
-    HomeSeen,
-    LinkChecked,
-    Observed,
-    PageFetched,
-    RunFinished,
-)
+from crawler.items import ColumnSeen, CrawlFailed, HomeSeen, Observed, PageFetched, RunFinished
 from crawler.linkcheck import failure_outcome, is_html, soft_404_reason, status_outcome
 from crawler.observers import DEFAULT_OBSERVERS, PageContext, PageObserver
 from crawler.render import RenderedPage, blocked_reason, render_reason, snapshot
 from crawler.settings import BROWSER_CONTEXT
-from crawler.tls import CertificateCheck, check_certificate
+from crawler.spiders.evidence import EvidenceCapture
+from crawler.spiders.links import LinkChecks
+from crawler.spiders.state import LinkResult, SiteCrawl, content_type_of, elapsed_ms, header_charset
 
 MAX_REFRESH_HOPS = 3
-LINK_BODY_LIMIT = 2 * 1024 * 1024
 # Error answers reach the callbacks (they are observations); redirects are still followed.
 ERROR_STATUSES = list(range(400, 600))
 
 
-@dataclass(slots=True)
-class LinkResult:
-    status: int | None
-    outcome: str
-    error: str | None
-    method: str | None
-    elapsed_ms: float | None
-
-
-@dataclass(slots=True)
-class SiteCrawl:
-    """Everything the spider knows about one site's crawl while it runs."""
-
-    run_id: int
-    site_url: str
-    reference: date
-    scope: str
-    deadline: float
-    home_url: str | None = None
-    failure: str | None = None
-    pending: int = 0
-    cut_short: bool = False
-    finished: bool = False
-    columns: set[str] = field(default_factory=set)
-    link_sources: dict[str, list[str]] = field(default_factory=dict)
-    link_results: dict[str, LinkResult] = field(default_factory=dict)
-    reported: set[tuple[str, str]] = field(default_factory=set)
-    captured: set[str] = field(default_factory=set)  # pages with a screenshot already taken
-
-    def add_link(self, url: str, found_on: str) -> bool:
-        """Record where a link was found; True if it is new and must be checked."""
-        pages = self.link_sources.setdefault(url, [])
-        new = not pages and url not in self.link_results
-        if found_on not in pages:
-            pages.append(found_on)
-        return new
-
-
-def _elapsed(response_or_request) -> float | None:  # noqa: ANN001
-    latency = response_or_request.meta.get("download_latency")
-    return round(latency * 1000, 1) if latency is not None else None
-
-
-def _charset(response: Response) -> str | None:
-    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-    if "charset=" in content_type.lower():
-        return content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
-    return None
-
-
-def _content_type(response: Response) -> str | None:
-    value = response.headers.get(b"Content-Type")
-    return value.decode("latin-1") if value else None
-
-
-class SiteSpider(scrapy.Spider):
+class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
     name = "site"
 
     def __init__(
@@ -203,46 +135,6 @@ class SiteSpider(scrapy.Spider):
                              playwright_include_page=True, playwright_context="govwatch",
                              playwright_context_kwargs=BROWSER_CONTEXT, **meta)
 
-    def _html_evidence(self, state: SiteCrawl, url: str, body: bytes, status: int | None,
-                       elapsed: float | None, reason: str, rendered: bool = False) -> Iterator[EvidenceSaved]:
-        if self.evidence is None or not body:
-            return
-        stored = self.evidence.put(body, ".html", compress=True)
-        yield EvidenceSaved(state.run_id, url, "html", reason, stored.path, stored.sha256, stored.size, status,
-                            elapsed, rendered)
-
-    def _screenshot_evidence(self, state: SiteCrawl, url: str, shot: bytes | None, status: int | None,
-                             reason: str, rendered: bool = True) -> Iterator[EvidenceSaved]:
-        if self.evidence is None or not shot:
-            return
-        state.captured.add(url)
-        stored = self.evidence.put(shot, ".png")
-        yield EvidenceSaved(state.run_id, url, "screenshot", reason, stored.path, stored.sha256, stored.size, status,
-                            None, rendered)
-
-    def _capture(self, state: SiteCrawl, url: str, reason: str) -> Iterator[scrapy.Request]:
-        """A screenshot of a page that a finding may rest on (once per page)."""
-        if not self.browser or self.evidence is None or url in state.captured or not self._may_request(state):
-            return
-        state.captured.add(url)
-        yield self._browser_request(state, url, self.capture_evidence, self.capture_failed, evidence_reason=reason,
-                                    evidence_url=url)
-
-    async def capture_evidence(self, response: Response):  # noqa: ANN201
-        state = self._state(response)
-        shot = await snapshot(response.meta["playwright_page"], screenshot=True, layout=False)
-        for item in self._step(state, self._screenshot_evidence(state, response.meta["evidence_url"], shot.screenshot,
-                                                                 response.status, response.meta["evidence_reason"])):
-            yield item
-
-    async def capture_failed(self, failure: Failure):  # noqa: ANN201
-        state = self._state(failure.request)
-        page = failure.request.meta.get("playwright_page")
-        if page is not None:
-            await page.close()
-        for item in self._step(state, iter(())):
-            yield item
-
     # -- the home page -----------------------------------------------------------------------
 
     def home_failed(self, failure: Failure):  # noqa: ANN201
@@ -252,7 +144,7 @@ class SiteSpider(scrapy.Spider):
     def _home_failed(self, state: SiteCrawl, failure: Failure) -> Iterator[Any]:
         _, error = failure_outcome(failure)
         request = failure.request
-        yield PageFetched(state.run_id, request.url, None, "home", None, _elapsed(request), error=error)
+        yield PageFetched(state.run_id, request.url, None, "home", None, elapsed_ms(request), error=error)
         yield self._fail(state, f"home page {request.url} could not be fetched: {error}")
 
     def _fail(self, state: SiteCrawl, error: str) -> CrawlFailed:
@@ -262,11 +154,11 @@ class SiteSpider(scrapy.Spider):
 
     def _decode(self, state: SiteCrawl, response: Response, role: str) -> tuple[str | None, PageFetched]:
         fetched = PageFetched(
-            state.run_id, response.request.url, response.url, role, response.status, _elapsed(response),
-            content_type=_content_type(response), size=len(response.body),
+            state.run_id, response.request.url, response.url, role, response.status, elapsed_ms(response),
+            content_type=content_type_of(response), size=len(response.body),
         )
         try:
-            page = decode_html(response.body, _charset(response))
+            page = decode_html(response.body, header_charset(response))
         except UndecodableError as exc:
             fetched.error = f"cannot read {response.url}: {exc}"
             return None, fetched
@@ -278,7 +170,7 @@ class SiteSpider(scrapy.Spider):
         return self._step(state, self._parse_home(state, response))
 
     def _parse_home(self, state: SiteCrawl, response: Response) -> Iterator[Any]:
-        content_type = _content_type(response)
+        content_type = content_type_of(response)
         if response.status >= 400:
             body = response.text if isinstance(response, scrapy.http.TextResponse) else ""
             if self.browser and blocked_reason(response.status, body):
@@ -287,12 +179,12 @@ class SiteSpider(scrapy.Spider):
                                             needs_items=True, render_reason="challenge page")
                 return
             yield PageFetched(state.run_id, response.request.url, response.url, "home", response.status,
-                              _elapsed(response), content_type=content_type, error=f"HTTP {response.status}")
+                              elapsed_ms(response), content_type=content_type, error=f"HTTP {response.status}")
             yield self._fail(state, f"home page {response.url} answered HTTP {response.status}")
             return
         if content_type and not is_html(content_type):
             yield PageFetched(state.run_id, response.request.url, response.url, "home", response.status,
-                              _elapsed(response), content_type=content_type, error="not an HTML page")
+                              elapsed_ms(response), content_type=content_type, error="not an HTML page")
             yield self._fail(state, f"home page {response.url} is not an HTML page (Content-Type: {content_type})")
             return
         text, fetched = self._decode(state, response, "home")
@@ -305,7 +197,8 @@ class SiteSpider(scrapy.Spider):
         if extract.refresh_url and not extract.items and hops < MAX_REFRESH_HOPS:
             yield self._request(state, extract.refresh_url, self.parse_home, self.home_failed, hops=hops + 1)
             return
-        yield from self._html_evidence(state, response.url, response.body, response.status, _elapsed(response), "home")
+        yield from self._html_evidence(state, response.url, response.body, response.status, elapsed_ms(response),
+                                       "home")
         if response.url.startswith("https://"):
             yield from self._certificate_observation(state, response.url)
         reason = render_reason(response.status, text, extract)
@@ -352,9 +245,9 @@ class SiteSpider(scrapy.Spider):
         if blocked_reason(response.status, rendered.html) and render_reason(response.status, rendered.html, extract):
             yield self._fail(state, f"home page {response.url} stays behind a challenge even in the browser")
             return
-        yield PageFetched(state.run_id, response.request.url, rendered.url, "home", 200, _elapsed(response),
+        yield PageFetched(state.run_id, response.request.url, rendered.url, "home", 200, elapsed_ms(response),
                           content_type="text/html", encoding="utf-8", size=len(rendered.html))
-        yield from self._html_evidence(state, rendered.url, rendered.html.encode(), 200, _elapsed(response), "home",
+        yield from self._html_evidence(state, rendered.url, rendered.html.encode(), 200, elapsed_ms(response), "home",
                                        rendered=True)
         yield from self._home_read(state, rendered.url, rendered.html, extract, None,
                                    render=response.meta.get("render_reason"))
@@ -413,10 +306,10 @@ class SiteSpider(scrapy.Spider):
         link = request.meta["column"]
         outcome, error = failure_outcome(failure)
         category, source = classify(link.name)
-        yield PageFetched(state.run_id, request.url, None, "column", None, _elapsed(request), error=error)
+        yield PageFetched(state.run_id, request.url, None, "column", None, elapsed_ms(request), error=error)
         yield ColumnSeen(state.run_id, link.name, link.url, None, request.meta["level"], request.meta["parent"],
                          category, source, None, None, False, None, {}, None, error=error)
-        yield from self._link_result(state, link.url, LinkResult(None, outcome, error, "GET", _elapsed(request)))
+        yield from self._link_result(state, link.url, LinkResult(None, outcome, error, "GET", elapsed_ms(request)))
 
     def parse_column(self, response: Response):  # noqa: ANN201
         state = self._state(response)
@@ -428,7 +321,7 @@ class SiteSpider(scrapy.Spider):
         else:
             text = None
             fetched = PageFetched(state.run_id, response.request.url, response.url, "column", response.status,
-                                  _elapsed(response), content_type=_content_type(response),
+                                  elapsed_ms(response), content_type=content_type_of(response),
                                   error=f"HTTP {response.status}")
             if isinstance(response, scrapy.http.TextResponse) and blocked_reason(response.status, response.text):
                 text = response.text
@@ -444,7 +337,7 @@ class SiteSpider(scrapy.Spider):
         if response.status >= 400:
             text, extract = None, None
         yield from self._html_evidence(state, response.meta["column"].url, response.body, response.status,
-                                       _elapsed(response), "column")
+                                       elapsed_ms(response), "column")
         render = None if reason is None else f"needed ({reason}) but no browser is configured"
         yield from self._column_read(state, response, response.url, response.status, text, extract, fetched.error,
                                      rendered=False, render_note=render)
@@ -461,7 +354,7 @@ class SiteSpider(scrapy.Spider):
         outcome = status_outcome(status) if status else "broken"
         if extract is not None and not extract.items and (reason := soft_404_reason(text)):
             outcome, error = "soft-404", reason
-        yield from self._link_result(state, link.url, LinkResult(status, outcome, error, "GET", _elapsed(response)))
+        yield from self._link_result(state, link.url, LinkResult(status, outcome, error, "GET", elapsed_ms(response)))
         meta = extract.meta if extract else {}
         category, source = classify(link.name, meta.get("ColumnType"))
         redirected_home = self._redirected_home(state, response)
@@ -517,9 +410,9 @@ class SiteSpider(scrapy.Spider):
         elif status >= 400 and extract.items:
             status = 200
         yield PageFetched(state.run_id, response.request.url, rendered.url, "column-rendered", status,
-                          _elapsed(response), content_type="text/html", encoding="utf-8", size=len(rendered.html))
+                          elapsed_ms(response), content_type="text/html", encoding="utf-8", size=len(rendered.html))
         column_url = response.meta["column"].url
-        yield from self._html_evidence(state, column_url, rendered.html.encode(), status, _elapsed(response),
+        yield from self._html_evidence(state, column_url, rendered.html.encode(), status, elapsed_ms(response),
                                        "column", rendered=True)
         yield from self._screenshot_evidence(state, column_url, rendered.screenshot, status, "rendered")
         error = None if status < 400 else f"HTTP {status} even in the browser"
@@ -554,7 +447,7 @@ class SiteSpider(scrapy.Spider):
             error = f"HTTP {response.status}"
         else:
             try:
-                text = decode_html(response.body, _charset(response)).text
+                text = decode_html(response.body, header_charset(response)).text
             except UndecodableError as exc:
                 error = f"cannot read {response.url}: {exc}"
         extract = extract_page(text, response.url, state.reference) if text is not None else None
@@ -573,151 +466,3 @@ class SiteSpider(scrapy.Spider):
         page = PageContext(self, state, request.url, "followed", None, None, None, error=error,
                            meta=request.meta["observer_meta"])
         yield from getattr(observer, request.meta["handler"])(page)
-
-    # -- links -------------------------------------------------------------------------------
-
-    def _check_links(self, state: SiteCrawl, extract: PageExtract, page_url: str) -> Iterator[Any]:
-        for url in extract.links:
-            url = url.split("#", 1)[0]
-            if not url.startswith(("http://", "https://")):
-                continue
-            known = url in state.link_results
-            new = state.add_link(url, page_url)
-            if known:
-                yield from self._row(state, url, page_url, state.link_results[url])
-            elif new and len(state.link_sources) <= self.max_links and self._may_request(state):
-                yield self._request(state, url, self.link_answered, self.link_failed, method="HEAD", priority=-1,
-                                    link=url)
-
-    async def link_answered(self, response: Response):  # noqa: ANN201
-        state = self._state(response)
-        wait = self._retry_after(response)
-        if wait is not None:
-            await asyncio.sleep(wait)  # the server asked for a pause: honour it once, politely
-        certificate = await self._certificate(response.url) if response.url.startswith("https://") else None
-        for item in self._step(state, self._link_answered(state, response, wait, certificate)):
-            yield item
-
-    def _retry_after(self, response: Response) -> float | None:
-        if response.status not in (429, 503) or response.meta.get("retried_after"):
-            return None
-        value = response.headers.get(b"Retry-After", b"").decode("latin-1").strip()
-        if not value.isdigit() or float(value) > self.retry_after_max:
-            return None
-        return float(value)
-
-    def _link_answered(self, state: SiteCrawl, response: Response, waited: float | None,
-                       certificate: CertificateCheck | None) -> Iterator[Any]:
-        url, method = response.meta["link"], response.request.method
-        content_type = _content_type(response)
-        if waited is not None:
-            yield self._request(state, url, self.link_answered, self.link_failed, priority=-1, link=url,
-                                retried_after=True, download_maxsize=LINK_BODY_LIMIT)
-            return
-        if method == "HEAD" and (response.status >= 400 or is_html(content_type)):
-            # HEAD refused, or an HTML page whose body may be a soft 404: ask again with GET.
-            yield self._request(state, url, self.link_answered, self.link_failed, priority=-1, link=url,
-                                download_maxsize=LINK_BODY_LIMIT)
-            return
-        body = response.text if isinstance(response, scrapy.http.TextResponse) else ""
-        if (blocked := blocked_reason(response.status, body)) is not None:
-            if self.browser and self._may_request(state):
-                yield self._browser_request(state, url, self.link_rendered, self.link_render_failed, link=url,
-                                            blocked=blocked, static_status=response.status)
-                return
-            result = LinkResult(response.status, "blocked", f"{blocked} (not confirmed in a browser)", method,
-                                _elapsed(response))
-            yield from self._link_result(state, url, result)
-            return
-        outcome = status_outcome(response.status)
-        error = None if outcome == "ok" else f"HTTP {response.status}"
-        if outcome == "ok" and is_html(content_type):
-            try:
-                reason = soft_404_reason(decode_html(response.body, _charset(response)).text)
-            except UndecodableError:
-                reason = None
-            if reason:
-                outcome, error = "soft-404", reason
-        if outcome == "ok" and certificate is not None and not certificate.ok and not same_site(url, state.scope):
-            # Another site's bad certificate; the site's own is reported once, as its "tls" observation.
-            outcome, error = "tls-error", certificate.error
-        yield from self._link_result(state, url, LinkResult(response.status, outcome, error, method,
-                                                            _elapsed(response)))
-
-    async def link_rendered(self, response: Response):  # noqa: ANN201
-        state = self._state(response)
-        rendered = await snapshot(response.meta["playwright_page"], screenshot=False, layout=False, settle_ms=500)
-        for item in self._step(state, self._link_rendered(state, response, rendered)):
-            yield item
-
-    def _link_rendered(self, state: SiteCrawl, response: Response, rendered: RenderedPage) -> Iterator[Any]:
-        url, blocked = response.meta["link"], response.meta["blocked"]
-        still = rendered.error or blocked_reason(response.status, rendered.html) or (
-            render_reason(None, rendered.html, None) == "challenge page")
-        if still:
-            detail = rendered.error or blocked
-            result = LinkResult(response.meta["static_status"], "blocked", f"{detail}; the browser was refused too",
-                                "browser", _elapsed(response))
-        else:
-            result = LinkResult(200, "ok", None, "browser", _elapsed(response))
-        yield from self._link_result(state, url, result)
-
-    async def link_render_failed(self, failure: Failure):  # noqa: ANN201
-        state = self._state(failure.request)
-        page = failure.request.meta.get("playwright_page")
-        if page is not None:
-            await page.close()
-        _, error = failure_outcome(failure)
-        meta = failure.request.meta
-        result = LinkResult(meta["static_status"], "blocked", f"{meta['blocked']}; browser: {error}", "browser",
-                            None)
-        for item in self._step(state, self._link_result(state, meta["link"], result)):
-            yield item
-
-    def link_failed(self, failure: Failure):  # noqa: ANN201
-        state = self._state(failure.request)
-        return self._step(state, self._link_failed(state, failure))
-
-    def _link_failed(self, state: SiteCrawl, failure: Failure) -> Iterator[Any]:
-        request = failure.request
-        outcome, error = failure_outcome(failure)
-        yield from self._link_result(state, request.meta["link"],
-                                     LinkResult(None, outcome, error, request.method, _elapsed(request)))
-
-    def _link_result(self, state: SiteCrawl, url: str, result: LinkResult) -> Iterator[Any]:
-        state.link_results.setdefault(url, result)
-        result = state.link_results[url]
-        for page in state.link_sources.get(url, []):
-            yield from self._row(state, url, page, result)
-
-    def _row(self, state: SiteCrawl, url: str, found_on: str, result: LinkResult) -> Iterator[Any]:
-        if (url, found_on) in state.reported:
-            return
-        state.reported.add((url, found_on))
-        yield LinkChecked(state.run_id, url, found_on, result.status, result.outcome, result.error, result.method,
-                          result.elapsed_ms)
-        if result.outcome not in ("ok", "tls-error"):
-            yield from self._capture(state, found_on, "broken-link")
-
-    # -- certificates --------------------------------------------------------------------------
-
-    async def _certificate(self, url: str) -> CertificateCheck:
-        """Each host's certificate is checked once per crawl, in a thread (it blocks)."""
-        parts = urlsplit(url)
-        key = (parts.hostname or "", parts.port or 443)
-        if key not in self._certificates:
-            self._certificates[key] = asyncio.ensure_future(
-                maybe_deferred_to_future(deferToThread(check_certificate, key[0], key[1])))
-        return await asyncio.shield(self._certificates[key])
-
-    def _certificate_observation(self, state: SiteCrawl, url: str) -> Iterator[Any]:
-        yield self._request(state, url, self.certificate_seen, self.certificate_seen, method="HEAD", priority=-1)
-
-    async def certificate_seen(self, response_or_failure):  # noqa: ANN001, ANN201
-        request = getattr(response_or_failure, "request", None)
-        state = self._state(request)
-        check = await self._certificate(request.url)
-        observed = Observed(state.run_id, "tls", request.url, None,
-                            {"host": check.host, "port": check.port, "ok": check.ok, "error": check.error})
-        for item in self._step(state, iter([observed])):
-            yield item

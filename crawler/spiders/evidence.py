@@ -1,0 +1,62 @@
+"""Evidence capture for the site spider: the HTML of pages as fetched, and screenshots of the pages
+a finding may rest on (home page, blank or stale columns, pages carrying a broken link)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.evidence import EvidenceStore
+from crawler.items import EvidenceSaved
+from crawler.render import snapshot
+from crawler.spiders.state import SiteCrawl
+
+
+class EvidenceCapture:
+    """Mixed into SiteSpider; uses its request bookkeeping (`_request`, `_step`, `_state`)."""
+
+    evidence: EvidenceStore | None = None
+    browser: bool = False
+
+    def _html_evidence(self, state: SiteCrawl, url: str, body: bytes, status: int | None,
+                       elapsed: float | None, reason: str, rendered: bool = False) -> Iterator[EvidenceSaved]:
+        if self.evidence is None or not body:
+            return
+        stored = self.evidence.put(body, ".html", compress=True)
+        yield EvidenceSaved(state.run_id, url, "html", reason, stored.path, stored.sha256, stored.size, status,
+                            elapsed, rendered)
+
+    def _screenshot_evidence(self, state: SiteCrawl, url: str, shot: bytes | None, status: int | None,
+                             reason: str, rendered: bool = True) -> Iterator[EvidenceSaved]:
+        if self.evidence is None or not shot:
+            return
+        state.captured.add(url)
+        stored = self.evidence.put(shot, ".png")
+        yield EvidenceSaved(state.run_id, url, "screenshot", reason, stored.path, stored.sha256, stored.size, status,
+                            None, rendered)
+
+    def _capture(self, state: SiteCrawl, url: str, reason: str) -> Iterator[scrapy.Request]:
+        """A screenshot of a page that a finding may rest on (once per page)."""
+        if not self.browser or self.evidence is None or url in state.captured or not self._may_request(state):
+            return
+        state.captured.add(url)
+        yield self._browser_request(state, url, self.capture_evidence, self.capture_failed, evidence_reason=reason,
+                                    evidence_url=url)
+
+    async def capture_evidence(self, response: Response):  # noqa: ANN201
+        state = self._state(response)
+        shot = await snapshot(response.meta["playwright_page"], screenshot=True, layout=False)
+        for item in self._step(state, self._screenshot_evidence(state, response.meta["evidence_url"], shot.screenshot,
+                                                                 response.status, response.meta["evidence_reason"])):
+            yield item
+
+    async def capture_failed(self, failure: Failure):  # noqa: ANN201
+        state = self._state(failure.request)
+        page = failure.request.meta.get("playwright_page")
+        if page is not None:
+            await page.close()
+        for item in self._step(state, iter(())):
+            yield item

@@ -1,0 +1,182 @@
+"""Link checks for the site spider: each link once per crawl (HEAD, then GET where HEAD is refused or
+the page may be a soft 404), a pause where the server asks for one, the browser before anything is
+called blocked, and certificates checked apart from fetching."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
+from twisted.python.failure import Failure
+
+from crawler.columns import same_site
+from crawler.encoding import UndecodableError, decode_html
+from crawler.extract import PageExtract
+from crawler.items import LinkChecked, Observed
+from crawler.linkcheck import failure_outcome, is_html, soft_404_reason, status_outcome
+from crawler.render import RenderedPage, blocked_reason, render_reason, snapshot
+from crawler.spiders.state import LinkResult, SiteCrawl, content_type_of, elapsed_ms, header_charset
+from crawler.tls import CertificateCheck, check_certificate
+
+LINK_BODY_LIMIT = 2 * 1024 * 1024
+
+
+class LinkChecks:
+    """Mixed into SiteSpider; uses its request bookkeeping (`_request`, `_step`, `_state`)."""
+
+    max_links: int = 1500
+    browser: bool = False
+    retry_after_max: float = 30.0
+    _certificates: dict[tuple[str, int], Any]
+
+    def _check_links(self, state: SiteCrawl, extract: PageExtract, page_url: str) -> Iterator[Any]:
+        for url in extract.links:
+            url = url.split("#", 1)[0]
+            if not url.startswith(("http://", "https://")):
+                continue
+            known = url in state.link_results
+            new = state.add_link(url, page_url)
+            if known:
+                yield from self._row(state, url, page_url, state.link_results[url])
+            elif new and len(state.link_sources) <= self.max_links and self._may_request(state):
+                yield self._request(state, url, self.link_answered, self.link_failed, method="HEAD", priority=-1,
+                                    link=url)
+
+    async def link_answered(self, response: Response):  # noqa: ANN201
+        state = self._state(response)
+        wait = self._retry_after(response)
+        if wait is not None:
+            await asyncio.sleep(wait)  # the server asked for a pause: honour it once, politely
+        certificate = await self._certificate(response.url) if response.url.startswith("https://") else None
+        for item in self._step(state, self._link_answered(state, response, wait, certificate)):
+            yield item
+
+    def _retry_after(self, response: Response) -> float | None:
+        if response.status not in (429, 503) or response.meta.get("retried_after"):
+            return None
+        value = response.headers.get(b"Retry-After", b"").decode("latin-1").strip()
+        if not value.isdigit() or float(value) > self.retry_after_max:
+            return None
+        return float(value)
+
+    def _link_answered(self, state: SiteCrawl, response: Response, waited: float | None,
+                       certificate: CertificateCheck | None) -> Iterator[Any]:
+        url, method = response.meta["link"], response.request.method
+        content_type = content_type_of(response)
+        if waited is not None:
+            yield self._request(state, url, self.link_answered, self.link_failed, priority=-1, link=url,
+                                retried_after=True, download_maxsize=LINK_BODY_LIMIT)
+            return
+        if method == "HEAD" and (response.status >= 400 or is_html(content_type)):
+            # HEAD refused, or an HTML page whose body may be a soft 404: ask again with GET.
+            yield self._request(state, url, self.link_answered, self.link_failed, priority=-1, link=url,
+                                download_maxsize=LINK_BODY_LIMIT)
+            return
+        body = response.text if isinstance(response, scrapy.http.TextResponse) else ""
+        if (blocked := blocked_reason(response.status, body)) is not None:
+            if self.browser and self._may_request(state):
+                yield self._browser_request(state, url, self.link_rendered, self.link_render_failed, link=url,
+                                            blocked=blocked, static_status=response.status)
+                return
+            result = LinkResult(response.status, "blocked", f"{blocked} (not confirmed in a browser)", method,
+                                elapsed_ms(response))
+            yield from self._link_result(state, url, result)
+            return
+        outcome = status_outcome(response.status)
+        error = None if outcome == "ok" else f"HTTP {response.status}"
+        if outcome == "ok" and is_html(content_type):
+            try:
+                reason = soft_404_reason(decode_html(response.body, header_charset(response)).text)
+            except UndecodableError:
+                reason = None
+            if reason:
+                outcome, error = "soft-404", reason
+        if outcome == "ok" and certificate is not None and not certificate.ok and not same_site(url, state.scope):
+            # Another site's bad certificate; the site's own is reported once, as its "tls" observation.
+            outcome, error = "tls-error", certificate.error
+        yield from self._link_result(state, url, LinkResult(response.status, outcome, error, method,
+                                                            elapsed_ms(response)))
+
+    async def link_rendered(self, response: Response):  # noqa: ANN201
+        state = self._state(response)
+        rendered = await snapshot(response.meta["playwright_page"], screenshot=False, layout=False, settle_ms=500)
+        for item in self._step(state, self._link_rendered(state, response, rendered)):
+            yield item
+
+    def _link_rendered(self, state: SiteCrawl, response: Response, rendered: RenderedPage) -> Iterator[Any]:
+        url, blocked = response.meta["link"], response.meta["blocked"]
+        still = rendered.error or blocked_reason(response.status, rendered.html) or (
+            render_reason(None, rendered.html, None) == "challenge page")
+        if still:
+            detail = rendered.error or blocked
+            result = LinkResult(response.meta["static_status"], "blocked", f"{detail}; the browser was refused too",
+                                "browser", elapsed_ms(response))
+        else:
+            result = LinkResult(200, "ok", None, "browser", elapsed_ms(response))
+        yield from self._link_result(state, url, result)
+
+    async def link_render_failed(self, failure: Failure):  # noqa: ANN201
+        state = self._state(failure.request)
+        page = failure.request.meta.get("playwright_page")
+        if page is not None:
+            await page.close()
+        _, error = failure_outcome(failure)
+        meta = failure.request.meta
+        result = LinkResult(meta["static_status"], "blocked", f"{meta['blocked']}; browser: {error}", "browser",
+                            None)
+        for item in self._step(state, self._link_result(state, meta["link"], result)):
+            yield item
+
+    def link_failed(self, failure: Failure):  # noqa: ANN201
+        state = self._state(failure.request)
+        return self._step(state, self._link_failed(state, failure))
+
+    def _link_failed(self, state: SiteCrawl, failure: Failure) -> Iterator[Any]:
+        request = failure.request
+        outcome, error = failure_outcome(failure)
+        yield from self._link_result(state, request.meta["link"],
+                                     LinkResult(None, outcome, error, request.method, elapsed_ms(request)))
+
+    def _link_result(self, state: SiteCrawl, url: str, result: LinkResult) -> Iterator[Any]:
+        state.link_results.setdefault(url, result)
+        result = state.link_results[url]
+        for page in state.link_sources.get(url, []):
+            yield from self._row(state, url, page, result)
+
+    def _row(self, state: SiteCrawl, url: str, found_on: str, result: LinkResult) -> Iterator[Any]:
+        if (url, found_on) in state.reported:
+            return
+        state.reported.add((url, found_on))
+        yield LinkChecked(state.run_id, url, found_on, result.status, result.outcome, result.error, result.method,
+                          result.elapsed_ms)
+        if result.outcome not in ("ok", "tls-error"):
+            yield from self._capture(state, found_on, "broken-link")
+
+    # -- certificates --------------------------------------------------------------------------
+
+    async def _certificate(self, url: str) -> CertificateCheck:
+        """Each host's certificate is checked once per crawl, in a thread (it blocks)."""
+        parts = urlsplit(url)
+        key = (parts.hostname or "", parts.port or 443)
+        if key not in self._certificates:
+            self._certificates[key] = asyncio.ensure_future(
+                maybe_deferred_to_future(deferToThread(check_certificate, key[0], key[1])))
+        return await asyncio.shield(self._certificates[key])
+
+    def _certificate_observation(self, state: SiteCrawl, url: str) -> Iterator[Any]:
+        yield self._request(state, url, self.certificate_seen, self.certificate_seen, method="HEAD", priority=-1)
+
+    async def certificate_seen(self, response_or_failure):  # noqa: ANN001, ANN201
+        request = getattr(response_or_failure, "request", None)
+        state = self._state(request)
+        check = await self._certificate(request.url)
+        observed = Observed(state.run_id, "tls", request.url, None,
+                            {"host": check.host, "port": check.port, "ok": check.ok, "error": check.error})
+        for item in self._step(state, iter([observed])):
+            yield item

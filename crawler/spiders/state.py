@@ -1,0 +1,61 @@
+"""What the spider keeps about one site while it crawls it, and small helpers over responses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from scrapy.http import Response
+
+
+@dataclass(slots=True)
+class LinkResult:
+    status: int | None
+    outcome: str
+    error: str | None
+    method: str | None
+    elapsed_ms: float | None
+
+@dataclass(slots=True)
+class SiteCrawl:
+    """Everything the spider knows about one site's crawl while it runs."""
+
+    run_id: int
+    site_url: str
+    reference: date
+    scope: str
+    deadline: float
+    home_url: str | None = None
+    failure: str | None = None
+    pending: int = 0
+    cut_short: bool = False
+    finished: bool = False
+    columns: set[str] = field(default_factory=set)
+    link_sources: dict[str, list[str]] = field(default_factory=dict)
+    link_results: dict[str, LinkResult] = field(default_factory=dict)
+    reported: set[tuple[str, str]] = field(default_factory=set)
+    captured: set[str] = field(default_factory=set)  # pages with a screenshot already taken
+
+    def add_link(self, url: str, found_on: str) -> bool:
+        """Record where a link was found; True if it is new and must be checked."""
+        pages = self.link_sources.setdefault(url, [])
+        new = not pages and url not in self.link_results
+        if found_on not in pages:
+            pages.append(found_on)
+        return new
+
+def elapsed_ms(response_or_request) -> float | None:  # noqa: ANN001
+    latency = response_or_request.meta.get("download_latency")
+    return round(latency * 1000, 1) if latency is not None else None
+
+
+def header_charset(response: Response) -> str | None:
+    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    if "charset=" in content_type.lower():
+        return content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
+    return None
+
+
+def content_type_of(response: Response) -> str | None:
+    value = response.headers.get(b"Content-Type")
+    return value.decode("latin-1") if value else None
