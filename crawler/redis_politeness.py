@@ -3,8 +3,8 @@ counted in Redis over every `govwatch worker` process.
 
 Each request in flight holds a slot: a member of the sorted set `{prefix}:host:{hostname}` scored
 with its expiry time (Redis's own clock). A request waits before download until a slot is free and
-gives it back on its response or exception. A slot expires on its own after the download timeout
-plus a margin, so the slots of a killed worker come back without anyone cleaning up.
+gives it back on its response or exception. A slot expires on its own soon after the
+download timeout, so the slots of a killed worker come back without anyone cleaning up.
 
 The middleware sits last before the downloader (priority 950): redirects and retries are new
 requests that queue for a new slot.
@@ -73,9 +73,11 @@ class RedisHostSlotsMiddleware:
 
         settings = crawler.settings
         client = connect(settings.get("GOVWATCH_REDIS_URL"))
-        ttl = settings.getfloat("DOWNLOAD_TIMEOUT", 15.0) + 30.0
-        slots = HostSlots(client, settings.get("GOVWATCH_REDIS_PREFIX", "govwatch"),
-                          settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 4), ttl)
+        limit = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 4)
+        # A slot is held from before the local download slot (which may space requests by the delay)
+        # until the answer, and a download never outlives its timeout.
+        ttl = settings.getfloat("DOWNLOAD_TIMEOUT", 15.0) + limit * settings.getfloat("DOWNLOAD_DELAY", 0.0) * 1.5 + 2
+        slots = HostSlots(client, settings.get("GOVWATCH_REDIS_PREFIX", "govwatch"), limit, ttl)
         return cls(slots, crawler.stats)
 
     async def process_request(self, request):  # noqa: ANN001, ANN201
@@ -86,7 +88,7 @@ class RedisHostSlotsMiddleware:
         while (token := self.slots.try_acquire(host)) is None:
             waited = True
             await asyncio.sleep(delay)
-            delay = min(delay * 1.5, 0.5)
+            delay = min(delay * 1.5, 0.05)
         if waited and self.stats is not None:
             self.stats.inc_value("govwatch/host_slot_waits")
         request.meta[META_KEY] = (host, token)

@@ -34,7 +34,7 @@ def db_upgrade(
         after = upgrade(settings.database, revision)
     except Exception as exc:  # noqa: BLE001 - say which database and why, not a traceback
         raise fail(f"cannot migrate {settings.database}: {exc.__class__.__name__}: {exc}") from None
-    out.print(f"{settings.database}: {before or 'empty'} -> {after}")
+    out.print(f"{settings.database}: {before or 'empty'} -> {after}", soft_wrap=True)
 
 
 @db_app.command("current")
@@ -49,7 +49,7 @@ def db_current() -> None:
     except Exception as exc:  # noqa: BLE001
         raise fail(f"cannot read {settings.database}: {exc.__class__.__name__}: {exc}") from None
     state = "up to date" if at == head() else f"behind (newest {head()}; run `govwatch db upgrade`)"
-    out.print(f"{at or 'none (never migrated)'} — {state}")
+    out.print(f"{at or 'none (never migrated)'} — {state}", soft_wrap=True)
 
 
 def probe(

@@ -154,3 +154,14 @@ def _check_service_settings(settings: Settings) -> None:
         raise SettingsError(f"crawl_mode = {settings.crawl_mode!r} must be local or workers (GOVWATCH_CRAWL_MODE)")
     if settings.probes_per_day < 1 or settings.worker_sites < 1 or settings.probe_concurrency < 1:
         raise SettingsError("probes_per_day, worker_sites and probe_concurrency must be at least 1")
+
+
+def to_environ(settings: Settings) -> dict[str, str]:
+    """The settings as GOVWATCH_* variables, so a child process (a crawl started by the scheduler)
+    works with exactly the same settings as its parent."""
+    env = {}
+    for key, var in _ENV.items():
+        value = getattr(settings, key)
+        env[var] = str(value.resolve() if isinstance(value, Path) else value)
+    env["GOVWATCH_DATABASE_URL"] = settings.database
+    return env

@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from sqlalchemy import select, update
 
 from crawler.workqueue import Job, WorkQueue, reap_dead_workers, requeue
-from govwatch.settings import Settings
+from govwatch.settings import Settings, to_environ
 from storage.db import Database
 from storage.models import BatchRun, CrawlBatch, CrawlRun, Evaluation, RecheckRequest, Site
 from storage.repo import start_run, utcnow
@@ -161,10 +161,7 @@ def crawl_locally(settings: Settings, db: Database, batch_id: int, owner: str, *
             return
         log_file = settings.log_dir / "crawl.log"
         log_file.parent.mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ)
-        env.setdefault("GOVWATCH_HOME", str(settings.home))
-        if settings.database_url:
-            env["GOVWATCH_DATABASE_URL"] = settings.database_url
+        env = dict(os.environ) | to_environ(settings)
         cmd = [sys.executable, "-m", "scheduler.crawl_child", "--batch", str(batch_id)]
         log.info("batch %s: crawling %d site(s) in a child process (attempt %d)", batch_id, len(unfinished),
                  attempt)
@@ -172,10 +169,13 @@ def crawl_locally(settings: Settings, db: Database, batch_id: int, owner: str, *
             child = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, preexec_fn=_child_preexec,
                                      cwd=os.getcwd())
             try:
+                last_beat = 0.0
                 while child.poll() is None:
-                    heartbeat(db, batch_id, owner)
-                    if progress is not None:
-                        progress(_progress(db, batch_id)[0])
+                    if time.monotonic() - last_beat >= 1.0:
+                        last_beat = time.monotonic()
+                        heartbeat(db, batch_id, owner)
+                        if progress is not None:
+                            progress(_progress(db, batch_id)[0])
                     if time.monotonic() > deadline:
                         log.warning("batch %s: time limit reached; stopping the crawl", batch_id)
                         child.terminate()
@@ -184,7 +184,7 @@ def crawl_locally(settings: Settings, db: Database, batch_id: int, owner: str, *
                         except subprocess.TimeoutExpired:
                             child.kill()
                         break
-                    time.sleep(min(HEARTBEAT_SECONDS, 1.0))
+                    time.sleep(0.1)
             finally:
                 if child.poll() is None:
                     child.kill()
@@ -210,7 +210,9 @@ def crawl_with_workers(settings: Settings, db: Database, batch_id: int, owner: s
     """Queue the batch's unfinished runs for `govwatch worker` processes and wait until each has
     finished, failed or timed out, re-queuing the jobs of workers that died."""
     queue = queue or WorkQueue.from_settings(settings)
-    queue.push(jobs_of(db, batch_id))
+    with db.session() as session:
+        urgent = session.get(CrawlBatch, batch_id).kind == "recheck"
+    queue.push(jobs_of(db, batch_id), front=urgent)  # a recheck (复查) does not wait behind the nightly crawl
     deadline = time.monotonic() + settings.batch_timeout
     site_limit = settings.site_timeout + 2 * settings.timeout + 60
     last_beat = last_lost_check = 0.0
@@ -332,12 +334,13 @@ def inspect_sites(settings: Settings, db: Database, site_ids: Sequence[int], as_
 # -- recovery ------------------------------------------------------------------------------
 
 
-def stale_batches(db: Database, stale_after: float = STALE_AFTER_SECONDS) -> list[int]:
+def stale_batches(db: Database, stale_after: float = STALE_AFTER_SECONDS, kinds: set[str] | None = None) -> list[int]:
     limit = utcnow() - timedelta(seconds=stale_after)
+    query = select(CrawlBatch.id).where(CrawlBatch.status == "running", CrawlBatch.heartbeat_at < limit)
+    if kinds is not None:
+        query = query.where(CrawlBatch.kind.in_(sorted(kinds)))
     with db.session() as session:
-        return list(session.scalars(select(CrawlBatch.id).where(CrawlBatch.status == "running",
-                                                                CrawlBatch.heartbeat_at < limit)
-                                    .order_by(CrawlBatch.id)))
+        return list(session.scalars(query.order_by(CrawlBatch.id)))
 
 
 def adopt(db: Database, batch_id: int, owner: str, stale_after: float = STALE_AFTER_SECONDS) -> bool:
@@ -357,12 +360,13 @@ def adopt(db: Database, batch_id: int, owner: str, stale_after: float = STALE_AF
 
 
 def recover(settings: Settings, db: Database, owner: str | None = None, *,
-            stale_after: float = STALE_AFTER_SECONDS, queue: WorkQueue | None = None) -> list[int]:
-    """Finish every batch left behind by a dead process: crawl again what it left unfinished, judge
-    all. Returns the batches recovered."""
+            stale_after: float = STALE_AFTER_SECONDS, queue: WorkQueue | None = None,
+            kinds: set[str] | None = None) -> list[int]:
+    """Finish every batch (of `kinds`) left behind by a dead process: crawl again what it left
+    unfinished, judge all. Returns the batches recovered."""
     owner = owner or process_owner()
     done = []
-    for batch_id in stale_batches(db, stale_after):
+    for batch_id in stale_batches(db, stale_after, kinds):
         if adopt(db, batch_id, owner, stale_after):
             with db.session() as session:
                 mode = session.get(CrawlBatch, batch_id).mode

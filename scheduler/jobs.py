@@ -139,15 +139,25 @@ def quarterly_reminder(today: date | None = None) -> bool:
 
 
 def recover() -> list[int]:
-    """On start: finish the batches of a process that died, and requeue rechecks it had claimed."""
+    """At start and every few minutes: finish the batches of any process that died (a scheduler, a
+    `crawl --workers`), and requeue rechecks it had claimed. A dead nightly batch is finished under the
+    nightly lock, so it never runs beside a new nightly crawl."""
+    from scheduler import locks
     from scheduler.batches import recover as recover_batches
     from scheduler.queue import requeue_orphaned_claims
 
     c = ctx()
-    requeued = requeue_orphaned_claims(c.db)
-    if requeued:
-        log.warning("%d recheck(s) claimed by a stopped process queued again", requeued)
-    batches = recover_batches(c.settings, c.db, c.owner)
+    me = f"{c.owner}:recover"
+    with locks.held(c.db, "recover", me, NIGHTLY_LOCK_TTL) as ok:
+        if not ok:
+            return []
+        requeued = requeue_orphaned_claims(c.db)
+        if requeued:
+            log.warning("%d recheck(s) claimed by a stopped process queued again", requeued)
+        batches = recover_batches(c.settings, c.db, c.owner, kinds={"recheck", "manual", "recovery"})
+        with locks.held(c.db, "nightly", me, NIGHTLY_LOCK_TTL) as free:
+            if free:
+                batches += recover_batches(c.settings, c.db, c.owner, kinds={"nightly"})
     if batches:
         log.warning("recovered interrupted batch(es) %s", batches)
     return batches

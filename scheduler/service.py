@@ -6,7 +6,7 @@ Jobs (times in the `timezone` setting, Asia/Shanghai by default):
     probes     every minute: probe the sites whose slot has come (each site `probes_per_day` times)
     rechecks   every 10 seconds: drain the recheck queue
     reminder   09:00 on the first 7 days of January, April, July, October: quarterly export reminder
-    recover    once at start: finish the batches of a scheduler that died
+    recover    at start and every 5 minutes: finish the batches of a process that died
 
 Every job: coalesce=True (missed runs collapse into one), max_instances=1, a misfire grace time
 (nightly: 6 hours; a run missed by more is skipped), and every missed run is logged and stored as a
@@ -48,6 +48,8 @@ def job_specs(settings: Settings) -> list[dict]:
          "trigger": IntervalTrigger(seconds=60, timezone=tz), "misfire_grace_time": 120},
         {"id": "rechecks", "func": "scheduler.jobs:rechecks", "name": "recheck queue",
          "trigger": IntervalTrigger(seconds=10, timezone=tz), "misfire_grace_time": 60},
+        {"id": "recover", "func": "scheduler.jobs:recover", "name": "recover interrupted crawls",
+         "trigger": IntervalTrigger(minutes=5, timezone=tz), "misfire_grace_time": 300},
         {"id": "reminder", "func": "scheduler.jobs:quarterly_reminder", "name": "quarterly export reminder",
          "trigger": CronTrigger(month="1,4,7,10", day="1-7", hour=9, minute=0, timezone=tz),
          "misfire_grace_time": 24 * 3600},
@@ -81,8 +83,8 @@ def build_scheduler(settings: Settings, db: Database, owner: str, *, scheduler_c
     scheduler.add_listener(_on_missed(db), EVENT_JOB_MISSED)
     scheduler.add_listener(_on_error, EVENT_JOB_ERROR)
     if recover:
-        scheduler.add_job("scheduler.jobs:recover", DateTrigger(), id="recover", name="recover interrupted crawls",
-                          jobstore="volatile", misfire_grace_time=None)
+        scheduler.add_job("scheduler.jobs:recover", DateTrigger(), id="recover-at-start",
+                          name="recover interrupted crawls", jobstore="volatile", misfire_grace_time=None)
     return scheduler
 
 

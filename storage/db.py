@@ -34,7 +34,7 @@ def create_schema(engine: Engine) -> None:
     database made by the old create_all is recognised and stamped, never recreated."""
     from storage.migrate import upgrade_engine
 
-    upgrade_engine(engine)
+    upgrade_engine(engine, create_unmigrated=True)
 
 
 class Database:

@@ -101,6 +101,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path) -> str:  # noqa: ANN001
     return url
 
 
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> str:
+    """PostgreSQL only (the production store): the session schema with empty tables."""
+    url = request.getfixturevalue("pg_session_url")
+    _truncate_all(url)
+    return url
+
+
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     try:
@@ -128,3 +136,122 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
             client.delete(*keys)
     finally:
         client.close()
+
+
+# -- small government-like sites on 127.0.0.1, for the service tests ---------------------------------------------
+
+
+class FarmServer:
+    """Sites served by stdlib http.server threads: a home page with a navigation menu of columns,
+    each column a dated list linking to articles. Counts every hit and the most requests in flight
+    at once per host (IP), for politeness checks."""
+
+    COLUMNS = ("政务动态", "通知公告", "政策文件", "人事信息", "规划计划", "工作动态")
+
+    def __init__(self, count: int, *, host: str = "127.0.0.1", delay: float = 0.0, columns: int = 4,
+                 today: str = "2026-11-20") -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.delay = delay
+        self.today = today
+        self.columns = self.COLUMNS[:columns]
+        self.hits: dict[tuple[int, str], int] = {}
+        self.in_flight: dict[str, int] = {}
+        self.max_in_flight: dict[str, int] = {}
+        self.lock = threading.Lock()
+        self.servers = []
+        farm = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.0"
+
+            def log_message(self, *args) -> None:  # noqa: ANN002
+                pass
+
+            def _serve(self, head_only: bool) -> None:
+                import time
+
+                index = self.server.site_index  # type: ignore[attr-defined]
+                ip = self.server.server_address[0]
+                with farm.lock:
+                    farm.hits[(index, self.path)] = farm.hits.get((index, self.path), 0) + 1
+                    farm.in_flight[ip] = farm.in_flight.get(ip, 0) + 1
+                    farm.max_in_flight[ip] = max(farm.max_in_flight.get(ip, 0), farm.in_flight[ip])
+                try:
+                    if farm.delay:
+                        time.sleep(farm.delay)
+                    status, body = farm.page(index, self.path)
+                    data = body.encode("utf-8")
+                    self.send_response(status)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    if not head_only:
+                        self.wfile.write(data)
+                except OSError:  # the client went away (a killed worker)
+                    pass
+                finally:
+                    with farm.lock:
+                        farm.in_flight[ip] -= 1
+
+            def do_GET(self) -> None:  # noqa: N802
+                self._serve(False)
+
+            def do_HEAD(self) -> None:  # noqa: N802
+                self._serve(True)
+
+        for i in range(count):
+            server = ThreadingHTTPServer((host, 0), Handler)
+            server.daemon_threads = True
+            server.site_index = i  # type: ignore[attr-defined]
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            self.servers.append(server)
+
+    def url(self, index: int) -> str:
+        host, port = self.servers[index].server_address[:2]
+        return f"http://{host}:{port}/"
+
+    @property
+    def urls(self) -> list[str]:
+        return [self.url(i) for i in range(len(self.servers))]
+
+    def page(self, index: int, path: str) -> tuple[int, str]:
+        name = f"测试县{index + 1}人民政府"
+        nav = "".join(f'<li><a href="/c{c}/">{title}</a></li>' for c, title in enumerate(self.columns))
+        head = f'<html><head><meta charset="utf-8"><title>{name}</title><meta name="SiteName" content="{name}">'
+        if path == "/":
+            items = "".join(f'<li><a href="/c0/t20261120_{k}.html">要闻{k}</a><span>{self.today}</span></li>'
+                            for k in range(3))
+            return 200, (f'{head}</head><body><div class="nav"><ul>{nav}</ul></div>'
+                         f'<div class="news"><ul>{items}</ul></div></body></html>')
+        parts = path.strip("/").split("/")
+        if parts and parts[0].startswith("c") and parts[0][1:].isdigit() and int(parts[0][1:]) < len(self.columns):
+            c = int(parts[0][1:])
+            if len(parts) == 1:
+                items = "".join(
+                    f'<li><a href="/c{c}/t20261120_{k}.html">{self.columns[c]}第{k}条</a><span>{self.today}</span></li>'
+                    for k in range(5))
+                return 200, (f'{head}<meta name="ColumnName" content="{self.columns[c]}"></head><body>'
+                             f'<div class="nav"><ul>{nav}</ul></div><ul class="list">{items}</ul></body></html>')
+            return 200, f"{head}</head><body><h1>{parts[-1]}</h1><p>发布时间：{self.today}</p></body></html>"
+        return 404, f"{head}</head><body>404 页面不存在</body></html>"
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
+
+
+@pytest.fixture
+def farm_factory() -> Iterator:
+    made: list[FarmServer] = []
+
+    def make(count: int, **kwargs) -> FarmServer:  # noqa: ANN003
+        farm = FarmServer(count, **kwargs)
+        made.append(farm)
+        return farm
+
+    yield make
+    for farm in made:
+        farm.close()

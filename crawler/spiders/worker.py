@@ -133,14 +133,28 @@ class WorkerSpider(RedisSpider, SiteSpider):
             except Exception:  # noqa: BLE001 - Redis away for a moment: try again next beat
                 self.logger.warning("worker %s: heartbeat failed", self.worker_id, exc_info=True)
 
+    def _top_up(self) -> None:
+        """Take new jobs while there is room (Scrapy's idle signal alone comes only every 5 s)."""
+        if len(self.taken) < self.worker_sites:
+            try:
+                self.schedule_next_requests()
+            except Exception:  # noqa: BLE001 - Redis or the database away for a moment: next time
+                self.logger.warning("worker %s: could not take jobs", self.worker_id, exc_info=True)
+
     def _opened(self, spider: scrapy.Spider) -> None:
+        from twisted.internet import task
+
         self.queue.beat(self.worker_id, self.lease)
         threading.Thread(target=self._heartbeat, name="govwatch-heartbeat", daemon=True).start()
+        self._poller = task.LoopingCall(self._top_up)
+        self._poller.start(0.5, now=False)
         self.logger.info("worker %s ready: jobs from %s, %s sites at once", self.worker_id, self.redis_key,
                          self.worker_sites)
 
     def _closed(self, spider: scrapy.Spider, reason: str) -> None:
         self._stop.set()
+        if getattr(self, "_poller", None) is not None and self._poller.running:
+            self._poller.stop()
         held = self.queue.held(self.worker_id)
         if held:
             from crawler.pipelines import database
@@ -174,7 +188,7 @@ def run_worker(settings, *, exit_when_idle: bool = False, idle_seconds: int = 30
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         conf |= {"LOG_FILE": str(log_file), "LOG_FILE_APPEND": True}
-    process = CrawlerProcess(conf, install_root_handler=True)
+    process = CrawlerProcess(conf)
     logging.getLogger("tldextract").setLevel(logging.CRITICAL)
     crawler = process.create_crawler(WorkerSpider)
     process.crawl(crawler, worker_sites=settings.worker_sites, lease=settings.worker_lease,
