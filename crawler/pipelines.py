@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from scrapy import Spider, signals
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from crawler.items import (
     ColumnSeen,
@@ -32,10 +35,38 @@ def database(url: str) -> Database:
 
 
 class StoragePipeline:
+    """Writes observations in small transactions: at most `BATCH_ITEMS` items or `BATCH_SECONDS`
+    old, and always at once when a site's run ends (so a worker acknowledges only stored work)."""
+
+    BATCH_ITEMS = 200
+    BATCH_SECONDS = 2.0
+
     def __init__(self, database_url: str) -> None:
         self.db = database(database_url)
         self._site_of_run: dict[int, int] = {}
         self._counts: dict[int, dict[str, int]] = {}
+        self._session: Session | None = None
+        self._pending = 0
+        self._since = time.monotonic()
+
+    def _open(self) -> Session:
+        if self._session is None:
+            self._session = Session(self.db.engine, expire_on_commit=False)
+            self._pending, self._since = 0, time.monotonic()
+        return self._session
+
+    def flush(self) -> None:
+        """Commit what is pending; on a database error nothing half-written stays behind."""
+        if self._session is None:
+            return
+        session, self._session = self._session, None
+        try:
+            session.commit()
+        except SQLAlchemyError:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
     @classmethod
     def from_crawler(cls, crawler) -> StoragePipeline:  # noqa: ANN001
@@ -46,7 +77,8 @@ class StoragePipeline:
     def process_item(self, item, spider: Spider | None = None):  # noqa: ANN001, ANN201
         now = utcnow()
         counts = self._counts.setdefault(item.run_id, {"pages": 0, "columns": 0, "items": 0, "links": 0})
-        with self.db.session() as session:
+        session = self._open()
+        try:
             match item:
                 case PageFetched():
                     session.add(Page(run_id=item.run_id, url=item.url, final_url=item.final_url, role=item.role,
@@ -90,6 +122,15 @@ class StoragePipeline:
                 case RunFinished():
                     self._close_run(session, item.run_id, item.home_read, item.cut_short and "site time limit",
                                     item.error)
+        except BaseException:
+            self._session = None
+            session.rollback()
+            session.close()
+            raise
+        self._pending += 1
+        ends_run = isinstance(item, RunFinished | CrawlFailed)
+        if ends_run or self._pending >= self.BATCH_ITEMS or time.monotonic() - self._since >= self.BATCH_SECONDS:
+            self.flush()
         return item
 
     def _add_items(self, session, run_id: int, column_id: int | None, entries, now: datetime) -> int:  # noqa: ANN001
@@ -120,6 +161,7 @@ class StoragePipeline:
         run.stats = dict(self._counts.get(run_id, {}))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.flush()
         unfinished = getattr(spider, "unfinished_runs", lambda: [])()
         with self.db.session() as session:
             for state in unfinished:

@@ -75,7 +75,8 @@ def test_link_classes_tell_blocked_and_tls_from_broken(crawled) -> None:
 
 def test_self_signed_site_is_read_and_its_certificate_reported_on_its_own(crawled) -> None:
     home, site, _, secure = crawled
-    assert secure["verdict"] == "pass"
+    # Read and judged despite the certificate: no update veto comes from unreadable pages.
+    assert secure["verdict"] in ("pass", "fail") and not {"W-V3", "W-V4"} & {v["indicator"] for v in secure["vetoes"]}
     found = columns_by_path(secure, site.https_url)
     for want in site.https_columns:
         got = found[want.path]
