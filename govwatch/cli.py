@@ -65,6 +65,17 @@ def open_db(settings: Settings):  # noqa: ANN201
         raise fail(f"cannot open the database {settings.database}: {exc.__class__.__name__}: {exc}") from None
 
 
+def registered_site_id(db, key: str) -> int:  # noqa: ANN001
+    """The id of a stored site named by code, name or URL, or a clear error."""
+    from storage.repo import find_site
+
+    with db.session() as session:
+        found = find_site(session, key)
+        if found is None:
+            raise fail(f"no site {key!r} in the store (see `govwatch sites list`)")
+        return found.id
+
+
 def emit_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
@@ -133,20 +144,15 @@ def evaluate(
     """Judge stored observations again, without touching the network."""
     from govwatch.inspect import evaluate_sites
     from reports.verdict import print_evaluation, summary_table, verdict_json
-    from storage.repo import find_site, registered_sites
+    from storage.repo import registered_sites
 
     settings, prof = context(profile)
     when = parse_as_of(as_of)
     db = open_db(settings)
-    with db.session() as session:
-        if site:
-            ids = []
-            for key in site:
-                found = find_site(session, key)
-                if found is None:
-                    raise fail(f"no site {key!r} in the store (see `govwatch sites list`)")
-                ids.append(found.id)
-        else:
+    if site:
+        ids = [registered_site_id(db, key) for key in site]
+    else:
+        with db.session() as session:
             ids = [s.id for s in registered_sites(session)]
     results = evaluate_sites(db, ids, when, prof)
     if json_out:

@@ -23,20 +23,15 @@ def evidence(
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Print (or open) the screenshots and stored HTML that prove a site's findings."""
-    from govwatch.cli import context, emit_json, fail, open_db, out, parse_as_of
+    from govwatch.cli import context, emit_json, fail, open_db, out, parse_as_of, registered_site_id
     from govwatch.inspect import evaluate_sites
     from reports.verdict import verdict_json
-    from storage.repo import find_site
 
     settings, prof = context(profile)
     when = parse_as_of(as_of)
     db = open_db(settings)
-    with db.session() as session:
-        found = find_site(session, site)
-        if found is None:
-            raise fail(f"no site {site!r} in the store (see `govwatch sites list`)")
-        site_id = found.id
-    [ev] = evaluate_sites(db, [site_id], when, prof, save=False, evidence_root=settings.evidence_dir)
+    [ev] = evaluate_sites(db, [registered_site_id(db, site)], when, prof, save=False,
+                          evidence_root=settings.evidence_dir)
     report = verdict_json(ev)
     rows = []
     for finding in report["findings"]:
@@ -48,7 +43,7 @@ def evidence(
                          "page": entry.get("found_on") or entry.get("url"), "about": entry.get("url"),
                          "screenshot": files.get("screenshot"), "html": files.get("html")})
     if indicator and not rows:
-        raise fail(f"{found.name}: no finding {indicator!r} at {when.isoformat()}")
+        raise fail(f"{report['site']['name']}: no finding {indicator!r} at {when.isoformat()}")
     if json_out:
         emit_json(rows)
     else:

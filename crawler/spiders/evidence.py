@@ -12,7 +12,7 @@ from twisted.python.failure import Failure
 from crawler.evidence import EvidenceStore
 from crawler.items import EvidenceSaved
 from crawler.render import snapshot
-from crawler.spiders.state import SiteCrawl
+from crawler.spiders.state import SiteCrawl, close_page
 
 
 class EvidenceCapture:
@@ -55,8 +55,6 @@ class EvidenceCapture:
 
     async def capture_failed(self, failure: Failure):  # noqa: ANN201
         state = self._state(failure.request)
-        page = failure.request.meta.get("playwright_page")
-        if page is not None:
-            await page.close()
+        await close_page(failure)
         for item in self._step(state, iter(())):
             yield item

@@ -21,7 +21,7 @@ from crawler.extract import PageExtract
 from crawler.items import LinkChecked, Observed
 from crawler.linkcheck import failure_outcome, is_html, soft_404_reason, status_outcome
 from crawler.render import RenderedPage, blocked_reason, render_reason, snapshot
-from crawler.spiders.state import LinkResult, SiteCrawl, content_type_of, elapsed_ms, header_charset
+from crawler.spiders.state import LinkResult, SiteCrawl, close_page, content_type_of, elapsed_ms, header_charset
 from crawler.tls import CertificateCheck, check_certificate
 
 LINK_BODY_LIMIT = 2 * 1024 * 1024
@@ -123,9 +123,7 @@ class LinkChecks:
 
     async def link_render_failed(self, failure: Failure):  # noqa: ANN201
         state = self._state(failure.request)
-        page = failure.request.meta.get("playwright_page")
-        if page is not None:
-            await page.close()
+        await close_page(failure)
         _, error = failure_outcome(failure)
         meta = failure.request.meta
         result = LinkResult(meta["static_status"], "blocked", f"{meta['blocked']}; browser: {error}", "browser",

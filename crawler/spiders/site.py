@@ -30,7 +30,7 @@ from crawler.render import RenderedPage, blocked_reason, render_reason, snapshot
 from crawler.settings import BROWSER_CONTEXT
 from crawler.spiders.evidence import EvidenceCapture
 from crawler.spiders.links import LinkChecks
-from crawler.spiders.state import LinkResult, SiteCrawl, content_type_of, elapsed_ms, header_charset
+from crawler.spiders.state import LinkResult, SiteCrawl, close_page, content_type_of, elapsed_ms, header_charset
 
 MAX_REFRESH_HOPS = 3
 # Error answers reach the callbacks (they are observations); redirects are still followed.
@@ -255,9 +255,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
     async def home_render_failed(self, failure: Failure):  # noqa: ANN201
         """The evidence render of a home page already read failed: the inspection goes on."""
         state = self._state(failure.request)
-        page = failure.request.meta.get("playwright_page")
-        if page is not None:
-            await page.close()
+        await close_page(failure)
         _, error = failure_outcome(failure)
         self.logger.warning("run %s: home page screenshot failed: %s", state.run_id, error)
         for item in self._step(state, iter(())):
@@ -421,9 +419,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
 
     async def column_render_failed(self, failure: Failure):  # noqa: ANN201
         state = self._state(failure.request)
-        page = failure.request.meta.get("playwright_page")
-        if page is not None:
-            await page.close()
+        await close_page(failure)
         for item in self._step(state, self._column_failed(state, failure)):
             yield item
 

@@ -59,3 +59,10 @@ def header_charset(response: Response) -> str | None:
 def content_type_of(response: Response) -> str | None:
     value = response.headers.get(b"Content-Type")
     return value.decode("latin-1") if value else None
+
+
+async def close_page(failure) -> None:  # noqa: ANN001
+    """A failed browser request still holds its page open: close it so Chromium's pages stay bounded."""
+    page = failure.request.meta.get("playwright_page")
+    if page is not None:
+        await page.close()
