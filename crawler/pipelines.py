@@ -27,6 +27,13 @@ from storage.repo import first_seen, utcnow
 _databases: dict[str, Database] = {}
 
 
+def flush_storage(crawler) -> None:  # noqa: ANN001
+    """Commit what the crawler's storage pipeline holds, before another component writes the same runs."""
+    for component in getattr(crawler.engine.scraper.itemproc, "middlewares", ()):
+        if isinstance(component, StoragePipeline):
+            component.flush()
+
+
 def database(url: str) -> Database:
     """One engine per process and URL."""
     if url not in _databases:
@@ -128,8 +135,9 @@ class StoragePipeline:
             session.close()
             raise
         self._pending += 1
-        ends_run = isinstance(item, RunFinished | CrawlFailed)
-        if ends_run or self._pending >= self.BATCH_ITEMS or time.monotonic() - self._since >= self.BATCH_SECONDS:
+        # A run's own row is never left locked by an open transaction: other processes update it.
+        touches_run = isinstance(item, RunFinished | CrawlFailed | HomeSeen)
+        if touches_run or self._pending >= self.BATCH_ITEMS or time.monotonic() - self._since >= self.BATCH_SECONDS:
             self.flush()
         return item
 

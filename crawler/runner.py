@@ -10,8 +10,13 @@ from datetime import date
 from pathlib import Path
 
 from scrapy.utils.reactor import install_reactor
+from twisted.python.failure import Failure
 
 from govwatch.settings import Settings
+
+
+class CrawlError(RuntimeError):
+    """The crawl itself could not run (not one site failing: those are stored as failed runs)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,5 +72,17 @@ def run_crawls(
     crawler.signals.connect(site_closed, signal=signals.item_scraped)
     d = runner.crawl(crawler, jobs=spider_jobs, max_columns=settings.max_columns, max_links=settings.max_links,
                      site_timeout=site_timeout)
-    d.addBoth(lambda _: reactor.stop())
+    outcome: list = []
+
+    def finished(result):  # noqa: ANN001, ANN202
+        outcome.append(result)
+        # A crawl that fails at once (say, a bad observer path) ends before the reactor has started.
+        if reactor.running:
+            reactor.stop()
+        else:
+            reactor.callWhenRunning(reactor.stop)
+
+    d.addBoth(finished)
     reactor.run(installSignalHandlers=True)
+    if outcome and isinstance(outcome[0], Failure):
+        raise CrawlError(f"the crawl could not run: {outcome[0].getErrorMessage()}") from outcome[0].value

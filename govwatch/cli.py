@@ -81,6 +81,7 @@ def emit_json(data: object) -> None:
 
 
 def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date, quiet: bool) -> dict[int, int]:  # noqa: ANN001
+    from crawler.runner import CrawlError
     from govwatch.inspect import crawl_sites
 
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -91,7 +92,10 @@ def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date
         def done(job) -> None:  # noqa: ANN001
             progress.update(task, advance=1, description=f"crawled {job.label}")
 
-        return crawl_sites(settings, db, site_ids, as_of, on_done=done)
+        try:
+            return crawl_sites(settings, db, site_ids, as_of, on_done=done)
+        except CrawlError as exc:
+            raise fail(str(exc)) from None
 
 
 @app.command()

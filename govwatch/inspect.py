@@ -37,18 +37,26 @@ def crawl_sites(
             jobs.append(CrawlJob(site.id, run.id, site.url, site.name))
     if on_start is not None:
         on_start(len(jobs))
-    if jobs:
-        run_crawls(settings, jobs, reference_date, on_done=on_done, site_timeout=site_timeout or settings.site_timeout,
-                   log_file=settings.log_dir / "crawl.log")
+    try:
+        if jobs:
+            run_crawls(settings, jobs, reference_date, on_done=on_done,
+                       site_timeout=site_timeout or settings.site_timeout, log_file=settings.log_dir / "crawl.log")
+    finally:
+        _close_runs(db, jobs)
+    return {job.site_id: job.run_id for job in jobs}
+
+
+def _close_runs(db: Database, jobs: Sequence[CrawlJob]) -> None:
+    """No run is left "running" once its crawl is over, whatever ended it; a site met by bare URL
+    takes the name its home page gives."""
     with db.session() as session:
         for job in jobs:
             run = session.get(CrawlRun, job.run_id)
-            if run.status == "running":  # the spider never opened (e.g. a bad URL): say so
+            if run.status == "running":  # the spider never opened it (a bad URL, a crawl that could not run)
                 run.status, run.error = "failed", run.error or "the crawl did not start"
             site = session.get(Site, job.site_id)
             if site.name == site.url and run.home_title:
                 site.name = (run.home_meta or {}).get("SiteName") or run.home_title.split("_")[-1].strip()[:200]
-    return {job.site_id: job.run_id for job in jobs}
 
 
 def evaluate_sites(

@@ -10,7 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from crawler.columns import category_labels
-from rules.engine import Evaluation
+from rules.engine import STATUS_WORDS, Evaluation, evaluate
+from rules.profile import ProfileError, available_profiles, load_profile
 
 VERDICT_WORDS = {"pass": ("合格", "green"), "fail": ("不合格", "red"), "unknown": ("无法判定", "yellow")}
 
@@ -75,7 +76,48 @@ def verdict_json(ev: Evaluation) -> dict[str, Any]:
         "home_evidence": _files(ev, obs.home_url),
         "findings": findings,
         "crawl": obs.crawl or {"status": obs.run_status, "error": obs.run_error},
+        # Indicators and scoring (rules/): every indicator of the profile with its status and evidence,
+        # the score and how it was reached, the notice's words, and the same site under each bundled
+        # profile (the same observations judged again: nothing is fetched).
+        "problems": ev.problems,
+        "notice": ev.notice,
+        "scoring": ev.scoring,
+        "indicators": [_indicator_json(ev, r) for r in ev.indicators],
+        "manual_findings": [f for f in findings if f.get("source") == "manual"]
+        + [{**f.as_dict(), "override": True} for r in ev.indicators for f in r.findings if f.overridden],
+        "undecided": [{"indicator": f.indicator, "kind": f.kind, "detail": f.detail} for f in ev.undecided],
+        "profiles": profiles_json(ev),
     }
+
+
+def _indicator_json(ev: Evaluation, result) -> dict[str, Any]:  # noqa: ANN001
+    data = result.as_dict()
+    data["evidence"] = [_with_files(ev, e) for e in data["evidence"]]
+    for f in data["findings"]:
+        f["evidence"] = [_with_files(ev, e) for e in f["evidence"]]
+    return data
+
+
+def _summary(ev: Evaluation) -> dict[str, Any]:
+    return {"title": ev.profile.title, "verdict": ev.verdict, "score": ev.score, "problems": ev.problems,
+            "notice": ev.notice, "vetoes": sorted({f.indicator for f in ev.vetoes}),
+            "deducted": ev.scoring.get("deducted"), "scored": ev.scoring.get("scored"),
+            "statuses": {r.indicator.id: r.status for r in ev.indicators}}
+
+
+def profiles_json(ev: Evaluation) -> dict[str, Any]:
+    """The verdict and score of the same observations under every bundled profile (and this one)."""
+    out: dict[str, Any] = {ev.profile.id: _summary(ev)}
+    for name in available_profiles():
+        if name in out:
+            continue
+        try:
+            other = evaluate(ev.obs, ev.as_of, load_profile(name))
+        except (ProfileError, ValueError) as exc:
+            out[name] = {"error": str(exc)}
+            continue
+        out[name] = _summary(other)
+    return out
 
 
 def verdict_panel(ev: Evaluation) -> Panel:
@@ -88,6 +130,9 @@ def verdict_panel(ev: Evaluation) -> Panel:
         f"首页最新信息 {data['home_latest_date'] or '—'}",
     )
     parts: list[Any] = [head]
+    if ev.scoring.get("scored") or ev.problems not in ("", "无"):
+        shown = ev.notice.get("评分") or "—"
+        parts.append(Text.assemble("评分 ", (shown, "bold"), f"   主要问题 {ev.problems}"))
     if ev.vetoes:
         vetoes = Table(title="单项否决", title_justify="left", show_header=False, box=None)
         for f in ev.vetoes:
@@ -108,6 +153,20 @@ def verdict_panel(ev: Evaluation) -> Panel:
         for x in data["broken_links"]:
             links.add_row(x["url"], x["found_on"], str(x["status"] or "—"), f"{x['outcome']}: {x['error'] or ''}")
         parts.append(links)
+    shown = [r for r in ev.indicators if r.status not in ("pass", "manual")]
+    if shown:
+        table = Table(title="指标", title_justify="left")
+        for name in ("指标", "名称", "结果", "扣分", "说明"):
+            table.add_column(name, overflow="fold", no_wrap=name in ("指标", "结果"))
+        styles = {"fail": "red", "deducted": "red", "problem": "yellow", "insufficient": "yellow",
+                  "not_testable": "dim", "overridden": "cyan", "bonus": "green", "unknown": "dim"}
+        for r in shown:
+            detail = "；".join(f.detail for f in r.problems)[:300]
+            table.add_row(r.indicator.id, r.indicator.title,
+                          Text(STATUS_WORDS.get(r.status, r.status), style=styles.get(r.status, "")),
+                          "" if not r.points else f"-{r.points:g}" if r.indicator.kind != "bonus" else f"+{r.points:g}",
+                          detail)
+        parts.append(table)
     if ev.verdict == "unknown":
         parts.append(Text(ev.findings[0].detail, style="yellow"))
     return Panel(Group(*parts), border_style=colour)
@@ -115,14 +174,14 @@ def verdict_panel(ev: Evaluation) -> Panel:
 
 def summary_table(evaluations: list[Evaluation]) -> Table:
     table = Table(title="检查结果")
-    for name in ("网站", "标识码", "结论", "否决项", "首页最新", "栏目", "空白", "不可用链接"):
+    for name in ("网站", "标识码", "结论", "评分", "否决项", "主要问题", "首页最新", "栏目", "空白", "不可用链接"):
         table.add_column(name)
     for ev in evaluations:
         word, colour = VERDICT_WORDS[ev.verdict]
         obs = ev.obs
         table.add_row(
-            obs.site_name, obs.site_code or "—", Text(word, style=colour),
-            "、".join(sorted({f.indicator for f in ev.vetoes})) or "—",
+            obs.site_name, obs.site_code or "—", Text(word, style=colour), ev.notice.get("评分") or "—",
+            "、".join(sorted({f.indicator for f in ev.vetoes})) or "—", ev.problems or "—",
             obs.home_latest_date.isoformat() if obs.home_latest_date else "—",
             str(len(obs.columns)), str(sum(c.blank for c in obs.columns)),
             str(len({x.url for x in obs.links if x.outcome in BROKEN})),

@@ -1,35 +1,68 @@
 """Judging observations at a monitoring time point (T0) under a profile.
 
-Each indicator's `check` names a function here; its windows and thresholds come from the profile.
-A verdict is "fail" when any veto holds, "pass" when none does, and "unknown" when the crawl saw
-too little to judge (the home page never opened): an inspector must not cite a guess.
+Each indicator's `check` names a function in rules/checks; its windows, thresholds and points come
+from the profile. Then (rules/scoring.py) inspectors' manual findings and overrides are applied,
+deductions are counted once per column or link, capped per item, and the score is banded.
+
+A verdict is "fail" when any veto holds or the score is under the pass line, "pass" otherwise, and
+"unknown" when the crawl saw too little to judge (the home page never opened): an inspector must not
+cite a guess.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-
-from rules.observations import ColumnObs, SiteObs
+from rules.checks import CHECKS, WITHOUT_CRAWL
+from rules.findings import (
+    UNDECIDED_KINDS,
+    Finding,
+    column_evidence,
+    describe_window,
+    is_stale,
+    judgeable,
+    window_start,
+)
+from rules.observations import SiteObs
 from rules.profile import Indicator, Profile
+
+__all__ = ["CHECKS", "Evaluation", "Finding", "IndicatorResult", "describe_window", "evaluate", "is_stale",
+           "judgeable", "validate_profile", "window_start", "column_evidence"]
+
+STATUS_WORDS = {
+    "pass": "符合", "fail": "单项否决", "deducted": "扣分", "bonus": "加分", "problem": "存在问题",
+    "insufficient": "证据不足", "not_testable": "无法检测", "overridden": "已人工更正", "manual": "需人工检查",
+    "unknown": "未检查",
+}
 
 
 @dataclass(slots=True)
-class Finding:
-    indicator: str
-    title: str
-    kind: str  # veto | deduction | observation
-    detail: str
-    evidence: list[dict[str, Any]] = field(default_factory=list)
-    points: float | None = None
+class IndicatorResult:
+    indicator: Indicator
+    status: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    points: float | None = None  # what the item cost (deduction) or added (bonus), after caps
+
+    @property
+    def problems(self) -> list[Finding]:
+        return [f for f in self.findings if f.kind != "ok"]
+
+    @property
+    def evidence(self) -> list[dict[str, Any]]:
+        return [e for f in self.findings if f.kind == "ok" for e in f.evidence]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"indicator": self.indicator, "title": self.title, "kind": self.kind, "detail": self.detail,
-                "points": self.points, "evidence": self.evidence}
+        ind = self.indicator
+        ok = [f for f in self.findings if f.kind == "ok"]
+        return {
+            "id": ind.id, "title": ind.title, "kind": ind.kind, "area": ind.area, "label": ind.label_for(),
+            "status": self.status, "status_text": STATUS_WORDS.get(self.status, self.status), "points": self.points,
+            "points_each": ind.points, "cap": ind.cap, "basis": ind.basis, "rule": ind.rule,
+            "detail": "；".join(f.detail for f in (self.problems or ok)),
+            "findings": [f.as_dict() for f in self.problems], "evidence": self.evidence,
+        }
 
 
 @dataclass(slots=True)
@@ -40,130 +73,67 @@ class Evaluation:
     verdict: str
     findings: list[Finding]
     score: float | None = None
+    indicators: list[IndicatorResult] = field(default_factory=list)
+    scoring: dict[str, Any] = field(default_factory=dict)
+    problems: str = ""  # the notice's 主要问题, e.g. "没有咨询建言(单否);空白栏目-10"
+    notice: dict[str, Any] = field(default_factory=dict)  # {评分, 结果, 主要问题}
 
     @property
     def vetoes(self) -> list[Finding]:
-        return [f for f in self.findings if f.kind == "veto"]
+        return [f for f in self.findings if f.kind == "veto" and f.active]
 
     @property
     def deductions(self) -> list[Finding]:
-        return [f for f in self.findings if f.kind == "deduction"]
+        return [f for f in self.findings if f.kind == "deduction" and f.active and (f.points or 0) > 0]
+
+    @property
+    def undecided(self) -> list[Finding]:
+        return [f for f in self.findings if f.kind in UNDECIDED_KINDS]
+
+    def indicator(self, indicator_id: str) -> IndicatorResult | None:
+        for r in self.indicators:
+            if r.indicator.id == indicator_id:
+                return r
+        return None
 
 
-def window_start(as_of: date, window: dict[str, int]) -> date:
-    """The first day inside a window such as {days: 14} or {months: 6} that ends at T0."""
-    delta = relativedelta(days=window.get("days", 0), months=window.get("months", 0), years=window.get("years", 0))
-    return as_of - delta
+def validate_profile(profile: Profile) -> None:
+    """Every indicator names a check that exists (else a ValueError naming the file and item)."""
+    for ind in profile.indicators:
+        if ind.check not in CHECKS:
+            raise ValueError(f"{profile.path}: indicator {ind.id} names an unknown check {ind.check!r}")
 
 
-def describe_window(window: dict[str, int]) -> str:
-    parts = [f"{window[k]}{unit}" for k, unit in (("years", "年"), ("months", "个月"), ("days", "天")) if window.get(k)]
-    return "".join(parts)
-
-
-def _column_evidence(col: ColumnObs, **extra: Any) -> dict[str, Any]:
-    return {"column": col.name, "url": col.url, "category": col.category, "level": col.level,
-            "latest_date": col.latest_date.isoformat() if col.latest_date else None, **extra}
-
-
-def is_stale(col: ColumnObs, since: date, undated_counts: bool) -> bool:
-    if col.latest_date is None:
-        return undated_counts
-    return col.latest_date < since
-
-
-def judgeable(col: ColumnObs) -> bool:
-    """Columns whose page was read and is not blank (blank columns are counted on their own)."""
-    return col.fetched and not col.blank
-
-
-def home_not_updated(obs: SiteObs, as_of: date, ind: Indicator) -> list[Finding]:
-    window = ind.params["window"]
-    since = window_start(as_of, window)
-    span = describe_window(window)
-    if obs.home_latest_date is not None:
-        if obs.home_latest_date >= since:
-            return []
-        return [Finding(ind.id, ind.title, ind.kind,
-                        f"首页最新信息日期为{obs.home_latest_date.isoformat()}，监测时间点前{span}内无更新",
-                        [{"url": obs.home_url, "latest_date": obs.home_latest_date.isoformat()}])]
-    if ind.params.get("navigation_only_uses_columns", True):
-        dated = [c for c in obs.columns if c.latest_date is not None]
-        if any(c.latest_date >= since for c in dated):
-            return []
-        return [Finding(ind.id, ind.title, ind.kind,
-                        f"首页无带日期的信息（视为栏目导航入口），所有栏目监测时间点前{span}内均无更新",
-                        [{"url": obs.home_url, "latest_date": None}])]
-    return [Finding(ind.id, ind.title, ind.kind, "首页无带日期的信息，视为不更新", [{"url": obs.home_url}])]
-
-
-def columns_not_updated(obs: SiteObs, as_of: date, ind: Indicator) -> list[Finding]:
-    undated_counts = ind.params.get("undated_counts_as_stale", True)
-    findings: list[Finding] = []
-    for trigger in ind.params["triggers"]:
-        threshold = int(trigger["threshold"])
-        hits: list[dict[str, Any]] = []
-        if trigger.get("blank"):
-            hits = [_column_evidence(c, reason=c.blank_reason) for c in obs.columns if c.fetched and c.blank]
-            label = f"空白栏目{len(hits)}个"
-        else:
-            for col in obs.columns:
-                rule = trigger["windows"].get(col.category)
-                if rule is None or not judgeable(col) or ("level" in rule and col.level != rule["level"]):
-                    continue
-                since = window_start(as_of, rule)
-                if is_stale(col, since, undated_counts):
-                    hits.append(_column_evidence(col, window=describe_window(rule), since=since.isoformat()))
-            label = f"{trigger['title']}{len(hits)}个"
-        if len(hits) >= threshold:
-            findings.append(Finding(ind.id, ind.title, ind.kind,
-                                    f"{label}（达到{threshold}个即单项否决）", hits))
-        elif hits:
-            findings.append(Finding(ind.id, f"{ind.title}（未达否决线）", "observation",
-                                    f"{label}（否决线为{threshold}个）", hits))
-    return findings
-
-
-def broken_links(obs: SiteObs, as_of: date, ind: Indicator) -> list[Finding]:
-    outcomes = set(ind.params.get("outcomes", ["broken"]))
-    bad = [x for x in obs.links if x.outcome in outcomes]
-    if not bad:
-        return []
-    evidence = [{"url": x.url, "found_on": x.found_on, "status": x.status, "outcome": x.outcome, "error": x.error}
-                for x in bad]
-    urls = len({x.url for x in bad})
-    return [Finding(ind.id, ind.title, ind.kind, f"不可用链接{urls}个", evidence)]
-
-
-def certificate_problems(obs: SiteObs, as_of: date, ind: Indicator) -> list[Finding]:
-    own = [{"url": r["url"], "host": r.get("host"), "error": r.get("error")} for r in obs.of_kind("tls")
-           if not r.get("ok")]
-    linked = [{"url": x.url, "found_on": x.found_on, "error": x.error} for x in obs.links if x.outcome == "tls-error"]
-    if not own and not linked:
-        return []
-    detail = f"网站证书无效：{own[0]['error']}" if own else f"链接的网站证书无效{len({x['url'] for x in linked})}个"
-    return [Finding(ind.id, ind.title, ind.kind, detail, own + linked)]
-
-
-CHECKS: dict[str, Callable[[SiteObs, date, Indicator], list[Finding]]] = {
-    "home_not_updated": home_not_updated,
-    "columns_not_updated": columns_not_updated,
-    "broken_links": broken_links,
-    "certificate_problems": certificate_problems,
-}
+def _normalise(found: list[Finding], ind: Indicator) -> list[Finding]:
+    for f in found:
+        f.label = f.label or ind.label_for(f.trigger)
+        if f.kind == "deduction" and ind.points is None:
+            f.kind = "observation"
+            f.note = "分值未确认（UNCONFIRMED），仅提示，不扣分；可在指标体系中设置分值"
+    return found
 
 
 def evaluate(obs: SiteObs, as_of: date, profile: Profile) -> Evaluation:
-    if obs.run_status in ("failed", "none") or obs.home_url is None:
-        reason = obs.run_error or "the home page was not read"
-        finding = Finding("CRAWL", "无法检查", "observation", f"本次未能读取网站首页，无法判定：{reason}",
-                          [{"url": obs.site_url, "run_id": obs.run_id}])
-        return Evaluation(obs, as_of, profile, "unknown", [finding])
-    findings: list[Finding] = []
+    from rules.scoring import apply_manual, score
+
+    validate_profile(profile)
+    crawled = not (obs.run_status in ("failed", "none") or obs.home_url is None)
+    results: list[IndicatorResult] = []
     for ind in profile.indicators:
-        check = CHECKS.get(ind.check)
-        if check is None:
-            raise ValueError(f"{profile.path}: indicator {ind.id} names an unknown check {ind.check!r}")
-        findings.extend(check(obs, as_of, ind))
-    verdict = "fail" if any(f.kind == "veto" for f in findings) else "pass"
-    return Evaluation(obs, as_of, profile, verdict, findings)
+        if not crawled and ind.check not in WITHOUT_CRAWL:
+            results.append(IndicatorResult(ind, "unknown"))
+            continue
+        results.append(IndicatorResult(ind, "", _normalise(CHECKS[ind.check](obs, as_of, ind, profile), ind)))
+    elsewhere = apply_manual(results, obs, as_of, profile)
+    outcome = score(results, obs, profile, crawled)
+    if elsewhere:
+        outcome.details["manual_not_in_profile"] = elsewhere
+    findings = [f for r in results for f in r.findings if f.kind != "ok"]
+    if not crawled:
+        reason = obs.run_error or "the home page was not read"
+        crawl = Finding("CRAWL", "无法检查", "observation", f"本次未能读取网站首页，无法判定：{reason}",
+                        [{"url": obs.site_url, "run_id": obs.run_id}])
+        return Evaluation(obs, as_of, profile, "unknown", [crawl, *findings], None, results, outcome.details,
+                          outcome.problems, outcome.notice("unknown"))
+    return Evaluation(obs, as_of, profile, outcome.verdict, findings, outcome.score, results, outcome.details,
+                      outcome.problems, outcome.notice(outcome.verdict))

@@ -1,19 +1,21 @@
-"""The observations a verdict rests on, read from one stored crawl run.
+"""The observations a verdict rests on, read from one stored crawl run, the site's availability
+probes and what inspectors entered by hand.
 
 The engine works on these plain records, so it can be tested without a database and never fetches.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import CrawlRun, Site
-from storage.records import Evidence, Observation
+from storage.models import CrawlRun, Probe, Site
+from storage.records import Evidence, ManualFinding, Observation
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,42 @@ class LinkObs:
 
 
 @dataclass(frozen=True, slots=True)
+class ProbeObs:
+    """One availability probe of the home page (W-V2); `probed_at` is UTC."""
+
+    probed_at: datetime
+    ok: bool
+    status: int | None = None
+    elapsed_ms: float | None = None
+    error_class: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ManualObs:
+    """A finding an inspector entered (veto, deduction, bonus) or an override of an automatic one."""
+
+    id: int
+    indicator: str
+    kind: str  # veto | deduction | bonus | override
+    points: float | None
+    detail: str
+    reason: str | None
+    entered_by: str
+    entered_at: datetime
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+
+    def applies(self, as_of: date) -> bool:
+        if self.valid_from is not None and as_of < self.valid_from.date():
+            return False
+        return self.valid_until is None or as_of <= self.valid_until.date()
+
+
+ProbeLoader = Callable[[datetime, datetime], tuple[ProbeObs, ...]]
+
+
+@dataclass(frozen=True, slots=True)
 class SiteObs:
     site_url: str
     site_name: str
@@ -63,9 +101,22 @@ class SiteObs:
     records: dict[str, list[dict]] = field(default_factory=dict)
     # Evidence files by page URL: {"screenshot": path, "html": path}, paths absolute.
     evidence: dict[str, dict[str, str]] = field(default_factory=dict)
+    site_group: str | None = None  # 县区 / 市直部门 ... (whether the site is a portal)
+    # Availability probes: given directly (tests), or read on demand for a window (`probes_between`).
+    probes: tuple[ProbeObs, ...] | None = None
+    probe_loader: ProbeLoader | None = field(default=None, repr=False, compare=False)
+    manual: tuple[ManualObs, ...] = ()
 
     def of_kind(self, kind: str) -> list[dict]:
         return self.records.get(kind, [])
+
+    def probes_between(self, start: datetime, end: datetime) -> tuple[ProbeObs, ...]:
+        """Probes with start <= probed_at < end (UTC)."""
+        if self.probes is not None:
+            return tuple(p for p in self.probes if start <= p.probed_at < end)
+        if self.probe_loader is not None:
+            return self.probe_loader(start, end)
+        return ()
 
 
 def load_records(session: Session, run_id: int) -> dict[str, list[dict]]:
@@ -86,11 +137,40 @@ def load_evidence(session: Session, run_id: int, root: Path | None) -> dict[str,
     return files
 
 
+def load_manual(session: Session, site_id: int) -> tuple[ManualObs, ...]:
+    rows = session.scalars(select(ManualFinding).where(ManualFinding.site_id == site_id,
+                                                       ManualFinding.withdrawn_at.is_(None))
+                           .order_by(ManualFinding.id))
+    return tuple(ManualObs(r.id, r.indicator, r.kind, r.points, r.detail, r.reason, r.entered_by, r.entered_at,
+                           r.valid_from, r.valid_until) for r in rows)
+
+
+def probe_loader(session: Session, site_id: int) -> ProbeLoader:
+    """Reads a site's probes for a window when the rules ask, in a session of its own (so it still
+    works after the caller's session has closed), remembering what it read."""
+    engine = session.get_bind()
+    memo: dict[tuple[datetime, datetime], tuple[ProbeObs, ...]] = {}
+
+    def load(start: datetime, end: datetime) -> tuple[ProbeObs, ...]:
+        if (start, end) not in memo:
+            with Session(engine) as own:
+                rows = own.scalars(select(Probe).where(Probe.site_id == site_id, Probe.probed_at >= start,
+                                                       Probe.probed_at < end).order_by(Probe.probed_at))
+                memo[(start, end)] = tuple(ProbeObs(r.probed_at, r.ok, r.status, r.elapsed_ms, r.error_class,
+                                                    r.error) for r in rows)
+        return memo[(start, end)]
+
+    return load
+
+
 def observations(site: Site, run: CrawlRun | None, session: Session | None = None,
                  evidence_root: Path | None = None) -> SiteObs:
+    loader = probe_loader(session, site.id) if session is not None else None
+    manual = load_manual(session, site.id) if session is not None else ()
     if run is None:
         return SiteObs(site.url, site.name, site.code, None, "none", "no crawl of this site on or before the "
-                       "monitoring time point", None, None, None)
+                       "monitoring time point", None, None, None, site_group=site.group, probe_loader=loader,
+                       manual=manual)
     columns = tuple(
         ColumnObs(c.name, c.url, c.category, c.level, c.latest_date, c.item_count, c.undated_count, c.blank,
                   c.blank_reason, c.page_kind, c.status, c.error)
@@ -110,4 +190,5 @@ def observations(site: Site, run: CrawlRun | None, session: Session | None = Non
     records = load_records(session, run.id) if session is not None else {}
     evidence = load_evidence(session, run.id, evidence_root) if session is not None else {}
     return SiteObs(site.url, site.name, site.code, run.id, run.status, run.error, run.reference_date, run.home_url,
-                   run.home_latest_date, columns, links, crawl, records, evidence)
+                   run.home_latest_date, columns, links, crawl, records, evidence, site_group=site.group,
+                   probe_loader=loader, manual=manual)

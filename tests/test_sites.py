@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 import yaml
+from dateutil.relativedelta import relativedelta
 
 from tests.sites import SITE_KEYS, RunningSite, SiteTruth, serve_test_sites
 
@@ -135,11 +136,30 @@ def counts(truth: SiteTruth, t0: date) -> Counts:
     return Counts(a=a, b=b, c=blank, home_stale=older(truth.home_latest_date, 14))
 
 
+def late_letters(truth: SiteTruth, t0: date) -> list:
+    """Letters asked in the year before T0 that waited more than 3 months for an answer (W-V5 (2))."""
+    late = []
+    for board in truth.features.boards if truth.features else []:
+        for letter in board.letters:
+            if not t0 - relativedelta(years=1) <= letter.asked <= t0:
+                continue
+            deadline = letter.asked + relativedelta(months=3)
+            if (letter.replied or t0) > deadline:
+                late.append(letter)
+    return late
+
+
 def vetoes(truth: SiteTruth, t0: date) -> set[str]:
     n = counts(truth, t0)
     found = {"W-V3"} if n.home_stale else set()
     if n.a >= 5 or n.b >= 10 or n.c >= 5:
         found.add("W-V4")
+    features = truth.features
+    if features is not None:
+        if not features.channels.get("consult") or late_letters(truth, t0):
+            found.add("W-V5")
+        if not features.service_entry or sum(len(g.missing) >= 4 for g in features.guides) >= 5:
+            found.add("W-V6")
     return found
 
 
@@ -362,7 +382,8 @@ def test_slow_page_is_slow_but_fine(sites: dict[str, RunningSite], crawled: dict
 
 def test_the_whole_site_answers_as_truth_says(sites: dict[str, RunningSite], crawled: dict) -> None:
     """Crawl each site: every link works except the truth's broken ones, and those are all found."""
-    all_bases = tuple(s.url for s in sites.values())
+    all_bases = tuple(s.url for s in sites.values()) + tuple(
+        u for s in sites.values() for u in s.truth.platforms.values())
     for key, site in sites.items():
         seen: dict[str, Fetched] = crawled[key]
         assert 30 < len(seen) < 150, (key, len(seen))
@@ -393,6 +414,12 @@ def test_truth_verdicts_follow_the_veto_rules(sites: dict[str, RunningSite]) -> 
     assert not trs.home_stale and trs.a < 5 and trs.b < 10 and 1 <= trs.c <= 2 and trs.a + trs.b > 0
     assert not hanweb.home_stale and hanweb.a >= 5 and hanweb.c < 5
     assert table.home_stale and table.c == 5 and table.a < 5
+    # W-V5: hanweb answered one letter late, table left one unanswered; trs's late answer is over a year old.
+    assert [x.title for x in late_letters(sites["hanweb"].truth, T0)] == ["反映城西养殖场粪污直排问题"]
+    assert [x.title for x in late_letters(sites["table"].truth, T0)] == ["关于农村饮水安全的反映"]
+    assert not late_letters(sites["trs"].truth, T0)
+    old = sites["trs"].truth.features.boards[0].letters[-1]
+    assert old.replied - old.asked > timedelta(days=100) and T0 - old.asked > timedelta(days=365)
     assert sites["table"].truth.home_latest_date <= T0 - timedelta(days=20)
     # A level-2 policy column may be stale without counting under W-V4 (a).
     assert sites["trs"].truth.column("规范性文件").latest_date < T0 - timedelta(days=183)
@@ -405,6 +432,17 @@ def test_no_date_sits_on_a_threshold(sites: dict[str, RunningSite]) -> None:
         pairs = [(site.truth.home_latest_date, 14)]
         pairs += [(c.latest_date, limits[c.category]) for c in site.truth.columns
                   if c.latest_date and c.category in limits]
+        features = site.truth.features
+        for board in features.boards:
+            replies = [x.replied for x in board.letters if x.replied]
+            pairs.append((max(replies), 61))  # W-D10: a reply published in the 2 months before T0
+            for letter in board.letters:
+                pairs.append((letter.asked, 365))  # W-V5 (2): asked in the year before T0
+                waited = ((letter.replied or T0) - letter.asked).days
+                assert abs(waited - 91) > 3, (site.key, letter.title, waited)  # answered within 3 months?
+        pairs += [(day, 183) for _, day in features.surveys if day]
+        if features.service_stats:
+            pairs.append((features.service_stats, 91))
         for day, limit in pairs:
             assert abs((T0 - day).days - limit) > 3, (site.key, day, limit)
 
@@ -427,3 +465,84 @@ def test_servers_shut_down_after_the_context() -> None:
             pass
     with pytest.raises(ValueError, match="unknown test site"), serve_test_sites(T0, ["nope"]):
         pass
+
+
+# -- the indicators beyond the column vetoes (tests/sites/truth.py SiteFeatures) ---------------------------
+
+
+def test_boards_show_their_letters_as_truth_says(sites: dict[str, RunningSite]) -> None:
+    for site in sites.values():
+        for board in site.truth.features.boards:
+            pages = [fetch(site.abs(board.path)).text]
+            if site.key == "trs":
+                pages += [fetch(site.abs(board.path.replace("index.html", f"index_{n}.html"))).text
+                          for n in range(1, board.pages)]
+            elif site.key == "table":
+                pages += [fetch(site.abs(f"{board.path}?page={n}")).text for n in range(2, board.pages + 1)]
+            listed = "".join(pages)
+            assert ("信件统计" in listed) is board.statistics, site.key
+            for letter in board.letters:
+                assert letter.title in listed, (site.key, letter.title)
+                own = fetch(site.abs(letter.path)).text
+                assert any(form in own for form in date_texts(letter.asked)), letter.title
+                if letter.replied:
+                    assert any(form in own for form in date_texts(letter.replied)), letter.title
+                else:
+                    assert "回复时间" not in own and ("未回复" in own or "办理中" in own), letter.title
+
+
+def test_guides_lack_exactly_their_missing_elements(sites: dict[str, RunningSite]) -> None:
+    elements = ("事项名称", "设定依据", "申请条件", "办理材料", "办理地点", "办理机构", "收费标准", "办理时间", "联系电话",
+                "办理流程")
+    for site in sites.values():
+        for guide in site.truth.features.guides:
+            text = fetch(site.abs(guide.path)).text
+            if site.key == "trs":
+                shown = [e for e in elements if f"<th>{e}</th>" in text]
+                assert [e for e in elements if e not in shown] == guide.missing
+            else:
+                assert "受理地点：" in text and len(guide.missing) == 9
+            for form in guide.forms:
+                got = fetch(site.abs(form))
+                assert got.status == 200 and got.headers["content-type"] == "application/msword"
+
+
+def test_policy_documents_link_their_interpretations_as_truth_says(sites: dict[str, RunningSite]) -> None:
+    kinds = set()
+    for site in sites.values():
+        for doc in site.truth.features.policy_docs:
+            links = {urlsplit(u).path for u in links_of(site.abs(doc.path), fetch(site.abs(doc.path)).text)}
+            if doc.interpretation is None:
+                assert not any(("/zcjd/" in p and "index" not in p) or "art_1207_" in p for p in links), doc.title
+                kinds.add("none")
+                continue
+            assert doc.interpretation in links
+            back = {urlsplit(u).path for u in links_of(site.abs(doc.interpretation),
+                                                        fetch(site.abs(doc.interpretation)).text)}
+            assert (doc.path in back) is doc.back_link
+            kinds.add("both ways" if doc.back_link else "one way")
+    assert kinds == {"none", "both ways", "one way"}
+
+
+def test_search_footer_platforms_and_floating_window(sites: dict[str, RunningSite]) -> None:
+    trs, hanweb, table = sites["trs"], sites["hanweb"], sites["table"]
+    title = "县委常委会召开会议"
+    got = fetch(trs.abs("/was5/web/search?channelid=200001&searchword=" + quote(title.encode("gbk"))))
+    assert got.status == 200 and title in got.text and "共找到1条结果" in got.text
+    assert "共找到0条结果" in fetch(trs.abs("/was5/web/search?searchword=" + quote("无此标题"))).text
+    assert 'action="javascript:;"' in fetch(hanweb.url).text and "<form" not in fetch(table.url).text
+    for site in sites.values():
+        home = fetch(site.url).text
+        footer = site.truth.features.footer
+        for key in ("site_code", "icp", "police"):
+            assert (footer[key] in home) if footer[key] else True, (site.key, key)
+        assert ("_ideConac" in home) is footer["party_mark"]
+        assert ("我为政府网站找错" in home) is site.truth.features.error_report
+        assert ("position:fixed" in home) is (site.truth.features.floating_share > 0)
+    platforms = trs.truth.platforms
+    assert fetch(platforms["zwfw"]).status == 200
+    assert fetch(platforms["zfwzzc"] + "check_web/errorInfo_querySiteInfo.action?sitecode=3699250001").status == 200
+    right, = trs.truth.features.portal_links
+    assert right == (platforms["zwfw"], True)
+    wrong, = hanweb.truth.features.portal_links
+    assert wrong[0].startswith(trs.url) and wrong[1] is False

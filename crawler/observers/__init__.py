@@ -6,11 +6,27 @@ each column page. An observer may follow further pages of the same site (`page.f
 spider fetches politely, counts against the site, and hands back to the named handler. Observers
 record observations (`page.observe(kind, data)`), stored in the `observations` table for the rules.
 Like the rest of the crawler, they observe and never judge.
+
+The observers govwatch runs (`DEFAULT_OBSERVERS`), and the kinds of record they write (the rules
+read them by kind, rules/checks):
+
+- interaction (互动交流): "channel" (a link to a consultation, 信访, 纪检, 征集 ... channel, with its
+  types), "message_board", "board_page", "message" (one public letter: asked, replied, status) and
+  "survey_column";
+- services (办事服务): "service_entry", "portal_link" (a link to a 政务服务 platform and where it
+  led), "service_guide" (the ten key elements present and missing), "form", "service_stats";
+- publishing (发布解读, 功能设计): "policy_doc" (a policy document, its 解读 and the link back),
+  "search", "footer", "domain", "ipv6", "error_report".
+
+Each also writes one "observer" record {"name": ...} per site, so the rules can tell "found
+nothing" from "did not look" (an older crawl). Keyword tables are data: crawler/data/*.yaml.
+Observers follow extra pages only as far as their `limits` say, so a crawl stays quick.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -24,10 +40,15 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
     from crawler.columns import NavLink
-    from crawler.spiders.site import SiteCrawl, SiteSpider
+    from crawler.spiders.site import SiteSpider
+    from crawler.spiders.state import SiteCrawl
 
 # Dotted paths of the observers a crawl runs, in order.
-DEFAULT_OBSERVERS: list[str] = []
+DEFAULT_OBSERVERS: list[str] = [
+    "crawler.observers.interaction.InteractionObserver",
+    "crawler.observers.services.ServicesObserver",
+    "crawler.observers.publishing.PublishingObserver",
+]
 
 
 @dataclass
@@ -62,6 +83,25 @@ class PageContext:
 
     def observe(self, kind: str, data: dict[str, Any], url: str | None = None) -> Observed:
         return Observed(self.state.run_id, kind, url or self.url, self.url, data)
+
+    def may_follow(self) -> bool:
+        """Whether the site's time limit still allows another request."""
+        return time.monotonic() <= self.state.deadline
+
+    def in_thread(self, observer: PageObserver, handler: str, func: Callable[..., Any], *args: Any,
+                  **meta: Any) -> Request:
+        """A blocking call (a DNS lookup, a raw socket) run in a thread so the crawl never waits on
+        it, counted against the site like a followed page. Its result, or the exception it raised,
+        goes to `observer.<handler>(page, result)` (`page.meta` is `meta`)."""
+        if not callable(getattr(observer, handler, None)):
+            raise ValueError(f"observer {observer.name!r} has no handler {handler!r}")
+        spider, state, url = self.spider, self.state, self.url
+
+        def answer(result: Any, error: str | None) -> Iterable[Any]:
+            page = PageContext(spider, state, url, "followed", None, None, None, error=error, meta=meta)
+            return getattr(observer, handler)(page, result)
+
+        return spider.thread_call(state, func, args, answer, observer=observer.name)
 
 
 class PageObserver:

@@ -10,13 +10,15 @@ so an interrupted crawl keeps what it had already seen.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
 
 import scrapy
 from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
+from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from crawler.columns import classify, discover_columns, normalize_url, parse_html, site_scope
@@ -117,6 +119,8 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
             self.logger.exception("run %s: error while reading a page", state.run_id)
             state.failure = state.failure or f"internal error: {exc.__class__.__name__}: {exc}"
         state.pending -= 1
+        if not getattr(self.crawler, "crawling", True):
+            return  # shutting down: requests cancelled now did not finish the site (it is closed apart)
         if state.pending <= 0 and not state.finished:
             state.finished = True
             self.sites.pop(state.run_id, None)  # nothing is outstanding: a long crawl keeps no dead state
@@ -422,6 +426,27 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         await close_page(failure)
         for item in self._step(state, self._column_failed(state, failure)):
             yield item
+
+    # -- work for observers ------------------------------------------------------------------
+
+    def thread_call(self, state: SiteCrawl, func: Callable[..., Any], args: tuple[Any, ...],
+                    answer: Callable[[Any, str | None], Iterable[Any]], **meta: Any) -> scrapy.Request:
+        """Run a blocking call (a DNS lookup, a raw socket) in a thread, counted against the site like a
+        page, so the site is not closed before the answer is in; `answer(result, error)` gets what it
+        returned (or raised). A data: URL costs no network: it only carries the work through the crawl."""
+
+        async def answered(response: Response):  # noqa: ANN202
+            try:
+                result = await maybe_deferred_to_future(deferToThread(func, *args))
+            except Exception as exc:  # noqa: BLE001 - the answer decides what a failure means
+                result = exc
+            for item in self._step(state, iter(answer(result, None))):
+                yield item
+
+        def failed(failure: Failure):  # noqa: ANN202
+            return self._step(state, iter(answer(failure.value, str(failure.value))))
+
+        return self._request(state, "data:,", answered, failed, priority=-2, **meta)
 
     # -- pages followed by observers ---------------------------------------------------------
 

@@ -155,9 +155,11 @@ class WorkerSpider(RedisSpider, SiteSpider):
         self._stop.set()
         if getattr(self, "_poller", None) is not None and self._poller.running:
             self._poller.stop()
+        from crawler.pipelines import database, flush_storage
+
+        flush_storage(self.crawler)  # what was seen is stored before the runs are marked interrupted
         held = self.queue.held(self.worker_id)
         if held:
-            from crawler.pipelines import database
 
             self.logger.warning("worker %s stopping (%s) with %d unfinished site(s): queueing them again",
                                 self.worker_id, reason, len(held))

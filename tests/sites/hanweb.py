@@ -8,11 +8,19 @@ year-less [11-18]; `<meta name="Maketime">` stamped with T0 on every page (the p
 its content was not: not an update); a home page with tabs, the second hidden (display:none) and
 holding the newest item; a blank column whose datastore has an empty recordset; a deleted article
 that answers 200 with an error page (soft 404); a link on the home page that always answers 500.
-Design verdict: fail by W-V4 (a): six stale 动态/通知公告/政策文件 columns, with a fresh home page.
+Indicators beyond the columns: a 咨询投诉 board whose list shows only the ask date and a status, so
+the letters' own pages tell the reply dates (one letter answered after 4 months: W-V5 (2)); no
+信件统计, no 征集调查, no 信访 link; three service guides with one key element of ten; a "政务服务网"
+link to a county site (the wrong platform); one policy document linked to its 解读 both ways, two
+without; a search form submitted by script; a footer without 公安备案 and 党政机关网站标识; a big
+floating window (飘窗) over the first screen (河南: 首页布局混乱).
+Design verdict: fail by W-V4 (a): six stale 动态/通知公告/政策文件 columns, with a fresh home page, and
+by W-V5 (2).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from .model import (
@@ -23,12 +31,16 @@ from .model import (
     SiteBuild,
     SiteSpec,
     asset,
+    board_truth,
     esc,
     finish_site,
     fmt_date,
     html_page,
     items,
+    letters,
+    policy_sample,
 )
+from .truth import ExpectedGuide, ExpectedProfile, SiteFeatures
 
 ASSETS = (
     "/module/jslib/jquery/jquery.js",
@@ -103,7 +115,21 @@ ZXTS = [
     "反映城南工地夜间施工噪声扰民",
     "关于河道排污口的举报",
     "咨询排污许可证延续办理材料",
+    "反映城西养殖场粪污直排问题",
 ]
+# Letters (days before T0): the last one, asked 200 days before T0, was answered 120 days later: a
+# valid letter left more than 3 months without an answer in the year before T0 (W-V5 (2)).
+ZXTS_ASKED = [1, 4, 10, 16, 27, 200]
+ZXTS_REPLIED = [None, 2, 6, 12, 20, 80]
+GUIDES = [
+    ("建设项目环境影响评价文件审批办事指南", "/zwfw/bszn_1.html"),
+    ("排污许可证核发办事指南", "/zwfw/bszn_2.html"),
+    ("危险废物经营许可证核发办事指南", "/zwfw/bszn_3.html"),
+]
+# The only key element the guides show ("受理地点：..."): the other nine are missing.
+GUIDE_MISSING = ["事项名称", "设定依据", "申请条件", "办理材料", "办理机构", "收费标准", "办理时间", "联系电话", "办理流程"]
+PORTAL_NAME = "清江市政务服务网云溪县分厅"  # a county site's service page, not the province's 政务服务网
+FLOATING = (520, 420)  # the 飘窗: width x height in pixels, fixed over the first screen (1280 x 800)
 JGZN = (
     "清江市生态环境局是市政府工作部门，为正处级。"
     "主要职责：（一）负责建立健全生态环境基本制度；（二）负责重大生态环境问题的统筹协调和监督管理；"
@@ -114,7 +140,12 @@ JGZN = (
 
 
 def spec() -> SiteSpec:
-    """The columns of 清江市生态环境局; ages are days before T0. Verdict: fail by W-V4 (a)."""
+    """The columns of 清江市生态环境局; ages are days before T0. Verdict: fail by W-V4 (a) and W-V5 (2)."""
+    # The first document links its 解读 and back; the other two sampled have none (the 解读 of the second
+    # links to it, but the document does not link the 解读).
+    docs = [replace(d, refs=(("相关解读", ZCJD[0]),)) if n == 0 else d
+            for n, d in enumerate(items(ZCWJ, [300, 340, 420, 510]))]
+    jd = [replace(j, refs=(("相关文件", ZCWJ[(0, 1, 3)[n]]),)) for n, j in enumerate(items(ZCJD, [220, 301, 345]))]
     columns = [
         Column("工作动态", "1201", "news", section="新闻动态",
                items=items(GZDT, [3, 6, 9, 12, 18, 25, 33, 41], fate={3: "soft-404"})),
@@ -124,25 +155,41 @@ def spec() -> SiteSpec:
         Column("通知公告", "1204", "notice", items=items(TZGG, [700, 200, 230, 270, 330, 400], pinned=[0]),
                section="信息公开"),
         Column("环评公示", "1205", "notice", items=items(HPGS, [240, 262, 290, 350]), section="信息公开"),
-        Column("政策文件", "1206", "policy", items=items(ZCWJ, [300, 340, 420, 510]), section="信息公开",
-               date_style="cn"),
-        Column("政策解读", "1207", "policy", items=items(ZCJD, [220, 301, 345]), section="信息公开",
-               date_style="cn"),
+        Column("政策文件", "1206", "policy", items=docs, section="信息公开", date_style="cn"),
+        Column("政策解读", "1207", "policy", items=jd, section="信息公开", date_style="cn"),
         Column("人事任免", "1208", "should_update", items=items(RSRM, [90, 150, 260, 390]),
                section="信息公开", date_style="cn"),
         Column("规划计划", "1209", "should_update", kind="empty", section="信息公开"),
         Column("机构职能", "1210", "static", kind="static", text=JGZN, section="信息公开"),
-        Column("咨询投诉", "1211", "interaction", items=items(ZXTS, [1, 4, 10, 16, 27]), section="互动交流"),
-        Column("办事服务", "1212", "service", kind="links", section="办事服务", links=[
-            ("建设项目环境影响评价文件审批办事指南", "/zwfw/bszn_1.html"),
-            ("排污许可证核发办事指南", "/zwfw/bszn_2.html"),
-            ("危险废物经营许可证核发办事指南", "/zwfw/bszn_3.html"),
-        ]),
+        Column("咨询投诉", "1211", "interaction", items=letters(ZXTS, ZXTS_ASKED, ZXTS_REPLIED), section="互动交流",
+               board=True),
+        Column("办事服务", "1212", "service", kind="links", section="办事服务", links=list(GUIDES)),
     ]
     return SiteSpec(
         key="hanweb", name="清江市生态环境局", code="3699000018", unit="清江市生态环境局",
-        group="市政府部门网站", columns=columns, vetoes={"W-V4"}, verdict="fail",
+        group="市政府部门网站", columns=columns, vetoes={"W-V4", "W-V5"}, verdict="fail", profiles=PROFILES,
     )
+
+
+# A department site: not scored nationally (the deduction part applies to portals); 河南 scores it.
+_COMMON = {"W-V1": "manual", "W-V2": "insufficient", "W-V4": "fail", "W-V5": "fail", "W-V6": "problem",
+           "W-D4": "problem", "W-D13": "not_testable", "W-D14": "problem", "W-D15": "problem",
+           "W-D16": "not_testable", "W-D17": "problem", "W-B": "manual"}
+PROFILES = {
+    "national-2019": ExpectedProfile(
+        verdict="fail", score=None, vetoes={"W-V4", "W-V5"}, problems="栏目不更新(单否);留言超过3个月未回应(单否)",
+        statuses={**_COMMON, "W-D3": "problem", "W-D7": "problem", "W-D8": "problem", "W-D9": "problem",
+                  "W-D10-PUB": "problem", "W-D11": "problem", "HOME-LAYOUT": "problem"},
+    ),
+    "henan": ExpectedProfile(
+        verdict="fail", score=None, vetoes={"W-V4", "W-V5", "HOME-LAYOUT"},
+        problems="栏目不更新(单否);互动回应差(单否);首页布局混乱(单否);历史信件展示、统计-3;政务服务-3;"
+                 "政务服务链接错误-10;信箱、调查征集-6;在线信访、办事大厅-6;空白栏目-5;政策文件-5;办事统计-2",
+        statuses={**_COMMON, "HOME-LAYOUT": "fail", "W-D10-PUB": "deducted", "W-D7": "deducted",
+                  "W-D9-WRONG": "deducted", "HN-MAILBOX-SURVEY": "deducted", "HN-PETITION-HALL": "deducted",
+                  "HN-BLANK": "deducted", "W-D3": "deducted", "W-D8": "deducted"},
+    ),
+}
 
 
 def column_path(col: Column) -> str:
@@ -270,18 +317,40 @@ class _Site:
 <div class="info">发布日期：{d:%Y-%m-%d}　来源：{self.spec.name}
 　浏览次数：<span id="hits">{item.age * 7 + 31}</span>
 <span class="zh">字号：[ {zoom} ]</span></div>
-<div id="zoom"><p>{esc(item.title)}。按照工作安排，我局相关科室和执法支队精心组织、周密部署，
-确保各项工作取得实效。</p></div>
+{self.body(col, item)}
 </div>
 </div>
 """ + self.bottom()
         self.emit(path, text)
 
+    def body(self, col: Column, item: Item) -> str:
+        if col.board:  # a letter: asked when, answered when (or not yet)
+            d = self.ctx.day(item.age)
+            if item.answered:
+                answer = (f"<p>回复时间：{self.ctx.day(item.reply_age):%Y-%m-%d}</p><p>回复单位：{self.spec.name}</p>"
+                          "<p>回复内容：您好！您反映的问题我局已组织执法人员现场核查，并依法处理。感谢您的监督。</p>")
+            else:
+                answer = "<p>办理状态：未回复</p>"
+            return (f'<div id="zoom"><p>来信内容：{esc(item.title)}，请予答复。</p><p>来信时间：{d:%Y-%m-%d}</p>'
+                    f"{answer}</div>")
+        refs = "".join(f'<div class="xgjd">{label}：<a href="{self.path_of(target)}" target="_blank">{esc(target)}</a>'
+                       "</div>" for label, target in item.refs)
+        return (f'<div id="zoom"><p>{esc(item.title)}。按照工作安排，我局相关科室和执法支队精心组织、周密部署，\n'
+                f"确保各项工作取得实效。</p></div>{refs}")
+
+    def path_of(self, title: str) -> str:
+        for col in self.spec.columns:
+            for item in col.items:
+                if item.title == title:
+                    return self.art[id(item)]
+        raise KeyError(title)
+
     def record(self, col: Column, item: Item) -> str:
         d = self.ctx.day(item.age)
         title = ("【置顶】" if item.pinned else "") + item.title
         link = f'<a href="{self.art[id(item)]}" title="{esc(item.title)}" target="_blank">{esc(title)}</a>'
-        return f"<record><![CDATA[\n<li>{link}<span>{fmt_date(d, col.date_style)}</span></li>\n]]></record>"
+        state = ("<em>已回复</em>" if item.answered else "<em>未回复</em>") if col.board else ""
+        return f"<record><![CDATA[\n<li>{link}<span>{fmt_date(d, col.date_style)}</span>{state}</li>\n]]></record>"
 
     def datastore(self, col: Column, unit: int) -> str:
         listed = col.all_items()
@@ -313,7 +382,7 @@ class _Site:
         elif col.kind == "links":
             rows = [f'<li><a href="{href}" target="_blank">{t}</a></li>' for t, href in col.links]
             rows.append(f'<li><a href="{self.ctx.peers["trs"]}zwfw/bszn/index.html" target="_blank">'
-                        "清江市政务服务网云溪县分厅</a></li>")
+                        f"{PORTAL_NAME}</a></li>")
             content = '<ul class="bszn-list">' + "".join(rows) + "</ul>"
         else:
             raise AssertionError(col.kind)
@@ -376,6 +445,10 @@ class _Site:
         text = self.head(self.spec.name) + self.top() + f"""
 {SHOW_TAB}
 <div class="w1200 banner"><img src="/images/12/banner.jpg" width="1200" height="180" alt=""></div>
+<div id="piaochuang" style="position:fixed;left:380px;top:160px;width:{FLOATING[0]}px;height:{FLOATING[1]}px;
+z-index:9999;background:#fff;border:2px solid #c00;overflow:hidden;">
+<img src="/images/12/banner.jpg" width="{FLOATING[0]}" height="{FLOATING[1] - 40}" alt="">
+<p style="margin:8px;">秋冬季大气污染防治攻坚行动　共建蓝天碧水净土</p></div>
 <div class="w1200 main clearfix">
 <div class="jtjj1"><ul class="jtjj_center">{tab_heads}</ul>
 {tab_bodies}
@@ -406,7 +479,28 @@ class _Site:
         for a in ASSETS:
             self.pages[a] = asset(a)[1]
         self.pages["/robots.txt"] = Response(body=b"User-agent: *\nDisallow:\n", content_type="text/plain")
-        return finish_site(self.spec, self.ctx, self.pages, column_path, home_dates, set())
+        return finish_site(self.spec, self.ctx, self.pages, column_path, home_dates, set(), features=self.features())
+
+    def features(self) -> SiteFeatures:
+        cols = {c.name: c for c in self.spec.columns}
+        board = cols["咨询投诉"]
+
+        def path_of(item: Item) -> str:
+            return self.art[id(item)]
+
+        return SiteFeatures(
+            channels={"consult": ["咨询投诉"]},
+            boards=[board_truth(board, column_path(board), path_of, self.ctx.t0, 1)],
+            surveys=[],
+            portal_links=[(f"{self.ctx.peers['trs']}zwfw/bszn/index.html", False)],
+            guides=[ExpectedGuide(title, path, list(GUIDE_MISSING)) for title, path in GUIDES],
+            service_stats=None, service_entry=True, hall=False,
+            policy_docs=policy_sample(self.spec.columns, path_of),
+            search="script",
+            footer={"site_code": self.spec.code, "icp": "赣ICP备10002345号-1", "police": None, "party_mark": False},
+            declared_domain="sthjj.qingjiang.gov.cn", error_report=False,
+            floating_share=round(FLOATING[0] * FLOATING[1] / (1280 * 800), 3),
+        )
 
 
 def build(ctx: BuildContext) -> SiteBuild:

@@ -15,7 +15,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
-from .truth import ExpectedBrokenLink, ExpectedColumn, SiteTruth
+from .truth import (
+    ExpectedBoard,
+    ExpectedBrokenLink,
+    ExpectedColumn,
+    ExpectedLetter,
+    ExpectedPolicyDoc,
+    ExpectedProfile,
+    SiteFeatures,
+    SiteTruth,
+)
 
 # Kinds of column page. The first three are blank columns (W-V4 (c)); the rest are not.
 BLANK_KINDS = ("placeholder", "empty", "redirect")
@@ -41,6 +50,12 @@ class Item:
     age: int  # days before T0
     pinned: bool = False  # 置顶: listed first whatever its date
     fate: str = "ok"  # "ok" | "404" (no article) | "soft-404" (200 + error page) | "slow" (~2 s)
+    reply_age: int | None = None  # a letter (board columns): days before T0 it was answered; None: not yet
+    refs: tuple[tuple[str, str], ...] = ()  # (label, title of another item) its page links to
+
+    @property
+    def answered(self) -> bool:
+        return self.reply_age is not None
 
 
 @dataclass
@@ -59,6 +74,9 @@ class Column:
     text: str = ""  # body of a static page, or the placeholder sentence of a blank one
     links: list[tuple[str, str]] = field(default_factory=list)  # kind "links": (title, href)
     level: int = 1
+    board: bool = False  # a message board: its items are letters (Item.reply_age)
+    shows_reply: bool = False  # the board's list shows the reply date (the list's date is then the reply's)
+    stats: str = ""  # the board's 信件统计 line ("" if none)
 
     def __post_init__(self) -> None:
         if self.kind not in ALL_KINDS:
@@ -90,6 +108,11 @@ def ordered(items: Iterable[Item]) -> list[Item]:
     return [i for i in items if i.pinned] + sorted((i for i in items if not i.pinned), key=lambda i: i.age)
 
 
+# Stand-ins for platforms outside a site (served by tests/sites/platforms.py): the province's
+# 政务服务网 and the 国办 "我为政府网站找错" platform. They are peers a site may link to.
+PLATFORMS = ("zwfw", "zfwzzc")
+
+
 @dataclass(frozen=True)
 class BuildContext:
     """What a site needs to know about the running world to render its pages."""
@@ -119,7 +142,45 @@ class Response:
 class SiteBuild:
     pages: dict[str, Response]  # route_key -> answer
     truth: SiteTruth
+    dynamic: dict[str, Callable[[str], Response]] = field(default_factory=dict)  # path -> f(raw query)
 
+
+# The ten key elements of a service guide (W-V6 (2)), with a sample value each.
+ELEMENTS = {
+    "事项名称": "{title}",
+    "设定依据": "《中华人民共和国行政许可法》及相关法规",
+    "申请条件": "符合法定条件的自然人、法人或其他组织",
+    "办理材料": "申请表原件1份；身份证明材料复印件1份",
+    "办理地点": "县政务服务中心一楼综合受理窗口",
+    "办理机构": "县行政审批局",
+    "收费标准": "不收费",
+    "办理时间": "工作日上午8:30-12:00，下午14:30-17:30",
+    "联系电话": "0799-6220001",
+    "办理流程": "申请—受理—审查—决定—送达",
+}
+
+
+@dataclass(frozen=True)
+class Guide:
+    """A service guide page: the ten elements in a table, less the missing ones, and its forms."""
+
+    title: str
+    path: str
+    missing: tuple[str, ...] = ()
+    forms: tuple[tuple[str, str], ...] = ()  # (name, path) of downloadable forms
+
+    def table(self, link: Callable[[str], str] = lambda path: path) -> str:
+        rows = "".join(f"<tr><th>{name}</th><td>{esc(value.format(title=self.title))}</td></tr>"
+                       for name, value in ELEMENTS.items() if name not in self.missing)
+        forms = "".join(f'<li><a href="{link(path)}">{esc(name)}</a></li>' for name, path in self.forms)
+        forms_html = f'<div class="bgxz"><h3>表格下载</h3><ul>{forms}</ul></div>' if forms else ""
+        return f'<table class="bszn_table" width="100%">{rows}</table>{forms_html}'
+
+    def missing_in_order(self) -> list[str]:
+        return [name for name in ELEMENTS if name in self.missing]
+
+
+DOC = Response(body=b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, content_type="application/msword")
 
 def fmt_date(d: date, style: str) -> str:
     """A date the way one CMS template writes it."""
@@ -196,7 +257,13 @@ def column_truth(col: Column, path: str, t0: date) -> ExpectedColumn:
     latest = None
     if col.kind in LIST_KINDS:
         items = col.all_items()
-        latest = max(t0 - timedelta(days=i.age) for i in items) if items else None
+        if col.board and col.shows_reply:
+            # The list's last date cell is the reply date (the ask date while unanswered); the first
+            # page holds the newest letters.
+            first = items[: col.page_size or len(items)]
+            latest = max(t0 - timedelta(days=i.age if i.reply_age is None else i.reply_age) for i in first)
+        else:
+            latest = max(t0 - timedelta(days=i.age) for i in items) if items else None
     return ExpectedColumn(
         name=col.name, path=path, category=col.category, level=col.level, latest_date=latest, blank=col.blank
     )
@@ -229,6 +296,7 @@ class SiteSpec:
     vetoes: set[str]
     verdict: str
     encoding: str = "utf-8"
+    profiles: dict[str, ExpectedProfile] = field(default_factory=dict)
 
 
 def finish_site(
@@ -238,6 +306,8 @@ def finish_site(
     column_path: Callable[[Column], str],
     home_dates: list[date],
     intended_404: set[str],
+    features: SiteFeatures | None = None,
+    dynamic: dict[str, Callable[[str], Response]] | None = None,
 ) -> SiteBuild:
     """Scan the rendered pages for links and assemble the site's truth from its specs."""
     check_year_less(spec.columns)
@@ -305,8 +375,11 @@ def finish_site(
         verdict=spec.verdict,
         slow_paths=slow,
         external_links=external,
+        features=features,
+        profiles=dict(spec.profiles),
+        platforms={k: v for k, v in ctx.peers.items() if k in PLATFORMS},
     )
-    return SiteBuild(pages=pages, truth=truth)
+    return SiteBuild(pages=pages, truth=truth, dynamic=dict(dynamic or {}))
 
 
 def check_year_less(columns: Iterable[Column]) -> None:
@@ -326,3 +399,49 @@ def items(
     pins, fates = set(pinned), fate or {}
     pairs = enumerate(zip(titles[: len(ages)], ages, strict=True))
     return [Item(title=t, age=a, pinned=i in pins, fate=fates.get(i, "ok")) for i, (t, a) in pairs]
+
+
+def letters(titles: list[str], asked: list[int], replied: list[int | None]) -> list[Item]:
+    """Letters of a message board: ask ages and reply ages (None: not answered) in days before T0."""
+    if not len(titles) >= len(asked) == len(replied):
+        raise SiteBuildError(f"letters: {len(titles)} titles, {len(asked)} ask ages, {len(replied)} reply ages")
+    for a, r in zip(asked, replied, strict=True):
+        if r is not None and r > a:
+            raise SiteBuildError(f"a letter answered ({r}) before it was asked ({a})")
+    return [Item(title=t, age=a, reply_age=r) for t, a, r in zip(titles, asked, replied, strict=False)]
+
+
+INTERPRETATION_WORDS = ("解读", "图解", "一图读懂")
+
+
+def policy_sample(columns: Iterable[Column], path_of: Callable[[Item], str], per_column: int = 3,
+                  ) -> list[ExpectedPolicyDoc]:
+    """The policy documents an inspection samples: the newest `per_column` documents (not 解读) of every
+    policy column not itself a 解读 column; each with its 解读 (a "相关解读" reference) and whether that
+    解读 links back."""
+    columns = list(columns)
+    by_title = {i.title: i for top in columns for c in top.walk() for i in c.items}
+    out: list[ExpectedPolicyDoc] = []
+    seen: set[str] = set()
+    for top in columns:
+        for col in top.walk():
+            if col.category != "policy" or "解读" in col.name or col.kind not in LIST_KINDS:
+                continue
+            docs = sorted((i for i in col.all_items() if not any(w in i.title for w in INTERPRETATION_WORDS)),
+                          key=lambda i: i.age)[:per_column]
+            for doc in docs:
+                if doc.title in seen:
+                    continue
+                seen.add(doc.title)
+                interp = next((by_title[t] for label, t in doc.refs if "解读" in label), None)
+                out.append(ExpectedPolicyDoc(
+                    doc.title, path_of(doc), path_of(interp) if interp else None,
+                    None if interp is None else any(t == doc.title for _, t in interp.refs)))
+    return out
+
+
+def board_truth(col: Column, path: str, path_of: Callable[[Item], str], t0: date, pages: int) -> ExpectedBoard:
+    letters_ = [ExpectedLetter(i.title, path_of(i), t0 - timedelta(days=i.age),
+                               None if i.reply_age is None else t0 - timedelta(days=i.reply_age))
+                for i in col.all_items()]
+    return ExpectedBoard(col.name, path, letters_, statistics=bool(col.stats), pages=pages)

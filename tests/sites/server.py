@@ -16,7 +16,7 @@ from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urljoin
 
-from . import hanweb, table, trs
+from . import hanweb, platforms, table, trs
 from .model import BuildContext, Response, SiteBuild, resolve, route_key
 from .truth import SiteTruth
 
@@ -56,6 +56,7 @@ class _SiteServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # socketserver's 5 drops concurrent connects: SYN retries cost a second each
     pages: dict[str, Response]
+    dynamic: dict = {}  # path -> f(raw query) -> Response (a site search, a platform's lookup page)
 
     def handle_error(self, request: object, client_address: object) -> None:
         # Clients that hang up (a crawler timing out on the slow page) are not server errors.
@@ -77,8 +78,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, with_body: bool) -> None:
         pages = self.server.pages
-        key = resolve(pages, route_key(self.path))
-        resp = pages[key] if key is not None else NOT_FOUND
+        path, _, query = self.path.partition("?")
+        if path in self.server.dynamic:
+            resp = self.server.dynamic[path](query)
+        else:
+            key = resolve(pages, route_key(self.path))
+            resp = pages[key] if key is not None else NOT_FOUND
         if resp.delay:
             time.sleep(resp.delay)
         try:
@@ -116,15 +121,16 @@ def serve_test_sites(t0: date, keys: list[str] | None = None) -> Iterator[list[R
     threads: list[threading.Thread] = []
     started: list[_SiteServer] = []  # shutdown() waits for serve_forever, so only on these
     try:
-        for key in SITE_KEYS:
+        for key in (*SITE_KEYS, *platforms.BUILDERS):
             servers[key] = _SiteServer(("127.0.0.1", 0), _Handler)
         refused = _closed_port_url()
         bases = {k: f"http://127.0.0.1:{s.server_address[1]}" for k, s in servers.items()}
         truths: dict[str, SiteTruth] = {}
-        for key, builder in BUILDERS.items():
+        for key, builder in {**BUILDERS, **platforms.BUILDERS}.items():
             peers = {k: b + "/" for k, b in bases.items() if k != key}
             build = builder(BuildContext(t0=t0, base=bases[key], peers=peers, refused_url=refused))
             servers[key].pages = build.pages
+            servers[key].dynamic = build.dynamic
             for link in build.truth.broken_links:
                 link.base = bases[key] + "/"
             truths[key] = build.truth

@@ -7,7 +7,12 @@ page nobody republished for 22 days while some columns did get news, five blank 
 kinds (暂无信息 twice, 正在建设中, an empty list table, and a column page that 302-redirects to the
 home page: its "items" would be the home page's), a 404 PDF link on the home page and an attachment
 link on the 通知公告 page that always answers 500.
-Design verdict: fail by W-V3 (home newest item 22 days old) and W-V4 (c) (five blank columns).
+Indicators beyond the columns: a 镇长信箱 guestbook over two pages (ASP "下一页" links) showing the ask
+date and 已回复/未回复, one letter unanswered for 4 months (W-V5 (2)); no service at all (便民服务 is
+blank: W-V6 (1)); no search form; a .com domain declared in <meta name="SiteDomain">; a footer
+without 公安备案 and 党政机关网站标识.
+Design verdict: fail by W-V3 (home newest item 22 days old), W-V4 (c) (five blank columns), W-V5 and
+W-V6.
 """
 
 from __future__ import annotations
@@ -22,12 +27,16 @@ from .model import (
     SiteBuild,
     SiteSpec,
     asset,
+    board_truth,
     esc,
     finish_site,
     fmt_date,
     html_page,
     items,
+    letters,
+    policy_sample,
 )
+from .truth import ExpectedProfile, SiteFeatures
 
 HOME_MIN_AGE = 22  # the home page was last republished this many days before T0
 ASSETS = ("/Skin/Default/style.css", "/Skin/Default/top.jpg", "/Skin/Default/arrow.gif",
@@ -69,7 +78,13 @@ ZCFG = [
     "石桥镇集体经济组织收益分配办法",
     "石桥镇网格化管理工作制度",
 ]
-ZZXX = ["关于村口路灯维修的建议", "咨询农村合作医疗报销比例", "反映集镇垃圾清运不及时"]
+ZZXX = ["关于村口路灯维修的建议", "咨询农村合作医疗报销比例", "反映集镇垃圾清运不及时", "关于农村饮水安全的反映",
+        "咨询宅基地审批流程", "反映村道破损问题"]
+# Letters (days before T0): the fourth, asked 120 days before T0, was never answered (W-V5 (2)).
+ZZXX_ASKED = [40, 55, 90, 120, 150, 200]
+ZZXX_REPLIED = [30, 50, 88, None, 140, 190]
+BOARD_PAGE = 3  # letters per page of the guestbook
+DECLARED_DOMAIN = "www.yxsqz.com"  # the township's old .com domain, declared in <meta name="SiteDomain">
 ZQJJ = (
     "石桥镇位于云溪县东部，距县城18公里，总面积96平方公里，辖12个行政村、1个社区，总人口2.3万人。"
     "境内交通便利，县道穿境而过，盛产水稻、油茶和茶叶，是全县重要的粮食生产基地。"
@@ -102,12 +117,33 @@ def spec() -> SiteSpec:
         Column("镇情简介", "/About.asp?ID=1", "static", kind="static", text=ZQJJ),
         Column("领导之窗", "/About.asp?ID=2", "static", kind="static", text=LDZC),
         Column("镇长信箱", "/GuestBook/Index.asp", "interaction", date_style="slash",
-               items=items(ZZXX, [40, 55, 90])),
+               items=letters(ZZXX, ZZXX_ASKED, ZZXX_REPLIED), board=True, page_size=BOARD_PAGE),
     ]
     return SiteSpec(
         key="table", name="云溪县石桥镇人民政府", code="3699250012", unit="云溪县石桥镇人民政府",
-        group="乡镇政府网站", columns=columns, vetoes={"W-V3", "W-V4"}, verdict="fail",
+        group="乡镇政府网站", columns=columns, vetoes={"W-V3", "W-V4", "W-V5", "W-V6"}, verdict="fail",
+        profiles=PROFILES,
     )
+
+
+# A township site: not scored nationally; 河南 scores it. It offers no service at all (便民服务 is blank).
+_COMMON = {"W-V1": "manual", "W-V2": "insufficient", "W-V3": "fail", "W-V4": "fail", "W-V5": "fail", "W-V6": "fail",
+           "W-D4": "problem", "W-D7": "not_testable", "W-D13": "problem", "W-D14": "problem", "W-D15": "problem",
+           "W-D16": "not_testable", "W-D17": "problem", "W-B": "manual"}
+PROFILES = {
+    "national-2019": ExpectedProfile(
+        verdict="fail", score=None, vetoes={"W-V3", "W-V4", "W-V5", "W-V6"},
+        problems="首页不更新(单否);栏目不更新(单否);留言超过3个月未回应(单否);未提供办事服务(单否)",
+        statuses={**_COMMON, "W-D8": "problem", "W-D9": "problem", "W-D10-PUB": "problem", "W-D11": "problem"},
+    ),
+    "henan": ExpectedProfile(
+        verdict="fail", score=None, vetoes={"W-V3", "W-V4", "W-V5", "W-V6"},
+        problems="首页不更新(单否);栏目不更新(单否);互动回应差(单否);未提供办事服务(单否);历史信件展示、统计-3;"
+                 "政务服务链接-5;信箱、调查征集-3;在线信访、办事大厅-6;空白栏目-10;办事统计-2",
+        statuses={**_COMMON, "W-D10-PUB": "deducted", "W-D9-MISSING": "deducted", "HN-MAILBOX-SURVEY": "deducted",
+                  "HN-PETITION-HALL": "deducted", "HN-BLANK": "deducted", "W-D8": "deducted"},
+    ),
+}
 
 
 def column_path(col: Column) -> str:
@@ -130,6 +166,7 @@ class _Site:
 <meta http-equiv="Content-Type" content="text/html; charset=utf-8">
 <title>{esc(title)}</title>
 <meta name="keywords" content="石桥镇,石桥镇人民政府,云溪县">
+<meta name="SiteDomain" content="{DECLARED_DOMAIN}">
 <link href="/Skin/Default/style.css" rel="stylesheet" type="text/css">
 </head>
 <body leftmargin="0" topmargin="0" marginwidth="0" marginheight="0" background="/Skin/Default/bg.gif">
@@ -184,11 +221,57 @@ class _Site:
 <tr><td align="center" height="50"><font size="4" color="#CC0000"><b>{esc(item.title)}</b></font></td></tr>
 <tr><td align="center" height="24"><font color="#666666">作者：党政办　来源：本站原创　点击数：{hits}
 　更新时间：{fmt_date(d, "slash")}</font></td></tr>
-<tr><td style="padding:10px;line-height:180%"><p>　　{esc(item.title)}。镇党委、镇政府高度重视，
-召开专题会议研究部署，明确责任分工，确保工作落到实处。</p></td></tr>
+{self.body(item) if col.board else self.text(item)}
 </table>
 """ + self.bottom()
         self.emit(path, text)
+
+    def text(self, item: Item) -> str:
+        return (f'<tr><td style="padding:10px;line-height:180%"><p>　　{esc(item.title)}。镇党委、镇政府高度重视，\n'
+                "召开专题会议研究部署，明确责任分工，确保工作落到实处。</p></td></tr>")
+
+    def body(self, item: Item) -> str:
+        """A guestbook letter: asked when, answered when (or not yet)."""
+        rows = [f"留言时间：{fmt_date(self.ctx.day(item.age), 'slash')}", f"留言内容：{esc(item.title)}，请领导关注。"]
+        if item.answered:
+            rows += [f"回复时间：{fmt_date(self.ctx.day(item.reply_age), 'slash')}",
+                     "回复内容：您好，您反映的问题镇党政办已转相关村（社区）办理，现已处理完毕。"]
+        else:
+            rows.append("状态：未回复")
+        return "".join(f'<tr><td style="padding:4px 10px">{r}</td></tr>' for r in rows)
+
+    def guestbook(self, col: Column) -> None:
+        """The 镇长信箱 board: its letters, BOARD_PAGE a page, with 下一页 links."""
+        listed = col.all_items()
+        chunks = [listed[i:i + col.page_size] for i in range(0, len(listed), col.page_size)]
+        for n, shown in enumerate(chunks, 1):
+            path = col.slug if n == 1 else f"{col.slug}?page={n}"
+            rows = ['<tr><td width="16"></td><td align="center">留言标题</td><td width="90">留言时间</td>'
+                    '<td width="60">状态</td></tr>']
+            for item in shown:
+                title = esc(item.title)
+                link = f'<a href="{self.href(path, self.art[id(item)])}" target="_blank" title="{title}">{title}</a>'
+                state = "已回复" if item.answered else '<font color="#FF0000">未回复</font>'
+                rows.append(f"""<tr>
+<td width="16" height="24" align="center"><img src="/Skin/Default/arrow.gif" width="5" height="5"></td>
+<td align="left">{link}</td>
+<td width="90" align="right"><font color="#999999">{fmt_date(self.ctx.day(item.age), col.date_style)}</font></td>
+<td width="60" align="center">{state}</td>
+</tr>""")
+            links = []
+            if n > 1:
+                links.append(f'<a href="{self.href(path, col.slug)}">首页</a>')
+                prev = col.slug if n == 2 else f"{col.slug}?page={n - 1}"
+                links.append(f'<a href="{self.href(path, prev)}">上一页</a>')
+            if n < len(chunks):
+                links.append(f'<a href="{self.href(path, f"{col.slug}?page={n + 1}")}">下一页</a>')
+                links.append(f'<a href="{self.href(path, f"{col.slug}?page={len(chunks)}")}">尾页</a>')
+            pager = (f'<tr><td align="center" height="30">共 <b>{len(listed)}</b> 条留言　{" ".join(links)}　'
+                     f"页次：<b>{n}</b>/{len(chunks)}页</td></tr>")
+            content = f'{FULL} class="listtable">\n' + "\n".join(rows) + "\n</table>"
+            self.emit(path, self.frame(col, content, pager, ""))
+        for item in col.items:
+            self.article(col, item)
 
     def list_table(self, path: str, col: Column) -> str:
         rows = []
@@ -207,6 +290,9 @@ class _Site:
 
     def column_page(self, col: Column) -> None:
         path = column_path(col)
+        if col.board:
+            self.guestbook(col)
+            return
         if col.kind == "redirect":
             self.pages[path] = Response(
                 status=302,
@@ -235,7 +321,12 @@ class _Site:
         if col.name == "通知公告":
             attach = (f'<tr><td height="24">　附件下载：<a href="{ERROR_500_PATH}">'
                       "石桥镇村级财务管理制度.doc</a></td></tr>")
-        text = self.head(f"{col.name}-{self.spec.name}") + f"""{WIDE}
+        self.emit(path, self.frame(col, content, pager, attach))
+        for item in col.items:
+            self.article(col, item)
+
+    def frame(self, col: Column, content: str, pager: str, attach: str) -> str:
+        return self.head(f"{col.name}-{self.spec.name}") + f"""{WIDE}
 <tr>
 <td width="180" valign="top" bgcolor="#F2F7FC">{FULL}>
 <tr><td height="30" bgcolor="#3A7FC9" align="center"><font color="#FFFFFF"><b>{col.name}</b></font></td></tr>
@@ -252,9 +343,6 @@ class _Site:
 </tr>
 </table>
 """ + self.bottom()
-        self.emit(path, text)
-        for item in col.items:
-            self.article(col, item)
 
     def home(self) -> list[date]:
         path = "/"
@@ -320,7 +408,25 @@ class _Site:
         )
         for a in ASSETS:
             self.pages[a] = asset(a)[1]
-        return finish_site(self.spec, self.ctx, self.pages, column_path, home_dates, {DEAD_PDF})
+        return finish_site(self.spec, self.ctx, self.pages, column_path, home_dates, {DEAD_PDF},
+                           features=self.features())
+
+    def features(self) -> SiteFeatures:
+        board = next(c for c in self.spec.columns if c.board)
+
+        def path_of(item: Item) -> str:
+            return self.art[id(item)]
+
+        return SiteFeatures(
+            channels={"consult": ["镇长信箱"], "mailbox": ["镇长信箱"]},
+            boards=[board_truth(board, column_path(board), path_of, self.ctx.t0,
+                                -(-len(board.items) // board.page_size))],
+            surveys=[], portal_links=[], guides=[], service_stats=None, service_entry=False, hall=False,
+            policy_docs=policy_sample(self.spec.columns, path_of),
+            search="none",
+            footer={"site_code": self.spec.code, "icp": "赣ICP备08004567号", "police": None, "party_mark": False},
+            declared_domain=DECLARED_DOMAIN, error_report=False, floating_share=0.0,
+        )
 
 
 def build(ctx: BuildContext) -> SiteBuild:

@@ -8,33 +8,48 @@ year-less "11-19" dates in the home page news block, a JavaScript clock that wri
 an aggregating 政策文件 column with three level-2 sub-columns (one stale, which must not count
 under W-V4 (a) because it is not level 1), two blank columns (暂无信息, an empty list), a dead
 article link (404), a friend link to a closed port (refused), and one article that answers in ~2 s.
-Design verdict: pass.
+Indicators beyond the columns: a 县长信箱 board over three createPageHTML pages whose list shows ask
+and reply dates and a 信件统计 line (all answered in time; the one answered late was asked over a
+year before T0; the newest is being handled), a 意见征集 column, a 网上信访 link, four service
+guides (two complete with downloadable forms, one missing four key elements, one missing one), a
+link to the province's 政务服务网 and a 办件统计 page, policy documents linked to their 解读 (one 解读
+does not link back) and documents without, a working site search (TRS WAS5, GBK), and a footer
+with every identity mark and the 我为政府网站找错 entry.
+Design verdict: pass (national-2019: 100; henan: 84).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from urllib.parse import unquote_to_bytes
 
 from .model import (
+    DOC,
     BuildContext,
     Column,
+    Guide,
     Item,
     Response,
     SiteBuild,
     SiteSpec,
     asset,
+    board_truth,
     esc,
     finish_site,
     fmt_date,
     html_page,
     items,
+    letters,
+    policy_sample,
     relative,
 )
+from .truth import ExpectedGuide, ExpectedProfile, SiteFeatures
 
 ENCODING = "gbk"
 SLOW_SECONDS = 2.0
 ASSETS = ("/images/style.css", "/images/jquery.min.js", "/images/logo.png", "/images/banner.jpg",
-          "/favicon.ico")
+          "/favicon.ico", "/images/red.png", "/images/jiucuo.png")
 # <meta name="ColumnType"> by category; it classifies like the column name (column_categories.yaml).
 COLUMN_TYPES = {"news": "新闻动态", "notice": "通知公告", "policy": "政策文件", "service": "办事服务",
                 "interaction": "互动交流", "static": "概况信息"}
@@ -140,13 +155,35 @@ XZXX = [
     "建议增设县医院公交站点",
     "反映幸福小区物业收费问题",
     "关于农村危房改造补助的咨询",
+    "咨询住房公积金提取条件",
+    "关于城区学区划分的咨询",
+    "反映清水河河道垃圾清理问题",
+    "咨询灵活就业人员社保缴费",
+    "建议延长县图书馆开放时间",
+    "反映农贸市场周边占道经营",
+    "关于老旧小区改造的建议",
+]
+# Letters: asked and answered (days before T0). All answered within 3 months in the year before T0; the
+# one answered late was asked more than a year ago (outside the W-V5 window); the newest is in hand.
+XZXX_ASKED = [2, 6, 9, 17, 30, 45, 70, 110, 160, 250, 330, 420]
+XZXX_REPLIED = [None, 3, 5, 8, 21, 38, 60, 95, 150, 235, 300, 280]
+XZXX_STATS = "信件统计：2023年共收到来信186件，已办结185件，办结率99.5%"
+YJZJ = [
+    "关于《云溪县城区养犬管理规定（征求意见稿）》公开征求意见的公告",
+    "云溪县“十四五”教育事业发展规划公开征求意见",
+    "关于城区公交线路优化调整方案征求意见的公告",
 ]
 BSZN = [
-    ("居民身份证办理", "/zwfw/bszn/fw101.html"),
-    ("不动产登记办理", "/zwfw/bszn/fw102.html"),
-    ("城乡居民养老保险参保登记", "/zwfw/bszn/fw103.html"),
-    ("个体工商户设立登记", "/zwfw/bszn/fw104.html"),
+    Guide("居民身份证办理", "/zwfw/bszn/fw101.html", forms=(("居民身份证申领登记表.doc", "/zwfw/bszn/files/sfz.doc"),)),
+    Guide("不动产登记办理", "/zwfw/bszn/fw102.html", forms=(("不动产登记申请表.doc", "/zwfw/bszn/files/bdc.doc"),)),
+    Guide("城乡居民养老保险参保登记", "/zwfw/bszn/fw103.html", missing=("设定依据", "收费标准", "办理时间", "联系电话")),
+    Guide("个体工商户设立登记", "/zwfw/bszn/fw104.html", missing=("办理流程",)),
 ]
+PORTAL_NAME = "江西政务服务网"
+STATS_PATH = "/zwfw/bjtj/index.html"
+STATS_AGE = 20
+PETITION_PATH = "/hdjl/wsxf/index.html"
+SEARCH_PATH = "/was5/web/search"
 XQGK = (
     "云溪县位于清江市东南部，总面积1862平方公里，辖9镇5乡，总人口38.6万人。"
     "县境内山清水秀，森林覆盖率达71.3%，是省级生态文明建设示范县。"
@@ -167,10 +204,15 @@ def spec() -> SiteSpec:
     zwyw_ages = [1, 2, 3, 5, 6, 8, 9, 12, 14, 16, 19, 21, 23, 26, 28, 30, 33, 35, 37, 40, 44, 47, 51, 55]
     zwyw = [Item(PINNED_ZWYW, 400, pinned=True), *items(ZWYW, zwyw_ages, fate={2: "slow"})]
     news, gk = "新闻中心", "政务公开"
+    # Documents and their 解读, linked both ways except the third 解读 (it does not link back).
+    docs = [replace(d, refs=(("相关解读", ZCJD[n]),)) if n < 4 else d
+            for n, d in enumerate(items(XZFWJ, [10, 40, 95, 150, 220]))]
+    jd = [replace(j, refs=(("相关文件", XZFWJ[n]),)) if n != 2 else j
+          for n, j in enumerate(items(ZCJD, [9, 39, 94, 149]))]
     zcwj = Column("政策文件", "zwgk/zcwj", "policy", kind="aggregate", section=gk, children=[
-        Column("县政府文件", "zwgk/zcwj/xzfwj", "policy", items=items(XZFWJ, [10, 40, 95, 150, 220])),
+        Column("县政府文件", "zwgk/zcwj/xzfwj", "policy", items=docs),
         Column("规范性文件", "zwgk/zcwj/gfxwj", "policy", items=items(GFXWJ, [300, 410, 520, 700])),
-        Column("政策解读", "zwgk/zcwj/zcjd", "policy", items=items(ZCJD, [12, 41, 96, 151])),
+        Column("政策解读", "zwgk/zcwj/zcjd", "policy", items=jd),
     ])
     bmdt = items(BMDT, [5, 8, 11, 15, 20, 27, 33, 41], fate={3: "404"})
     columns = [
@@ -187,16 +229,34 @@ def spec() -> SiteSpec:
                section=gk),
         Column("财政预决算", "zwgk/czyjs", "should_update", kind="placeholder", text="暂无信息", section=gk),
         Column("统计信息", "zwgk/tjxx", "should_update", kind="empty", section=gk),
-        Column("办事指南", "zwfw/bszn", "service", kind="links", links=BSZN, section="政务服务"),
-        Column("县长信箱", "hdjl/xzxx", "interaction", items=items(XZXX, [2, 6, 9, 17, 30]),
-               section="互动交流"),
+        Column("办事指南", "zwfw/bszn", "service", kind="links", links=[(g.title, g.path) for g in BSZN],
+               section="政务服务"),
+        Column("县长信箱", "hdjl/xzxx", "interaction", items=letters(XZXX, XZXX_ASKED, XZXX_REPLIED),
+               section="互动交流", board=True, shows_reply=True, page_size=5, stats=XZXX_STATS),
+        Column("意见征集", "hdjl/yjzj", "interaction", items=items(YJZJ, [40, 75, 130]), section="互动交流"),
         Column("县情概况", "zjyx/xqgk", "static", kind="static", text=XQGK, section="走进云溪"),
         Column("机构职能", "zjyx/jgzn", "static", kind="static", text=JGZN, section="走进云溪"),
     ]
     return SiteSpec(
         key="trs", name="云溪县人民政府", code="3699250001", unit="云溪县人民政府办公室",
         group="县（市、区）政府门户网站", columns=columns, vetoes=set(), verdict="pass", encoding=ENCODING,
+        profiles=PROFILES,
     )
+
+
+# What the inspection concludes (a county portal: scored nationally). Statuses not listed are "pass".
+_COMMON = {"W-V1": "manual", "W-V2": "insufficient", "W-V4": "problem", "W-V6": "problem", "W-D4": "problem",
+           "W-D15": "problem", "W-D16": "not_testable", "W-B": "manual"}
+PROFILES = {
+    "national-2019": ExpectedProfile(
+        verdict="pass", score=100, vetoes=set(), problems="无",
+        statuses={**_COMMON, "W-D7": "problem"},
+    ),
+    "henan": ExpectedProfile(
+        verdict="pass", score=84, vetoes=set(), problems="政务服务-3;在线信访、办事大厅-3;空白栏目-10",
+        statuses={**_COMMON, "W-D7": "deducted", "HN-PETITION-HALL": "deducted", "HN-BLANK": "deducted"},
+    ),
+}
 
 
 def column_path(col: Column) -> str:
@@ -276,7 +336,8 @@ class _Site:
         return f"""<body>
 <div class="top"><div class="wrap">
 <div class="logo"><img src="{relative(path, "/images/logo.png")}" alt="{self.spec.name}" /></div>
-<div class="search"><form name="searchform" action="javascript:void(0);" method="get">
+<div class="search"><form name="searchform" action="{relative(path, SEARCH_PATH)}" method="get">
+<input type="hidden" name="channelid" value="200001" />
 <input type="text" name="searchword" class="text" value="请输入关键字" />
 <input type="submit" value="搜索" /></form></div>
 </div></div>
@@ -285,8 +346,11 @@ class _Site:
 </ul></div></div>
 """
 
-    def bottom(self) -> str:
+    def bottom(self, path: str) -> str:
+        jiucuo = f"{self.ctx.peers['zfwzzc']}check_web/errorInfo_querySiteInfo.action?sitecode={self.spec.code}"
         return f"""<div class="footer"><div class="wrap">
+<div class="bs"><span id="_ideConac"><img src="{relative(path, "/images/red.png")}" alt="党政机关网站标识" /></span>
+<a href="{jiucuo}" target="_blank"><img src="{relative(path, "/images/jiucuo.png")}" alt="我为政府网站找错" /></a></div>
 <p>主办：{self.spec.unit}　承办：云溪县大数据中心　联系电话：0799-6221234</p>
 <p>网站标识码：{self.spec.code}　赣ICP备05001234号　赣公网安备 36092502000123号</p>
 <p>建议使用1280×800分辨率 IE9以上版本浏览器浏览本站</p>
@@ -314,10 +378,45 @@ class _Site:
                     self.art[id(item)] = f"/{col.slug}/{d:%Y%m}/t{d:%Y%m%d}_{self.next_id}.html"
                     self.next_id += 1
 
+    def path_of(self, title: str) -> str:
+        for top in self.spec.columns:
+            for col in top.walk():
+                for item in col.items:
+                    if item.title == title:
+                        return self.art[id(item)]
+        raise KeyError(title)
+
+    def letter(self, col: Column, item: Item) -> None:
+        """A letter's own page: who asked when, and the answer (or that it is being handled)."""
+        path = self.art[id(item)]
+        asked = self.ctx.day(item.age)
+        if item.answered:
+            answer = (f"<tr><th>回复时间</th><td>{self.ctx.day(item.reply_age):%Y-%m-%d}</td></tr>"
+                      "<tr><th>回复单位</th><td>云溪县人民政府办公室</td></tr>"
+                      "<tr><th>回复内容</th><td>您好！您反映的问题已转交相关部门办理，现答复如下：已安排专人核实处理。</td></tr>")
+        else:
+            answer = "<tr><th>办理状态</th><td>办理中</td></tr>"
+        text = self.head(path, f"{item.title}_{col.name}_{self.spec.name}", {"ColumnName": col.name}) + self.top(
+            path) + f"""
+<div class="wrap main">
+{self.crumbs(path, [(col.name, column_path(col))])}
+<div class="xj_detail"><table width="100%">
+<tr><th>信件标题</th><td>{esc(item.title)}</td></tr>
+<tr><th>来信时间</th><td>{asked:%Y-%m-%d}</td></tr>
+<tr><th>来信内容</th><td>{esc(item.title)}，望予以答复。</td></tr>
+{answer}
+</table></div>
+</div>
+""" + self.bottom(path)
+        self.emit(path, text)
+
     def article(self, col: Column, item: Item) -> None:
         path = self.art[id(item)]
         if item.fate == "404":
             self.intended_404.add(path)
+            return
+        if col.board:
+            self.letter(col, item)
             return
         d = self.ctx.day(item.age)
         stamp = f"{d:%Y-%m-%d} {8 + item.age % 9:02d}:30"
@@ -327,6 +426,8 @@ class _Site:
                 "压实工作责任，确保各项任务落到实处。")
         sizes = ((16, "大"), (14, "中"), (12, "小"))
         zoom = " ".join(f'<a href="javascript:doZoom({n})">{size}</a>' for n, size in sizes)
+        refs = "".join(f'<div class="xgjd">{label}：<a href="{relative(path, self.path_of(target))}" '
+                       f'target="_blank">{esc(target)}</a></div>' for label, target in item.refs)
         text = self.head(path, f"{item.title}_{col.name}_{self.spec.name}", metas) + self.top(path) + f"""
 <div class="wrap main">
 {self.crumbs(path, [(col.name, column_path(col))])}
@@ -334,9 +435,10 @@ class _Site:
 <h1>{esc(item.title)}</h1>
 <div class="info">发布时间：{stamp}　来源：{self.spec.unit}　【字体：{zoom}】</div>
 <div class="TRS_Editor"><p>{body}</p><p>下一步，将持续跟踪推进，及时通报工作进展。</p></div>
+{refs}
 </div>
 </div>
-""" + self.bottom()
+""" + self.bottom(path)
         self.emit(path, text)
         if item.fate == "slow":
             self.pages[path].delay = SLOW_SECONDS
@@ -364,8 +466,10 @@ class _Site:
             href = relative(path, self.art[id(item)])
             title = esc(item.title)
             link = f'<a href="{href}" target="_blank" title="{title}">{title}</a>'
-            if col.category == "interaction":
-                rows.append(f'<tr><td class="bt">{link}</td><td>{when}</td><td>已回复</td></tr>')
+            if col.board:
+                replied = fmt_date(self.ctx.day(item.reply_age), col.date_style) if item.answered else "—"
+                state = "已回复" if item.answered else "办理中"
+                rows.append(f'<tr><td class="bt">{link}</td><td>{when}</td><td>{replied}</td><td>{state}</td></tr>')
             elif col.name == "图片新闻":
                 img = f"/{col.slug}/{d:%Y%m}/W0{d:%Y%m%d}{len(rows) + 1:03d}.jpg"
                 self.pages[img] = asset(img)[1]
@@ -374,10 +478,10 @@ class _Site:
             else:
                 zd = '<span class="zd">[置顶]</span>' if item.pinned else ""
                 rows.append(f"<li>{zd}{link}<span>{when}</span></li>")
-        if col.category == "interaction":
+        if col.board:
             return ('<table class="xxlist" width="100%">\n'
-                    "<tr><th>信件标题</th><th>来信时间</th><th>办理状态</th></tr>\n"
-                    + "\n".join(rows) + "\n</table>")
+                    "<tr><th>信件标题</th><th>来信时间</th><th>回复时间</th><th>办理状态</th></tr>\n"
+                    + "\n".join(rows) + "\n</table>" + (f'\n<div class="xjtj">{col.stats}</div>' if col.stats else ""))
         return '<ul class="list">\n' + "\n".join(rows) + "\n</ul>"
 
     def pager(self, count: int, index: int) -> str:
@@ -420,16 +524,18 @@ class _Site:
 {content}
 </div>
 </div>
-""" + self.bottom()
+""" + self.bottom(path)
             self.emit(path, text)
         for item in col.items:
             self.article(col, item)
-        for title, href in col.links:
-            guide = (f'<div class="wrap main"><h1>{title}</h1><div class="TRS_Editor"><p>'
-                     "办理依据、申请材料、办理流程、办理时限和收费标准详见本页。"
-                     "办理地点：云溪县政务服务中心一楼综合窗口。</p></div></div>")
-            head = self.head(href, f"{title}_{self.spec.name}", {"ColumnName": col.name})
-            self.emit(href, head + self.top(href) + guide + self.bottom())
+        for guide in (g for g in BSZN if col.kind == "links" and (g.title, g.path) in col.links):
+            page = guide.path
+            body = (f'<div class="wrap main"><h1>{guide.title}</h1><div class="TRS_Editor">'
+                    f"{guide.table(lambda target, page=page: relative(page, target))}</div></div>")
+            head = self.head(page, f"{guide.title}_{self.spec.name}", {"ColumnName": col.name})
+            self.emit(page, head + self.top(page) + body + self.bottom(page))
+            for _, form in guide.forms:
+                self.pages[form] = DOC
         for child in col.children:
             self.column_page(child, col)
 
@@ -475,20 +581,100 @@ class _Site:
 {block("部门动态", 6, "iso")}
 {block("乡镇动态", 5, "iso")}
 </div>
+<div class="wrap fwhd clearfix">
+<div class="box"><div class="box_title"><h3>政务服务</h3></div><ul class="fw_list">
+<li><a href="{self.ctx.peers["zwfw"]}" target="_blank">{PORTAL_NAME}</a></li>
+<li><a href="{relative(path, column_path(cols["办事指南"]))}">办事指南</a></li>
+<li><a href="{relative(path, STATS_PATH)}">办件统计</a></li>
+</ul></div>
+<div class="box"><div class="box_title"><h3>互动交流</h3></div><ul class="hd_list">
+<li><a href="{relative(path, column_path(cols["县长信箱"]))}">县长信箱</a></li>
+<li><a href="{relative(path, PETITION_PATH)}">网上信访</a></li>
+<li><a href="{relative(path, column_path(cols["意见征集"]))}">意见征集</a></li>
+</ul></div>
+</div>
 <div class="wrap links"><span>友情链接：</span>{friend_html}</div>
-""" + self.bottom()
+""" + self.bottom(path)
         self.emit(path, text)
         return dates
+
+    def page(self, path: str, title: str, body: str, metas: dict[str, str] | None = None) -> str:
+        return (self.head(path, f"{title}_{self.spec.name}", metas or {}) + self.top(path)
+                + f'<div class="wrap main"><div class="article"><h1>{esc(title)}</h1>{body}</div></div>'
+                + self.bottom(path))
+
+    def extra_pages(self) -> None:
+        day = self.ctx.day(STATS_AGE)
+        rows = "".join(f"<tr><td>{unit}</td><td>{n}</td><td>{n}</td><td>100%</td></tr>"
+                       for unit, n in (("县行政审批局", 1268), ("县人社局", 842), ("县不动产登记中心", 517)))
+        self.emit(STATS_PATH, self.page(
+            STATS_PATH, "云溪县2023年10月政务服务办件统计",
+            f'<div class="info">发布时间：{day:%Y-%m-%d} 09:00</div><div class="TRS_Editor"><table>'
+            f"<tr><th>单位</th><th>受理件数</th><th>办结件数</th><th>办结率</th></tr>{rows}</table></div>",
+            {"ColumnName": "办件统计", "PubDate": f"{day:%Y-%m-%d} 09:00"}))
+        self.emit(PETITION_PATH, self.page(
+            PETITION_PATH, "网上信访",
+            '<div class="TRS_Editor"><p>信访事项请通过江西省网上信访信息系统提交，本站不受理信访事项。</p>'
+            "<p>信访接待时间：工作日上午8:30-12:00，下午14:30-17:30。</p></div>"))
+
+    def search(self, query: str) -> Response:
+        """The site search (TRS WAS5): items whose title holds the words searched for."""
+        params: dict[str, str] = {}
+        for part in query.split("&"):
+            name, _, value = part.partition("=")
+            raw = unquote_to_bytes(value.replace("+", " "))
+            for encoding in ("utf-8", "gb18030"):
+                try:
+                    params[name] = raw.decode(encoding)
+                    break
+                except UnicodeDecodeError:
+                    continue
+        word = params.get("searchword", "").strip()
+        hits: dict[int, Item] = {}
+        for top in self.spec.columns:
+            for col in top.walk():
+                for item in col.items:
+                    if word and word in item.title and item.fate != "404":
+                        hits[id(item)] = item
+        rows = "".join(f'<li><a href="{relative(SEARCH_PATH, self.art[i])}" target="_blank">{esc(item.title)}</a>'
+                       f"<span>{self.ctx.day(item.age):%Y-%m-%d}</span></li>" for i, item in hits.items())
+        body = (f'<div class="search_result"><p>检索“{esc(word)}”，共找到{len(hits)}条结果</p>'
+                f'<ul class="result_list">{rows}</ul></div>')
+        return html_page(self.page(SEARCH_PATH, "站内搜索", body), ENCODING, content_type="text/html")
+
+    def features(self) -> SiteFeatures:
+        cols = {c.name: c for c in self.spec.columns}
+        board = cols["县长信箱"]
+        pages = -(-len(board.items) // board.page_size)
+
+        def path_of(item: Item) -> str:
+            return self.art[id(item)]
+
+        return SiteFeatures(
+            channels={"consult": ["县长信箱"], "mailbox": ["县长信箱"], "petition": ["网上信访"], "survey": ["意见征集"]},
+            boards=[board_truth(board, column_path(board), path_of, self.ctx.t0, pages)],
+            surveys=[("意见征集", max(self.ctx.day(i.age) for i in cols["意见征集"].items))],
+            portal_links=[(self.ctx.peers["zwfw"], True)],
+            guides=[ExpectedGuide(g.title, g.path, g.missing_in_order(), [f for _, f in g.forms]) for g in BSZN],
+            service_stats=self.ctx.day(STATS_AGE), service_entry=True, hall=False,
+            policy_docs=policy_sample(self.spec.columns, path_of),
+            search="working",
+            footer={"site_code": self.spec.code, "icp": "赣ICP备05001234号", "police": "赣公网安备 36092502000123号",
+                    "party_mark": True},
+            declared_domain="www.yunxi.gov.cn", error_report=True, floating_share=0.0,
+        )
 
     def build(self) -> SiteBuild:
         self.assign_articles()
         for col in self.spec.columns:
             self.column_page(col, None)
         home_dates = self.home()
+        self.extra_pages()
         for a in ASSETS:
             self.pages[a] = asset(a)[1]
         self.pages["/robots.txt"] = Response(body=b"User-agent: *\nDisallow:\n", content_type="text/plain")
-        return finish_site(self.spec, self.ctx, self.pages, column_path, home_dates, self.intended_404)
+        return finish_site(self.spec, self.ctx, self.pages, column_path, home_dates, self.intended_404,
+                           features=self.features(), dynamic={SEARCH_PATH: self.search})
 
 
 def build(ctx: BuildContext) -> SiteBuild:

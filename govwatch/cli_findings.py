@@ -1,0 +1,237 @@
+"""`govwatch findings`: what inspectors enter by hand, kept with who and when.
+
+    govwatch findings add 4107000001 W-V1 --kind veto --detail "转载信息泄露个人隐私"
+    govwatch findings add 4107000001 W-B --kind bonus --points 5 --detail "迁移至集约化平台"
+    govwatch findings override 4107000001 W-V5 --reason "信件在市长信箱平台统一受理，已核实"
+    govwatch findings list --site 4107000001
+    govwatch findings withdraw 12
+
+Vetoes a crawler cannot see (严重表述错误, 泄密, 舆情: W-V1), deductions, bonus points, and overrides
+of an automatic finding that is wrong (all of an indicator's findings on the site, or only those about
+one URL: --subject). They apply to evaluations whose monitoring time point falls inside
+--from/--until, and are shown apart from automatic findings.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from datetime import date, datetime
+from typing import Annotated
+
+import typer
+
+findings_app = typer.Typer(help="Findings entered by inspectors: vetoes a crawler cannot see, deductions, bonus "
+                                "points, overrides of wrong automatic findings.", no_args_is_help=True)
+
+KINDS = ("veto", "deduction", "bonus")
+SiteArg = Annotated[str, typer.Argument(help="A registered site's code (网站标识码), name or URL.")]
+IndicatorArg = Annotated[str, typer.Argument(help="Indicator id of the profile, e.g. W-V1, W-D3, W-B.")]
+By = Annotated[str | None, typer.Option("--by", help="Who enters it (default: $GOVWATCH_USER or the login).")]
+From = Annotated[str | None, typer.Option("--from", help="Applies to time points on or after YYYY-MM-DD.")]
+Until = Annotated[str | None, typer.Option("--until", help="Applies to time points on or before YYYY-MM-DD.")]
+ProfileOpt = Annotated[str | None, typer.Option("--profile", help="Profile whose indicators are valid ids.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(findings_app, name="findings")
+
+
+def _who(by: str | None) -> str:
+    if by:
+        return by
+    try:
+        return os.environ.get("GOVWATCH_USER") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _day(value: str | None, option: str) -> datetime | None:
+    from govwatch.cli import fail
+
+    if value is None:
+        return None
+    try:
+        return datetime.combine(date.fromisoformat(value), datetime.min.time())
+    except ValueError:
+        raise fail(f"{option} {value!r} is not a date like 2023-11-20") from None
+
+
+def _site_id(db, key: str) -> tuple[int, str]:  # noqa: ANN001
+    from govwatch.cli import fail
+    from storage.repo import find_site
+
+    with db.session() as session:
+        found = find_site(session, key)
+        if found is None:
+            raise fail(f"no site {key!r} in the store (see `govwatch sites list`)")
+        return found.id, found.name
+
+
+def _indicator(profile, indicator: str):  # noqa: ANN001, ANN202
+    from govwatch.cli import fail
+
+    ind = profile.indicator(indicator)
+    if ind is None:
+        known = ", ".join(i.id for i in profile.indicators)
+        raise fail(f"profile {profile.id} has no indicator {indicator!r}; its indicators: {known}")
+    return ind
+
+
+def _row(m) -> dict:  # noqa: ANN001
+    return {"id": m.id, "site_id": m.site_id, "indicator": m.indicator, "kind": m.kind, "points": m.points,
+            "detail": m.detail, "reason": m.reason, "entered_by": m.entered_by,
+            "entered_at": m.entered_at.isoformat(timespec="seconds") + "Z",
+            "valid_from": m.valid_from.date().isoformat() if m.valid_from else None,
+            "valid_until": m.valid_until.date().isoformat() if m.valid_until else None,
+            "withdrawn_at": m.withdrawn_at.isoformat(timespec="seconds") + "Z" if m.withdrawn_at else None}
+
+
+def _save(site: str, indicator: str, kind: str, detail: str, points: float | None, reason: str | None,
+          by: str | None, valid_from: str | None, valid_until: str | None, profile: str | None,
+          json_out: bool) -> None:
+    from govwatch.cli import context, emit_json, fail, open_db, out
+    from storage.records import ManualFinding
+    from storage.repo import utcnow
+
+    settings, prof = context(profile)
+    ind = _indicator(prof, indicator)
+    if kind == "bonus" and ind.kind != "bonus":
+        raise fail(f"{indicator} is not a bonus item of {prof.id} (its bonus items: "
+                   f"{', '.join(i.id for i in prof.indicators if i.kind == 'bonus') or 'none'})")
+    if kind == "bonus" and points is None:
+        raise fail("a bonus needs --points")
+    if points is not None and points < 0:
+        raise fail("--points is a positive number (a deduction is subtracted, a bonus added)")
+    start, end = _day(valid_from, "--from"), _day(valid_until, "--until")
+    if start and end and end < start:
+        raise fail("--until is before --from")
+    db = open_db(settings)
+    site_id, name = _site_id(db, site)
+    with db.session() as session:
+        row = ManualFinding(site_id=site_id, indicator=ind.id, kind=kind, points=points, detail=detail, reason=reason,
+                            valid_from=start, valid_until=end, entered_by=_who(by), entered_at=utcnow())
+        session.add(row)
+        session.flush()
+        data = _row(row)
+    if json_out:
+        emit_json(data)
+    else:
+        what = {"veto": "单项否决", "deduction": "扣分", "bonus": "加分", "override": "更正"}[kind]
+        out.print(f"#{data['id']} {name}: {ind.id} {ind.title} — {what}"
+                  + (f" {points:g}分" if points is not None else "") + f"（{data['entered_by']}）", soft_wrap=True)
+
+
+@findings_app.command("add")
+def add(
+    site: SiteArg,
+    indicator: IndicatorArg,
+    kind: Annotated[str, typer.Option("--kind", help="veto | deduction | bonus")],
+    detail: Annotated[str, typer.Option("--detail", help="What was found, in the notice's words.")],
+    points: Annotated[float | None, typer.Option("--points", help="Points (bonus: required; deduction: default "
+                                                                  "the item's points per occurrence).")] = None,
+    by: By = None,
+    valid_from: From = None,
+    valid_until: Until = None,
+    profile: ProfileOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Enter a finding a crawler cannot see: a veto (W-V1 严重表述错误、泄密、舆情 ...), a deduction or a bonus."""
+    from govwatch.cli import fail
+
+    if kind not in KINDS:
+        raise fail(f"--kind {kind!r} must be one of {', '.join(KINDS)} (use `findings override` to correct one)")
+    if not detail.strip():
+        raise fail("--detail must say what was found")
+    _save(site, indicator, kind, detail.strip(), points, None, by, valid_from, valid_until, profile, json_out)
+
+
+@findings_app.command("override")
+def override(
+    site: SiteArg,
+    indicator: IndicatorArg,
+    reason: Annotated[str, typer.Option("--reason", help="Why the automatic finding is wrong.")],
+    subject: Annotated[str | None, typer.Option("--subject", help="Only the findings about this URL (a column, "
+                                                                   "a link, a letter).")] = None,
+    by: By = None,
+    valid_from: From = None,
+    valid_until: Until = None,
+    profile: ProfileOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Mark an automatic finding wrong, with the reason: it stays in the report, marked, and no longer counts."""
+    from govwatch.cli import fail
+
+    if not reason.strip():
+        raise fail("--reason must say why the automatic finding is wrong")
+    _save(site, indicator, "override", (subject or "").strip(), None, reason.strip(), by, valid_from, valid_until,
+          profile, json_out)
+
+
+@findings_app.command("list")
+def list_findings(
+    site: Annotated[str | None, typer.Option("--site", help="Only this site (code, name or URL).")] = None,
+    all_rows: Annotated[bool, typer.Option("--all", help="Withdrawn ones too.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """The findings entered by hand."""
+    from rich.table import Table
+    from sqlalchemy import select
+
+    from govwatch.cli import context, emit_json, open_db, out
+    from storage.models import Site
+    from storage.records import ManualFinding
+
+    settings, _ = context()
+    db = open_db(settings)
+    query = select(ManualFinding, Site.name).join(Site, Site.id == ManualFinding.site_id).order_by(ManualFinding.id)
+    if site:
+        site_id, _ = _site_id(db, site)
+        query = query.where(ManualFinding.site_id == site_id)
+    if not all_rows:
+        query = query.where(ManualFinding.withdrawn_at.is_(None))
+    with db.session() as session:
+        rows = [{**_row(m), "site": name} for m, name in session.execute(query)]
+    if json_out:
+        emit_json(rows)
+        return
+    table = Table(title=f"人工录入（{len(rows)}）")
+    for name in ("#", "网站", "指标", "类型", "分值", "内容", "理由", "录入人", "录入时间", "有效期", "撤回"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        span = f"{r['valid_from'] or '…'}至{r['valid_until'] or '…'}" if r["valid_from"] or r["valid_until"] else "—"
+        table.add_row(str(r["id"]), r["site"], r["indicator"], r["kind"],
+                      "—" if r["points"] is None else f"{r['points']:g}", r["detail"] or "—", r["reason"] or "—",
+                      r["entered_by"], r["entered_at"], span, r["withdrawn_at"] or "")
+    out.print(table)
+
+
+@findings_app.command("withdraw")
+def withdraw(
+    finding_id: Annotated[int, typer.Argument(help="The # shown by `govwatch findings list`.")],
+    by: By = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Withdraw a finding entered by hand (kept, marked withdrawn, no longer applied)."""
+    from govwatch.cli import context, emit_json, fail, open_db, out
+    from storage.records import ManualFinding
+    from storage.repo import utcnow
+
+    settings, _ = context()
+    db = open_db(settings)
+    with db.session() as session:
+        row = session.get(ManualFinding, finding_id)
+        if row is None:
+            raise fail(f"no finding #{finding_id} (see `govwatch findings list --all`)")
+        if row.withdrawn_at is not None:
+            when = row.withdrawn_at.isoformat(timespec="seconds")
+            raise fail(f"finding #{finding_id} was already withdrawn at {when}")
+        row.withdrawn_at = utcnow()
+        note = f"撤回：{_who(by)} {row.withdrawn_at.isoformat(timespec='seconds')}Z"
+        row.reason = f"{row.reason}；{note}" if row.reason else note
+        data = _row(row)
+    if json_out:
+        emit_json(data)
+    else:
+        out.print(f"#{finding_id} withdrawn ({note})", soft_wrap=True)
