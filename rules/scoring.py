@@ -85,24 +85,25 @@ class Outcome:
         return {"评分": shown, "结果": self.words.get(verdict, verdict), "主要问题": self.problems}
 
 
-def scored_site(obs: SiteObs, scoring: dict[str, Any]) -> tuple[bool, str]:
-    applies = scoring.get("applies_to", "all")
-    if applies == "all":
-        return True, ""
-    groups = [str(g) for g in scoring.get("portal_groups") or []]
+def is_portal(obs: SiteObs, scoring: dict[str, Any]) -> bool:
+    """A 政府门户网站: its 分组 names a portal group, or, registered without a 分组 (a bare-URL recheck),
+    its name says so (…人民政府, townships excepted)."""
     group = obs.site_group or ""
-    if not group:
-        # A site registered without a 分组 (a bare-URL recheck) is a portal when its name says so.
-        rule = scoring.get("ungrouped") or {}
-        name = (obs.site_name or "").strip()
-        if any(name.endswith(s) for s in rule.get("portal_name_suffixes", [])) and not any(
-                name.endswith(s) for s in rule.get("except_suffixes", [])):
-            return True, ""
-        who = name or "本站"
-        return False, f"本指标体系的扣分、加分指标只适用于政府门户网站（{who}未登记分组，按名称不是门户网站）"
-    if any(g in group for g in groups):
+    if group:
+        return any(str(g) in group for g in scoring.get("portal_groups") or [])
+    rule = scoring.get("ungrouped") or {}
+    name = (obs.site_name or "").strip()
+    return any(name.endswith(s) for s in rule.get("portal_name_suffixes", [])) and not any(
+        name.endswith(s) for s in rule.get("except_suffixes", []))
+
+
+def scored_site(obs: SiteObs, scoring: dict[str, Any]) -> tuple[bool, str]:
+    if scoring.get("applies_to", "all") == "all" or is_portal(obs, scoring):
         return True, ""
-    return False, f"本指标体系的扣分、加分指标只适用于政府门户网站（本站分组：{group}）"
+    if not obs.site_group:
+        who = (obs.site_name or "").strip() or "本站"
+        return False, f"本指标体系的扣分、加分指标只适用于政府门户网站（{who}未登记分组，按名称不是门户网站）"
+    return False, f"本指标体系的扣分、加分指标只适用于政府门户网站（本站分组：{obs.site_group}）"
 
 
 def _points_each(f: Finding, ind: Indicator) -> float | None:

@@ -357,3 +357,23 @@ def test_bad_inheritance_is_named(tmp_path) -> None:
     bad.write_text("id: k\nextends: henan\nindicators:\n  - {id: W-D3, kind: penalty}\n", encoding="utf-8")
     with pytest.raises(ProfileError, match="kind 'penalty'"):
         load_profile(str(bad))
+
+
+@pytest.mark.parametrize(("host", "group", "ok"), [
+    ("www.x.gov.cn", None, True),            # 测试县人民政府, ungrouped: a portal by its name
+    ("www.xx.henan.gov.cn", None, True),
+    ("x.gov.cn", None, False),               # a portal without www.
+    ("mzj.x.gov.cn", "市直部门", True),        # a department under its government's domain
+    ("www.mzj.gov.cn", "市直部门", False),     # a department with a portal-style domain of its own
+    ("mzj.gov.cn", "市直部门", False),
+])
+def test_domain_follows_the_47_pattern_for_portals_and_departments(host: str, group: str | None, ok: bool) -> None:
+    records = {"footer": [{"url": HOME, "site_code": "4107000001", "icp": "豫ICP备1号", "police": "豫公网安备 1号",
+                           "party_mark": True}],
+               "domain": [{"url": HOME, "host": host, "ip_literal": False, "declared": None}]}
+    ev = evaluate(site(records, site_group=group), T0, NATIONAL)
+    finding = ev.indicator("W-D14").findings[0]
+    if ok:
+        assert status(ev, "W-D14") == "pass", finding.detail
+    else:
+        assert status(ev, "W-D14") == "problem" and "域名应为" in finding.detail and host in finding.detail

@@ -8,12 +8,14 @@ Records (crawler/observers/publishing.py): "policy_doc", "search", "footer", "do
 from __future__ import annotations
 
 import ipaddress
+import re
 from datetime import date
 from typing import Any
 
 from rules.findings import Finding, host_matches, netloc, not_observed, observed
 from rules.observations import SiteObs
 from rules.profile import Indicator, Profile
+from rules.scoring import is_portal
 
 OBSERVER = "publishing"
 
@@ -92,6 +94,15 @@ def _ip(host: str) -> bool:
         return False
 
 
+def _domain_pattern(obs: SiteObs, ind: Indicator, profile: Profile, host: str) -> str | None:
+    """47号: a portal uses www.□□□.gov.cn, a department ○○○.□□□.gov.cn under its government's domain."""
+    portal = is_portal(obs, profile.scoring or {})
+    rule = (ind.params.get("domain_patterns") or {}).get("portal" if portal else "department")
+    if not rule or re.fullmatch(rule["pattern"], host.split(":")[0]):
+        return None
+    return f"{rule['text']}（现为{host}）"
+
+
 def site_identity(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) -> list[Finding]:
     """W-D14 域名、网站标识: the domain ends in .gov.cn (a site addressed by IP is judged on the
     SiteDomain it declares), and the footer shows the 网站标识码 (the registered one), ICP and 公安
@@ -113,6 +124,8 @@ def site_identity(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) -
             notes.append("无法判定域名")
         elif not any(judged.split(":")[0].endswith(s) for s in suffixes):
             problems.append(("domain", f"域名{judged}不是{'、'.join(suffixes)}域名"))
+        elif _reported(ind, "domain_pattern") and (wrong := _domain_pattern(obs, ind, profile, judged)):
+            problems.append(("domain_pattern", wrong))
     code = footer.get("site_code")
     if _reported(ind, "site_code"):
         if not code:
