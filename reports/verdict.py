@@ -11,12 +11,13 @@ from rich.text import Text
 
 from crawler.columns import category_labels
 from rules.engine import STATUS_WORDS, Evaluation, evaluate
+from rules.findings import DEAD_OUTCOMES
 from rules.profile import ProfileError, available_profiles, load_profile
 
 VERDICT_WORDS = {"pass": ("合格", "green"), "fail": ("不合格", "red"), "unknown": ("无法判定", "yellow")}
 
 
-BROKEN = ("broken", "soft-404", "timeout")
+BROKEN = DEAD_OUTCOMES
 
 
 def _files(ev: Evaluation, url: str | None) -> dict[str, str] | None:

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from dateutil.relativedelta import relativedelta
 
 from rules.observations import ColumnObs, LinkObs, SiteObs
+from rules.profile import Indicator
 
 # Kinds of finding. veto/deduction/observation/bonus are problems (or credit) the profile weighs;
 # "insufficient" and "not_testable" say the evidence could not decide; "ok" carries the evidence of
@@ -153,3 +154,13 @@ def host_matches(host_or_netloc: str, domains: list[str]) -> bool:
         elif host == d or host.endswith("." + d):
             return True
     return False
+
+
+# Link outcomes that mean the link does not work (blocked and tls-error links do: see crawler/render.py).
+DEAD_OUTCOMES = ("broken", "soft-404", "timeout")
+
+
+def reported(ind: Indicator, trigger: str) -> bool:
+    """Whether the profile asks this indicator to report `trigger` (all of them when it names none)."""
+    report = ind.params.get("report")
+    return report is None or trigger in [str(r) for r in report]

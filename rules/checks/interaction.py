@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from rules.findings import (
+    DEAD_OUTCOMES,
     Finding,
     add_window,
     describe_window,
@@ -20,18 +21,14 @@ from rules.findings import (
     not_observed,
     observed,
     parse_day,
+    reported,
     window_start,
 )
 from rules.observations import SiteObs
 from rules.profile import Indicator, Profile
 
 OBSERVER = "interaction"
-DEAD = ("broken", "soft-404", "timeout")
 
-
-def _reported(ind: Indicator, trigger: str) -> bool:
-    report = ind.params.get("report")
-    return report is None or trigger in [str(r) for r in report]
 
 
 def channels(obs: SiteObs, kind: str) -> list[dict]:
@@ -44,7 +41,7 @@ def effective_consult_channels(obs: SiteObs) -> tuple[list[dict], list[dict]]:
     good, dead = [], []
     for c in channels(obs, "consult"):
         result = results.get(c["url"])
-        (dead if result is not None and result.outcome in DEAD else good).append(c)
+        (dead if result is not None and result.outcome in DEAD_OUTCOMES else good).append(c)
     return good, dead
 
 
@@ -74,7 +71,7 @@ def consultation(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) ->
         return not_observed(ind.id, ind.title, "互动交流")
     findings: list[Finding] = []
     good, dead = effective_consult_channels(obs)
-    if _reported(ind, "1"):
+    if reported(ind, "1"):
         if not good:
             others = [c for c in obs.of_kind("channel") if "consult" not in (c.get("types") or [])]
             evidence = [{"url": obs.home_url, "searched": "首页及互动交流栏目"}]
@@ -86,7 +83,7 @@ def consultation(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) ->
         else:
             findings.append(Finding(ind.id, ind.title, "ok", f"咨询建言渠道{len(good)}个",
                                     [_channel_evidence(c) for c in good], trigger="1"))
-    if _reported(ind, "2") and good:
+    if reported(ind, "2") and good:
         within = ind.params.get("answer_within", {"months": 3})
         lookback = ind.params.get("lookback", {"years": 1})
         since = window_start(as_of, lookback)
@@ -159,7 +156,7 @@ def letters_public(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) 
     read = [b for b in boards if not b.get("error")]
     letters = consult_letters(obs)
     findings: list[Finding] = []
-    if _reported(ind, "display"):
+    if reported(ind, "display"):
         if not read:
             findings.append(Finding(ind.id, ind.title, "not_testable",
                                     "咨询渠道在站外或未能读取，无法判定信件是否公开展示",
@@ -171,7 +168,7 @@ def letters_public(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) 
         else:
             findings.append(Finding(ind.id, ind.title, "ok", f"公开信件{len(letters)}封",
                                     [{"board": b.get("name"), "url": b["url"]} for b in read], trigger="display"))
-    if _reported(ind, "times") and letters:
+    if reported(ind, "times") and letters:
         no_ask = [m for m in letters if not m.get("asked")]
         no_reply = [m for m in letters if m.get("status") == "answered" and not m.get("replied")]
         if no_ask or no_reply:
@@ -179,7 +176,7 @@ def letters_public(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) 
                                     f"{len(no_ask)}封信件未公开留言时间，{len(no_reply)}封已答复信件未公开答复时间",
                                     [_letter_evidence(m) for m in (no_ask + no_reply)[:20]], trigger="times",
                                     subjects=["letters:times"]))
-    if _reported(ind, "statistics") and read:
+    if reported(ind, "statistics") and read:
         stats = [b for b in read if b.get("statistics")] + [c for c in obs.of_kind("channel")
                                                            if "statistics" in (c.get("types") or [])]
         if stats:
@@ -203,7 +200,7 @@ def surveys(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) -> list
     links = channels(obs, "survey")
     findings: list[Finding] = []
     if not cols and not links:
-        if _reported(ind, "missing"):
+        if reported(ind, "missing"):
             findings.append(Finding(ind.id, ind.title, ind.kind, "未提供意见征集、调查栏目",
                                     [{"url": obs.home_url, "searched": "首页及互动交流栏目"}], trigger="missing",
                                     subjects=["survey:missing"]))
@@ -216,7 +213,7 @@ def surveys(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) -> list
         if c.get("blank") or latest is None or latest < since:
             stale.append({"name": c.get("name"), "url": c["url"], "latest_date": c.get("latest_date"),
                           "blank": bool(c.get("blank"))})
-    if stale and _reported(ind, "stale"):
+    if stale and reported(ind, "stale"):
         findings.append(Finding(ind.id, ind.title, ind.kind,
                                 "、".join(s["name"] or s["url"] for s in stale)
                                 + f"监测时间点前{describe_window(window)}内未更新", stale, trigger="stale",

@@ -12,17 +12,13 @@ import re
 from datetime import date
 from typing import Any
 
-from rules.findings import Finding, host_matches, netloc, not_observed, observed
+from rules.findings import Finding, host_matches, netloc, not_observed, observed, reported
 from rules.observations import SiteObs
 from rules.profile import Indicator, Profile
 from rules.scoring import is_portal
 
 OBSERVER = "publishing"
 
-
-def _reported(ind: Indicator, trigger: str) -> bool:
-    report = ind.params.get("report")
-    return report is None or trigger in [str(r) for r in report]
 
 
 def _one(obs: SiteObs, kind: str) -> dict | None:
@@ -46,11 +42,11 @@ def policy_interpretation(obs: SiteObs, as_of: date, ind: Indicator, profile: Pr
     findings: list[Finding] = []
     missing = [d for d in docs if not d.get("interpretation")]
     one_way = [d for d in docs if d.get("interpretation") and d.get("back_link") is False]
-    if missing and _reported(ind, "missing"):
+    if missing and reported(ind, "missing"):
         findings.append(Finding(ind.id, ind.title, ind.kind, f"抽查政策文件{len(docs)}个，{len(missing)}个未关联解读",
                                 [ev(d) for d in missing], trigger="missing", subjects=[d["url"] for d in missing],
                                 count=len(missing)))
-    if one_way and _reported(ind, "backlink"):
+    if one_way and reported(ind, "backlink"):
         findings.append(Finding(ind.id, ind.title, ind.kind, f"{len(one_way)}个解读未关联回政策文件（未双向关联）",
                                 [ev(d) for d in one_way], trigger="backlink",
                                 subjects=[str(d.get("interpretation")) for d in one_way], count=len(one_way)))
@@ -67,7 +63,7 @@ def site_search(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) -> 
         return not_observed(ind.id, ind.title, "功能设计")
     s = _one(obs, "search")
     if s is None or not s.get("form"):
-        if not _reported(ind, "missing"):
+        if not reported(ind, "missing"):
             return []
         return [Finding(ind.id, ind.title, ind.kind, "首页未提供站内搜索", [{"url": obs.home_url}], trigger="missing",
                         subjects=["search"])]
@@ -78,7 +74,7 @@ def site_search(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) -> 
         return [Finding(ind.id, ind.title, "not_testable", f"有搜索框，但无法自动检验：{s.get('reason') or '未知'}",
                         evidence)]
     if not s.get("found"):
-        if not _reported(ind, "broken"):
+        if not reported(ind, "broken"):
             return []
         why = s.get("error") or f"搜索“{s.get('query')}”未找到该信息"
         return [Finding(ind.id, ind.title, ind.kind, f"站内搜索不可用：{why}", evidence, trigger="broken",
@@ -119,24 +115,24 @@ def site_identity(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) -
     if _ip(host.rsplit(":", 1)[0] if host.count(":") == 1 else host):
         judged = str(domain.get("declared") or "").lower()
         notes.append(f"网站以IP地址访问，按其声明的域名{judged or '（未声明）'}判定")
-    if _reported(ind, "domain"):
+    if reported(ind, "domain"):
         if not judged:
             notes.append("无法判定域名")
         elif not any(judged.split(":")[0].endswith(s) for s in suffixes):
             problems.append(("domain", f"域名{judged}不是{'、'.join(suffixes)}域名"))
-        elif _reported(ind, "domain_pattern") and (wrong := _domain_pattern(obs, ind, profile, judged)):
+        elif reported(ind, "domain_pattern") and (wrong := _domain_pattern(obs, ind, profile, judged)):
             problems.append(("domain_pattern", wrong))
     code = footer.get("site_code")
-    if _reported(ind, "site_code"):
+    if reported(ind, "site_code"):
         if not code:
             problems.append(("site_code", "页面底部未展示网站标识码"))
         elif obs.site_code and code != obs.site_code:
             problems.append(("site_code", f"页面底部的网站标识码{code}与登记的{obs.site_code}不一致"))
-    if _reported(ind, "icp") and not footer.get("icp"):
+    if reported(ind, "icp") and not footer.get("icp"):
         problems.append(("icp", "页面底部未展示ICP备案编号"))
-    if _reported(ind, "police") and not footer.get("police"):
+    if reported(ind, "police") and not footer.get("police"):
         problems.append(("police", "页面底部未展示公安机关备案号"))
-    if _reported(ind, "party_mark") and not footer.get("party_mark"):
+    if reported(ind, "party_mark") and not footer.get("party_mark"):
         problems.append(("party_mark", "页面底部未展示党政机关网站标识"))
     evidence = [{"url": obs.home_url, "host": host, "declared_domain": domain.get("declared"), "site_code": code,
                  "icp": footer.get("icp"), "police": footer.get("police"), "party_mark": footer.get("party_mark"),

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from rules.findings import (
+    DEAD_OUTCOMES,
     Finding,
     column_by_url,
     describe_window,
@@ -22,18 +23,14 @@ from rules.findings import (
     observed,
     parse_day,
     province_of,
+    reported,
     window_start,
 )
 from rules.observations import SiteObs
 from rules.profile import Indicator, Profile
 
 OBSERVER = "services"
-DEAD = ("broken", "soft-404", "timeout")
 
-
-def _reported(ind: Indicator, trigger: str) -> bool:
-    report = ind.params.get("report")
-    return report is None or trigger in [str(r) for r in report]
 
 
 def portal_opened(p: dict) -> bool:
@@ -52,7 +49,7 @@ def effective_entries(obs: SiteObs) -> list[dict]:
                 good.append(e)
             continue
         result = results.get(e["url"])
-        if result is None or result.outcome not in DEAD:
+        if result is None or result.outcome not in DEAD_OUTCOMES:
             good.append(e)
     good += [p for p in obs.of_kind("portal_link") if portal_opened(p)]
     return good
@@ -75,7 +72,7 @@ def service_offering(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile
     if not observed(obs, OBSERVER):
         return not_observed(ind.id, ind.title, "办事服务")
     findings: list[Finding] = []
-    if _reported(ind, "1"):
+    if reported(ind, "1"):
         good = effective_entries(obs)
         if not good:
             dead = [{"name": e.get("name"), "url": e["url"], "why": "空白或打不开"}
@@ -86,7 +83,7 @@ def service_offering(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile
         else:
             findings.append(Finding(ind.id, ind.title, "ok", f"办事服务入口{len(good)}个",
                                     [{"name": e.get("name"), "url": e["url"]} for e in good[:10]], trigger="1"))
-    if _reported(ind, "2"):
+    if reported(ind, "2"):
         min_missing = int(ind.params.get("min_missing", 4))
         threshold = int(ind.params.get("guides", 5))
         found = guides(obs)
@@ -114,7 +111,7 @@ def service_guides(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) 
         return [Finding(ind.id, ind.title, "not_testable", "本站未找到办事指南（可能在政务服务网上），未检查", [])]
     min_missing = int(ind.params.get("min_missing", 1))
     bad = [g for g in found if len(g.get("missing") or []) >= min_missing]
-    if bad and _reported(ind, "incomplete"):
+    if bad and reported(ind, "incomplete"):
         findings.append(Finding(ind.id, ind.title, ind.kind,
                                 f"{len(bad)}个办事指南要素不全：" + "；".join(
                                     f"{g.get('title')}缺{'、'.join(g.get('missing') or [])}" for g in bad),
@@ -122,7 +119,7 @@ def service_guides(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) 
                                 subjects=[g["url"] for g in bad], count=len(bad)))
     forms = obs.of_kind("form")
     broken = [f for f in forms if not f.get("ok")]
-    if broken and _reported(ind, "forms"):
+    if broken and reported(ind, "forms"):
         findings.append(Finding(ind.id, ind.title, ind.kind, f"{len(broken)}个表格无法下载",
                                 [{"name": f.get("name"), "url": f["url"], "guide": f.get("guide"),
                                   "status": f.get("status"), "error": f.get("error")} for f in broken],
@@ -142,7 +139,7 @@ def service_stats(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) -
     since = window_start(as_of, window)
     pages = [s for s in obs.of_kind("service_stats") if not s.get("error")]
     if not pages:
-        if _reported(ind, "missing"):
+        if reported(ind, "missing"):
             return [Finding(ind.id, ind.title, ind.kind, "未公开办事统计数据",
                             [{"url": obs.home_url, "searched": "首页及办事服务栏目"}], trigger="missing",
                             subjects=["service:stats"])]
@@ -151,7 +148,7 @@ def service_stats(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) -
     newest = max(dates) if dates else None
     evidence = [{"name": s.get("name"), "url": s["url"], "latest_date": s.get("latest_date")} for s in pages]
     if newest is None or newest < since:
-        if not _reported(ind, "stale"):
+        if not reported(ind, "stale"):
             return []
         when = newest.isoformat() if newest else "无日期"
         return [Finding(ind.id, ind.title, ind.kind,
@@ -185,12 +182,12 @@ def service_links(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) -
                 "final_url": p.get("final_url"), "error": p.get("error"), "expected": expected}
 
     if not portals:
-        if _reported(ind, "missing"):
+        if reported(ind, "missing"):
             findings.append(Finding(ind.id, ind.title, ind.kind, "未链接政务服务网",
                                     [{"url": obs.home_url, "searched": "首页及办事服务栏目", "expected": expected}],
                                     trigger="missing", subjects=["portal:missing"]))
         return findings
-    if _reported(ind, "wrong"):
+    if reported(ind, "wrong"):
         if not expected:
             findings.append(Finding(ind.id, ind.title, "not_testable",
                                     f"未配置省份{province or '（未知）'}的政务服务网域名，无法判定链接是否正确",
@@ -203,12 +200,12 @@ def service_links(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) -
                                         f"{len(wrong)}个政务服务网链接错误（应链接{'、'.join(expected)}）",
                                         [where(p) for p in wrong], trigger="wrong",
                                         subjects=[p["url"] for p in wrong], count=len(wrong)))
-    if _reported(ind, "broken"):
+    if reported(ind, "broken"):
         dead = [where(p) for p in portals if not portal_opened(p)]
         service_pages = {c.url for c in obs.columns if c.category == "service"}
         seen = {d["url"] for d in dead}
         for x in obs.links:
-            if x.found_on in service_pages and x.outcome in DEAD and x.url not in seen:
+            if x.found_on in service_pages and x.outcome in DEAD_OUTCOMES and x.url not in seen:
                 seen.add(x.url)
                 dead.append({"url": x.url, "found_on": x.found_on, "status": x.status, "error": x.error})
         if dead:
