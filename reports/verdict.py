@@ -17,7 +17,6 @@ from rules.profile import ProfileError, available_profiles, load_profile
 VERDICT_WORDS = {"pass": ("合格", "green"), "fail": ("不合格", "red"), "unknown": ("无法判定", "yellow")}
 
 
-BROKEN = DEAD_OUTCOMES
 
 
 def _files(ev: Evaluation, url: str | None) -> dict[str, str] | None:
@@ -62,7 +61,7 @@ def verdict_json(ev: Evaluation) -> dict[str, Any]:
         "broken_links": [
             {"url": x.url, "found_on": x.found_on, "status": x.status, "error": x.error, "outcome": x.outcome,
              "evidence": _files(ev, x.found_on)}
-            for x in links if x.outcome in BROKEN
+            for x in links if x.outcome in DEAD_OUTCOMES
         ],
         "blocked_links": [
             {"url": x.url, "found_on": x.found_on, "status": x.status, "error": x.error}
@@ -185,7 +184,7 @@ def summary_table(evaluations: list[Evaluation]) -> Table:
             "、".join(sorted({f.indicator for f in ev.vetoes})) or "—", ev.problems or "—",
             obs.home_latest_date.isoformat() if obs.home_latest_date else "—",
             str(len(obs.columns)), str(sum(c.blank for c in obs.columns)),
-            str(len({x.url for x in obs.links if x.outcome in BROKEN})),
+            str(len({x.url for x in obs.links if x.outcome in DEAD_OUTCOMES})),
         )
     return table
 
