@@ -168,13 +168,15 @@ class LinkChecks:
         return await asyncio.shield(self._certificates[key])
 
     def _certificate_observation(self, state: SiteCrawl, url: str) -> Iterator[Any]:
-        yield self._request(state, url, self.certificate_seen, self.certificate_seen, method="HEAD", priority=-1)
+        """The site's own certificate, as a `tls` observation (a data: URL only carries the work)."""
+        yield self._request(state, "data:,", self.certificate_seen, self.certificate_seen, priority=-1,
+                            certificate_of=url)
 
     async def certificate_seen(self, response_or_failure):  # noqa: ANN001, ANN201
-        request = getattr(response_or_failure, "request", None)
-        state = self._state(request)
-        check = await self._certificate(request.url)
-        observed = Observed(state.run_id, "tls", request.url, None,
+        request = response_or_failure.request
+        state, url = self._state(request), request.meta["certificate_of"]
+        check = await self._certificate(url)
+        observed = Observed(state.run_id, "tls", url, None,
                             {"host": check.host, "port": check.port, "ok": check.ok, "error": check.error})
         for item in self._step(state, iter([observed])):
             yield item

@@ -375,7 +375,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
             extract.kind if readable else None, latest, blank, blank_reason, meta, status,
             error=error if outcome != "ok" else None,
             page_count=extract.page_count if readable else None,
-            undated_count=getattr(extract, "undated_count", 0) if readable else 0,
+            undated_count=extract.undated_count if readable else 0,
             items=extract.items if readable else [],
         )
         stale = latest is not None and (state.reference - latest).days > self.stale_days
