@@ -15,6 +15,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import yaml
 from lxml import html as lxml_html
 
+from crawler import _html
+
 NAV_HINT = re.compile(
     r"(^|[\s_-])(nav|navs|navbar|menu|menus|mainnav|topnav|daohang|dh|lanmu|lm|channel|column|subnav|"
     r"leftnav|left_nav|left-nav|sidenav|sidebar|side|left|sub|submenu|secnav|tab_menu|menu_list)"
@@ -213,4 +215,6 @@ def discover_columns(doc, page_url: str, scope: str) -> list[NavLink]:  # noqa: 
 
 
 def parse_html(text: str):  # noqa: ANN201
-    return lxml_html.document_fromstring(text or "<html></html>")
+    """The same tolerant parse the extractor uses (stray </html>, leaked JSP); an empty document for
+    an empty page."""
+    return _html.parse_html(text) if text and text.strip() else lxml_html.document_fromstring("<html></html>")

@@ -7,6 +7,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 import lxml.html
 from lxml import etree
@@ -53,6 +54,8 @@ class PageExtract:
     refresh_url: str | None = None  # <meta http-equiv=refresh> target, absolute
     undated_count: int = 0  # list rows (li/tr/dd) with a title link but no date anywhere
     page_date_source: str | None = None  # where page_date came from: "meta" | "text" | "script"
+    # The parsed page (script-held lists expanded), so the crawler and observers need not parse it again.
+    root: Any = field(default=None, repr=False, compare=False)
 
 
 # ---- meta ----------------------------------------------------------------------------------------
@@ -774,4 +777,5 @@ def extract_page(html: str, url: str, reference: date) -> PageExtract:
         refresh_url=refresh_url,
         undated_count=len(scanner.undated_urls),
         page_date_source=page_src,
+        root=root,
     )

@@ -16,6 +16,11 @@ TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
 TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.S | re.I)
 
 
+def visible_text(html: str) -> str:
+    """The page's text without tags, scripts, styles or whitespace: cheap, for short-page tests."""
+    return re.sub(r"\s+", "", TAGS.sub(" ", html))
+
+
 @lru_cache(maxsize=1)
 def _soft404() -> dict:
     return yaml.safe_load(resources.files("crawler").joinpath("data/soft404.yaml").read_text("utf-8"))
@@ -29,7 +34,7 @@ def soft_404_reason(text: str) -> str | None:
     for phrase in rules["title_phrases"]:
         if phrase in title:
             return f"title says {title[:60]!r}"
-    visible = re.sub(r"\s+", "", TAGS.sub(" ", text))
+    visible = visible_text(text)
     if len(visible) <= rules["max_text_chars"]:
         for phrase in rules["phrases"]:
             if phrase.replace(" ", "") in visible:

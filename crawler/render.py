@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crawler.extract import PageExtract
+from crawler.linkcheck import visible_text
 
 CHALLENGE_SCRIPT = re.compile(r"document\.cookie\s*=.*?(location\.(reload|href|replace)|window\.location)", re.S | re.I)
 JS_REDIRECT = re.compile(r"(window\.|document\.|top\.|self\.)?location(\.href)?\s*(=|\.replace\(|\.assign\()", re.I)
@@ -23,15 +24,10 @@ LIST_SCRIPT = re.compile(
 )
 SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S | re.I)
 IFRAME = re.compile(r"<i?frame\b[^>]*\bsrc\s*=", re.I)
-TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
 WAF_WORDS = ("防火墙", "拦截", "安全威胁", "访问受限", "访问频繁", "请求过于频繁", "安全狗", "云锁", "人机验证",
              "滑动验证", "验证码", "Access Denied", "Forbidden", "Request blocked", "WAF", "Too Many Requests")
 BLOCK_STATUSES = {403, 412, 429, 503, 521}
 CHALLENGE_ROUNDS = 4
-
-
-def visible_text(html: str) -> str:
-    return re.sub(r"\s+", "", TAGS.sub(" ", html))
 
 
 def render_reason(status: int | None, html: str | None, extract: PageExtract | None) -> str | None:

@@ -70,6 +70,8 @@ class PageContext:
 
     @cached_property
     def doc(self):  # noqa: ANN201
+        if self.extract is not None and self.extract.root is not None:
+            return self.extract.root
         return parse_html(self.text or "")
 
     @property

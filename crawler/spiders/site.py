@@ -21,7 +21,7 @@ from scrapy.utils.misc import load_object
 from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
-from crawler.columns import classify, discover_columns, normalize_url, parse_html, site_scope
+from crawler.columns import classify, discover_columns, normalize_url, site_scope
 from crawler.encoding import UndecodableError, decode_html
 from crawler.evidence import EvidenceStore
 from crawler.extract import PageExtract, extract_page
@@ -221,7 +221,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         yield Observed(state.run_id, "render", url, None, {"role": "home", "rendered": render is not None,
                                                              "reason": render})
         yield HomeSeen(state.run_id, url, extract.title, extract.meta, extract.latest_date, extract.items)
-        yield from self._follow_columns(state, parse_html(text), url, level=1)
+        yield from self._follow_columns(state, extract.root, url, level=1)
         yield from self._check_links(state, extract, url)
         page = PageContext(self, state, url, "home", response.status if response else 200, text, extract,
                            response=response)
@@ -286,7 +286,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
     # -- columns -----------------------------------------------------------------------------
 
     def _follow_columns(self, state: SiteCrawl, doc, page_url: str, level: int) -> Iterator[Any]:  # noqa: ANN001
-        if level > self.max_level:
+        if level > self.max_level or doc is None:
             return
         home = normalize_url(state.home_url or state.site_url)
         for link in discover_columns(doc, page_url, state.scope):
@@ -384,7 +384,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
             yield from self._capture(state, link.url, "blank" if blank else "stale")
         if not readable:
             return
-        yield from self._follow_columns(state, parse_html(text), url, level=level + 1)
+        yield from self._follow_columns(state, extract.root, url, level=level + 1)
         yield from self._check_links(state, extract, url)
         page = PageContext(self, state, url, "column", status, text, extract, column=link,
                            category=category, response=response)
