@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import true
 
 
 class Base(DeclarativeBase):
@@ -24,6 +25,11 @@ class Site(Base):
     unit: Mapped[str | None] = mapped_column(String(200))  # 主办单位
     group: Mapped[str | None] = mapped_column("group_name", String(100))  # 县区 / 市直部门 ...
     registered: Mapped[bool] = mapped_column(Boolean, default=True)
+    # 网站类型 from the registry: portal (门户) | department (部门); NULL: decided from 分组 and name as before
+    kind: Mapped[str | None] = mapped_column(String(20))
+    # 网站状态: normal | closed (关停) | cancelled (注销); closed sites are kept with their history, not crawled
+    status: Mapped[str] = mapped_column(String(20), default="normal", server_default="normal")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # `sites disable` sets False
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
     runs: Mapped[list[CrawlRun]] = relationship(back_populates="site", order_by="CrawlRun.id")
@@ -263,4 +269,5 @@ class ServiceNotice(Base):
 
 
 # Further tables live in their own module; importing it here puts them on Base.metadata.
+from storage import media as _media  # noqa: E402, F401
 from storage import records as _records  # noqa: E402, F401

@@ -60,7 +60,8 @@ class ManualFinding(Base):
     __tablename__ = "manual_findings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)  # a site's finding, or
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)  # an account's
     indicator: Mapped[str] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(String(20))
     points: Mapped[float | None] = mapped_column(Float)
