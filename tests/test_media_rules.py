@@ -18,8 +18,9 @@ from storage.media_repo import BEIJING, CollectionResult, PostSeen, record_colle
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    return Database(f"sqlite:///{tmp_path / 'media.db'}")
+def db(db_url: str) -> Database:
+    """SQLite, then PostgreSQL: the rules read both stores alike."""
+    return Database(db_url)
 
 
 def days(first: str, last: str, every: int = 1, hour: int = 9) -> list[datetime]:
