@@ -307,7 +307,7 @@ def demo(
     results = evaluate_sites(db, ids, when, prof, runs)
     from govwatch.demo_media import judge_demo_accounts
 
-    media = judge_demo_accounts(db, when, prof)
+    media = judge_demo_accounts(when, prof)
     if json_out:
         from reports.media_verdict import account_json
 

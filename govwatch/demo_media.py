@@ -2,7 +2,8 @@
 sites (tests/sites/media), imported the way an office imports its own and judged at the demo's T0.
 
 The bundled posts are dated for a check on 2023-11-20; every time is moved by (T0 − 2023-11-20) so
-the demo reads the same whatever day it runs.
+the demo reads the same whatever day it runs. They are judged in a scratch database of their own, so
+the demo's accounts never stay in the office's registry.
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ def _shifted(source: Path, target: Path, delta: timedelta) -> None:
         csv.writer(handle).writerows(rows)
 
 
-def judge_demo_accounts(db, as_of: date, profile: Profile) -> list[AccountResult]:  # noqa: ANN001
-    """Register the bundled accounts, import their posts (moved to T0) and judge them."""
+def judge_demo_accounts(as_of: date, profile: Profile) -> list[AccountResult]:
+    """Register the bundled accounts in a scratch store, import their posts (moved to T0), judge them."""
+    from storage.db import Database
+
     if not (DATA / "accounts.csv").is_file():
         return []
     delta = as_of - REFERENCE_T0
@@ -41,18 +44,15 @@ def judge_demo_accounts(db, as_of: date, profile: Profile) -> list[AccountResult
         posts_file = Path(tmp) / "posts.csv"
         _shifted(DATA / "posts.csv", posts_file, delta)
         posts = read_posts_file(posts_file)
-        with db.session() as session:
-            import_accounts(session, accounts)
-            import_posts(session, DATA / "posts.csv", posts, start=date(2023, 8, 1) + delta, end=as_of,
-                         entered_by="demo")
-    from sqlalchemy import select
-
-    from storage.media import Account
-
-    with db.session() as session:
-        ids = [a.id for a in session.scalars(select(Account).where(
-            Account.account_id.in_([a.account_id for a in accounts if a.account_id])))]
-    return evaluate_accounts(db, ids, as_of, profile)
+        db = Database(f"sqlite:///{Path(tmp) / 'demo-media.db'}")
+        try:
+            with db.session() as session:
+                import_accounts(session, accounts)
+                import_posts(session, DATA / "posts.csv", posts, start=date(2023, 8, 1) + delta, end=as_of,
+                             entered_by="demo")
+            return evaluate_accounts(db, None, as_of, profile)
+        finally:
+            db.dispose()
 
 
 __all__ = ["judge_demo_accounts"]

@@ -154,6 +154,7 @@ def test_demo_runs_the_whole_job(tmp_path: Path) -> None:
     accounts = {item["account"]["name"]: item["verdict"] for item in result.json() if "account" in item}
     assert accounts == {"示例市人民政府": "pass", "示例市发布": "pass", "示例市政务服务": "pass", "示例县文旅": "fail",
                         "示例县应急管理": "unknown"}  # the 关停 account is kept, not judged
+    assert govwatch(tmp_path, "accounts", "list", "--json").json() == []  # judged apart, not registered
 
 
 @pytest.mark.parametrize("key", SITE_KEYS)
