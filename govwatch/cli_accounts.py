@@ -293,7 +293,7 @@ def posts_import(
 def evaluate_accounts_command(accounts: list[str] | None, when: date, prof, period: str | None,  # noqa: ANN001
                               json_out: bool) -> list:
     """`govwatch evaluate --accounts`: judge stored posts, print the table (or return JSON rows)."""
-    from govwatch.cli import context, fail, open_db, out
+    from govwatch.cli import context, err, fail, open_db, out
     from govwatch.media_inspect import evaluate_accounts
     from reports.media_verdict import account_json, print_account_results
     from rules.period import parse_period
@@ -314,6 +314,10 @@ def evaluate_accounts_command(accounts: list[str] | None, when: date, prof, peri
                 found = find_accounts(session, key)
                 if not found:
                     raise fail(f"没有登记账号“{key}”（见 `govwatch accounts list`）")
+                for a in found:
+                    if not a.judged:
+                        state = "已停用" if not a.enabled else STATUS_EXPORT.get(a.status, a.status)
+                        err.print(f"{a.name}（{a.platform}）{state}，不评判")
                 ids += [a.id for a in found]
     try:
         results = evaluate_accounts(db, ids, when, prof, span)
