@@ -141,30 +141,43 @@ def recheck(
 @app.command()
 def evaluate(
     site: Annotated[list[str] | None, typer.Option("--site", help="Site code, name or URL (repeatable).")] = None,
+    accounts: Annotated[bool, typer.Option("--accounts", help="Judge 政务新媒体 accounts (stored posts).")] = False,
+    account: Annotated[list[str] | None, typer.Option("--account", help="Account name or ID (repeatable).")] = None,
+    period: Annotated[str | None, typer.Option("--period", help="Months judged: 2023-08..2023-10 or 2023Q3 "
+                                                                "(default: the three before T0).")] = None,
     as_of: AsOf = None,
     profile: ProfileOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Judge stored observations again, without touching the network."""
+    """Judge stored observations again, without touching the network (sites, accounts, or both)."""
+    from govwatch.cli_accounts import evaluate_accounts_command
     from govwatch.inspect import evaluate_sites
     from reports.verdict import print_evaluation, summary_table, verdict_json
     from storage.repo import registered_sites
 
     settings, prof = context(profile)
     when = parse_as_of(as_of)
-    db = open_db(settings)
-    if site:
-        ids = [registered_site_id(db, key) for key in site]
-    else:
-        with db.session() as session:
-            ids = [s.id for s in registered_sites(session)]
-    results = evaluate_sites(db, ids, when, prof)
+    media = accounts or bool(account)
+    both = not site and not media
+    rows: list = []
+    if site or both:
+        db = open_db(settings)
+        if site:
+            ids = [registered_site_id(db, key) for key in site]
+        else:
+            with db.session() as session:
+                ids = [s.id for s in registered_sites(session)]
+        results = evaluate_sites(db, ids, when, prof)
+        if json_out:
+            rows += [verdict_json(ev) for ev in results]
+        else:
+            for ev in results if site else []:
+                print_evaluation(out, ev)
+            out.print(summary_table(results))
+    if media or both:
+        rows += evaluate_accounts_command(account, when, prof, period, json_out)
     if json_out:
-        emit_json([verdict_json(ev) for ev in results])
-        return
-    for ev in results if site else []:
-        print_evaluation(out, ev)
-    out.print(summary_table(results))
+        emit_json(rows)
 
 
 @app.command()
@@ -292,20 +305,29 @@ def demo(
             err.print(f"serving {len(sites)} test sites on 127.0.0.1; database {settings.database}")
         runs = crawl_with_progress(settings, db, ids, when, quiet=json_out)
     results = evaluate_sites(db, ids, when, prof, runs)
+    from govwatch.demo_media import judge_demo_accounts
+
+    media = judge_demo_accounts(when, prof)
     if json_out:
-        emit_json([verdict_json(ev) for ev in results])
+        from reports.media_verdict import account_json
+
+        emit_json([verdict_json(ev) for ev in results] + [account_json(r) for r in media])
         return
     for ev in results:
         print_evaluation(out, ev)
     out.print(summary_table(results))
+    from reports.media_verdict import print_account_results
+
+    print_account_results(out, media)
 
 
 def _register_commands() -> None:
     """Further commands live in modules of their own: the service deployment (db, schedule, worker,
     probe), evidence, and the findings inspectors enter by hand."""
-    from govwatch import cli_evidence, cli_findings, cli_service
+    from govwatch import cli_accounts, cli_evidence, cli_findings, cli_service
 
     cli_service.register(app)
+    cli_accounts.register(app)
     cli_evidence.register(app)
     cli_findings.register(app)
 

@@ -25,7 +25,8 @@ findings_app = typer.Typer(help="Findings entered by inspectors: vetoes a crawle
                                 "points, overrides of wrong automatic findings.", no_args_is_help=True)
 
 KINDS = ("veto", "deduction", "bonus")
-SiteArg = Annotated[str, typer.Argument(help="A registered site's code (网站标识码), name or URL.")]
+SiteArg = Annotated[str, typer.Argument(help="A registered site's code (网站标识码), name or URL, or a 政务新媒体 "
+                                            "account's name or account ID.")]
 IndicatorArg = Annotated[str, typer.Argument(help="Indicator id of the profile, e.g. W-V1, W-D3, W-B.")]
 By = Annotated[str | None, typer.Option("--by", help="Who enters it (default: $GOVWATCH_USER or the login).")]
 From = Annotated[str | None, typer.Option("--from", help="Applies to time points on or after YYYY-MM-DD.")]
@@ -69,6 +70,24 @@ def _site_id(db, key: str) -> tuple[int, str]:  # noqa: ANN001
         return found.id, found.name
 
 
+def _target(db, key: str) -> tuple[int | None, int | None, str]:  # noqa: ANN001
+    """(site id, account id, name): a registered site, else one 政务新媒体 account (name or account ID)."""
+    from govwatch.cli import fail
+    from storage.media_repo import find_accounts
+    from storage.repo import find_site
+
+    with db.session() as session:
+        found = find_site(session, key)
+        if found is not None:
+            return found.id, None, found.name
+        accounts = find_accounts(session, key)
+        if len(accounts) > 1:
+            raise fail(f"“{key}”对应多个账号（{'、'.join(a.platform for a in accounts)}），请用账号ID")
+        if accounts:
+            return None, accounts[0].id, f"{accounts[0].name}（{accounts[0].platform}）"
+    raise fail(f"no site or account {key!r} in the store (see `govwatch sites list`, `govwatch accounts list`)")
+
+
 def _indicator(profile, indicator: str):  # noqa: ANN001, ANN202
     from govwatch.cli import fail
 
@@ -80,7 +99,8 @@ def _indicator(profile, indicator: str):  # noqa: ANN001, ANN202
 
 
 def _row(m) -> dict:  # noqa: ANN001
-    return {"id": m.id, "site_id": m.site_id, "indicator": m.indicator, "kind": m.kind, "points": m.points,
+    return {"id": m.id, "site_id": m.site_id, "account_id": m.account_id,
+            "indicator": m.indicator, "kind": m.kind, "points": m.points,
             "detail": m.detail, "reason": m.reason, "entered_by": m.entered_by,
             "entered_at": m.entered_at.isoformat(timespec="seconds") + "Z",
             "valid_from": m.valid_from.date().isoformat() if m.valid_from else None,
@@ -108,9 +128,13 @@ def _save(site: str, indicator: str, kind: str, detail: str, points: float | Non
     if start and end and end < start:
         raise fail("--until is before --from")
     db = open_db(settings)
-    site_id, name = _site_id(db, site)
+    site_id, account_id, name = _target(db, site)
+    if (account_id is None) != (ind not in prof.media_indicators):
+        what = "网站" if account_id is None else "政务新媒体账号"
+        raise fail(f"{ind.id} is not an indicator for a {what} ({name})")
     with db.session() as session:
-        row = ManualFinding(site_id=site_id, indicator=ind.id, kind=kind, points=points, detail=detail, reason=reason,
+        row = ManualFinding(site_id=site_id, account_id=account_id,
+                            indicator=ind.id, kind=kind, points=points, detail=detail, reason=reason,
                             valid_from=start, valid_until=end, entered_by=_who(by), entered_at=utcnow())
         session.add(row)
         session.flush()
@@ -171,7 +195,7 @@ def override(
 
 @findings_app.command("list")
 def list_findings(
-    site: Annotated[str | None, typer.Option("--site", help="Only this site (code, name or URL).")] = None,
+    site: Annotated[str | None, typer.Option("--site", help="Only this site (code, name or URL) or account.")] = None,
     all_rows: Annotated[bool, typer.Option("--all", help="Withdrawn ones too.")] = False,
     json_out: JsonOpt = False,
 ) -> None:
@@ -180,19 +204,21 @@ def list_findings(
     from sqlalchemy import select
 
     from govwatch.cli import context, emit_json, open_db, out
+    from storage.media import Account
     from storage.models import Site
     from storage.records import ManualFinding
 
     settings, _ = context()
     db = open_db(settings)
-    query = select(ManualFinding, Site.name).join(Site, Site.id == ManualFinding.site_id).order_by(ManualFinding.id)
+    query = (select(ManualFinding, Site.name, Account.name).outerjoin(Site, Site.id == ManualFinding.site_id)
+             .outerjoin(Account, Account.id == ManualFinding.account_id).order_by(ManualFinding.id))
     if site:
-        site_id, _ = _site_id(db, site)
-        query = query.where(ManualFinding.site_id == site_id)
+        site_id, account_id, _ = _target(db, site)
+        query = query.where(ManualFinding.site_id == site_id if site_id else ManualFinding.account_id == account_id)
     if not all_rows:
         query = query.where(ManualFinding.withdrawn_at.is_(None))
     with db.session() as session:
-        rows = [{**_row(m), "site": name} for m, name in session.execute(query)]
+        rows = [{**_row(m), "site": name or account} for m, name, account in session.execute(query)]
     if json_out:
         emit_json(rows)
         return

@@ -24,6 +24,8 @@ in rules/checks), `rule` (the official wording), `params` (windows, thresholds; 
 inherited), `label` (the words a notice prints, default the title), `labels` (per trigger), `points`
 (per occurrence; null: reported, not deducted), `cap` (most points the item can cost), `area`
 (发布解读 / 办事服务 / 互动交流 / 功能设计), `basis` (how sure the rule is: V, P, UNCONFIRMED, regional).
+`media_indicators` (政务新媒体, judged by govwatch.media_inspect with the checks in rules/checks/media.py)
+take the same keys and are merged by `extends` the same way; an id is unique across both lists.
 The order of the indicators is the order of the problems in a notice and the priority when one column
 could be counted under two items (it is counted under the first).
 """
@@ -77,9 +79,11 @@ class Profile:
     settings: dict[str, Any] = field(default_factory=dict)
     notice: dict[str, Any] = field(default_factory=dict)
     lineage: tuple[str, ...] = ()  # this profile and the ones it extends, nearest first
+    media_indicators: tuple[Indicator, ...] = ()  # 政务新媒体: judged by govwatch.media_inspect
 
     def indicator(self, indicator_id: str) -> Indicator | None:
-        for ind in self.indicators:
+        """A website or a new-media indicator by id."""
+        for ind in (*self.indicators, *self.media_indicators):
             if ind.id == indicator_id:
                 return ind
         return None
@@ -155,8 +159,8 @@ def _resolve(name_or_path: str, relative_to: Path | None, seen: tuple[str, ...])
     parent, parent_where, lineage = _resolve(str(parent_name), folder, (*seen, where))
     merged: dict[str, Any] = {k: copy.deepcopy(v) for k, v in parent.items() if k not in ("extends", "order")}
     for key, value in data.items():
-        if key == "indicators":
-            merged["indicators"] = _merge_indicators(parent["indicators"], value, where)
+        if key in ("indicators", "media_indicators"):
+            merged[key] = _merge_indicators(parent.get(key) or [], value or [], where)
         elif key in ("settings", "scoring", "notice") and isinstance(value, dict) and isinstance(
                 parent.get(key), dict):
             merged[key] = deep_merge(parent[key], value)
@@ -179,25 +183,35 @@ def _number(value: Any, what: str, where: str) -> float | None:
     return float(value)
 
 
-def load_profile(name_or_path: str) -> Profile:
-    data, where, lineage = _resolve(name_or_path, None, ())
+def _indicators(raws: list, where: str, seen: set[str], what: str = "indicator") -> tuple[Indicator, ...]:
     indicators = []
-    seen: set[str] = set()
-    for n, raw in enumerate(data["indicators"], 1):
+    for n, raw in enumerate(raws, 1):
         missing = {"id", "title", "kind", "check"} - set(raw or {})
         if missing:
-            raise ProfileError(f"{where}: indicator #{n} lacks {', '.join(sorted(missing))}")
+            raise ProfileError(f"{where}: {what} #{n} lacks {', '.join(sorted(missing))}")
         if raw["kind"] not in KINDS:
-            raise ProfileError(f"{where}: indicator {raw['id']}: kind {raw['kind']!r} is not one of {', '.join(KINDS)}")
+            raise ProfileError(f"{where}: {what} {raw['id']}: kind {raw['kind']!r} is not one of {', '.join(KINDS)}")
         if raw["id"] in seen:
             raise ProfileError(f"{where}: indicator {raw['id']} appears twice")
         seen.add(raw["id"])
         indicators.append(Indicator(
             raw["id"], raw["title"], raw["kind"], raw["check"], raw.get("rule", "") or "", raw.get("params") or {},
             raw.get("label", "") or "", {str(k): v for k, v in (raw.get("labels") or {}).items()},
-            _number(raw.get("points"), f"indicator {raw['id']}: points", where),
-            _number(raw.get("cap"), f"indicator {raw['id']}: cap", where),
+            _number(raw.get("points"), f"{what} {raw['id']}: points", where),
+            _number(raw.get("cap"), f"{what} {raw['id']}: cap", where),
             raw.get("area", "") or "", str(raw.get("basis", "") or ""),
         ))
-    return Profile(data.get("id", Path(where).stem), data.get("title", ""), tuple(indicators), data.get("scoring"),
-                   data.get("source", ""), where, data.get("settings") or {}, data.get("notice") or {}, lineage)
+    return tuple(indicators)
+
+
+def load_profile(name_or_path: str) -> Profile:
+    data, where, lineage = _resolve(name_or_path, None, ())
+    seen: set[str] = set()
+    indicators = _indicators(data["indicators"], where, seen)
+    media = data.get("media_indicators") or []
+    if not isinstance(media, list):
+        raise ProfileError(f"{where}: `media_indicators` must be a list")
+    media_indicators = _indicators(media, where, seen, "media indicator")
+    return Profile(data.get("id", Path(where).stem), data.get("title", ""), indicators, data.get("scoring"),
+                   data.get("source", ""), where, data.get("settings") or {}, data.get("notice") or {}, lineage,
+                   media_indicators)

@@ -148,9 +148,13 @@ def test_observations_are_stored_and_added_not_replaced(rechecks, sites) -> None
 def test_demo_runs_the_whole_job(tmp_path: Path) -> None:
     result = govwatch(tmp_path, "demo", "--as-of", AS_OF, "--json")
     assert result.code == 0, result.stderr[-3000:]
-    verdicts = {item["site"]["code"]: item["verdict"] for item in result.json()}
+    verdicts = {item["site"]["code"]: item["verdict"] for item in result.json() if "site" in item}
     with serve_test_sites(T0) as running:
         assert verdicts == {site.code: site.truth.verdict for site in running}
+    accounts = {item["account"]["name"]: item["verdict"] for item in result.json() if "account" in item}
+    assert accounts == {"示例市人民政府": "pass", "示例市发布": "pass", "示例市政务服务": "pass", "示例县文旅": "fail",
+                        "示例县应急管理": "unknown"}  # the 关停 account is kept, not judged
+    assert govwatch(tmp_path, "accounts", "list", "--json").json() == []  # judged apart, not registered
 
 
 @pytest.mark.parametrize("key", SITE_KEYS)

@@ -1,0 +1,332 @@
+"""`govwatch accounts` and `govwatch posts`: the 政务新媒体 registry, post imports and inspectors' looks.
+
+    govwatch accounts import 新媒体台账.xlsx [--replace]
+    govwatch accounts list [--json]
+    govwatch accounts export 台账.xlsx
+    govwatch accounts disable|enable|remove 黔东南民政 --platform 微博
+    govwatch posts import 发布记录.csv [--from 2023-08-01 --to 2023-11-20]
+    govwatch accounts observe 黔东南民政 --platform 微信 --latest-post "2023-11-18 09:30" --screenshot a.png
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+accounts_app = typer.Typer(help="政务新媒体账号台账：导入、列出、导出、停用，以及人工查看账号（observe）。",
+                           no_args_is_help=True)
+posts_app = typer.Typer(help="政务新媒体发布记录：从报送系统、厂商或公众平台导出的文件导入。", no_args_is_help=True)
+
+AccountArg = Annotated[str, typer.Argument(help="账号名称、账号ID或链接。")]
+PlatformOpt = Annotated[str | None, typer.Option("--platform", help="平台（同名账号在两个平台时必填）")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+EXPORT_HEADERS = ("账号名称", "平台", "账号类型", "账号ID", "链接", "主办单位", "分组", "状态", "启用")
+PLATFORM_EXPORT = {"wechat": "微信公众号", "weibo": "新浪微博", "douyin": "抖音", "toutiao": "今日头条",
+                   "kuaishou": "快手", "bilibili": "哔哩哔哩", "app": "客户端", "other": "其他"}
+TYPE_EXPORT = {"subscription": "订阅号", "service": "服务号"}
+STATUS_EXPORT = {"normal": "正常", "closed": "关停", "cancelled": "注销"}
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(accounts_app, name="accounts")
+    app.add_typer(posts_app, name="posts")
+
+
+def _platform(value: str | None) -> str | None:
+    from govwatch.cli import fail
+    from govwatch.media_files import MediaFileError, platform_of
+
+    if value is None:
+        return None
+    try:
+        return platform_of(value, "--platform")
+    except MediaFileError as exc:
+        raise fail(str(exc)) from None
+
+
+def _one_account(session, key: str, platform: str | None):  # noqa: ANN001, ANN202
+    from govwatch.cli import fail
+    from govwatch.media_files import MediaFileError
+    from govwatch.media_import import resolve_account
+
+    try:
+        return resolve_account(session, key, _platform(platform), "账号")
+    except MediaFileError as exc:
+        raise fail(str(exc)) from None
+
+
+def account_row(a) -> dict:  # noqa: ANN001
+    return {"name": a.name, "platform": a.platform, "type": a.type, "account_id": a.account_id, "url": a.url,
+            "unit": a.unit, "group": a.group, "status": a.status, "enabled": a.enabled}
+
+
+@accounts_app.command("import")
+def accounts_import(
+    file: Annotated[Path, typer.Argument(help="CSV、xlsx 或 YAML 台账。")],
+    replace: Annotated[bool, typer.Option("--replace", help="文件是完整台账：未列出的账号停用。")] = False,
+) -> None:
+    """登记账号；同一平台按账号ID、再按名称更新。有一行出错则整个文件不写入。"""
+    from govwatch.cli import context, fail, open_db, out
+    from govwatch.media_files import MediaFileError, read_accounts_file
+    from govwatch.media_import import import_accounts
+
+    settings, _ = context()
+    try:
+        entries = read_accounts_file(file)
+    except MediaFileError as exc:
+        raise fail(str(exc)) from None
+    db = open_db(settings)
+    with db.session() as session:
+        summary = import_accounts(session, entries, replace=replace)
+    out.print(f"{file}: 新增{summary.added}个账号，更新{summary.updated}个" +
+              (f"，停用{summary.disabled}个" if replace else ""))
+
+
+@accounts_app.command("list")
+def accounts_list(
+    all_rows: Annotated[bool, typer.Option("--all", help="包括已停用的账号。")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """已登记的政务新媒体账号。"""
+    from rich.table import Table
+    from sqlalchemy import select
+
+    from govwatch.cli import context, emit_json, open_db, out
+    from reports.media_verdict import platform_word
+    from storage.media import Account
+
+    settings, _ = context()
+    db = open_db(settings)
+    with db.session() as session:
+        query = select(Account).order_by(Account.id)
+        if not all_rows:
+            query = query.where(Account.enabled.is_(True))
+        rows = [account_row(a) for a in session.scalars(query)]
+    if json_out:
+        emit_json(rows)
+        return
+    table = Table(title=f"已登记政务新媒体（{len(rows)}）")
+    for name in ("账号名称", "平台", "账号ID", "主办单位", "分组", "状态"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        state = STATUS_EXPORT[r["status"]] + ("" if r["enabled"] else "（停用）")
+        table.add_row(r["name"], platform_word(r), r["account_id"] or "—", r["unit"] or "—", r["group"] or "—", state)
+    out.print(table)
+
+
+def _set_enabled(account: str, platform: str | None, enabled: bool) -> None:
+    from govwatch.cli import context, open_db, out
+
+    settings, _ = context()
+    db = open_db(settings)
+    with db.session() as session:
+        row = _one_account(session, account, platform)
+        row.enabled = enabled
+        name = f"{row.name}（{row.platform}）"
+    out.print(f"{name} 已{'启用' if enabled else '停用（保留历史记录，不再评判）'}")
+
+
+@accounts_app.command("disable")
+def accounts_disable(account: AccountArg, platform: PlatformOpt = None) -> None:
+    """停用账号：保留历史，不再采集和评判。"""
+    _set_enabled(account, platform, False)
+
+
+@accounts_app.command("enable")
+def accounts_enable(account: AccountArg, platform: PlatformOpt = None) -> None:
+    """重新启用账号。"""
+    _set_enabled(account, platform, True)
+
+
+@accounts_app.command("remove")
+def accounts_remove(account: AccountArg, platform: PlatformOpt = None) -> None:
+    """删除登记错误的账号；已有发布记录或评判结果的账号不能删除（请用 disable）。"""
+    from sqlalchemy import func, select
+
+    from govwatch.cli import context, fail, open_db, out
+    from storage.media import AccountEvaluation, Collection, Post
+    from storage.records import ManualFinding
+
+    settings, _ = context()
+    db = open_db(settings)
+    with db.session() as session:
+        row = _one_account(session, account, platform)
+        for model in (Post, Collection, AccountEvaluation, ManualFinding):
+            if session.scalar(select(func.count()).select_from(model).where(model.account_id == row.id)):
+                raise fail(f"{row.name}（{row.platform}）已有发布记录或评判结果，不能删除；"
+                           f"请用 `govwatch accounts disable` 停用")
+        name = f"{row.name}（{row.platform}）"
+        session.delete(row)
+    out.print(f"{name} 已删除")
+
+
+@accounts_app.command("export")
+def accounts_export(
+    file: Annotated[Path, typer.Argument(help="导出到 .xlsx 或 .csv（与导入格式相同）。")],
+) -> None:
+    """导出台账（包括停用的账号），可修改后再导入。"""
+    from sqlalchemy import select
+
+    from govwatch.cli import context, fail, open_db, out
+    from storage.media import Account
+
+    settings, _ = context()
+    db = open_db(settings)
+    with db.session() as session:
+        rows = [[a.name, PLATFORM_EXPORT.get(a.platform, a.platform), TYPE_EXPORT.get(a.type or "", ""),
+                 a.account_id or "", a.url or "", a.unit or "", a.group or "", STATUS_EXPORT.get(a.status, a.status),
+                 "是" if a.enabled else "否"] for a in session.scalars(select(Account).order_by(Account.id))]
+    suffix = file.suffix.lower()
+    if suffix == ".xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "政务新媒体台账"
+        sheet.append(list(EXPORT_HEADERS))
+        for r in rows:
+            sheet.append(r)
+        book.save(file)
+    elif suffix == ".csv":
+        with file.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(EXPORT_HEADERS)
+            writer.writerows(rows)
+    else:
+        raise fail(f"{file}: 请用 .xlsx 或 .csv")
+    out.print(f"{file}: 导出{len(rows)}个账号")
+
+
+def _moment(value: str, option: str) -> datetime:
+    from govwatch.cli import fail
+    from govwatch.media_files import MediaFileError, parse_time
+
+    try:
+        moment, _ = parse_time(value, option)
+    except MediaFileError as exc:
+        raise fail(str(exc)) from None
+    return moment
+
+
+@accounts_app.command("observe")
+def accounts_observe(
+    account: AccountArg,
+    latest_post: Annotated[str, typer.Option("--latest-post", help="最近一条发布时间（北京时间）。")],
+    platform: PlatformOpt = None,
+    screenshot: Annotated[Path | None, typer.Option("--screenshot", help="截图，作为证据保存。")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="检查人（默认 $GOVWATCH_USER 或登录名）。")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="备注。")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="查看的时间（默认现在）。")] = None,
+) -> None:
+    """记录一次人工查看：账号此刻的最近一条发布。它覆盖从这条发布到查看时的时段。"""
+    from govwatch.cli import context, fail, open_db, out
+    from govwatch.cli_findings import _who
+    from govwatch.media_import import observe
+    from storage.media_repo import BEIJING
+
+    settings, _ = context()
+    latest = _moment(latest_post, "--latest-post")
+    when = _moment(at, "--at") if at else datetime.now(BEIJING)
+    if latest > when:
+        raise fail(f"--latest-post {latest_post} 晚于查看时间 {when:%Y-%m-%d %H:%M}")
+    evidence = None
+    if screenshot is not None:
+        from crawler.evidence import EvidenceStore
+
+        try:
+            data = screenshot.read_bytes()
+        except OSError as exc:
+            raise fail(f"{screenshot}: 无法读取截图：{exc.strerror}") from None
+        stored = EvidenceStore(settings.evidence_dir).put(data, screenshot.suffix.lower() or ".png")
+        evidence = [{"kind": "screenshot", "path": stored.path, "sha256": stored.sha256, "size": stored.size,
+                     "file": screenshot.name}]
+    db = open_db(settings)
+    with db.session() as session:
+        row = _one_account(session, account, platform)
+        observe(session, row, latest, at=when, evidence=evidence, by=_who(by), note=note)
+        name = f"{row.name}（{row.platform}）"
+    out.print(f"{name}: 记录最近发布 {latest:%Y-%m-%d %H:%M}，覆盖至 {when:%Y-%m-%d %H:%M}"
+              + ("，截图已保存" if evidence else ""))
+
+
+@posts_app.command("import")
+def posts_import(
+    file: Annotated[Path, typer.Argument(help="CSV 或 xlsx 发布记录。")],
+    start: Annotated[str | None, typer.Option("--from", help="覆盖的第一天（默认最早一条）。")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="覆盖的最后一天（默认最晚一条）。")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="导入人。")] = None,
+) -> None:
+    """导入发布记录：文件是所列每个账号在 --from 至 --to 期间的全部发布。有一行出错则整个文件不写入。"""
+    from govwatch.cli import context, fail, open_db, out
+    from govwatch.cli_findings import _who
+    from govwatch.media_files import MediaFileError, read_posts_file
+    from govwatch.media_import import import_posts
+
+    settings, _ = context()
+
+    def day(value: str | None, option: str) -> date | None:
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise fail(f"{option} {value!r} 不是日期（如 2023-11-20）") from None
+
+    first, last = day(start, "--from"), day(end, "--to")
+    try:
+        entries = read_posts_file(file)
+    except MediaFileError as exc:
+        raise fail(str(exc)) from None
+    db = open_db(settings)
+    try:
+        with db.session() as session:
+            counts = import_posts(session, file, entries, start=first, end=last, entered_by=_who(by))
+    except MediaFileError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"{file}: {len(counts)}个账号，{sum(counts.values())}条发布")
+
+
+def evaluate_accounts_command(accounts: list[str] | None, when: date, prof, period: str | None,  # noqa: ANN001
+                              json_out: bool) -> list:
+    """`govwatch evaluate --accounts`: judge stored posts, print the table (or return JSON rows)."""
+    from govwatch.cli import context, err, fail, open_db, out
+    from govwatch.media_inspect import evaluate_accounts
+    from reports.media_verdict import account_json, print_account_results
+    from rules.period import parse_period
+
+    settings, _ = context()
+    try:
+        span = parse_period(period) if period else None
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    db = open_db(settings)
+    ids = None
+    if accounts:
+        from storage.media_repo import find_accounts
+
+        ids = []
+        with db.session() as session:
+            for key in accounts:
+                found = find_accounts(session, key)
+                if not found:
+                    raise fail(f"没有登记账号“{key}”（见 `govwatch accounts list`）")
+                for a in found:
+                    if not a.judged:
+                        state = "已停用" if not a.enabled else STATUS_EXPORT.get(a.status, a.status)
+                        err.print(f"{a.name}（{a.platform}）{state}，不评判")
+                ids += [a.id for a in found]
+    try:
+        results = evaluate_accounts(db, ids, when, prof, span)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    if json_out:
+        return [account_json(r) for r in results]
+    print_account_results(out, results)
+    return []
+
+
+__all__ = ["evaluate_accounts_command", "register"]
