@@ -17,7 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from reports.layout import column_widths, is_wide
+from reports.layout import column_widths, is_wide, text_width
 from reports.notice import Notice, Table
 
 TITLE_FONT = "方正小标宋简体"
@@ -78,17 +78,33 @@ def _cell(cell, text: object, font: str = BODY_FONT, size: float = 10.5, bold: b
     _font(p.add_run("" if text is None else str(text)), font, size, bold)
 
 
+CHAR_CM = 0.19  # a half-width character at 10.5pt, with the cell's padding counted per column below
+
+
+def _fit(widths: list[int], usable_cm: float) -> list[float]:
+    """Column widths in cm: short columns (编号, 评分, 结果) keep what their text needs; the long ones
+    share the rest, so they wrap instead of squeezing the short ones; a narrow table is spread out."""
+    need = [(w + 2) * CHAR_CM for w in widths]
+    if sum(need) <= usable_cm:
+        return [n * usable_cm / sum(need) for n in need]
+    short = [i for i, w in enumerate(widths) if w <= 12]
+    fixed = sum(need[i] for i in short)
+    rest = max(usable_cm - fixed, usable_cm * 0.4)
+    long_total = sum(need[i] for i in range(len(widths)) if i not in short) or 1
+    scale = min(1.0, (usable_cm - rest) / fixed) if fixed else 1.0
+    return [need[i] * scale if i in short else need[i] * rest / long_total for i in range(len(widths))]
+
+
 def _table(doc, number: int, table: Table, usable_cm: float) -> None:  # noqa: ANN001
     _para(doc, f"附件{number}", HEAD_FONT, 16, indent=False)
     _para(doc, table.title, TITLE_FONT, 18, WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=12)
     widths = column_widths(table)
-    total = sum(widths) or 1
     ncols = len(table.headers)
     grid = doc.add_table(rows=1, cols=ncols)
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid.autofit = False
-    cms = [Cm(usable_cm * w / total) for w in widths]
+    cms = [Cm(c) for c in _fit(widths, usable_cm)]
     header = grid.rows[0]
     _repeat_header(header)
     for i, name in enumerate(table.headers):
@@ -101,11 +117,13 @@ def _table(doc, number: int, table: Table, usable_cm: float) -> None:  # noqa: A
         for values in rows:
             row = grid.add_row()
             for i, value in enumerate(values):
-                long = len(str(value)) * 2 > widths[i]
+                long = text_width(value) > widths[i]
                 _cell(row.cells[i], value, center=not long)
             if table.merge_veto_score and values[2] == "" and values[3] == "不合格":
                 merged = row.cells[2].merge(row.cells[3])
                 _cell(merged, "不合格")
+    for i, column in enumerate(grid.columns):  # the grid is what Word and LibreOffice lay out by
+        column.width = cms[i]
     for row in grid.rows:
         for i, cell in enumerate(row.cells):
             cell.width = cms[i]

@@ -547,9 +547,9 @@ def _body(n: Notice, profile: Profile) -> list[Paragraph]:
                                   f"{n.period.words}运行情况进行了检查，现将有关情况通报如下："))
     body.append(Paragraph("heading", "一、总体情况"))
     s, a = t["sites"], t["accounts"]
-    scope = f"此次检查范围为：{w.region}纳入监管的{s['total']}个政府网站"
-    scope += f"、{a['total']}个政务新媒体" if a["total"] else ""
-    scope += f"，统计时间：{chinese_date(n.period.start)}—{chinese_date(n.period.end)}。"
+    things = [f"{s['total']}个政府网站"] * bool(s["total"]) + [f"{a['total']}个政务新媒体"] * bool(a["total"])
+    scope = f"此次检查范围为：{w.region}纳入监管的{'、'.join(things) or '0个政府网站'}，"
+    scope += f"统计时间：{chinese_date(n.period.start)}—{chinese_date(n.period.end)}。"
     body.append(Paragraph("text", scope))
     groups = _count_by_group(n)
     if groups:
@@ -564,11 +564,9 @@ def _body(n: Notice, profile: Profile) -> list[Paragraph]:
     pub = t["published"]
     if pub["sites"] or pub["accounts"]:
         part += 1
-        text = f"（{NUMERALS[part - 1]}）信息发布情况：{n.period.words}，"
-        text += f"各网站共公开各类信息{pub['sites']}条" if pub["sites"] else "各网站未发现本期公开的信息"
-        if a["total"]:
-            text += f"；{a['total']}个政务新媒体共计公开各类信息{pub['accounts']}条"
-        body.append(Paragraph("text", text + "。"))
+        said = [f"各网站共公开各类信息{pub['sites']}条"] * bool(pub["sites"])
+        said += [f"{a['total']}个政务新媒体共计公开各类信息{pub['accounts']}条"] * bool(a["total"])
+        body.append(Paragraph("text", f"（{NUMERALS[part - 1]}）信息发布情况：{n.period.words}，{'；'.join(said)}。"))
 
     body.append(Paragraph("heading", "二、存在的问题"))
     body += _problem_paragraphs(n)
@@ -779,7 +777,7 @@ def _tables(period: Period, sites: list[SiteLine], accounts: list[AccountLine], 
     if unknown or unknown_acc:
         rows = [[s.name, s.unit, "政府网站", s.reason] for s in unknown]
         rows += [[a.name, a.unit, PLATFORM_WORDS.get(a.platform, a.platform), a.reason] for a in unknown_acc]
-        tables.append(Table("unknown", f"无法核验的网站和政务新媒体名单（{UNKNOWN_NOTE}）",
+        tables.append(Table("unknown", "无法核验的网站和政务新媒体名单（请人工核查）",
                             ["序号", "名称", "主管单位", "类型", "原因"],
                             [(None, [[i, *r] for i, r in enumerate(rows, 1)])], {4: 50},
                             note="以上网站和政务新媒体未计入合格、不合格数，请人工核查。"))
