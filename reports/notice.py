@@ -753,10 +753,10 @@ def _tables(period: Period, sites: list[SiteLine], accounts: list[AccountLine], 
     if published:
         def pub_section(group: str, items: list[SiteLine]) -> str:
             return group
-        for title_group, items in _sections_by_group(published, pub_section):
+        for number, (title_group, items) in enumerate(_sections_by_group(published, pub_section), 1):
             head = "乡镇(街道)" if any(w in title_group for w in ("乡镇", "街道")) else "单位"
             rows = [[s.unit, s.published] for s in sorted(items, key=lambda x: -x.published)]
-            tables.append(Table(f"published_{len(tables)}", f"网站信息公开情况统计表({title_group})",
+            tables.append(Table(f"published_{number}", f"网站信息公开情况统计表({title_group})",
                                 [head, "主动公开信息条数"], [(None, rows)]))
         col_rows = [[s.name, name, count] for s in published for name, count in s.columns_published]
         if col_rows:

@@ -26,7 +26,7 @@ from rules.observations import SiteObs
 from storage.db import Database
 from storage.media import AccountEvaluation, Post
 from storage.media_repo import to_utc, upsert_account
-from storage.models import Site
+from storage.models import Column, CrawlRun, ListItem, Site
 from storage.repo import save_evaluation, upsert_site, utcnow
 from tests.cli_support import govwatch
 from tests.test_scoring import HENAN, HOST, T0, compliant, published, site, unit
@@ -40,19 +40,44 @@ def _db(home: Path) -> Database:
 
 
 def _store(session, obs: SiteObs, *, name: str, unit_name: str, group: str, kind: str, url: str,  # noqa: ANN001
-           as_of: date = T0) -> Site:
+           as_of: date = T0, run: CrawlRun | None = None) -> Site:
     row, _ = upsert_site(session, url=url, name=name, unit=unit_name, group=group)
     row.kind = kind
     ev = evaluate(obs, as_of, HENAN)
-    save_evaluation(session, row, None, verdict_json(ev))
+    if run is not None:
+        run.site_id = row.id
+        session.flush()
+    save_evaluation(session, row, run, verdict_json(ev))
     return row
+
+
+def _run_with_items(session) -> CrawlRun:  # noqa: ANN001
+    """A stored crawl whose lists hold items published in 2023Q1 and before it (seed 001's counts)."""
+    placeholder, _ = upsert_site(session, url="http://placeholder.invalid/", registered=False)
+    run = CrawlRun(site_id=placeholder.id, started_at=utcnow(), reference_date=T0, status="ok")
+    session.add(run)
+    session.flush()
+    seen = utcnow()
+    for name, days in (("工作动态", [2, 5, 9]), ("通知公告", [30, 400])):
+        col = Column(run_id=run.id, name=name, url=f"http://hq.xinxiang.gov.cn/{name}/", category="news",
+                     category_source="keyword")
+        session.add(col)
+        session.flush()
+        for n, age in enumerate(days):
+            session.add(ListItem(run_id=run.id, site_id=placeholder.id, column_id=col.id, title=f"{name}{n}",
+                                 url=f"http://hq.xinxiang.gov.cn/{name}/{n}.html", published=T0 - timedelta(days=age),
+                                 position=n, first_seen_at=seen))
+    session.add(ListItem(run_id=run.id, site_id=placeholder.id, column_id=None, title="首页", position=0,
+                         url="http://hq.xinxiang.gov.cn/工作动态/0.html", published=T0 - timedelta(days=2),
+                         first_seen_at=seen))  # the same item on the home page is counted once
+    return run
 
 
 def _seed_000(home: Path) -> None:
     db = _db(home)
     with db.session() as session:
         _store(session, site(compliant(), name="红旗区"), name="红旗区人民政府", unit_name="红旗区", group="县区",
-               kind="portal", url="http://hq.xinxiang.gov.cn/")
+               kind="portal", url="http://hq.xinxiang.gov.cn/", run=_run_with_items(session))
         for n, name in enumerate(SEED_000_ORDER):
             _store(session, unit(name), name=f"{name}网站", unit_name=name, group="市直部门", kind="department",
                    url=f"http://d{n}.xinxiang.gov.cn/")
@@ -136,6 +161,13 @@ def test_report_writes_every_format_with_the_same_rows(seed_000) -> None:
     unknown = next(ws for ws in book.worksheets if "无法核验" in ws.title)
     assert _sheet_rows(unknown)[3][1:3] == ["市统计局网站", "市统计局"]
 
+    tables = {t["key"]: t for t in data["tables"]}
+    assert tables["published_1"]["title"] == "2023年第一季度网站信息公开情况统计表(县区)"
+    assert tables["published_1"]["headers"] == ["单位", "主动公开信息条数"]
+    assert tables["published_1"]["sections"][0]["rows"] == [["红旗区", 4]]
+    assert tables["published_columns"]["sections"][0]["rows"] == [["红旗区人民政府", "工作动态", 3],
+                                                                  ["红旗区人民政府", "通知公告", 1]]
+    assert data["totals"]["published"]["sites"] == 4
     with (out / "通报-2023Q1-2-sites_departments.csv").open(encoding="utf-8-sig") as fh:
         csv_rows = list(csv.reader(fh))
     assert csv_rows[0] == ["编号", "部门", "评分", "结果", "主要问题"]
