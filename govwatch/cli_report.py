@@ -44,6 +44,8 @@ def _date(value: str | None, option: str) -> date | None:
 
 def office_words(section: dict[str, Any], **given: Any):  # noqa: ANN201
     """The [report] settings section, overridden by the options given on the command line."""
+    from rich.markup import escape
+
     from govwatch.cli import fail
     from reports.notice import OfficeWords
 
@@ -51,11 +53,10 @@ def office_words(section: dict[str, Any], **given: Any):  # noqa: ANN201
              "contact"}
     unknown = sorted(set(section) - known)
     if unknown:
-        raise fail(f"settings [report]: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise fail(escape(f"settings [report]: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"))
     values = {**section, **{k: v for k, v in given.items() if v not in (None, "")}}
     for key in ("signed", "deadline"):
-        values[key] = _date(values.get(key), f"[report] {key}" if key not in given or not given[key] else
-                            f"--{key}")
+        values[key] = _date(values.get(key), f"--{key}" if given.get(key) else escape(f"[report] {key}"))
     return OfficeWords(**{k: str(v) if isinstance(v, str) else v for k, v in values.items()})
 
 
