@@ -153,6 +153,8 @@ def write_docx(notice: Notice, path: Path) -> Path:
             _para(doc, "", indent=False)
             _para(doc, p.text, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False).paragraph_format.right_indent = Pt(64)
         elif p.style == "date":
+            if not notice.words.office:
+                _para(doc, "", indent=False)
             q = _para(doc, p.text, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
             q.paragraph_format.right_indent = Pt(64)
         elif p.style == "contact":

@@ -382,7 +382,9 @@ def account_problems(result: dict[str, Any]) -> list[Problem]:
         word = f"{int(m['month'][5:])}月更新不达标"
         if out and any(word in p.label for p in out):
             continue
-        out.append(Problem("month", "media", word, False, m.get("reason") or "", [], [key], {key: f"{m['month']}"}))
+        reason = m.get("reason") or "更新不达标"
+        detail = reason if reason.startswith(f"{int(m['month'][5:])}月") else f"{int(m['month'][5:])}月{reason}"
+        out.append(Problem("month", "media", word, False, detail, [], [key], {key: f"{m['month']}"}))
     return out
 
 
@@ -660,13 +662,18 @@ def _problem_paragraphs(n: Notice) -> list[Paragraph]:
     number = 0
     for key, title in titles:
         texts = list(dict.fromkeys(by_kind.get(key, [])))
-        if key == "update":
-            texts += [f"{PLATFORM_COLUMN_WORDS.get(a.platform, a.platform)}“{a.name}”"
-                      f"{'；'.join(dict.fromkeys(p.detail or p.label for p in a.problems))}" for a in media]
+        if key == "update":  # accounts' update problems (M-V2, months) sit with the columns'
+            texts += [_account_text(a, [p for p in a.problems if _is_update(p)]) for a in media
+                      if any(_is_update(p) for p in a.problems)]
         if not texts:
             continue
         number += 1
         out.append(Paragraph("text", f"（{NUMERALS[number - 1]}）{title}。" + "；".join(texts) + "。"))
+    other = [_account_text(a, [p for p in a.problems if not _is_update(p)]) for a in media
+             if any(not _is_update(p) for p in a.problems)]
+    if other:
+        number += 1
+        out.append(Paragraph("text", f"（{NUMERALS[number - 1]}）政务新媒体其他问题。" + "；".join(other) + "。"))
     if vetoed:
         number += 1
         text = "；".join(f"{unit}网站存在{'、'.join(dict.fromkeys(labels))}问题，属于单项否决项，网站不合格"
@@ -675,6 +682,16 @@ def _problem_paragraphs(n: Notice) -> list[Paragraph]:
     if not out:
         out.append(Paragraph("text", "本次检查未发现网站和政务新媒体存在问题。"))
     return out
+
+
+def _is_update(p: Problem) -> bool:
+    """An account's problem about updating: a month below its posting days, M-V2, or words saying so."""
+    return p.indicator in ("month", "M-V2") or "更新" in p.label
+
+
+def _account_text(a: AccountLine, problems: list[Problem]) -> str:
+    said = "；".join(dict.fromkeys(p.detail or p.label for p in problems))
+    return f"{PLATFORM_COLUMN_WORDS.get(a.platform, a.platform)}“{a.name}”{said}"
 
 
 def _recheck_paragraphs(n: Notice) -> list[Paragraph]:

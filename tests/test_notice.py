@@ -250,6 +250,9 @@ def test_seed_002_monthly_layout_and_account_totals(tmp_path) -> None:
     assert doc.paragraphs[0].text == "关于2023年第四季度全州政府网站和政务新媒体检查情况的通报"
     assert ("本次检查政务新媒体6个，合格2个，不合格4个，合格率为33.3%。不合格的政务新媒体分别是：黔东南州生态环境局(政务微博)、"
             "黔东南民政(政务微信)、岑巩县政务微博(政务微博)、锦屏县政府(政务微信)。") in text
+    assert ("（一）信息更新不及时。新浪微博“黔东南州生态环境局”8月当月更新4天，少于8天；"
+            "微信公众号“黔东南民政”9月当月更新4天，少于8天") in text
+    assert "此次检查范围为：全州纳入监管的6个政务新媒体，统计时间：2023年8月1日—2023年10月31日。" in text
     units = json.loads((out / "通报-202308-202310.json").read_text("utf-8"))
     by_unit = next(t for t in units["tables"] if t["key"] == "accounts_units")["sections"][0]["rows"]
     assert by_unit[0] == [1, "市直单位", 4, 2, 2, "50%", ""]
