@@ -332,3 +332,18 @@ def test_the_notice_renders_to_a4_pdf(seed_000, tmp_path) -> None:
         if shutil.which("pdffonts"):
             fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
             assert "WenQuanYi" in fonts or "Hei" in fonts or "Song" in fonts or "CID" in fonts, fonts
+
+
+def test_an_account_recheck_pairs_months(tmp_path) -> None:
+    from reports.notice import OfficeWords, build_notice
+
+    db = _db(tmp_path / "a")
+    with db.session() as session:
+        _account(session, "红旗民政", "红旗区民政局", "县区", "wechat", ["fail", "fail", "pass"], date(2023, 11, 5))
+        _account(session, "红旗民政", "红旗区民政局", "县区", "wechat", ["pass", "fail", "pass"], date(2023, 11, 20))
+        notice = build_notice(session, HENAN, parse_period("2023-08..2023-10"), date(2023, 11, 20),
+                              OfficeWords(), compare_with="2023-11-05")
+    db.dispose()
+    assert {(r.subject, r.state) for r in notice.recheck} == {("2023-08", "已整改"), ("2023-09", "仍未整改")}
+    assert notice.totals["repeat_units"] == ["红旗区民政局"]
+    assert notice.totals["accounts"]["fail"] == 1  # the newest evaluation only
