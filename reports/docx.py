@@ -78,13 +78,13 @@ def _cell(cell, text: object, font: str = BODY_FONT, size: float = 10.5, bold: b
     _font(p.add_run("" if text is None else str(text)), font, size, bold)
 
 
-CHAR_CM = 0.19  # a half-width character at 10.5pt, with the cell's padding counted per column below
+CHAR_CM = 0.21  # a half-width character at 10.5pt (fallback fonts run wider), padding counted below
 
 
 def _fit(widths: list[int], usable_cm: float) -> list[float]:
     """Column widths in cm: short columns (编号, 评分, 结果) keep what their text needs; the long ones
     share the rest, so they wrap instead of squeezing the short ones; a narrow table is spread out."""
-    need = [(w + 2) * CHAR_CM for w in widths]
+    need = [(w + 3) * CHAR_CM for w in widths]
     if sum(need) <= usable_cm:
         return [n * usable_cm / sum(need) for n in need]
     short = [i for i, w in enumerate(widths) if w <= 12]

@@ -25,5 +25,5 @@ def column_widths(table: Table, most: int = 60) -> list[int]:
 
 
 def is_wide(table: Table) -> bool:
-    """Tables that do not fit a portrait A4 page (about 90 half-width characters at 10.5pt) go landscape."""
-    return sum(column_widths(table)) + 2 * len(table.headers) > 90
+    """Tables that do not fit a portrait A4 page (about 80 half-width characters at 10.5pt) go landscape."""
+    return sum(column_widths(table)) + 2 * len(table.headers) > 80

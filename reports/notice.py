@@ -787,7 +787,7 @@ def _tables(period: Period, sites: list[SiteLine], accounts: list[AccountLine], 
         rows = [[i, x.name, x.unit, x.problem, x.subject,
                  x.state + (REPEAT_MARK if x.state == "仍未整改" else "")] for i, x in enumerate(items, 1)]
         tables.append(Table("recheck", "问题整改复查情况",
-                            ["序号", "网站名称", "主管单位", "问题类型", "问题栏目", "复查情况"],
+                            ["序号", "网站名称", "主管单位", "问题类型", "问题栏目或链接", "复查情况"],
                             [(None, rows)], {4: 40, 5: 22}))
     unknown = [s for s in sites if s.verdict == "unknown"]
     unknown_acc = [a for a in accounts if a.verdict == "unknown"]
