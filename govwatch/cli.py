@@ -324,12 +324,13 @@ def demo(
 def _register_commands() -> None:
     """Further commands live in modules of their own: the service deployment (db, schedule, worker,
     probe), evidence, and the findings inspectors enter by hand."""
-    from govwatch import cli_accounts, cli_evidence, cli_findings, cli_service
+    from govwatch import cli_accounts, cli_evidence, cli_findings, cli_report, cli_service
 
     cli_service.register(app)
     cli_accounts.register(app)
     cli_evidence.register(app)
     cli_findings.register(app)
+    cli_report.register(app)
 
 
 _register_commands()

@@ -47,6 +47,8 @@ class Settings:
     probes_per_day: int = 24  # availability probes per site per day (W-V2 needs more than 20)
     probe_timeout: float = 15.0  # seconds for a whole probe, HTML body included
     probe_concurrency: int = 20  # probes at once
+    # The [report] table: the office's words for `govwatch report` (office, recipients, requirements ...).
+    report: dict = field(default_factory=dict)
 
     @property
     def database(self) -> str:
@@ -125,6 +127,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise SettingsError(f"settings file {settings_file}: {exc}") from exc
         for key, raw in data.items():
+            if key == "report" and isinstance(raw, dict):
+                values["report"] = raw
+                continue
             if key not in _ENV:
                 raise SettingsError(f"settings file {settings_file}: unknown setting {key!r}")
             values[key] = _coerce(key, raw, f"settings file {settings_file}")

@@ -1,0 +1,174 @@
+"""The notice as a Word draft: the body of spec §1 in 公文 style, then each attachment as a Word table.
+
+A4, 公文 fonts (方正小标宋 title, 黑体 headings, 仿宋_GB2312 text; an office's Word has them, other
+machines substitute), first-line indents, the 落款 right-aligned; attachments on their own pages,
+landscape where the table is wide, header rows repeated on every page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from reports.layout import column_widths, is_wide, text_width
+from reports.notice import Notice, Table
+
+TITLE_FONT = "方正小标宋简体"
+HEAD_FONT = "黑体"
+BODY_FONT = "仿宋_GB2312"
+
+
+def _font(run, name: str, size: float, bold: bool = False) -> None:  # noqa: ANN001
+    run.font.name = name
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    rpr = run._element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), name)
+
+
+def _para(doc, text: str, font: str = BODY_FONT, size: float = 16, align=None, indent: bool = True,  # noqa: ANN001
+          bold: bool = False, space_after: float = 0):
+    p = doc.add_paragraph()
+    if align is not None:
+        p.alignment = align
+    fmt = p.paragraph_format
+    fmt.line_spacing = Pt(28) if size >= 14 else None
+    fmt.space_after = Pt(space_after)
+    if indent:
+        fmt.first_line_indent = Pt(size * 2)
+    _font(p.add_run(text), font, size, bold)
+    return p
+
+
+def _a4(section, landscape: bool) -> None:  # noqa: ANN001
+    width, height = Cm(21.0), Cm(29.7)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (height, width) if landscape else (width, height)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    if landscape:
+        section.top_margin = section.bottom_margin = Cm(2.2)
+        section.left_margin = section.right_margin = Cm(2.5)
+
+
+def _repeat_header(row) -> None:  # noqa: ANN001
+    props = row._tr.get_or_add_trPr()
+    flag = OxmlElement("w:tblHeader")
+    flag.set(qn("w:val"), "true")
+    props.append(flag)
+
+
+def _cell(cell, text: object, font: str = BODY_FONT, size: float = 10.5, bold: bool = False,  # noqa: ANN001
+          center: bool = True) -> None:
+    cell.text = ""
+    p = cell.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.LEFT
+    _font(p.add_run("" if text is None else str(text)), font, size, bold)
+
+
+CHAR_CM = 0.21  # a half-width character at 10.5pt (fallback fonts run wider), padding counted below
+
+
+def _fit(widths: list[int], usable_cm: float) -> list[float]:
+    """Column widths in cm: short columns (编号, 评分, 结果) keep what their text needs; the long ones
+    share the rest, so they wrap instead of squeezing the short ones; a narrow table is spread out."""
+    need = [(w + 3) * CHAR_CM for w in widths]
+    if sum(need) <= usable_cm:
+        return [n * usable_cm / sum(need) for n in need]
+    short = [i for i, w in enumerate(widths) if w <= 12]
+    fixed = sum(need[i] for i in short)
+    rest = max(usable_cm - fixed, usable_cm * 0.4)
+    long_total = sum(need[i] for i in range(len(widths)) if i not in short) or 1
+    scale = min(1.0, (usable_cm - rest) / fixed) if fixed else 1.0
+    return [need[i] * scale if i in short else need[i] * rest / long_total for i in range(len(widths))]
+
+
+def _table(doc, number: int, table: Table, usable_cm: float) -> None:  # noqa: ANN001
+    _para(doc, f"附件{number}", HEAD_FONT, 16, indent=False)
+    _para(doc, table.title, TITLE_FONT, 18, WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=12)
+    widths = column_widths(table)
+    ncols = len(table.headers)
+    grid = doc.add_table(rows=1, cols=ncols)
+    grid.style = "Table Grid"
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = False
+    cms = [Cm(c) for c in _fit(widths, usable_cm)]
+    header = grid.rows[0]
+    _repeat_header(header)
+    for i, name in enumerate(table.headers):
+        _cell(header.cells[i], name, HEAD_FONT, 10.5, True)
+    for section, rows in table.sections:
+        if section:
+            row = grid.add_row()
+            merged = row.cells[0].merge(row.cells[ncols - 1])
+            _cell(merged, section, HEAD_FONT, 10.5, center=False)
+        for values in rows:
+            row = grid.add_row()
+            for i, value in enumerate(values):
+                long = text_width(value) > widths[i]
+                _cell(row.cells[i], value, center=not long)
+            if table.merge_veto_score and values[2] == "" and values[3] == "不合格":
+                merged = row.cells[2].merge(row.cells[3])
+                _cell(merged, "不合格")
+    for i, column in enumerate(grid.columns):  # the grid is what Word and LibreOffice lay out by
+        column.width = cms[i]
+    for row in grid.rows:
+        for i, cell in enumerate(row.cells):
+            cell.width = cms[i]
+    if table.note:
+        _para(doc, table.note, BODY_FONT, 10.5, indent=False)
+
+
+def write_docx(notice: Notice, path: Path) -> Path:
+    doc = Document()
+    _a4(doc.sections[0], landscape=False)
+    for p in notice.body:
+        if p.style == "title":
+            _para(doc, p.text, TITLE_FONT, 22, WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=16)
+        elif p.style == "recipients":
+            _para(doc, p.text, indent=False)
+        elif p.style == "heading":
+            _para(doc, p.text, HEAD_FONT, 16)
+        elif p.style == "attachments":
+            lines = p.text.split("\n")
+            _para(doc, "", indent=False)
+            first = _para(doc, lines[0])
+            for line in lines[1:]:
+                q = _para(doc, line, indent=False)
+                q.paragraph_format.left_indent = Pt(16 * 5)
+            del first
+        elif p.style == "signature":
+            _para(doc, "", indent=False)
+            _para(doc, p.text, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False).paragraph_format.right_indent = Pt(64)
+        elif p.style == "date":
+            if not notice.words.office:
+                _para(doc, "", indent=False)
+            q = _para(doc, p.text, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+            q.paragraph_format.right_indent = Pt(64)
+        elif p.style == "contact":
+            _para(doc, p.text)
+        else:
+            _para(doc, p.text)
+    for number, table in enumerate(notice.tables, 1):
+        landscape = is_wide(table)
+        section = doc.add_section(WD_SECTION.NEW_PAGE)
+        _a4(section, landscape)
+        usable = (29.7 if landscape else 21.0) - (5.0 if landscape else 5.4)
+        _table(doc, number, table, usable)
+    if not notice.tables:
+        doc.add_paragraph().add_run().add_break(WD_BREAK.LINE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(path)
+    return path
