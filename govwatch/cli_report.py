@@ -104,6 +104,7 @@ def report(
                          signed=_date(signed, "--date"), deadline=_date(deadline, "--deadline"),
                          recipients=recipients, requirements=text, region=region)
     db = open_db(settings)
+    _judge_accounts_for(db, prof, span, when)
     try:
         with db.session() as session:
             notice = build_notice(session, prof, span, when, words, compare_with)
@@ -125,6 +126,20 @@ def report(
         out.print(f"复查：已整改 {r['已整改']}，仍未整改 {r['仍未整改']}，复查新发现 {r['复查新发现']}")
     for path in written:
         out.print(f"  {path}", highlight=False)
+
+
+def _judge_accounts_for(db, profile, span, as_of) -> None:  # noqa: ANN001
+    """The accounts are judged from their stored posts for exactly the notice's period (months 8月/9月/10月
+    of the table are the period's months), so an evaluation made earlier for another period is never
+    reported in its place. No network: only what is stored is read."""
+    from govwatch.media_inspect import evaluate_accounts
+    from rules.period import Period
+    from storage.media_repo import judged_accounts
+
+    with db.session() as session:
+        if not judged_accounts(session):
+            return
+    evaluate_accounts(db, None, as_of, profile, Period(span.start, span.end))
 
 
 def write_notice(notice, out_dir: Path, formats: list[str]) -> list[Path]:  # noqa: ANN001
