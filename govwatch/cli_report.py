@@ -129,17 +129,24 @@ def report(
 
 
 def _judge_accounts_for(db, profile, span, as_of) -> None:  # noqa: ANN001
-    """The accounts are judged from their stored posts for exactly the notice's period (months 8月/9月/10月
-    of the table are the period's months), so an evaluation made earlier for another period is never
-    reported in its place. No network: only what is stored is read."""
+    """Accounts without an evaluation of exactly the notice's period at this time point are judged now
+    from their stored posts (no network), so an evaluation made for another period is never reported in
+    its place (the 8月/9月/10月 of the table are the period's months)."""
+    from sqlalchemy import select
+
     from govwatch.media_inspect import evaluate_accounts
     from rules.period import Period
+    from storage.media import AccountEvaluation
     from storage.media_repo import judged_accounts
 
     with db.session() as session:
-        if not judged_accounts(session):
-            return
-    evaluate_accounts(db, None, as_of, profile, Period(span.start, span.end))
+        judged = {a.id for a in judged_accounts(session)}
+        done = set(session.scalars(select(AccountEvaluation.account_id).where(
+            AccountEvaluation.as_of == as_of, AccountEvaluation.period_from == span.start,
+            AccountEvaluation.period_to == span.end)))
+    todo = sorted(judged - done)
+    if todo:
+        evaluate_accounts(db, todo, as_of, profile, Period(span.start, span.end))
 
 
 def write_notice(notice, out_dir: Path, formats: list[str]) -> list[Path]:  # noqa: ANN001
