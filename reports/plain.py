@@ -61,8 +61,9 @@ def wrap_lines(text: str, width: int, indent: int = 0) -> list[str]:
     for token in _TOKEN.findall(text):
         size = cell_len(token)
         if token.isspace():
-            if line and used + 1 <= width:
-                line, used = line + " ", used + 1
+            token = token.replace("\n", " ")
+            if not lines and not line.strip() or line.strip() and used + size <= width:
+                line, used = line + token, used + size  # leading indent and spaces between words stay
             continue
         if used + size > width and line.strip():
             if token[0] in _NO_LINE_START and size == 1 and used + size <= width + 1:
