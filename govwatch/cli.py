@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -12,36 +13,81 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from govwatch.settings import Settings, SettingsError, load_settings
-from govwatch.sites_file import SitesFileError, read_sites_file
 from rules.profile import Profile, ProfileError, load_profile
 
-app = typer.Typer(help="Inspect government websites against 国办秘函〔2019〕19号 and regional rules.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-sites_app = typer.Typer(help="The registry of sites to inspect.", no_args_is_help=True)
-app.add_typer(sites_app, name="sites")
+app = typer.Typer(help="按国办秘函〔2019〕19号及各地细则检查政府网站，输出结论、扣分和通报所需的表。",
+                  no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False,
+                  context_settings={"help_option_names": ["-h", "--help"]})
+VERBOSITY = {"level": 0}  # -q: -1 (no progress), -v: 1 (say where the crawl log is)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from govwatch import __version__
+
+        try:
+            settings = load_settings()
+            where = f"数据目录 {settings.home.resolve()}；设置文件 {settings_file_path()}"
+        except SettingsError as exc:
+            where = f"设置有误：{exc}"
+        sys.stdout.write(f"govwatch {__version__}\n{where}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="显示版本和数据目录。")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度。")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="多显示一些：抓取日志在哪里。")] = False,
+) -> None:
+    """按国办秘函〔2019〕19号及各地细则检查政府网站，输出结论、扣分和通报所需的表。"""
+    VERBOSITY["level"] = -1 if quiet else 1 if verbose else 0
+
+
+def settings_file_path() -> Path:
+    from govwatch.settings import settings_file
+
+    return settings_file(os.environ)
 
 out = Console(soft_wrap=False)
 err = Console(stderr=True)
 
-AsOf = Annotated[str | None, typer.Option("--as-of", help="Monitoring time point, YYYY-MM-DD (default: today).")]
-ProfileOpt = Annotated[str | None, typer.Option("--profile", help="Indicator profile name or YAML file.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")]
+AsOf = Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD",
+                                          help="监测时间点（默认：北京时间今天）。")]
+ProfileOpt = Annotated[str | None, typer.Option("--profile", help="指标体系名称或 YAML 文件（见 govwatch profiles）。")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（供程序读取），不打印表格。")]
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    from reports.plain import plain
+
+    err.print(Text.assemble(("错误：", "bold red"), plain(message, one_line=False)), highlight=False)
     return typer.Exit(code)
+
+
+def today(settings: Settings | None = None) -> date:
+    """Today where the office is (setting `timezone`, default Asia/Shanghai), not the machine's zone."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    try:
+        zone = (settings or load_settings()).timezone
+    except SettingsError:
+        zone = "Asia/Shanghai"
+    return datetime.now(ZoneInfo(zone)).date()
 
 
 def parse_as_of(value: str | None) -> date:
     if value is None:
-        return date.today()
+        return today()
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise fail(f"--as-of {value!r} is not a date like 2023-11-20") from None
+        raise fail(f"--as-of {value!r} 不是日期，应写成 2023-11-20") from None
 
 
 def context(profile_name: str | None = None) -> tuple[Settings, Profile]:
@@ -83,19 +129,28 @@ def emit_json(data: object) -> None:
 def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date, quiet: bool) -> dict[int, int]:  # noqa: ANN001
     from crawler.runner import CrawlError
     from govwatch.inspect import crawl_sites
+    from reports.plain import plain
 
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=err, disable=quiet, transient=False)
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(),
+                        MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                        disable=quiet or VERBOSITY["level"] < 0, transient=False)
     with progress:
-        task = progress.add_task("crawling", total=len(site_ids))
+        task = progress.add_task(f"抓取中：共 {len(site_ids)} 个网站", total=len(site_ids))
+        finished: list[int] = []
 
         def done(job) -> None:  # noqa: ANN001
-            progress.update(task, advance=1, description=f"crawled {job.label}")
+            finished.append(job.site_id)
+            left = len(site_ids) - len(finished)
+            progress.update(task, advance=1, description=f"已完成 {len(finished)}/{len(site_ids)}，"
+                                                         f"进行中或排队 {left} 个；刚完成：{plain(job.label)[:30]}")
 
         try:
-            return crawl_sites(settings, db, site_ids, as_of, on_done=done)
+            runs = crawl_sites(settings, db, site_ids, as_of, on_done=done)
         except CrawlError as exc:
             raise fail(str(exc)) from None
+    if VERBOSITY["level"] > 0:
+        err.print(Text(f"抓取日志：{settings.log_dir / 'crawl.log'}"))
+    return runs
 
 
 @app.command()
@@ -114,12 +169,13 @@ def recheck(
     settings, prof = context(profile)
     when = parse_as_of(as_of)
     db = open_db(settings)
+    bare = False
     with db.session() as session:
         found = find_site(session, site)
         if found is None:
             if "." not in site and "://" not in site:
-                raise fail(f"{site!r} is neither a registered site nor a URL (see `govwatch sites list`)")
-            found, _ = upsert_site(session, url=site, registered=False)
+                raise fail(f"{site!r} 既不是已登记的网站，也不是网址（见 `govwatch sites list`）")
+            found, bare = upsert_site(session, url=site, registered=False)
         site_id = found.id
     if queue:
         from scheduler.queue import enqueue_recheck
@@ -131,6 +187,9 @@ def recheck(
             out.print(f"recheck of {site} queued (request {request_id}); the scheduler runs it next")
         return
     runs = crawl_with_progress(settings, db, [site_id], when, quiet=json_out)
+    if bare:
+        forget_unread_bare_site(db, site_id, site)
+    fresh_crawl_guard(settings, db, runs, when, as_of is not None)
     [ev] = evaluate_sites(db, [site_id], when, prof, runs)
     if json_out:
         emit_json(verdict_json(ev))
@@ -158,6 +217,10 @@ def evaluate(
     else:
         with db.session() as session:
             ids = [s.id for s in registered_sites(session)]
+        if not ids:
+            raise fail("登记册中没有网站，没有可评价的。用 `govwatch sites import 文件` 登记网站；"
+                       "用网址复查过（`govwatch recheck 网址`）的网站不在登记册中，用 "
+                       "`govwatch evaluate --site 网址` 评价", code=1)
     results = evaluate_sites(db, ids, when, prof)
     if json_out:
         emit_json([verdict_json(ev) for ev in results])
@@ -178,70 +241,27 @@ def crawl(
     """Crawl every registered site (a failing site never stops the others), then judge them."""
     from govwatch.inspect import evaluate_sites
     from reports.verdict import summary_table, verdict_json
-    from storage.repo import registered_sites
+    from storage.repo import sites_to_inspect
 
     settings, prof = context(profile)
     when = parse_as_of(as_of)
     db = open_db(settings)
     with db.session() as session:
-        ids = [s.id for s in registered_sites(session)]
+        ids = [s.id for s in sites_to_inspect(session)]
     if not ids:
-        raise fail("no registered sites; add some with `govwatch sites import FILE`")
+        raise fail("登记册中没有要抓取的网站（停用、关停、注销的不抓取）；用 `govwatch sites import 文件` 登记网站")
     if workers:  # the service path: see govwatch/cli_service.py and scheduler/batches.py
         from govwatch.cli_service import inspect_with_workers
 
         results = inspect_with_workers(settings, db, ids, when, prof, quiet=json_out)
     else:
         runs = crawl_with_progress(settings, db, ids, when, quiet=json_out)
+        fresh_crawl_guard(settings, db, runs, when, as_of is not None)
         results = evaluate_sites(db, ids, when, prof, runs)
     if json_out:
         emit_json([verdict_json(ev) for ev in results])
     else:
         out.print(summary_table(results))
-
-
-@sites_app.command("import")
-def sites_import(
-    file: Annotated[Path, typer.Argument(help="CSV or YAML: code 网站标识码, name, url, unit 主办单位, group.")],
-) -> None:
-    """Register sites from a file; a bad line stops the import and nothing is written."""
-    from storage.repo import upsert_site
-
-    settings, _ = context()
-    try:
-        entries = read_sites_file(file)
-    except SitesFileError as exc:
-        raise fail(str(exc)) from None
-    db = open_db(settings)
-    added = updated = 0
-    with db.session() as session:
-        for entry in entries:
-            _, created = upsert_site(session, url=entry.url, name=entry.name, code=entry.code, unit=entry.unit,
-                                     group=entry.group)
-            added += created
-            updated += not created
-    out.print(f"{file}: {added} site(s) added, {updated} updated")
-
-
-@sites_app.command("list")
-def sites_list(json_out: JsonOpt = False) -> None:
-    """The registered sites."""
-    from storage.repo import registered_sites
-
-    settings, _ = context()
-    db = open_db(settings)
-    with db.session() as session:
-        rows = [{"code": s.code, "name": s.name, "url": s.url, "unit": s.unit, "group": s.group}
-                for s in registered_sites(session)]
-    if json_out:
-        emit_json(rows)
-        return
-    table = Table(title=f"已登记网站（{len(rows)}）")
-    for name in ("网站标识码", "网站名称", "网址", "主办单位", "分组"):
-        table.add_column(name)
-    for r in rows:
-        table.add_row(r["code"] or "—", r["name"], r["url"], r["unit"] or "—", r["group"] or "—")
-    out.print(table)
 
 
 @app.command()
@@ -279,7 +299,12 @@ def demo(
         from tests.sites.server import serve_test_sites
     except ImportError:
         raise fail("the bundled test sites (tests/sites) are not installed; run from a source checkout") from None
+    import dataclasses
+
     settings, prof = context()
+    # The test sites never enter the user's registry: the demo keeps its own data folder.
+    settings = dataclasses.replace(settings, home=settings.home / "demo", database_url="")
+    settings.ensure_home()
     when = parse_as_of(as_of)
     db = open_db(settings)
     with serve_test_sites(when) as sites:
@@ -289,9 +314,10 @@ def demo(
                 row, _ = upsert_site(session, url=s.url, name=s.name, code=s.code, unit=s.unit, group=s.group)
                 ids.append(row.id)
         if not json_out:
-            err.print(f"serving {len(sites)} test sites on 127.0.0.1; database {settings.database}")
+            err.print(Text(f"在 127.0.0.1 上提供 {len(sites)} 个测试网站；演示数据单独存放在 {settings.home}"
+                           "（不进入你的登记册）"))
         runs = crawl_with_progress(settings, db, ids, when, quiet=json_out)
-    results = evaluate_sites(db, ids, when, prof, runs)
+    results = evaluate_sites(db, ids, when, prof, runs, evidence_root=settings.evidence_dir)
     if json_out:
         emit_json([verdict_json(ev) for ev in results])
         return
@@ -300,11 +326,115 @@ def demo(
     out.print(summary_table(results))
 
 
+def forget_unread_bare_site(db, site_id: int, given: str) -> None:  # noqa: ANN001
+    """A bare-URL recheck whose home page could not be read registers nothing (a mistyped URL is
+    not kept as a site) and exits non-zero."""
+    from reports.plain import plain
+    from rules.reasons import reason_words
+    from storage.models import Site
+    from storage.repo import remove_site
+
+    with db.session() as session:
+        site = session.get(Site, site_id)
+        runs = [r for r in site.runs if r.status != "running"]
+        if runs and (runs[-1].home_url is None or runs[-1].status == "failed"):
+            error = runs[-1].error
+            remove_site(session, site)
+        else:
+            return
+    raise fail(f"无法读取 {plain(given)} 的首页（{reason_words(error)}），未登记、未评价。请检查网址是否写对", code=1)
+
+
+def fresh_crawl_guard(settings: Settings, db, runs: dict[int, int], when: date, given: bool) -> None:  # noqa: ANN001
+    """A fresh crawl observes today's site: judging it at an earlier --as-of would drop everything
+    newer and give false vetoes. Such a verdict is refused when the crawl saw anything dated after
+    the monitoring time point; `evaluate --as-of` re-judges stored crawls instead (README)."""
+    if not given or when >= today(settings):
+        return
+    from sqlalchemy import func, select
+
+    from storage.models import Column, CrawlRun, ListItem
+
+    now = today(settings)
+    with db.session() as session:
+        ids = list(runs.values())
+        newer = sum(session.scalar(select(func.count()).select_from(model).where(
+            model.id.in_(ids) if model is CrawlRun else model.run_id.in_(ids), col > when, col <= now)) or 0
+            for model, col in ((ListItem, ListItem.published), (Column, Column.latest_date),
+                               (CrawlRun, CrawlRun.home_latest_date)))
+    err.print(Text(f"注意：--as-of {when.isoformat()} 早于今天（{today(settings).isoformat()}），但网站是现在抓取的。",
+                   style="bold yellow"))
+    if newer:
+        raise fail(f"本次抓取看到 {newer} 处监测时间点之后的信息；按 {when.isoformat()} 判定会把它们当作不存在，"
+                   "得出错误的否决。不输出结论。请去掉 --as-of 按今天判定，或用 `govwatch evaluate --as-of` "
+                   "评价当时已存的抓取记录", code=3)
+
+
+@app.command()
+def info(json_out: JsonOpt = False) -> None:
+    """数据目录、数据库、设置文件和默认指标体系在哪里。"""
+    from sqlalchemy.engine import make_url
+
+    from govwatch import __version__
+
+    def mask_url(url: str) -> str:
+        return make_url(url).render_as_string(hide_password=True)
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise fail(str(exc)) from None
+    data = {"version": __version__, "home": str(settings.home.resolve()), "database": mask_url(settings.database),
+            "settings_file": str(settings_file_path()), "profile": settings.profile, "timezone": settings.timezone,
+            "today": today(settings).isoformat()}
+    if json_out:
+        emit_json(data)
+        return
+    words = {"version": "版本", "home": "数据目录（GOVWATCH_HOME）", "database": "数据库",
+             "settings_file": "设置文件（GOVWATCH_SETTINGS）", "profile": "默认指标体系", "timezone": "时区",
+             "today": "今天"}
+    for key, value in data.items():
+        out.print(Text(f"{words[key]}：{value}"))
+
+
+PROFILE_USES = {
+    "national-2019": "全国通用口径：国办秘函〔2019〕19号的单项否决、扣分和加分；扣分、加分只适用于政府门户网站。"
+                     "不确定用哪个时选它",
+    "henan": "河南省（新乡市2023年第一季度通报口径）：在全国指标上按河南细则判定，门户和部门网站都计分",
+    "guangdong": "广东省（肇庆市2019年细则口径）：在全国指标上按广东细则判定",
+}
+
+
+@app.command()
+def profiles(json_out: JsonOpt = False) -> None:
+    """可用的指标体系，以及各自适用于什么检查。"""
+    from rules.profile import available_profiles
+
+    rows = []
+    for name in available_profiles():
+        try:
+            prof = load_profile(name)
+        except ProfileError as exc:
+            rows.append({"id": name, "title": "", "use": f"无法读取：{exc}"})
+            continue
+        rows.append({"id": prof.id, "title": prof.title, "use": PROFILE_USES.get(prof.id, prof.title)})
+    if json_out:
+        emit_json(rows)
+        return
+    table = Table(title="指标体系（--profile 名称）")
+    for name in ("名称", "标题", "适用于"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        table.add_row(r["id"], Text(r["title"]), Text(r["use"]))
+    out.print(table)
+
+
 def _register_commands() -> None:
     """Further commands live in modules of their own: the service deployment (db, schedule, worker,
     probe), evidence, and the findings inspectors enter by hand."""
-    from govwatch import cli_evidence, cli_findings, cli_service
+    from govwatch import cli_evidence, cli_findings, cli_service, cli_sites
 
+    cli_sites.register(app)
     cli_service.register(app)
     cli_evidence.register(app)
     cli_findings.register(app)
