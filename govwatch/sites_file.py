@@ -75,7 +75,7 @@ def _text(value: Any) -> str:
 
 
 def _url(raw: str, where: str) -> str:
-    parts = [p for p in re.split(r"[\s；;，,、]+", raw) if p]
+    parts = [p for p in re.split(r"[\s；;，,、]+", raw) if "." in p or "。" in p]
     if len(parts) > 1 or len(URL_IN_TEXT.findall(raw)) > 1:
         raise SitesFileError(f"{where}: 一个单元格里有多个网址（{raw!r}），每行只能填一个首页网址")
     url = raw
@@ -87,6 +87,8 @@ def _url(raw: str, where: str) -> str:
         raise SitesFileError(f"{where}: 网址 {raw!r} 的域名里有全角字符“{bad[0]}”，请改为半角“.”等")
     if not re.match(r"^https?://[^\s/]+\.[^\s/]+|^https?://(localhost|[\d.]+)(:\d+)?", url):
         raise SitesFileError(f"{where}: {raw!r} 不是网站地址")
+    if " " in url.strip():
+        raise SitesFileError(f"{where}: {raw!r} 不是网站地址（网址中有空格）")
     return url
 
 

@@ -151,6 +151,9 @@ def test_demo_runs_the_whole_job(tmp_path: Path) -> None:
     verdicts = {item["site"]["code"]: item["verdict"] for item in result.json()}
     with serve_test_sites(T0) as running:
         assert verdicts == {site.code: site.truth.verdict for site in running}
+    # the demo keeps its own data folder: its test sites never stay in the user's registry
+    assert govwatch(tmp_path, "sites", "list", "--json").json() == []
+    assert (tmp_path / "demo" / "govwatch.db").exists()
 
 
 @pytest.mark.parametrize("key", SITE_KEYS)
