@@ -19,7 +19,7 @@ from govwatch.settings import Settings, SettingsError, load_settings
 from rules.profile import Profile, ProfileError, load_profile
 
 app = typer.Typer(help="按国办秘函〔2019〕19号及各地细则检查政府网站，输出结论、扣分和通报所需的表。",
-                  no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False,
+                  no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False, rich_markup_mode=None,
                   context_settings={"help_option_names": ["-h", "--help"]})
 VERBOSITY = {"level": 0}  # -q: -1 (no progress), -v: 1 (say where the crawl log is)
 
@@ -44,7 +44,7 @@ def _options(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度。")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="多显示一些：抓取日志在哪里。")] = False,
 ) -> None:
-    """按国办秘函〔2019〕19号及各地细则检查政府网站，输出结论、扣分和通报所需的表。"""
+    """按国办秘函〔2019〕19号及各地细则检查政府网站。"""
     VERBOSITY["level"] = -1 if quiet else 1 if verbose else 0
 
 
@@ -155,13 +155,15 @@ def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date
 
 @app.command()
 def recheck(
-    site: Annotated[str, typer.Argument(help="A URL, or a registered site's code, name or URL.")],
+    site: Annotated[str, typer.Argument(help="网址，或已登记网站的网站标识码、名称、网址。")],
     as_of: AsOf = None,
     profile: ProfileOpt = None,
     json_out: JsonOpt = False,
-    queue: Annotated[bool, typer.Option("--queue", help="Queue it for the scheduler instead of crawling now.")] = False,
+    queue: Annotated[bool, typer.Option("--queue", help="交给调度程序排队复查，不立即抓取。")] = False,
 ) -> None:
-    """Crawl one site now (复查), store what was seen, judge it and print the verdict."""
+    """复查一个网站：立即抓取、判定并打印结论。
+
+    用网址复查而首页读不到时，不登记，返回非零。"""
     from govwatch.inspect import evaluate_sites
     from reports.verdict import print_evaluation, verdict_json
     from storage.repo import find_site, upsert_site
@@ -199,15 +201,18 @@ def recheck(
 
 @app.command()
 def evaluate(
-    site: Annotated[list[str] | None, typer.Option("--site", help="Site code, name or URL (repeatable).")] = None,
+    site: Annotated[list[str] | None, typer.Option("--site", metavar="网站", help="网站标识码、名称或网址（可重复）；"
+                                                       "用网址复查过的网站也可这样评价。")] = None,
     as_of: AsOf = None,
     profile: ProfileOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Judge stored observations again, without touching the network."""
+    """按已保存的抓取记录重新判定（不联网）。
+
+    --as-of 可按以前的监测时间点判定。"""
     from govwatch.inspect import evaluate_sites
     from reports.verdict import print_evaluation, summary_table, verdict_json
-    from storage.repo import registered_sites
+    from storage.repo import sites_to_inspect
 
     settings, prof = context(profile)
     when = parse_as_of(as_of)
@@ -216,9 +221,10 @@ def evaluate(
         ids = [registered_site_id(db, key) for key in site]
     else:
         with db.session() as session:
-            ids = [s.id for s in registered_sites(session)]
+            ids = [s.id for s in sites_to_inspect(session)]
         if not ids:
-            raise fail("登记册中没有网站，没有可评价的。用 `govwatch sites import 文件` 登记网站；"
+            raise fail("登记册中没有要评价的网站（停用、关停、注销的不评价）。"
+                       "用 `govwatch sites import 文件` 登记网站；"
                        "用网址复查过（`govwatch recheck 网址`）的网站不在登记册中，用 "
                        "`govwatch evaluate --site 网址` 评价", code=1)
     results = evaluate_sites(db, ids, when, prof)
@@ -235,10 +241,12 @@ def crawl(
     as_of: AsOf = None,
     profile: ProfileOpt = None,
     json_out: JsonOpt = False,
-    workers: Annotated[bool, typer.Option("--workers", help="Hand the sites to `govwatch worker` processes "
-                                                           "through Redis and wait for them.")] = False,
+    workers: Annotated[bool, typer.Option("--workers",
+                                          help="通过 Redis 交给 `govwatch worker` 进程抓取并等待结果。")] = False,
 ) -> None:
-    """Crawl every registered site (a failing site never stops the others), then judge them."""
+    """抓取登记册中的全部网站，然后判定。
+
+    一个网站失败不影响其他网站；停用、关停、注销的不抓取。"""
     from govwatch.inspect import evaluate_sites
     from reports.verdict import summary_table, verdict_json
     from storage.repo import sites_to_inspect
@@ -266,12 +274,14 @@ def crawl(
 
 @app.command()
 def extract(
-    source: Annotated[str, typer.Argument(help="An HTML file or a URL.")],
-    url: Annotated[str | None, typer.Option("--url", help="The page's own URL (for a file).")] = None,
+    source: Annotated[str, typer.Argument(help="HTML 文件或网址。")],
+    url: Annotated[str | None, typer.Option("--url", help="该页面自己的网址（读文件时）。")] = None,
     as_of: AsOf = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """What the crawler sees on one page: dated items, latest date, blank or not, column meta."""
+    """一个页面在抓取程序眼中的样子。
+
+    带日期的条目、最新日期、是否空白、栏目信息。"""
     from govwatch.extract_cmd import extract_source, print_extract
 
     when = parse_as_of(as_of)
@@ -290,7 +300,9 @@ def demo(
     as_of: AsOf = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Serve the bundled test sites on 127.0.0.1, register them, crawl, judge and print the results."""
+    """演示：抓取并判定自带的本机测试网站。
+
+    测试网站在 127.0.0.1 上提供；数据单独存放，不进入登记册。"""
     from govwatch.inspect import evaluate_sites
     from reports.verdict import print_evaluation, summary_table, verdict_json
     from storage.repo import upsert_site

@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
 
 
 def evidence(
-    site: Annotated[str, typer.Argument(help="A registered site's code, name or URL.")],
+    site: Annotated[str, typer.Argument(help="已登记网站的网站标识码、名称或网址。")],
     indicator: Annotated[str | None, typer.Argument(help="Only this finding's indicator, e.g. W-V4.")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Monitoring time point, YYYY-MM-DD.")] = None,
     profile: Annotated[str | None, typer.Option("--profile")] = None,

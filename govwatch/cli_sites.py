@@ -16,7 +16,7 @@ from rich.table import Table
 
 from reports.plain import ptext
 
-sites_app = typer.Typer(help="网站登记册：导入、查看、导出、停用、启用、删除要检查的网站。", no_args_is_help=True)
+sites_app = typer.Typer(help="网站登记册：导入、查看、导出、停用、删除。", no_args_is_help=True)
 Key = Annotated[list[str], typer.Argument(help="网站标识码、网站名称或网址（可写多个）。")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（供程序读取），不打印表格。")]
 
@@ -33,7 +33,9 @@ def sites_import(
                                                             "不删除）。")] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """登记文件中的网站；有一行错误就全部不写入，并指出文件和行号。"""
+    """登记文件中的网站。
+
+    有一行错误就全部不写入，并指出文件和行号。"""
     from govwatch.cli import context, emit_json, fail, open_db, out
     from govwatch.sites_file import SitesFileError, read_sites
     from storage.repo import registered_sites, upsert_site
@@ -84,7 +86,7 @@ def _rows(sites) -> list[dict]:  # noqa: ANN001
 
 @sites_app.command("list")
 def sites_list(json_out: JsonOpt = False) -> None:
-    """已登记的网站（含停用、关停的，标明是否抓取）。"""
+    """已登记的网站（标明是否抓取）。"""
     from govwatch.cli import context, emit_json, open_db, out
     from storage.repo import registered_sites
 
@@ -144,7 +146,9 @@ def sites_remove(
     key: Key,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="确认删除（连同全部历史数据）。")] = False,
 ) -> None:
-    """删除网站及其全部抓取记录、评价和证据记录。只想不再检查时请用 `sites disable`。"""
+    """删除网站及其全部历史数据。
+
+    只想不再检查时请用 `sites disable`。"""
     from govwatch.cli import context, fail, open_db, out
     from storage.repo import find_site, remove_site
 
