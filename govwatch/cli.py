@@ -186,17 +186,19 @@ def recheck(
         if json_out:
             emit_json({"queued": request_id, "site_id": site_id})
         else:
-            out.print(f"recheck of {site} queued (request {request_id}); the scheduler runs it next")
+            out.print(Text(f"{site} 的复查已排队（编号 {request_id}），由调度程序执行"))
         return
     runs = crawl_with_progress(settings, db, [site_id], when, quiet=json_out)
-    if bare:
-        forget_unread_bare_site(db, site_id, site)
-    fresh_crawl_guard(settings, db, runs, when, as_of is not None)
-    [ev] = evaluate_sites(db, [site_id], when, prof, runs)
+    unread = bare and home_unread(db, runs[site_id])
+    if not unread:
+        fresh_crawl_guard(settings, db, runs, when, as_of is not None)
+    [ev] = evaluate_sites(db, [site_id], when, prof, runs, save=not unread)
     if json_out:
         emit_json(verdict_json(ev))
     else:
         print_evaluation(out, ev)
+    if unread:
+        forget_unread_bare_site(db, site_id, site)
 
 
 @app.command()
@@ -348,13 +350,17 @@ def forget_unread_bare_site(db, site_id: int, given: str) -> None:  # noqa: ANN0
 
     with db.session() as session:
         site = session.get(Site, site_id)
-        runs = [r for r in site.runs if r.status != "running"]
-        if runs and (runs[-1].home_url is None or runs[-1].status == "failed"):
-            error = runs[-1].error
-            remove_site(session, site)
-        else:
-            return
+        error = site.runs[-1].error if site.runs else None
+        remove_site(session, site)
     raise fail(f"无法读取 {plain(given)} 的首页（{reason_words(error)}），未登记、未评价。请检查网址是否写对", code=1)
+
+
+def home_unread(db, run_id: int) -> bool:  # noqa: ANN001
+    from storage.models import CrawlRun
+
+    with db.session() as session:
+        run = session.get(CrawlRun, run_id)
+        return run.status == "failed" or run.home_url is None
 
 
 def fresh_crawl_guard(settings: Settings, db, runs: dict[int, int], when: date, given: bool) -> None:  # noqa: ANN001
