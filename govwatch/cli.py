@@ -126,6 +126,26 @@ def emit_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+def site_names(db, site_ids: list[int]) -> dict[int, str]:  # noqa: ANN001
+    from storage.models import Site
+
+    with db.session() as session:
+        return {i: session.get(Site, i).name for i in site_ids}
+
+
+def in_flight(names: dict[int, str], finished: set[int], last: str = "") -> str:
+    """Progress in the users' terms: totals, the sites still being crawled, the one just finished."""
+    from reports.plain import plain
+
+    going = [plain(n)[:12] for i, n in names.items() if i not in finished]
+    text = f"共 {len(names)} 个，已完成 {len(finished)} 个"
+    if going:
+        text += f"；抓取中 {len(going)} 个：{'、'.join(going[:3])}{'等' if len(going) > 3 else ''}"
+    if last:
+        text += f"；刚完成：{last[:16]}"
+    return text
+
+
 def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date, quiet: bool) -> dict[int, int]:  # noqa: ANN001
     from crawler.runner import CrawlError
     from govwatch.inspect import crawl_sites
@@ -135,14 +155,13 @@ def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date
                         MofNCompleteColumn(), TimeElapsedColumn(), console=err,
                         disable=quiet or VERBOSITY["level"] < 0, transient=False)
     with progress:
-        task = progress.add_task(f"抓取中：共 {len(site_ids)} 个网站", total=len(site_ids))
-        finished: list[int] = []
+        names = site_names(db, site_ids)
+        task = progress.add_task(in_flight(names, set()), total=len(site_ids))
+        finished: set[int] = set()
 
         def done(job) -> None:  # noqa: ANN001
-            finished.append(job.site_id)
-            left = len(site_ids) - len(finished)
-            progress.update(task, advance=1, description=f"已完成 {len(finished)}/{len(site_ids)}，"
-                                                         f"进行中或排队 {left} 个；刚完成：{plain(job.label)[:30]}")
+            finished.add(job.site_id)
+            progress.update(task, advance=1, description=in_flight(names, finished, plain(job.label)))
 
         try:
             runs = crawl_sites(settings, db, site_ids, as_of, on_done=done)

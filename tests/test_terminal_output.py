@@ -108,3 +108,11 @@ def test_unread_site_shows_its_reason_and_never_crawled_differs() -> None:
                    "TLS error: [<twisted.python.failure.Failure OpenSSL.SSL.Error: [('SSL routines', '', "
                    "'certificate verify failed')]>]", T0, None, None)
     assert evaluate(cert, T0, PROFILE).problems == "无法访问：网站证书或加密连接有问题（浏览器会提示不安全）"
+
+
+def test_progress_names_the_sites_in_flight_and_totals() -> None:
+    from govwatch.cli import in_flight
+
+    names = {1: "甲县人民政府", 2: "乙局[/]", 3: "丙", 4: "丁", 5: "戊"}
+    assert in_flight(names, set()) == "共 5 个，已完成 0 个；抓取中 5 个：甲县人民政府、乙局[/]、丙等"
+    assert in_flight(names, {1, 2, 3, 4}, "丁") == "共 5 个，已完成 4 个；抓取中 1 个：戊；刚完成：丁"
