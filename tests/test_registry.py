@@ -136,3 +136,12 @@ def test_info_and_version_print_the_data_folder(tmp_path: Path) -> None:
     assert info["home"] == str(tmp_path.resolve()) and not info["settings_file"].startswith(str(tmp_path))
     names = [p["id"] for p in govwatch(tmp_path, "profiles", "--json").json()]
     assert {"national-2019", "henan", "guangdong"} <= set(names)
+
+
+def test_help_is_chinese_with_flags_shown_as_flags(tmp_path: Path) -> None:
+    top = govwatch(tmp_path, "-h", env={"COLUMNS": "80"})
+    assert top.code == 0 and "复查一个网站" in top.stdout and "--version" in top.stdout and "-q, --quiet" in top.stdout
+    assert "--install-completion" in top.stdout
+    sub = govwatch(tmp_path, "evaluate", "-h", env={"COLUMNS": "80"})
+    assert sub.code == 0 and "--json  " in sub.stdout and "<bool>" not in sub.stdout and "监测时间点" in sub.stdout
+    assert govwatch(tmp_path, "-q", "evaluate").code == 1  # the global options are accepted before a command

@@ -39,3 +39,18 @@ def test_bad_settings_name_their_source(tmp_path: Path) -> None:
     (tmp_path / "govwatch.toml").write_text("colour = 'red'\n")
     with pytest.raises(SettingsError, match="unknown setting 'colour'"):
         load_settings({"GOVWATCH_HOME": str(tmp_path)})
+
+
+def test_today_is_the_offices_date_not_the_machines() -> None:
+    import dataclasses
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from govwatch.cli import today
+
+    base = load_settings({"GOVWATCH_HOME": "/tmp/x"})
+    assert base.timezone == "Asia/Shanghai"
+    east, west = (today(dataclasses.replace(base, timezone=z)) for z in ("Pacific/Kiritimati", "Etc/GMT+12"))
+    assert (east - west).days in (1, 2)  # 26 hours apart: never the same date, so the zone is really used
+    before = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    assert today(base) in (before, datetime.now(ZoneInfo("Asia/Shanghai")).date())
