@@ -126,6 +126,16 @@ def _line(*parts: tuple[str, str] | str, indent: int = 0) -> Wrapped:
     return Wrapped([(p, "") if isinstance(p, str) else p for p in parts], indent=indent)
 
 
+def link_reason(error: str) -> str:
+    """A link's error as one plain sentence: a certificate failure or a Twisted failure is not
+    printed as the exception's repr."""
+    from rules.reasons import reason_words
+
+    text = plain(error)
+    technical = "Failure" in text or "<" in text or "SSL" in text or "TLS" in text or len(text) > 120
+    return reason_words(text) if technical else text
+
+
 def _stale_marks(ev: Evaluation) -> dict[str, list[str]]:
     """Column URL -> the indicators that count it as not updated in time (the names JSON lists)."""
     marks: dict[str, list[str]] = {}
@@ -181,7 +191,7 @@ def verdict_panel(ev: Evaluation) -> Panel:
         parts.append(Text(f"不可用链接（{len(data['broken_links'])}）", style="bold"))
         for x in data["broken_links"]:
             parts.append(_line("• ", plain(x["url"]), f"  状态 {x['status'] or '—'}  {x['outcome']}",
-                               f"：{plain(x['error'])}" if x["error"] else "", indent=4))
+                               f"：{link_reason(x['error'])}" if x["error"] else "", indent=4))
             parts.append(_line("  所在页面 ", plain(x["found_on"]), indent=4))
     shown = [r for r in ev.indicators if r.status not in ("pass", "manual")]
     if shown:

@@ -116,3 +116,12 @@ def test_progress_names_the_sites_in_flight_and_totals() -> None:
     names = {1: "甲县人民政府", 2: "乙局[/]", 3: "丙", 4: "丁", 5: "戊"}
     assert in_flight(names, set()) == "共 5 个，已完成 0 个；抓取中 5 个：甲县人民政府、乙局[/]、丙等"
     assert in_flight(names, {1, 2, 3, 4}, "丁") == "共 5 个，已完成 4 个；抓取中 1 个：戊；刚完成：丁"
+
+
+def test_certificate_failure_of_a_link_is_one_plain_sentence() -> None:
+    from reports.verdict import link_reason
+
+    dump = ("TLS error: [<twisted.python.failure.Failure OpenSSL.SSL.Error: [('SSL routines', '', "
+            "'certificate verify failed')]>]")
+    assert link_reason(dump) == "网站证书或加密连接有问题（浏览器会提示不安全）"
+    assert link_reason("HTTP 404") == "HTTP 404"
