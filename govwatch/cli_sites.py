@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from reports.plain import ptext
+from reports.plain import Wrapped, plain, ptext
 
 sites_app = typer.Typer(help="网站登记册：导入、查看、导出、停用、删除。", no_args_is_help=True)
 Key = Annotated[list[str], typer.Argument(help="网站标识码、网站名称或网址（可写多个）。")]
@@ -69,11 +69,11 @@ def sites_import(
         emit_json(report)
         return
     used = "、".join(read.used) or "—"
-    out.print(ptext(f"{file}：新增 {added} 个网站，更新 {updated} 个"
-                    + (f"，停用 {disabled} 个（文件中没有，历史保留）" if replace else "")
-                    + (f"；其中关停/注销 {closed} 个（保留，不抓取）" if closed else "")))
-    out.print(ptext(f"表头在第 {read.header_line} 行；使用的列：{used}；"
-                    f"未使用的列：{'、'.join(read.ignored) or '无'}"))
+    out.print(Wrapped(plain(f"{file}：新增 {added} 个网站，更新 {updated} 个"
+                            + (f"，停用 {disabled} 个（文件中没有，历史保留）" if replace else "")
+                            + (f"；其中关停/注销 {closed} 个（保留，不抓取）" if closed else "")), indent=2))
+    out.print(Wrapped(plain(f"表头在第 {read.header_line} 行；使用的列：{used}；"
+                            f"未使用的列：{'、'.join(read.ignored) or '无'}"), indent=2))
 
 
 def _rows(sites) -> list[dict]:  # noqa: ANN001
