@@ -20,6 +20,9 @@ from datetime import date, datetime
 from typing import Annotated
 
 import typer
+from rich.text import Text
+
+from reports.plain import plain
 
 findings_app = typer.Typer(help="人工录入的问题。\n\n抓取程序看不到的单项否决、扣分、加分，以及对错误自动判定的更正。",
                            no_args_is_help=True)
@@ -201,8 +204,9 @@ def list_findings(
         table.add_column(name, overflow="fold")
     for r in rows:
         span = f"{r['valid_from'] or '…'}至{r['valid_until'] or '…'}" if r["valid_from"] or r["valid_until"] else "—"
-        table.add_row(str(r["id"]), r["site"], r["indicator"], r["kind"],
-                      "—" if r["points"] is None else f"{r['points']:g}", r["detail"] or "—", r["reason"] or "—",
+        table.add_row(str(r["id"]), Text(plain(r["site"])), r["indicator"], r["kind"],
+                      "—" if r["points"] is None else f"{r['points']:g}", Text(plain(r["detail"] or "—")),
+                      Text(plain(r["reason"] or "—")),
                       r["entered_by"], r["entered_at"], span, r["withdrawn_at"] or "")
     out.print(table)
 

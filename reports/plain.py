@@ -85,8 +85,9 @@ def wrap_lines(text: str, width: int, indent: int = 0) -> list[str]:
 class Wrapped:
     """A block of text wrapped by `wrap_lines` at whatever width it is rendered."""
 
-    def __init__(self, parts: Iterable[tuple[str, str]] | str, indent: int = 0) -> None:
-        self.parts = [(parts, "")] if isinstance(parts, str) else list(parts)
+    def __init__(self, parts: Iterable[tuple[str, str] | str] | str, indent: int = 0) -> None:
+        items = [parts] if isinstance(parts, str) else list(parts)
+        self.parts = [(p, "") if isinstance(p, str) else (str(p[0]), p[1]) for p in items]
         self.indent = indent
 
     def _plain(self) -> str:

@@ -46,3 +46,16 @@ def test_crawled_markup_and_escapes_are_shown_as_plain_text(tmp_path: Path) -> N
     evaluated = govwatch(tmp_path, "evaluate", "--as-of", "2023-11-20", env={"COLUMNS": "80"})
     assert evaluated.code == 0 and "[/]" in evaluated.stdout and "\x1b" not in evaluated.stdout, evaluated.stderr
     assert "未检查：监测时间点前从未抓取" in evaluated.stdout.replace("\n", "").replace(" ", "")
+
+
+def test_extract_prints_a_hostile_page_as_plain_text(tmp_path: Path) -> None:
+    page = tmp_path / "list.html"
+    rows = "".join(f"<li><a href='/a/{i}.html'>[/]通知[bold red]{i}\x1b[31m\u202e</a><span>2023-11-{10 + i}</span></li>"
+                   for i in range(5))
+    page.write_text(f"<html><head><title>[/]云溪县[link=file:///etc]</title></head><body><ul>{rows}</ul></body></html>",
+                    encoding="utf-8")
+    result = govwatch(tmp_path, "extract", str(page), "--url", "http://www.yunxi.gov.cn/tzgg/", "--as-of", "2023-11-20",
+                      env={"COLUMNS": "80"})
+    assert result.code == 0, result.stderr[-2000:]
+    assert "[/]云溪县" in result.stdout and "[bold red]" in result.stdout
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
