@@ -127,7 +127,7 @@ def test_bad_file_writes_nothing(tmp_path: Path) -> None:
 
 def test_evaluate_with_nothing_registered_says_so(tmp_path: Path) -> None:
     result = govwatch(tmp_path, "evaluate")
-    assert result.code != 0 and "登记册中没有网站" in result.stderr and "--site" in result.stderr
+    assert result.code != 0 and "登记册中没有要评价的网站" in result.stderr and "--site 网址" in result.stderr
 
 
 def test_info_and_version_print_the_data_folder(tmp_path: Path) -> None:
