@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -12,36 +13,81 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from govwatch.settings import Settings, SettingsError, load_settings
-from govwatch.sites_file import SitesFileError, read_sites_file
 from rules.profile import Profile, ProfileError, load_profile
 
-app = typer.Typer(help="Inspect government websites against 国办秘函〔2019〕19号 and regional rules.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-sites_app = typer.Typer(help="The registry of sites to inspect.", no_args_is_help=True)
-app.add_typer(sites_app, name="sites")
+app = typer.Typer(help="按国办秘函〔2019〕19号及各地细则检查政府网站，输出结论、扣分和通报所需的表。",
+                  no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False, rich_markup_mode=None,
+                  context_settings={"help_option_names": ["-h", "--help"]})
+VERBOSITY = {"level": 0}  # -q: -1 (no progress), -v: 1 (say where the crawl log is)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from govwatch import __version__
+
+        try:
+            settings = load_settings()
+            where = f"数据目录 {settings.home.resolve()}；设置文件 {settings_file_path()}"
+        except SettingsError as exc:
+            where = f"设置有误：{exc}"
+        sys.stdout.write(f"govwatch {__version__}\n{where}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="显示版本和数据目录。")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度。")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="多显示一些：抓取日志在哪里。")] = False,
+) -> None:
+    """按国办秘函〔2019〕19号及各地细则检查政府网站。"""
+    VERBOSITY["level"] = -1 if quiet else 1 if verbose else 0
+
+
+def settings_file_path() -> Path:
+    from govwatch.settings import settings_file
+
+    return settings_file(os.environ)
 
 out = Console(soft_wrap=False)
 err = Console(stderr=True)
 
-AsOf = Annotated[str | None, typer.Option("--as-of", help="Monitoring time point, YYYY-MM-DD (default: today).")]
-ProfileOpt = Annotated[str | None, typer.Option("--profile", help="Indicator profile name or YAML file.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")]
+AsOf = Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD",
+                                          help="监测时间点（默认：北京时间今天）。")]
+ProfileOpt = Annotated[str | None, typer.Option("--profile", help="指标体系名称或 YAML 文件（见 govwatch profiles）。")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（供程序读取），不打印表格。")]
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    from reports.plain import plain
+
+    err.print(Text.assemble(("错误：", "bold red"), plain(message, one_line=False)), highlight=False)
     return typer.Exit(code)
+
+
+def today(settings: Settings | None = None) -> date:
+    """Today where the office is (setting `timezone`, default Asia/Shanghai), not the machine's zone."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    try:
+        zone = (settings or load_settings()).timezone
+    except SettingsError:
+        zone = "Asia/Shanghai"
+    return datetime.now(ZoneInfo(zone)).date()
 
 
 def parse_as_of(value: str | None) -> date:
     if value is None:
-        return date.today()
+        return today()
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise fail(f"--as-of {value!r} is not a date like 2023-11-20") from None
+        raise fail(f"--as-of {value!r} 不是日期，应写成 2023-11-20") from None
 
 
 def context(profile_name: str | None = None) -> tuple[Settings, Profile]:
@@ -80,33 +126,63 @@ def emit_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+def site_names(db, site_ids: list[int]) -> dict[int, str]:  # noqa: ANN001
+    from storage.models import Site
+
+    with db.session() as session:
+        return {i: session.get(Site, i).name for i in site_ids}
+
+
+def in_flight(names: dict[int, str], finished: set[int], last: str = "") -> str:
+    """Progress in the users' terms: totals, the sites still being crawled, the one just finished."""
+    from reports.plain import plain
+
+    going = [plain(n)[:12] for i, n in names.items() if i not in finished]
+    text = f"共 {len(names)} 个，已完成 {len(finished)} 个"
+    if going:
+        text += f"；抓取中 {len(going)} 个：{'、'.join(going[:3])}{'等' if len(going) > 3 else ''}"
+    if last:
+        text += f"；刚完成：{last[:16]}"
+    return text
+
+
 def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date, quiet: bool) -> dict[int, int]:  # noqa: ANN001
     from crawler.runner import CrawlError
     from govwatch.inspect import crawl_sites
+    from reports.plain import plain
 
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=err, disable=quiet, transient=False)
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(),
+                        MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                        disable=quiet or VERBOSITY["level"] < 0, transient=False)
     with progress:
-        task = progress.add_task("crawling", total=len(site_ids))
+        names = site_names(db, site_ids)
+        task = progress.add_task(in_flight(names, set()), total=len(site_ids))
+        finished: set[int] = set()
 
         def done(job) -> None:  # noqa: ANN001
-            progress.update(task, advance=1, description=f"crawled {job.label}")
+            finished.add(job.site_id)
+            progress.update(task, advance=1, description=in_flight(names, finished, plain(job.label)))
 
         try:
-            return crawl_sites(settings, db, site_ids, as_of, on_done=done)
+            runs = crawl_sites(settings, db, site_ids, as_of, on_done=done)
         except CrawlError as exc:
             raise fail(str(exc)) from None
+    if VERBOSITY["level"] > 0:
+        err.print(Text(f"抓取日志：{settings.log_dir / 'crawl.log'}"))
+    return runs
 
 
 @app.command()
 def recheck(
-    site: Annotated[str, typer.Argument(help="A URL, or a registered site's code, name or URL.")],
+    site: Annotated[str, typer.Argument(help="网址，或已登记网站的网站标识码、名称、网址。")],
     as_of: AsOf = None,
     profile: ProfileOpt = None,
     json_out: JsonOpt = False,
-    queue: Annotated[bool, typer.Option("--queue", help="Queue it for the scheduler instead of crawling now.")] = False,
+    queue: Annotated[bool, typer.Option("--queue", help="交给调度程序排队复查，不立即抓取。")] = False,
 ) -> None:
-    """Crawl one site now (复查), store what was seen, judge it and print the verdict."""
+    """复查一个网站：立即抓取、判定并打印结论。
+
+    用网址复查而首页读不到时，不登记，返回非零。"""
     from govwatch.inspect import evaluate_sites
     from reports.verdict import print_evaluation, verdict_json
     from storage.repo import find_site, upsert_site
@@ -114,12 +190,13 @@ def recheck(
     settings, prof = context(profile)
     when = parse_as_of(as_of)
     db = open_db(settings)
+    bare = False
     with db.session() as session:
         found = find_site(session, site)
         if found is None:
             if "." not in site and "://" not in site:
-                raise fail(f"{site!r} is neither a registered site nor a URL (see `govwatch sites list`)")
-            found, _ = upsert_site(session, url=site, registered=False)
+                raise fail(f"{site!r} 既不是已登记的网站，也不是网址（见 `govwatch sites list`）")
+            found, bare = upsert_site(session, url=site, registered=False)
         site_id = found.id
     if queue:
         from scheduler.queue import enqueue_recheck
@@ -128,45 +205,60 @@ def recheck(
         if json_out:
             emit_json({"queued": request_id, "site_id": site_id})
         else:
-            out.print(f"recheck of {site} queued (request {request_id}); the scheduler runs it next")
+            out.print(Text(f"{site} 的复查已排队（编号 {request_id}），由调度程序执行"))
         return
     runs = crawl_with_progress(settings, db, [site_id], when, quiet=json_out)
-    [ev] = evaluate_sites(db, [site_id], when, prof, runs)
+    unread = bare and home_unread(db, runs[site_id])
+    if not unread:
+        fresh_crawl_guard(settings, db, runs, when, as_of is not None)
+    [ev] = evaluate_sites(db, [site_id], when, prof, runs, save=not unread)
     if json_out:
         emit_json(verdict_json(ev))
     else:
         print_evaluation(out, ev)
+    if unread:
+        forget_unread_bare_site(db, site_id, site)
 
 
 @app.command()
 def evaluate(
-    site: Annotated[list[str] | None, typer.Option("--site", help="Site code, name or URL (repeatable).")] = None,
-    accounts: Annotated[bool, typer.Option("--accounts", help="Judge 政务新媒体 accounts (stored posts).")] = False,
-    account: Annotated[list[str] | None, typer.Option("--account", help="Account name or ID (repeatable).")] = None,
-    period: Annotated[str | None, typer.Option("--period", help="Months judged: 2023-08..2023-10 or 2023Q3 "
-                                                                "(default: the three before T0).")] = None,
+    site: Annotated[list[str] | None, typer.Option("--site", metavar="网站", help="网站标识码、名称或网址（可重复）；"
+                                                       "用网址复查过的网站也可这样评价。")] = None,
+    accounts: Annotated[bool, typer.Option("--accounts", help="评价政务新媒体账号（按已保存的发布记录）。")] = False,
+    account: Annotated[list[str] | None, typer.Option("--account", help="账号名称或账号ID（可重复）。")] = None,
+    period: Annotated[str | None, typer.Option("--period", help="评价的月份：2023-08..2023-10 或 2023Q3"
+                                                                "（默认：监测时间点前三个整月）。")] = None,
     as_of: AsOf = None,
     profile: ProfileOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Judge stored observations again, without touching the network (sites, accounts, or both)."""
+    """按已保存的抓取和发布记录重新判定（不联网）：网站、政务新媒体账号，或两者。
+
+    --as-of 可按以前的监测时间点判定。"""
     from govwatch.cli_accounts import evaluate_accounts_command
     from govwatch.inspect import evaluate_sites
     from reports.verdict import print_evaluation, summary_table, verdict_json
-    from storage.repo import registered_sites
+    from storage.media_repo import judged_accounts
+    from storage.repo import sites_to_inspect
 
     settings, prof = context(profile)
     when = parse_as_of(as_of)
     media = accounts or bool(account)
     both = not site and not media
     rows: list = []
-    if site or both:
-        db = open_db(settings)
-        if site:
-            ids = [registered_site_id(db, key) for key in site]
-        else:
-            with db.session() as session:
-                ids = [s.id for s in registered_sites(session)]
+    db = open_db(settings)
+    if site:
+        ids = [registered_site_id(db, key) for key in site]
+    else:
+        with db.session() as session:
+            ids = [s.id for s in sites_to_inspect(session)] if not media else []
+            any_accounts = bool(judged_accounts(session))
+        if not ids and not (media or any_accounts):
+            raise fail("登记册中没有要评价的网站（停用、关停、注销的不评价）。"
+                       "用 `govwatch sites import 文件` 登记网站、`govwatch accounts import 文件` 登记账号；"
+                       "用网址复查过（`govwatch recheck 网址`）的网站不在登记册中，用 "
+                       "`govwatch evaluate --site 网址` 评价", code=1)
+    if ids:
         results = evaluate_sites(db, ids, when, prof)
         if json_out:
             rows += [verdict_json(ev) for ev in results]
@@ -174,7 +266,7 @@ def evaluate(
             for ev in results if site else []:
                 print_evaluation(out, ev)
             out.print(summary_table(results))
-    if media or both:
+    if media or (both and any_accounts):
         rows += evaluate_accounts_command(account, when, prof, period, json_out)
     if json_out:
         emit_json(rows)
@@ -185,27 +277,30 @@ def crawl(
     as_of: AsOf = None,
     profile: ProfileOpt = None,
     json_out: JsonOpt = False,
-    workers: Annotated[bool, typer.Option("--workers", help="Hand the sites to `govwatch worker` processes "
-                                                           "through Redis and wait for them.")] = False,
+    workers: Annotated[bool, typer.Option("--workers",
+                                          help="通过 Redis 交给 `govwatch worker` 进程抓取并等待结果。")] = False,
 ) -> None:
-    """Crawl every registered site (a failing site never stops the others), then judge them."""
+    """抓取登记册中的全部网站，然后判定。
+
+    一个网站失败不影响其他网站；停用、关停、注销的不抓取。"""
     from govwatch.inspect import evaluate_sites
     from reports.verdict import summary_table, verdict_json
-    from storage.repo import registered_sites
+    from storage.repo import sites_to_inspect
 
     settings, prof = context(profile)
     when = parse_as_of(as_of)
     db = open_db(settings)
     with db.session() as session:
-        ids = [s.id for s in registered_sites(session)]
+        ids = [s.id for s in sites_to_inspect(session)]
     if not ids:
-        raise fail("no registered sites; add some with `govwatch sites import FILE`")
+        raise fail("登记册中没有要抓取的网站（停用、关停、注销的不抓取）；用 `govwatch sites import 文件` 登记网站")
     if workers:  # the service path: see govwatch/cli_service.py and scheduler/batches.py
         from govwatch.cli_service import inspect_with_workers
 
         results = inspect_with_workers(settings, db, ids, when, prof, quiet=json_out)
     else:
         runs = crawl_with_progress(settings, db, ids, when, quiet=json_out)
+        fresh_crawl_guard(settings, db, runs, when, as_of is not None)
         results = evaluate_sites(db, ids, when, prof, runs)
     if json_out:
         emit_json([verdict_json(ev) for ev in results])
@@ -213,58 +308,16 @@ def crawl(
         out.print(summary_table(results))
 
 
-@sites_app.command("import")
-def sites_import(
-    file: Annotated[Path, typer.Argument(help="CSV or YAML: code 网站标识码, name, url, unit 主办单位, group.")],
-) -> None:
-    """Register sites from a file; a bad line stops the import and nothing is written."""
-    from storage.repo import upsert_site
-
-    settings, _ = context()
-    try:
-        entries = read_sites_file(file)
-    except SitesFileError as exc:
-        raise fail(str(exc)) from None
-    db = open_db(settings)
-    added = updated = 0
-    with db.session() as session:
-        for entry in entries:
-            _, created = upsert_site(session, url=entry.url, name=entry.name, code=entry.code, unit=entry.unit,
-                                     group=entry.group)
-            added += created
-            updated += not created
-    out.print(f"{file}: {added} site(s) added, {updated} updated")
-
-
-@sites_app.command("list")
-def sites_list(json_out: JsonOpt = False) -> None:
-    """The registered sites."""
-    from storage.repo import registered_sites
-
-    settings, _ = context()
-    db = open_db(settings)
-    with db.session() as session:
-        rows = [{"code": s.code, "name": s.name, "url": s.url, "unit": s.unit, "group": s.group}
-                for s in registered_sites(session)]
-    if json_out:
-        emit_json(rows)
-        return
-    table = Table(title=f"已登记网站（{len(rows)}）")
-    for name in ("网站标识码", "网站名称", "网址", "主办单位", "分组"):
-        table.add_column(name)
-    for r in rows:
-        table.add_row(r["code"] or "—", r["name"], r["url"], r["unit"] or "—", r["group"] or "—")
-    out.print(table)
-
-
 @app.command()
 def extract(
-    source: Annotated[str, typer.Argument(help="An HTML file or a URL.")],
-    url: Annotated[str | None, typer.Option("--url", help="The page's own URL (for a file).")] = None,
+    source: Annotated[str, typer.Argument(help="HTML 文件或网址。")],
+    url: Annotated[str | None, typer.Option("--url", help="该页面自己的网址（读文件时）。")] = None,
     as_of: AsOf = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """What the crawler sees on one page: dated items, latest date, blank or not, column meta."""
+    """一个页面在抓取程序眼中的样子。
+
+    带日期的条目、最新日期、是否空白、栏目信息。"""
     from govwatch.extract_cmd import extract_source, print_extract
 
     when = parse_as_of(as_of)
@@ -283,7 +336,9 @@ def demo(
     as_of: AsOf = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Serve the bundled test sites on 127.0.0.1, register them, crawl, judge and print the results."""
+    """演示：抓取并判定自带的本机测试网站。
+
+    测试网站在 127.0.0.1 上提供；数据单独存放，不进入登记册。"""
     from govwatch.inspect import evaluate_sites
     from reports.verdict import print_evaluation, summary_table, verdict_json
     from storage.repo import upsert_site
@@ -292,7 +347,12 @@ def demo(
         from tests.sites.server import serve_test_sites
     except ImportError:
         raise fail("the bundled test sites (tests/sites) are not installed; run from a source checkout") from None
+    import dataclasses
+
     settings, prof = context()
+    # The test sites never enter the user's registry: the demo keeps its own data folder.
+    settings = dataclasses.replace(settings, home=settings.home / "demo", database_url="")
+    settings.ensure_home()
     when = parse_as_of(as_of)
     db = open_db(settings)
     with serve_test_sites(when) as sites:
@@ -302,9 +362,10 @@ def demo(
                 row, _ = upsert_site(session, url=s.url, name=s.name, code=s.code, unit=s.unit, group=s.group)
                 ids.append(row.id)
         if not json_out:
-            err.print(f"serving {len(sites)} test sites on 127.0.0.1; database {settings.database}")
+            err.print(Text(f"在 127.0.0.1 上提供 {len(sites)} 个测试网站；演示数据单独存放在 {settings.home}"
+                           "（不进入你的登记册）"))
         runs = crawl_with_progress(settings, db, ids, when, quiet=json_out)
-    results = evaluate_sites(db, ids, when, prof, runs)
+    results = evaluate_sites(db, ids, when, prof, runs, evidence_root=settings.evidence_dir)
     from govwatch.demo_media import judge_demo_accounts
 
     media = judge_demo_accounts(when, prof)
@@ -321,11 +382,119 @@ def demo(
     print_account_results(out, media)
 
 
+def forget_unread_bare_site(db, site_id: int, given: str) -> None:  # noqa: ANN001
+    """A bare-URL recheck whose home page could not be read registers nothing (a mistyped URL is
+    not kept as a site) and exits non-zero."""
+    from reports.plain import plain
+    from rules.reasons import reason_words
+    from storage.models import Site
+    from storage.repo import remove_site
+
+    with db.session() as session:
+        site = session.get(Site, site_id)
+        error = site.runs[-1].error if site.runs else None
+        remove_site(session, site)
+    raise fail(f"无法读取 {plain(given)} 的首页（{reason_words(error)}），未登记、未评价。请检查网址是否写对", code=1)
+
+
+def home_unread(db, run_id: int) -> bool:  # noqa: ANN001
+    from storage.models import CrawlRun
+
+    with db.session() as session:
+        run = session.get(CrawlRun, run_id)
+        return run.status == "failed" or run.home_url is None
+
+
+def fresh_crawl_guard(settings: Settings, db, runs: dict[int, int], when: date, given: bool) -> None:  # noqa: ANN001
+    """A fresh crawl observes today's site: judging it at an earlier --as-of would drop everything
+    newer and give false vetoes. Such a verdict is refused when the crawl saw anything dated after
+    the monitoring time point; `evaluate --as-of` re-judges stored crawls instead (README)."""
+    if not given or when >= today(settings):
+        return
+    from sqlalchemy import func, select
+
+    from storage.models import Column, CrawlRun, ListItem
+
+    now = today(settings)
+    with db.session() as session:
+        ids = list(runs.values())
+        newer = sum(session.scalar(select(func.count()).select_from(model).where(
+            model.id.in_(ids) if model is CrawlRun else model.run_id.in_(ids), col > when, col <= now)) or 0
+            for model, col in ((ListItem, ListItem.published), (Column, Column.latest_date),
+                               (CrawlRun, CrawlRun.home_latest_date)))
+    err.print(Text(f"注意：--as-of {when.isoformat()} 早于今天（{today(settings).isoformat()}），但网站是现在抓取的。",
+                   style="bold yellow"))
+    if newer:
+        raise fail(f"本次抓取看到 {newer} 处监测时间点之后的信息；按 {when.isoformat()} 判定会把它们当作不存在，"
+                   "得出错误的否决。不输出结论。请去掉 --as-of 按今天判定，或用 `govwatch evaluate --as-of` "
+                   "评价当时已存的抓取记录", code=3)
+
+
+@app.command()
+def info(json_out: JsonOpt = False) -> None:
+    """数据目录、数据库、设置文件和默认指标体系在哪里。"""
+    from sqlalchemy.engine import make_url
+
+    from govwatch import __version__
+
+    def mask_url(url: str) -> str:
+        return make_url(url).render_as_string(hide_password=True)
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise fail(str(exc)) from None
+    data = {"version": __version__, "home": str(settings.home.resolve()), "database": mask_url(settings.database),
+            "settings_file": str(settings_file_path()), "profile": settings.profile, "timezone": settings.timezone,
+            "today": today(settings).isoformat()}
+    if json_out:
+        emit_json(data)
+        return
+    words = {"version": "版本", "home": "数据目录（GOVWATCH_HOME）", "database": "数据库",
+             "settings_file": "设置文件（GOVWATCH_SETTINGS）", "profile": "默认指标体系", "timezone": "时区",
+             "today": "今天"}
+    for key, value in data.items():
+        out.print(Text(f"{words[key]}：{value}"))
+
+
+PROFILE_USES = {
+    "national-2019": "全国通用口径：国办秘函〔2019〕19号的单项否决、扣分和加分；扣分、加分只适用于政府门户网站。"
+                     "不确定用哪个时选它",
+    "henan": "河南省（新乡市2023年第一季度通报口径）：在全国指标上按河南细则判定，门户和部门网站都计分",
+    "guangdong": "广东省（肇庆市2019年细则口径）：在全国指标上按广东细则判定",
+}
+
+
+@app.command()
+def profiles(json_out: JsonOpt = False) -> None:
+    """可用的指标体系，以及各自适用于什么检查。"""
+    from rules.profile import available_profiles
+
+    rows = []
+    for name in available_profiles():
+        try:
+            prof = load_profile(name)
+        except ProfileError as exc:
+            rows.append({"id": name, "title": "", "use": f"无法读取：{exc}"})
+            continue
+        rows.append({"id": prof.id, "title": prof.title, "use": PROFILE_USES.get(prof.id, prof.title)})
+    if json_out:
+        emit_json(rows)
+        return
+    table = Table(title="指标体系（--profile 名称）")
+    for name in ("名称", "标题", "适用于"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        table.add_row(r["id"], Text(r["title"]), Text(r["use"]))
+    out.print(table)
+
+
 def _register_commands() -> None:
     """Further commands live in modules of their own: the service deployment (db, schedule, worker,
     probe), evidence, and the findings inspectors enter by hand."""
-    from govwatch import cli_accounts, cli_evidence, cli_findings, cli_report, cli_service
+    from govwatch import cli_accounts, cli_evidence, cli_findings, cli_report, cli_service, cli_sites
 
+    cli_sites.register(app)
     cli_service.register(app)
     cli_accounts.register(app)
     cli_evidence.register(app)

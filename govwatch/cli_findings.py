@@ -20,19 +20,21 @@ from datetime import date, datetime
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
-findings_app = typer.Typer(help="Findings entered by inspectors: vetoes a crawler cannot see, deductions, bonus "
-                                "points, overrides of wrong automatic findings.", no_args_is_help=True)
+from reports.plain import plain
+
+findings_app = typer.Typer(help="人工录入的问题。\n\n抓取程序看不到的单项否决、扣分、加分，以及对错误自动判定的更正。",
+                           no_args_is_help=True)
 
 KINDS = ("veto", "deduction", "bonus")
-SiteArg = Annotated[str, typer.Argument(help="A registered site's code (网站标识码), name or URL, or a 政务新媒体 "
-                                            "account's name or account ID.")]
-IndicatorArg = Annotated[str, typer.Argument(help="Indicator id of the profile, e.g. W-V1, W-D3, W-B.")]
-By = Annotated[str | None, typer.Option("--by", help="Who enters it (default: $GOVWATCH_USER or the login).")]
-From = Annotated[str | None, typer.Option("--from", help="Applies to time points on or after YYYY-MM-DD.")]
-Until = Annotated[str | None, typer.Option("--until", help="Applies to time points on or before YYYY-MM-DD.")]
-ProfileOpt = Annotated[str | None, typer.Option("--profile", help="Profile whose indicators are valid ids.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+SiteArg = Annotated[str, typer.Argument(help="已登记网站的网站标识码、名称或网址，或政务新媒体账号的名称或账号ID。")]
+IndicatorArg = Annotated[str, typer.Argument(help="指标体系中的指标编号，如 W-V1、W-D3、W-B。")]
+By = Annotated[str | None, typer.Option("--by", help="录入人（默认：$GOVWATCH_USER 或登录名）。")]
+From = Annotated[str | None, typer.Option("--from", help="适用于该日期（YYYY-MM-DD）及以后的监测时间点。")]
+Until = Annotated[str | None, typer.Option("--until", help="适用于该日期（YYYY-MM-DD）及以前的监测时间点。")]
+ProfileOpt = Annotated[str | None, typer.Option("--profile", help="指标编号所属的指标体系。")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（供程序读取）。")]
 
 
 def register(app: typer.Typer) -> None:
@@ -151,17 +153,17 @@ def _save(site: str, indicator: str, kind: str, detail: str, points: float | Non
 def add(
     site: SiteArg,
     indicator: IndicatorArg,
-    kind: Annotated[str, typer.Option("--kind", help="veto | deduction | bonus")],
-    detail: Annotated[str, typer.Option("--detail", help="What was found, in the notice's words.")],
-    points: Annotated[float | None, typer.Option("--points", help="Points (bonus: required; deduction: default "
-                                                                  "the item's points per occurrence).")] = None,
+    kind: Annotated[str, typer.Option("--kind", help="veto（单项否决）| deduction（扣分）| bonus（加分）")],
+    detail: Annotated[str, typer.Option("--detail", help="发现的问题，用通报的说法。")],
+    points: Annotated[float | None, typer.Option("--points",
+                                                 help="分值（加分必填；扣分默认按该指标每处的分值）。")] = None,
     by: By = None,
     valid_from: From = None,
     valid_until: Until = None,
     profile: ProfileOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Enter a finding a crawler cannot see: a veto (W-V1 严重表述错误、泄密、舆情 ...), a deduction or a bonus."""
+    """录入抓取程序看不到的问题：单项否决（W-V1 严重表述错误、泄密、舆情等）、扣分或加分。"""
     from govwatch.cli import fail
 
     if kind not in KINDS:
@@ -175,7 +177,7 @@ def add(
 def override(
     site: SiteArg,
     indicator: IndicatorArg,
-    reason: Annotated[str, typer.Option("--reason", help="Why the automatic finding is wrong.")],
+    reason: Annotated[str, typer.Option("--reason", help="自动判定错在哪里。")],
     subject: Annotated[str | None, typer.Option("--subject", help="Only the findings about this URL (a column, "
                                                                    "a link, a letter).")] = None,
     by: By = None,
@@ -184,7 +186,7 @@ def override(
     profile: ProfileOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Mark an automatic finding wrong, with the reason: it stays in the report, marked, and no longer counts."""
+    """更正自动判定（写明原因）：仍显示在报告中并标明已更正，不再计入。"""
     from govwatch.cli import fail
 
     if not reason.strip():
@@ -195,11 +197,11 @@ def override(
 
 @findings_app.command("list")
 def list_findings(
-    site: Annotated[str | None, typer.Option("--site", help="Only this site (code, name or URL) or account.")] = None,
-    all_rows: Annotated[bool, typer.Option("--all", help="Withdrawn ones too.")] = False,
+    site: Annotated[str | None, typer.Option("--site", help="只看这个网站（标识码、名称或网址）或账号。")] = None,
+    all_rows: Annotated[bool, typer.Option("--all", help="包括已撤销的。")] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """The findings entered by hand."""
+    """人工录入的问题。"""
     from rich.table import Table
     from sqlalchemy import select
 
@@ -227,19 +229,20 @@ def list_findings(
         table.add_column(name, overflow="fold")
     for r in rows:
         span = f"{r['valid_from'] or '…'}至{r['valid_until'] or '…'}" if r["valid_from"] or r["valid_until"] else "—"
-        table.add_row(str(r["id"]), r["site"], r["indicator"], r["kind"],
-                      "—" if r["points"] is None else f"{r['points']:g}", r["detail"] or "—", r["reason"] or "—",
+        table.add_row(str(r["id"]), Text(plain(r["site"])), r["indicator"], r["kind"],
+                      "—" if r["points"] is None else f"{r['points']:g}", Text(plain(r["detail"] or "—")),
+                      Text(plain(r["reason"] or "—")),
                       r["entered_by"], r["entered_at"], span, r["withdrawn_at"] or "")
     out.print(table)
 
 
 @findings_app.command("withdraw")
 def withdraw(
-    finding_id: Annotated[int, typer.Argument(help="The # shown by `govwatch findings list`.")],
+    finding_id: Annotated[int, typer.Argument(help="`govwatch findings list` 显示的编号。")],
     by: By = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Withdraw a finding entered by hand (kept, marked withdrawn, no longer applied)."""
+    """撤销人工录入的问题（保留记录、标明已撤销、不再计入）。"""
     from govwatch.cli import context, emit_json, fail, open_db, out
     from storage.records import ManualFinding
     from storage.repo import utcnow

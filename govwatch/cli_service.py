@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
+db_app = typer.Typer(help="数据库结构（Alembic 迁移）。", no_args_is_help=True)
 
 
 def _logging(verbose: bool = False) -> None:
@@ -22,9 +22,9 @@ def _logging(verbose: bool = False) -> None:
 
 @db_app.command("upgrade")
 def db_upgrade(
-    revision: Annotated[str, typer.Option("--revision", help="Target revision (default: the newest).")] = "head",
+    revision: Annotated[str, typer.Option("--revision", help="目标版本（默认：最新）。")] = "head",
 ) -> None:
-    """Bring the database to the newest schema (also done by every command that opens it)."""
+    """把数据库升级到最新结构（打开数据库的命令也会自动升级）。"""
     from govwatch.cli import context, fail, out
     from storage.migrate import current, upgrade
 
@@ -39,7 +39,7 @@ def db_upgrade(
 
 @db_app.command("current")
 def db_current() -> None:
-    """The revision the database is at, and the newest one."""
+    """数据库当前版本和最新版本。"""
     from govwatch.cli import context, fail, out
     from storage.migrate import current, head
 
@@ -53,10 +53,10 @@ def db_current() -> None:
 
 
 def probe(
-    site: Annotated[list[str] | None, typer.Option("--site", help="Site code, name or URL (repeatable).")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of a table.")] = False,
+    site: Annotated[list[str] | None, typer.Option("--site", help="网站标识码、名称或网址（可重复）。")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="输出 JSON（供程序读取），不打印表格。")] = False,
 ) -> None:
-    """Probe every registered site's home page once (W-V2 availability) and store the results."""
+    """探测每个网站的首页一次（W-V2）并保存。"""
     from rich.table import Table
 
     from crawler.probe import probe_sites
@@ -88,11 +88,13 @@ def probe(
 
 
 def worker(
-    exit_when_idle: Annotated[bool, typer.Option("--exit-when-idle", help="Exit once the queue stays empty.")] = False,
-    idle_seconds: Annotated[int, typer.Option("--idle-seconds", help="How long empty counts as idle.")] = 30,
-    sites: Annotated[int | None, typer.Option("--sites", help="Sites crawled at once (default: worker_sites).")] = None,
+    exit_when_idle: Annotated[bool, typer.Option("--exit-when-idle", help="队列持续为空时退出。")] = False,
+    idle_seconds: Annotated[int, typer.Option("--idle-seconds", help="队列为空多少秒算空闲。")] = 30,
+    sites: Annotated[int | None, typer.Option("--sites", help="同时抓取的网站数（默认：worker_sites）。")] = None,
 ) -> None:
-    """Crawl sites taken from the Redis queue until stopped (SIGTERM: unfinished sites are queued again)."""
+    """从 Redis 队列取网站抓取，直到停止。
+
+    SIGTERM：未完成的网站重新排队。"""
     import dataclasses
 
     from crawler.spiders.worker import run_worker
@@ -116,11 +118,13 @@ def worker(
 
 def schedule(
     once: Annotated[str | None, typer.Option(
-        "--once", help="Run one job now and exit: nightly, probes, rechecks, reminder or recover.")] = None,
-    list_jobs: Annotated[bool, typer.Option("--list", help="Show the jobs and their next run times.")] = False,
+        "--once", help="立即运行一项任务后退出：nightly、probes、rechecks、reminder 或 recover。")] = None,
+    list_jobs: Annotated[bool, typer.Option("--list", help="列出任务及下次运行时间。")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
-    """Run the scheduler: nightly crawl, availability probes, recheck queue, quarterly reminder."""
+    """运行调度程序。
+
+    每晚抓取、可访问性探测、复查队列、季度提醒。"""
     from govwatch.cli import context, fail, open_db, out
     from scheduler import jobs
     from scheduler.batches import process_owner
@@ -154,14 +158,17 @@ def schedule(
 
 
 def nightly(
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Monitoring time point (default: today).")] = None,
-    profile: Annotated[str | None, typer.Option("--profile", help="Indicator profile name or YAML file.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="监测时间点（默认：北京时间今天）。")] = None,
+    profile: Annotated[str | None, typer.Option("--profile",
+                                                help="指标体系名称或 YAML 文件（见 govwatch profiles）。")] = None,
     workers: Annotated[bool | None, typer.Option(
-        "--workers/--local", help="Crawl through `govwatch worker` processes, or in a child process.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Run even if today's nightly crawl is done.")] = False,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")] = False,
+        "--workers/--local", help="通过 `govwatch worker` 进程抓取，或在子进程中抓取。")] = None,
+    force: Annotated[bool, typer.Option("--force", help="今晚的抓取已完成也再运行一次。")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="输出 JSON（供程序读取），不打印表格。")] = False,
 ) -> None:
-    """The nightly job now: crawl every registered site, judge it (one nightly at a time, across processes)."""
+    """立即运行每晚任务：抓取并判定全部网站。
+
+    同一时间只运行一个。"""
     from govwatch.cli import context, emit_json, open_db, out, parse_as_of
     from reports.verdict import summary_table, verdict_json
     from scheduler import jobs

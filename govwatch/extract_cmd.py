@@ -60,17 +60,23 @@ def extract_source(source: str, page_url: str | None, as_of: date) -> dict[str, 
 
 
 def print_extract(console: Console, data: dict[str, Any]) -> None:
-    console.print(f"[bold]{data['title'] or '(no title)'}[/]  {data['url']}")
-    console.print(
-        f"kind {data['kind']}   latest_date {data['latest_date'] or '—'}   page_date {data['page_date'] or '—'}   "
-        f"blank {'yes (' + (data['blank_reason'] or '') + ')' if data['blank'] else 'no'}   encoding {data['encoding']}"
-    )
+    """The page as the crawler sees it; every crawled string printed as plain text (reports/plain.py)."""
+    from rich.text import Text
+
+    from reports.plain import Wrapped, plain, ptext
+
+    console.print(Wrapped([(plain(data["title"]) or "（无标题）", "bold"), "  ", plain(data["url"])], indent=2))
+    blank = f"是（{plain(data['blank_reason'])}）" if data["blank"] else "否"
+    console.print(Wrapped(f"页面类型 {data['kind']}   最新日期 {data['latest_date'] or '—'}   "
+                          f"页面日期 {data['page_date'] or '—'}   空白 {blank}   编码 {data['encoding']}", indent=2))
     if data["column_meta"]:
-        console.print("meta " + "  ".join(f"{k}={v}" for k, v in data["column_meta"].items()))
-    table = Table(title=f"dated items ({len(data['items'])})", title_justify="left")
-    for name in ("#", "date", "title", "url", "from"):
-        table.add_column(name, overflow="fold")
+        console.print(Wrapped("meta " + "  ".join(f"{k}={plain(v)}" for k, v in data["column_meta"].items()),
+                              indent=2))
+    table = Table(title=f"带日期的条目（{len(data['items'])}）", title_justify="left")
+    for name in ("#", "日期", "标题", "网址", "日期来源"):
+        table.add_column(name, overflow="fold", no_wrap=name in ("#", "日期"))
     for item in data["items"]:
-        table.add_row(str(item["position"]), item["date"] or "—", ("[置顶] " if item["pinned"] else "") + item["title"],
-                      item["url"], item["date_source"] or "")
+        table.add_row(str(item["position"]), item["date"] or "—",
+                      Text(("[置顶] " if item["pinned"] else "") + plain(item["title"])), ptext(item["url"]),
+                      ptext(item["date_source"] or ""))
     console.print(table)

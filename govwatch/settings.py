@@ -1,8 +1,11 @@
 """Where govwatch keeps its data and how it reaches its database.
 
 Read, in order of precedence, from environment variables (``GOVWATCH_*``), then from a settings
-file (``$GOVWATCH_HOME/govwatch.toml``, or the file named by ``GOVWATCH_SETTINGS``), then defaults.
-The data folder defaults to ``./var`` so a checkout keeps everything beside itself.
+file, then defaults. The settings file is kept outside the data folder: ``GOVWATCH_SETTINGS``, else
+``$XDG_CONFIG_HOME/govwatch/govwatch.toml`` (``~/.config/govwatch/govwatch.toml``); an older
+``$GOVWATCH_HOME/govwatch.toml`` is still read when that is absent.
+The data folder is one place per user, wherever govwatch is started from: ``GOVWATCH_HOME``, else
+``$XDG_DATA_HOME/govwatch`` (``~/.local/share/govwatch``). `govwatch info` prints both.
 """
 
 from __future__ import annotations
@@ -10,10 +13,30 @@ from __future__ import annotations
 import os
 import shutil
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/lib/chromium/chromium", "/usr/bin/chromium-browser")
+
+
+def default_home(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if env.get("GOVWATCH_HOME"):
+        return Path(env["GOVWATCH_HOME"]).expanduser()
+    base = Path(env["XDG_DATA_HOME"]).expanduser() if env.get("XDG_DATA_HOME") else Path.home() / ".local" / "share"
+    return base / "govwatch"
+
+
+def settings_file(env: Mapping[str, str] | None = None) -> Path:
+    """The settings file that is (or would be) read."""
+    env = os.environ if env is None else env
+    if env.get("GOVWATCH_SETTINGS"):
+        return Path(env["GOVWATCH_SETTINGS"]).expanduser()
+    base = Path(env["XDG_CONFIG_HOME"]).expanduser() if env.get("XDG_CONFIG_HOME") else Path.home() / ".config"
+    config = base / "govwatch" / "govwatch.toml"
+    legacy = default_home(env) / "govwatch.toml"
+    return legacy if not config.is_file() and legacy.is_file() else config
 
 
 class SettingsError(ValueError):
@@ -22,7 +45,7 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    home: Path = field(default_factory=lambda: Path("var"))
+    home: Path = field(default_factory=lambda: default_home())
     database_url: str = ""  # empty: a SQLite file inside `home`
     profile: str = "national-2019"
     chromium_path: str = ""  # empty: found automatically
@@ -119,20 +142,20 @@ def _coerce(name: str, raw: object, source: str) -> object:
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     values: dict[str, object] = {}
-    home = Path(env.get("GOVWATCH_HOME", "var")).expanduser()
-    settings_file = Path(env["GOVWATCH_SETTINGS"]) if env.get("GOVWATCH_SETTINGS") else home / "govwatch.toml"
-    if settings_file.is_file():
+    home = default_home(env)
+    path = settings_file(env)
+    if path.is_file():
         try:
-            data = tomllib.loads(settings_file.read_text(encoding="utf-8"))
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise SettingsError(f"settings file {settings_file}: {exc}") from exc
+            raise SettingsError(f"settings file {path}: {exc}") from exc
         for key, raw in data.items():
             if key == "report" and isinstance(raw, dict):
                 values["report"] = raw
                 continue
             if key not in _ENV:
-                raise SettingsError(f"settings file {settings_file}: unknown setting {key!r}")
-            values[key] = _coerce(key, raw, f"settings file {settings_file}")
+                raise SettingsError(f"settings file {path}: unknown setting {key!r}")
+            values[key] = _coerce(key, raw, f"settings file {path}")
     for key, var in _ENV.items():
         if env.get(var):
             values[key] = _coerce(key, env[var], f"environment variable {var}")

@@ -37,6 +37,7 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     used: dict[str, str] = field(default_factory=dict)  # header as written -> field
     ignored: list[str] = field(default_factory=list)  # headers read but not used
+    skipped: list[str] = field(default_factory=list)  # headers left out on purpose (`ignore`: 序号)
     header_line: int = 1
     encoding: str | None = None  # for text files
 
@@ -170,6 +171,8 @@ def read_table(
             table.used[text] = name
         elif text and _norm(text) not in ignored_norm:
             table.ignored.append(text)
+        elif text:
+            table.skipped.append(text)
     for line, cells in raw[header_at + 1:]:
         if not any(str(c).strip() for c in cells if not isinstance(c, datetime | date)) and not any(
                 isinstance(c, datetime | date) for c in cells):

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from crawler.columns import category_labels
+from reports.plain import Wrapped, plain, ptext
 from rules.engine import STATUS_WORDS, Evaluation, evaluate
 from rules.findings import DEAD_OUTCOMES
 from rules.profile import ProfileError, available_profiles, load_profile
 
 VERDICT_WORDS = {"pass": ("合格", "green"), "fail": ("不合格", "red"), "unknown": ("无法判定", "yellow")}
-
-
 
 
 def _files(ev: Evaluation, url: str | None) -> dict[str, str] | None:
@@ -120,73 +119,161 @@ def profiles_json(ev: Evaluation) -> dict[str, Any]:
     return out
 
 
+NARROW = 140  # below this many columns the summary is one block per site instead of a table
+
+
+def _line(*parts: tuple[str, str] | str, indent: int = 0) -> Wrapped:
+    return Wrapped([(p, "") if isinstance(p, str) else p for p in parts], indent=indent)
+
+
+def link_reason(error: str) -> str:
+    """A link's error as one plain sentence: a certificate failure or a Twisted failure is not
+    printed as the exception's repr."""
+    from rules.reasons import reason_words
+
+    text = plain(error)
+    technical = "Failure" in text or "<" in text or "SSL" in text or "TLS" in text or len(text) > 120
+    return reason_words(text) if technical else text
+
+
+def _stale_marks(ev: Evaluation) -> dict[str, list[str]]:
+    """Column URL -> the indicators that count it as not updated in time (the names JSON lists)."""
+    marks: dict[str, list[str]] = {}
+    for f in ev.findings:
+        for e in f.evidence:
+            if isinstance(e, dict) and e.get("url") and "since" in e and f.indicator not in marks.get(e["url"], []):
+                marks.setdefault(e["url"], []).append(f.indicator)
+    return marks
+
+
+def profile_line(ev: Evaluation) -> str:
+    return f"指标体系 {ev.profile.id}（{plain(ev.profile.title)}）"
+
+
 def verdict_panel(ev: Evaluation) -> Panel:
+    """One site: every line wraps at the terminal's width, and a verdict, a count or a threshold is
+    never cut (reports/plain.py)."""
     data = verdict_json(ev)
     word, colour = VERDICT_WORDS[ev.verdict]
     labels = category_labels()
-    head = Text.assemble(
-        (f"{data['site']['name']}", "bold"), f"  {data['site']['url']}\n",
-        "结论 ", (word, f"bold {colour}"), f"   监测时间点 {data['as_of']}   指标 {data['profile']}   ",
-        f"首页最新信息 {data['home_latest_date'] or '—'}",
-    )
-    parts: list[Any] = [head]
+    parts: list[Any] = [
+        _line((plain(data["site"]["name"]), "bold"), "  ", plain(data["site"]["url"]),
+              f"  网站标识码 {plain(data['site']['code'])}" if data["site"]["code"] else "", indent=2),
+        _line("结论 ", (word, f"bold {colour}"), f"   监测时间点 {data['as_of']}   ",
+              f"首页最新信息 {data['home_latest_date'] or '—'}", indent=2),
+        _line(profile_line(ev), indent=2),
+    ]
     if ev.scoring.get("scored") or ev.problems not in ("", "无"):
         shown = ev.notice.get("评分") or "—"
-        parts.append(Text.assemble("评分 ", (shown, "bold"), f"   主要问题 {ev.problems}"))
+        parts.append(_line("评分 ", (shown, "bold"), "   主要问题 ", plain(ev.problems or "无"), indent=2))
     if ev.vetoes:
-        vetoes = Table(title="单项否决", title_justify="left", show_header=False, box=None)
+        parts.append(Text("单项否决", style="bold red"))
         for f in ev.vetoes:
-            vetoes.add_row(Text(f.indicator, style="red"), f.title, f.detail)
-        parts.append(vetoes)
+            parts.append(_line((f.indicator, "red"), " ", plain(f.title), "：", plain(f.detail), indent=4))
+    marks = _stale_marks(ev)
     columns = Table(title=f"栏目（{len(data['columns'])}）", title_justify="left", expand=False)
     for name in ("栏目", "类别", "级", "最新更新", "条数", "状态"):
-        columns.add_column(name, no_wrap=name != "栏目")
+        columns.add_column(name, no_wrap=name in ("级", "最新更新", "条数"), overflow="fold",
+                           min_width=10 if name == "最新更新" else None)
     for c in data["columns"]:
-        state = Text("空白", style="yellow") if c["blank"] else (Text(c["error"], style="red") if c["error"] else "")
-        columns.add_row(c["name"], labels.get(c["category"], c["category"]), str(c["level"]),
+        state = Text()
+        if c["url"] in marks:
+            state.append("超期未更新 " + "、".join(marks[c["url"]]), style="red")
+        if c["blank"]:
+            state.append((" " if state else "") + "空白", style="yellow")
+        if c["error"]:
+            state.append((" " if state else "") + plain(c["error"]), style="red")
+        columns.add_row(ptext(c["name"]), labels.get(c["category"], c["category"]), str(c["level"]),
                         c["latest_date"] or "—", str(c["items"]), state)
-    parts.append(columns)
+    if data["columns"]:
+        parts.append(columns)
     if data["broken_links"]:
-        links = Table(title=f"不可用链接（{len(data['broken_links'])}）", title_justify="left")
-        for name in ("链接", "所在页面", "状态", "原因"):
-            links.add_column(name, overflow="fold")
+        parts.append(Text(f"不可用链接（{len(data['broken_links'])}）", style="bold"))
         for x in data["broken_links"]:
-            links.add_row(x["url"], x["found_on"], str(x["status"] or "—"), f"{x['outcome']}: {x['error'] or ''}")
-        parts.append(links)
+            parts.append(_line("• ", plain(x["url"]), f"  状态 {x['status'] or '—'}  {x['outcome']}",
+                               f"：{link_reason(x['error'])}" if x["error"] else "", indent=4))
+            parts.append(_line("  所在页面 ", plain(x["found_on"]), indent=4))
     shown = [r for r in ev.indicators if r.status not in ("pass", "manual")]
     if shown:
-        table = Table(title="指标", title_justify="left")
-        for name in ("指标", "名称", "结果", "扣分", "说明"):
-            table.add_column(name, overflow="fold", no_wrap=name in ("指标", "结果"))
         styles = {"fail": "red", "deducted": "red", "problem": "yellow", "insufficient": "yellow",
                   "not_testable": "dim", "overridden": "cyan", "bonus": "green", "unknown": "dim"}
+        parts.append(Text("指标", style="bold"))
         for r in shown:
-            detail = "；".join(f.detail for f in r.problems)[:300]
-            table.add_row(r.indicator.id, r.indicator.title,
-                          Text(STATUS_WORDS.get(r.status, r.status), style=styles.get(r.status, "")),
-                          "" if not r.points else f"-{r.points:g}" if r.indicator.kind != "bonus" else f"+{r.points:g}",
-                          detail)
-        parts.append(table)
+            sign = "+" if r.indicator.kind == "bonus" else "-"
+            points = f"  {sign}{r.points:g}分" if r.points else ""
+            parts.append(_line(r.indicator.id, " ", plain(r.indicator.title), "  ",
+                               (STATUS_WORDS.get(r.status, r.status), styles.get(r.status, "")), points, indent=4))
+            detail = "；".join(plain(f.detail) for f in r.problems)
+            if detail:
+                parts.append(_line("    ", detail, indent=6))
     if ev.verdict == "unknown":
-        parts.append(Text(ev.findings[0].detail, style="yellow"))
+        parts.append(Wrapped([(plain(ev.findings[0].detail), "yellow")], indent=2))
     return Panel(Group(*parts), border_style=colour)
 
 
-def summary_table(evaluations: list[Evaluation]) -> Table:
-    table = Table(title="检查结果")
-    for name in ("网站", "标识码", "结论", "评分", "否决项", "主要问题", "首页最新", "栏目", "空白", "不可用链接"):
-        table.add_column(name)
-    for ev in evaluations:
+def _counts(ev: Evaluation) -> tuple[str, str, str, str]:
+    obs = ev.obs
+    return (obs.home_latest_date.isoformat() if obs.home_latest_date else "—", str(len(obs.columns)),
+            str(sum(c.blank for c in obs.columns)), str(len({x.url for x in obs.links if x.outcome in DEAD_OUTCOMES})))
+
+
+def _vetoes(ev: Evaluation) -> str:
+    return "、".join(sorted({f.indicator for f in ev.vetoes})) or "—"
+
+
+def totals_line(evaluations: list[Evaluation]) -> str:
+    counts = {k: sum(ev.verdict == k for ev in evaluations) for k in VERDICT_WORDS}
+    line = (f"共 {len(evaluations)} 个网站：合格 {counts['pass']}，不合格 {counts['fail']}，"
+            f"无法判定 {counts['unknown']}")
+    profiles = sorted({ev.profile.id for ev in evaluations})
+    if evaluations:
+        line += f"；{profile_line(evaluations[0]) if len(profiles) == 1 else '指标体系 ' + '、'.join(profiles)}"
+        line += f"；监测时间点 {evaluations[0].as_of.isoformat()}"
+    return line
+
+
+class Summary:
+    """The results of many sites: a table on a wide terminal, one block per site on a narrow one."""
+
+    def __init__(self, evaluations: list[Evaluation]) -> None:
+        self.evaluations = evaluations
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.max_width >= NARROW:
+            yield self._table()
+        else:
+            yield Text("检查结果", style="bold")
+            for n, ev in enumerate(self.evaluations, 1):
+                yield from self._block(n, ev)
+        yield Wrapped(totals_line(self.evaluations), indent=2)
+
+    def _block(self, n: int, ev: Evaluation) -> list[Wrapped]:
         word, colour = VERDICT_WORDS[ev.verdict]
         obs = ev.obs
-        table.add_row(
-            obs.site_name, obs.site_code or "—", Text(word, style=colour), ev.notice.get("评分") or "—",
-            "、".join(sorted({f.indicator for f in ev.vetoes})) or "—", ev.problems or "—",
-            obs.home_latest_date.isoformat() if obs.home_latest_date else "—",
-            str(len(obs.columns)), str(sum(c.blank for c in obs.columns)),
-            str(len({x.url for x in obs.links if x.outcome in DEAD_OUTCOMES})),
-        )
-    return table
+        home, cols, blank, dead = _counts(ev)
+        return [
+            _line((f"{n}. {plain(obs.site_name)}", "bold"), f"  {plain(obs.site_code)}" if obs.site_code else "",
+                  "  ", plain(obs.site_url), indent=3),
+            _line("   结论 ", (word, f"bold {colour}"), f"  评分 {ev.notice.get('评分') or '—'}",
+                  f"  否决项 {_vetoes(ev)}", indent=3),
+            _line("   主要问题 ", plain(ev.problems or "无"), indent=3),
+            _line(f"   首页最新 {home}  栏目 {cols}  空白 {blank}  不可用链接 {dead}", indent=3),
+        ]
+
+    def _table(self) -> Table:
+        table = Table(title="检查结果")
+        for name in ("网站", "标识码", "结论", "评分", "否决项", "主要问题", "首页最新", "栏目", "空白", "不可用链接"):
+            table.add_column(name, overflow="fold", no_wrap=name in ("结论", "评分", "首页最新", "栏目", "空白"),
+                             min_width={"网站": 12, "主要问题": 24, "首页最新": 10}.get(name))
+        for ev in self.evaluations:
+            word, colour = VERDICT_WORDS[ev.verdict]
+            table.add_row(ptext(ev.obs.site_name), ptext(ev.obs.site_code or "—"), Text(word, style=colour),
+                          ev.notice.get("评分") or "—", _vetoes(ev), Wrapped(plain(ev.problems or "无")), *_counts(ev))
+        return table
+
+
+def summary_table(evaluations: list[Evaluation]) -> Summary:
+    return Summary(evaluations)
 
 
 def print_evaluation(console: Console, ev: Evaluation) -> None:

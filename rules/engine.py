@@ -130,9 +130,14 @@ def evaluate(obs: SiteObs, as_of: date, profile: Profile) -> Evaluation:
         outcome.details["manual_not_in_profile"] = elsewhere
     findings = [f for r in results for f in r.findings if f.kind != "ok"]
     if not crawled:
-        reason = obs.run_error or "the home page was not read"
-        crawl = Finding("CRAWL", "无法检查", "observation", f"本次未能读取网站首页，无法判定：{reason}",
-                        [{"url": obs.site_url, "run_id": obs.run_id}])
+        from rules.reasons import reason_words, unread_problem
+
+        reason = reason_words(obs.run_error)
+        lead = ("监测时间点前没有这个网站的抓取记录，无法判定" if obs.run_status == "none"
+                else "本次未能读取网站首页，无法判定")
+        crawl = Finding("CRAWL", "无法检查", "observation", f"{lead}：{reason}",
+                        [{"url": obs.site_url, "run_id": obs.run_id, "error": obs.run_error}])
+        outcome.problems = unread_problem(obs.run_status, obs.run_error)
         return Evaluation(obs, as_of, profile, "unknown", [crawl, *findings], None, results, outcome.details,
                           outcome.problems, outcome.notice("unknown"))
     return Evaluation(obs, as_of, profile, outcome.verdict, findings, outcome.score, results, outcome.details,

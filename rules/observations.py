@@ -101,7 +101,8 @@ class SiteObs:
     records: dict[str, list[dict]] = field(default_factory=dict)
     # Evidence files by page URL: {"screenshot": path, "html": path}, paths absolute.
     evidence: dict[str, dict[str, str]] = field(default_factory=dict)
-    site_group: str | None = None  # 县区 / 市直部门 ... (whether the site is a portal)
+    site_group: str | None = None  # 县区 / 市直部门 ... (whether the site is a portal, when 网站类型 is not given)
+    site_kind: str | None = None  # 网站类型 from the registry: portal | department; decides over 分组 and name
     # Availability probes: given directly (tests), or read on demand for a window (`probes_between`).
     probes: tuple[ProbeObs, ...] | None = None
     probe_loader: ProbeLoader | None = field(default=None, repr=False, compare=False)
@@ -169,8 +170,8 @@ def observations(site: Site, run: CrawlRun | None, session: Session | None = Non
     manual = load_manual(session, site.id) if session is not None else ()
     if run is None:
         return SiteObs(site.url, site.name, site.code, None, "none", "no crawl of this site on or before the "
-                       "monitoring time point", None, None, None, site_group=site.group, probe_loader=loader,
-                       manual=manual)
+                       "monitoring time point", None, None, None, site_group=site.group, site_kind=site.kind,
+                       probe_loader=loader, manual=manual)
     columns = tuple(
         ColumnObs(c.name, c.url, c.category, c.level, c.latest_date, c.item_count, c.undated_count, c.blank,
                   c.blank_reason, c.page_kind, c.status, c.error)
@@ -191,4 +192,4 @@ def observations(site: Site, run: CrawlRun | None, session: Session | None = Non
     evidence = load_evidence(session, run.id, evidence_root) if session is not None else {}
     return SiteObs(site.url, site.name, site.code, run.id, run.status, run.error, run.reference_date, run.home_url,
                    run.home_latest_date, columns, links, crawl, records, evidence, site_group=site.group,
-                   probe_loader=loader, manual=manual)
+                   site_kind=site.kind, probe_loader=loader, manual=manual)

@@ -86,8 +86,11 @@ class Outcome:
 
 
 def is_portal(obs: SiteObs, scoring: dict[str, Any]) -> bool:
-    """A 政府门户网站: its 分组 names a portal group, or, registered without a 分组 (a bare-URL recheck),
-    its name says so (…人民政府, townships excepted)."""
+    """A 政府门户网站: its 网站类型 (门户/部门, from the office's registry) says so; without one, its 分组
+    names a portal group, or, registered without a 分组 (a bare-URL recheck), its name says so
+    (…人民政府, townships excepted)."""
+    if obs.site_kind in ("portal", "department"):
+        return obs.site_kind == "portal"
     group = obs.site_group or ""
     if group:
         return any(str(g) in group for g in scoring.get("portal_groups") or [])
@@ -100,6 +103,8 @@ def is_portal(obs: SiteObs, scoring: dict[str, Any]) -> bool:
 def scored_site(obs: SiteObs, scoring: dict[str, Any]) -> tuple[bool, str]:
     if scoring.get("applies_to", "all") == "all" or is_portal(obs, scoring):
         return True, ""
+    if obs.site_kind == "department":
+        return False, "本指标体系的扣分、加分指标只适用于政府门户网站（本站网站类型：部门）"
     if not obs.site_group:
         who = (obs.site_name or "").strip() or "本站"
         return False, f"本指标体系的扣分、加分指标只适用于政府门户网站（{who}未登记分组，按名称不是门户网站）"

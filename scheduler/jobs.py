@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from govwatch.settings import Settings
 from storage.db import Database
 from storage.models import CrawlBatch, ServiceNotice
-from storage.repo import registered_sites, utcnow
+from storage.repo import sites_to_inspect, utcnow
 
 log = logging.getLogger("govwatch.scheduler")
 NIGHTLY_LOCK_TTL = 300.0
@@ -76,7 +76,7 @@ def nightly(as_of: date | None = None, mode: str | None = None, profile_name: st
             done = session.scalars(select(CrawlBatch.id).where(CrawlBatch.kind == "nightly",
                                                                CrawlBatch.as_of == as_of,
                                                                CrawlBatch.status == "done")).first()
-            site_ids = [s.id for s in registered_sites(session)]
+            site_ids = [s.id for s in sites_to_inspect(session)]  # not disabled, 关停 or 注销
         if done and not force:
             log.info("nightly crawl for %s already done (batch %s); not started again", as_of, done)
             return []

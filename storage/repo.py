@@ -44,8 +44,12 @@ def upsert_site(
     unit: str | None = None,
     group: str | None = None,
     registered: bool = True,
+    kind: str | None = None,
+    status: str | None = None,
+    enabled: bool | None = None,
 ) -> tuple[Site, bool]:
-    """Register or update a site; returns (site, created). Matched by code first, then URL."""
+    """Register or update a site; returns (site, created). Matched by code first, then URL.
+    kind/status/enabled: None leaves them as they are (a new site: none, normal, enabled)."""
     url = normalize_site_url(url)
     site = None
     if code:
@@ -55,7 +59,8 @@ def upsert_site(
     created = site is None
     if site is None:
         site = Site(url=url, name=name or url, code=code or None, unit=unit, group=group,
-                    registered=registered, created_at=utcnow())
+                    registered=registered, created_at=utcnow(), kind=kind, status=status or "normal",
+                    enabled=True if enabled is None else enabled)
         session.add(site)
     else:
         site.url = url
@@ -64,12 +69,43 @@ def upsert_site(
         site.unit = unit or site.unit
         site.group = group or site.group
         site.registered = site.registered or registered
+        site.kind = kind or site.kind
+        site.status = status or site.status
+        site.enabled = site.enabled if enabled is None else enabled
     session.flush()
     return site, created
 
 
 def registered_sites(session: Session) -> Sequence[Site]:
     return session.scalars(select(Site).where(Site.registered.is_(True)).order_by(Site.id)).all()
+
+
+def sites_to_inspect(session: Session) -> Sequence[Site]:
+    """The registered sites a nightly crawl visits: enabled, and not 关停/注销 (those keep their history)."""
+    return session.scalars(select(Site).where(Site.registered.is_(True), Site.enabled.is_(True),
+                                              Site.status == "normal").order_by(Site.id)).all()
+
+
+def remove_site(session: Session, site: Site) -> None:
+    """Delete a site and everything observed of it (runs, pages, columns, items, links, probes,
+    evaluations, findings entered by hand). `sites disable` keeps the history instead."""
+    from sqlalchemy import delete
+
+    import storage.records  # noqa: F401 - every table that points at a site or a run is in the metadata
+
+    site_id = site.id
+    run_ids = select(CrawlRun.id).where(CrawlRun.site_id == site_id)
+    tables = [t for t in reversed(Site.metadata.sorted_tables) if t.name not in ("sites", "crawl_runs")]
+    for table in tables:
+        if "run_id" in table.c:
+            session.execute(delete(table).where(table.c.run_id.in_(run_ids)))
+    for table in tables:
+        if "site_id" in table.c:
+            session.execute(delete(table).where(table.c.site_id == site_id))
+    session.expunge(site)
+    session.execute(delete(CrawlRun.__table__).where(CrawlRun.__table__.c.site_id == site_id))
+    session.execute(delete(Site.__table__).where(Site.__table__.c.id == site_id))
+    session.flush()
 
 
 def start_run(session: Session, site: Site, reference_date: date) -> CrawlRun:

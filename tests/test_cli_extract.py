@@ -25,7 +25,7 @@ def test_extract_a_trs_list_page(tmp_path) -> None:
     assert first["url"].startswith("http://www.yzq.gov.cn/")
     table = govwatch(tmp_path, "extract", str(page), "--url", "http://www.yzq.gov.cn/zwgk/zwdt/zwyw/",
                      "--as-of", "2017-10-21")
-    assert "latest_date 2017-10-20" in table.stdout and "dated items (25)" in table.stdout
+    assert "最新日期 2017-10-20" in table.stdout and "带日期的条目（25）" in table.stdout
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the real-page corpus is not beside the checkout ({CORPUS})")

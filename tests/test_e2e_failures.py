@@ -98,13 +98,15 @@ def runs(home: Path) -> list[tuple]:
 def test_a_site_that_cannot_be_read_is_a_clear_stored_failure(base, tmp_path, path, message) -> None:
     url = f"http://127.0.0.1:{closed_port()}/" if path is None else base + path
     result = govwatch(tmp_path, "recheck", url, "--as-of", AS_OF, "--json")
-    assert result.code == 0, result.stderr
-    assert "Traceback" not in result.stderr
+    # a bare URL whose home page cannot be read: the verdict says why, the exit code is non-zero,
+    # and nothing is registered (issue 12, item 12)
+    assert result.code == 1, result.stderr
+    assert "Traceback" not in result.stderr and "未登记" in result.stderr
     data = result.json()
     assert data["verdict"] == "unknown"
-    assert message in data["findings"][0]["detail"]
-    [(stored_url, status, error)] = runs(tmp_path)
-    assert stored_url == url and status == "failed" and message in error
+    assert message in data["findings"][0]["evidence"][0]["error"]
+    assert data["problems"].startswith("无法访问")
+    assert runs(tmp_path) == []
 
 
 def test_one_failing_site_never_stops_the_others(base, tmp_path) -> None:
@@ -131,16 +133,16 @@ def test_malformed_sites_file_is_rejected_and_nothing_is_lost(base, tmp_path) ->
     bad.write_text("code,name,url\n1000000009,新站,http://new.gov.cn/\n1000000010,无网址,\n", encoding="utf-8")
     result = govwatch(tmp_path, "sites", "import", str(bad))
     assert result.code == 2
-    assert "bad.csv, line 3: no url" in result.stderr and "Traceback" not in result.stderr
+    assert "bad.csv, line 3: 没有首页网址" in result.stderr and "Traceback" not in result.stderr
     listed = govwatch(tmp_path, "sites", "list", "--json").json()
     assert [s["code"] for s in listed] == ["1000000001"]  # the good line of the bad file was not half-imported
 
 
 def test_bad_arguments_give_clear_messages(tmp_path) -> None:
     result = govwatch(tmp_path, "recheck", "http://127.0.0.1:1/", "--as-of", "2023-13-01")
-    assert result.code == 2 and "--as-of '2023-13-01' is not a date" in result.stderr
+    assert result.code == 2 and "--as-of '2023-13-01' 不是日期" in result.stderr
     result = govwatch(tmp_path, "recheck", "nosuchsite")
-    assert result.code == 2 and "neither a registered site nor a URL" in result.stderr
+    assert result.code == 2 and "既不是已登记的网站，也不是网址" in result.stderr
     result = govwatch(tmp_path, "evaluate", "--profile", "nope")
     assert result.code == 2 and "unknown profile 'nope'" in result.stderr
     result = govwatch(tmp_path, "extract", str(tmp_path / "missing.html"))

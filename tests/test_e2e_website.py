@@ -155,6 +155,9 @@ def test_demo_runs_the_whole_job(tmp_path: Path) -> None:
     assert accounts == {"示例市人民政府": "pass", "示例市发布": "pass", "示例市政务服务": "pass", "示例县文旅": "fail",
                         "示例县应急管理": "unknown"}  # the 关停 account is kept, not judged
     assert govwatch(tmp_path, "accounts", "list", "--json").json() == []  # judged apart, not registered
+    # the demo keeps its own data folder: its test sites never stay in the user's registry
+    assert govwatch(tmp_path, "sites", "list", "--json").json() == []
+    assert (tmp_path / "demo" / "govwatch.db").exists()
 
 
 @pytest.mark.parametrize("key", SITE_KEYS)
@@ -181,4 +184,19 @@ def test_evidence_command_prints_the_files_of_a_finding(rechecks, sites) -> None
     assert len(rows) == 5, rows
     assert all(r["page"] == r["about"] and Path(r["screenshot"]).is_file() for r in rows), rows
     missing = govwatch(home, "evidence", sites["trs"].url, "W-V3", "--as-of", AS_OF)
-    assert missing.code == 2 and "no finding 'W-V3'" in missing.stderr
+    assert missing.code == 2 and "没有 'W-V3' 的问题" in missing.stderr
+    assert all(r["column"] and r["captured_at"] for r in rows), rows  # listed by 栏目, with capture time
+    listed = govwatch(home, "evidence", sites["table"].url, "W-V4", "--as-of", AS_OF)
+    assert rows[0]["column"] in listed.stdout and "/evidence/" not in listed.stdout  # names, not hash paths
+    pack = home.parent / "pack"
+    packed = govwatch(home, "evidence", sites["table"].url, "--as-of", AS_OF, "--pack", str(pack), "--json").json()
+    folder = Path(packed["pack"])
+    shots = sorted(p.name for p in folder.glob("*.png"))
+    assert any(f"W-V4_{rows[0]['column']}" in name for name in shots), shots
+    summary = (folder / "证据说明.html").read_text(encoding="utf-8")
+    assert rows[0]["page"] in summary and rows[0]["captured_at"] in summary and all(n in summary for n in shots)
+    zipped = govwatch(home, "evidence", sites["table"].url, "--as-of", AS_OF, "--pack", str(pack), "--zip", "--json")
+    assert zipped.code == 0 and Path(zipped.json()["pack"]).suffix == ".zip"
+    no_display = govwatch(home, "evidence", sites["table"].url, "W-V4", "--as-of", AS_OF, "--open",
+                          env={"DISPLAY": "", "WAYLAND_DISPLAY": ""})
+    assert no_display.code != 0 and "没有图形界面" in no_display.stderr

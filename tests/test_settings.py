@@ -7,10 +7,23 @@ import pytest
 from govwatch.settings import SettingsError, load_settings
 
 
-def test_defaults_keep_data_in_var() -> None:
+def test_data_folder_is_one_place_per_user_wherever_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings({})
-    assert settings.home == Path("var")
-    assert settings.database.startswith("sqlite:///") and settings.database.endswith("var/govwatch.db")
+    assert settings.home == Path.home() / ".local" / "share" / "govwatch"
+    monkeypatch.chdir(tmp_path)  # another folder: the same data folder, not an empty ./var
+    assert load_settings({}).home == settings.home and settings.database.endswith(".local/share/govwatch/govwatch.db")
+    assert load_settings({"XDG_DATA_HOME": str(tmp_path / "d")}).home == tmp_path / "d" / "govwatch"
+
+
+def test_settings_file_lives_outside_the_data_folder(tmp_path: Path) -> None:
+    from govwatch.settings import settings_file
+
+    config = tmp_path / "cfg" / "govwatch" / "govwatch.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("timeout = 7\n")
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "cfg"), "GOVWATCH_HOME": str(tmp_path / "data")}
+    assert settings_file(env) == config and load_settings(env).timeout == 7
+    assert not str(settings_file(env)).startswith(str(tmp_path / "data"))
 
 
 def test_environment_beats_settings_file(tmp_path: Path) -> None:
@@ -26,3 +39,18 @@ def test_bad_settings_name_their_source(tmp_path: Path) -> None:
     (tmp_path / "govwatch.toml").write_text("colour = 'red'\n")
     with pytest.raises(SettingsError, match="unknown setting 'colour'"):
         load_settings({"GOVWATCH_HOME": str(tmp_path)})
+
+
+def test_today_is_the_offices_date_not_the_machines() -> None:
+    import dataclasses
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from govwatch.cli import today
+
+    base = load_settings({"GOVWATCH_HOME": "/tmp/x"})
+    assert base.timezone == "Asia/Shanghai"
+    east, west = (today(dataclasses.replace(base, timezone=z)) for z in ("Pacific/Kiritimati", "Etc/GMT+12"))
+    assert (east - west).days in (1, 2)  # 26 hours apart: never the same date, so the zone is really used
+    before = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    assert today(base) in (before, datetime.now(ZoneInfo("Asia/Shanghai")).date())

@@ -34,16 +34,16 @@ def test_yaml_list_and_sites_key(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "text", "message"),
     [
-        ("a.csv", "name,url\n甲,http://a.gov.cn/\n乙,\n", r"a.csv, line 3: no url"),
-        ("b.csv", "name,home_page\n甲,http://a.gov.cn/\n", r"b.csv, line 1: the header needs a url column"),
-        ("c.csv", "name,url\n甲,http://a.gov.cn/,extra\n", r"c.csv, line 2: more fields than the header"),
+        ("a.csv", "name,url\n甲,http://a.gov.cn/\n乙,\n", r"a.csv, line 3: 没有首页网址"),
+        ("b.csv", "name,home_page\n甲,http://a.gov.cn/\n", r"b.csv: 前10行中找不到表头"),
+        ("c.csv", "name,url\n甲,http://a.gov.cn/,extra\n", r"c.csv, line 2: 比表头多出 1 个单元格"),
         ("d.csv", "code,url\n12 34,http://a.gov.cn/\n", r"d.csv, line 2: 网站标识码 '12 34'"),
-        ("e.csv", "url\nhttp://a.gov.cn/\nhttp://a.gov.cn/\n", r"e.csv, line 3: http://a.gov.cn/ already given on line 2"),
-        ("f.yaml", "- url: http://a.gov.cn/\n- url: [\n", r"f.yaml, line 3: not valid YAML"),
-        ("g.yaml", "- url: http://a.gov.cn/\n- just text\n", r"g.yaml, line 2: a site must be a mapping"),
-        ("h.yaml", "- name: 无网址\n", r"h.yaml, line 1: no url"),
-        ("i.txt", "url\nnot a site\n", r"i.txt, line 2: 'http://not a site' is not a website address"),
-        ("j.json", "[]", r"unknown file type '.json'"),
+        ("e.csv", "url\nhttp://a.gov.cn/\nhttp://a.gov.cn/\n", r"e.csv, line 3: http://a.gov.cn/ 与第 2 行重复"),
+        ("f.yaml", "- url: http://a.gov.cn/\n- url: [\n", r"f.yaml, line 3: 不是有效的 YAML"),
+        ("g.yaml", "- url: http://a.gov.cn/\n- just text\n", r"g.yaml, line 2: 每个网站应写成"),
+        ("h.yaml", "- name: 无网址\n", r"h.yaml, line 1: 没有首页网址"),
+        ("i.txt", "url\nnot a site\n", r"i.txt, line 2: 'not a site' 不是网站地址"),
+        ("j.json", "[]", r"不认识的文件类型 '.json'"),
     ],
 )
 def test_bad_files_name_file_and_line(tmp_path: Path, name: str, text: str, message: str) -> None:

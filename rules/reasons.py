@@ -1,0 +1,48 @@
+"""A crawl failure in the words a notice uses: one plain Chinese sentence, never an exception dump.
+
+The crawler stores what went wrong in English and technical terms (crawler/, issue 8 makes those
+plainer too); this turns the common cases into what an office reads in 主要问题: "无法访问：连接超时".
+"""
+
+from __future__ import annotations
+
+import re
+
+NEVER_CRAWLED = "no crawl of this site on or before the monitoring time point"
+
+_WORDS: tuple[tuple[str, str], ...] = (
+    (r"no crawl of this site", "监测时间点前从未抓取"),
+    (r"timeout|timed out|took longer than|no answer in time", "连接超时"),
+    (r"connection refused", "连接被拒绝"),
+    (r"dns lookup|does not resolve|name or service not known|getaddrinfo", "域名无法解析"),
+    (r"certificate|ssl|tls", "网站证书或加密连接有问题（浏览器会提示不安全）"),
+    (r"connection (was )?(reset|lost|closed)|connectionlost|responsenevereceived", "连接被重置"),
+    (r"redirect loop|too many redirects", "重定向循环"),
+    (r"is not an html page", "首页不是网页"),
+    (r"could not be rendered|browser:", "浏览器无法打开首页"),
+    (r"interrupted|cut short", "抓取被中断"),
+    (r"did not start", "抓取未能启动"),
+    (r"downloadcancelled|maxsize|too large", "页面过大，未下载完"),
+)
+
+
+def reason_words(error: str | None) -> str:
+    """The plain sentence for a stored crawl error."""
+    text = (error or "").strip()
+    if not text:
+        return "未能读取首页"
+    status = re.search(r"answered HTTP (\d{3})", text)
+    if status:
+        return f"首页返回 HTTP {status[1]}"
+    low = text.lower()
+    for pattern, words in _WORDS:
+        if re.search(pattern, low):
+            return words
+    return text.splitlines()[0][:120]
+
+
+def unread_problem(run_status: str, error: str | None) -> str:
+    """主要问题 of a site that could not be judged: never crawled and down do not read the same."""
+    if run_status == "none":
+        return "未检查：监测时间点前从未抓取"
+    return f"无法访问：{reason_words(error)}"
