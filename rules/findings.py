@@ -168,6 +168,11 @@ def link_gone(x: LinkObs) -> bool:
     return x.outcome == "soft-404" or (x.outcome == "broken" and x.status in GONE_STATUSES)
 
 
+def link_unread(x: LinkObs) -> bool:
+    """The link's page could not be read: timed out, reset, 5xx, or refused for now (429)."""
+    return (x.outcome in DEAD_OUTCOMES and not link_gone(x)) or (x.outcome == "blocked" and x.status == 429)
+
+
 def unread_reason(x: LinkObs) -> str:
     """Why a link's page could not be read, in the users' words."""
     if x.status is not None:

@@ -4,6 +4,7 @@ without the fault is the reference; a channel that was read and is gone (404) st
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,19 +37,32 @@ CLEAN = {"/": HOME, "/gzdt/": _list("工作动态"), "/tzgg/": _list("通知公�
          "/ldxx/": BOARD}
 
 
-def _handler(pages: dict[str, bytes], faults: dict[str, tuple[int, dict[str, str]]]) -> type:
+LOG: list[tuple[float, str, str, int]] = []  # (monotonic time, method, path, status) of every request
+
+
+def _handler(pages: dict[str, bytes], faults: dict[str, tuple]) -> type:
+    """faults: path prefix -> (status, headers) always, or (status, headers, n) for the first n requests."""
+    served: dict[str, int] = {}
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.0"
 
         def _answer(self, body_too: bool) -> None:
+            import time
+
             path = self.path.split("?", 1)[0]
             prefix = next((p for p in faults if p != "/" and path.startswith(p)), None)
+            if prefix is not None and len(faults[prefix]) == 3:
+                served[prefix] = served.get(prefix, 0) + 1
+                if served[prefix] > faults[prefix][2]:
+                    prefix = None
             if prefix is not None:
-                status, headers = faults[prefix]
+                status, headers = faults[prefix][:2]
                 body = b"<html><body>Service Temporarily Unavailable</body></html>"
             else:
                 status, headers = (200, {}) if path in pages or path.endswith(".html") else (404, {})
                 body = pages.get(path, b"<html><title>t</title><body>2023-11-10 \xe6\xad\xa3\xe6\x96\x87</body></html>")
+            LOG.append((time.monotonic(), self.command, path, status))
             self.send_response(status)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
@@ -71,7 +85,7 @@ def _handler(pages: dict[str, bytes], faults: dict[str, tuple[int, dict[str, str
 
 
 @contextmanager
-def site(faults: dict[str, tuple[int, dict[str, str]]]) -> Iterator[str]:
+def site(faults: dict[str, tuple]) -> Iterator[str]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(CLEAN, faults))
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -83,7 +97,7 @@ def site(faults: dict[str, tuple[int, dict[str, str]]]) -> Iterator[str]:
         httpd.server_close()
 
 
-def recheck(tmp_path, faults: dict[str, tuple[int, dict[str, str]]]) -> dict:  # noqa: ANN001
+def recheck(tmp_path, faults: dict[str, tuple]) -> dict:  # noqa: ANN001
     with site(faults) as url:
         result = govwatch(tmp_path, "recheck", url, "--as-of", AS_OF, "--json")
     assert result.code == 0, result.stderr
@@ -124,3 +138,35 @@ def test_a_channel_that_was_read_and_is_gone_still_counts(tmp_path) -> None:
     data = recheck(tmp_path, {"/ldxx/": (404, {})})
     [w5] = [f for f in findings(data, "W-V5") if f.get("trigger") == "1"]
     assert w5["kind"] == "veto" and w5["detail"] == "未提供网上有效咨询建言渠道"
+
+
+# -- rate limits (issue 8, item 2) ------------------------------------------------------------------------------
+
+
+def test_a_column_answering_429_is_blocked_not_broken(tmp_path, clean) -> None:
+    data = recheck(tmp_path, {"/gzdt/": (429, {})})
+    assert "/gzdt/" not in " ".join(x["url"] for x in data["broken_links"])
+    assert any(x["url"].endswith("/gzdt/") for x in data["blocked_links"])
+    assert not VETOES & {v["indicator"] for v in data["vetoes"]}
+    assert data["verdict"] == clean["verdict"]
+
+
+def test_retry_after_is_waited_out_before_the_host_is_asked_again(tmp_path) -> None:
+    LOG.clear()
+    data = recheck(tmp_path, {"/tzgg/": (429, {"Retry-After": "2"}, 1)})
+    refused = [t for t, _, path, status in LOG if path == "/tzgg/" and status == 429]
+    later = [t for t, _, path, status in LOG if path == "/tzgg/" and status == 200]
+    assert refused and later and min(later) - refused[0] >= 1.9  # asked again only after the pause
+    [column] = [c for c in data["columns"] if c["url"].endswith("/tzgg/")]
+    assert column["latest_date"] == "2023-11-14"  # read on the second try, as on the clean site
+
+
+def test_a_long_retry_after_stops_the_site_politely_and_leaves_it_undecided(tmp_path, clean) -> None:
+    LOG.clear()
+    data = recheck(tmp_path, {p: (503, {"Retry-After": "3600"}) for p in ("/gzdt/", "/tzgg/", "/bsfw/", "/ldxx/")})
+    assert not VETOES & {v["indicator"] for v in data["vetoes"]}
+    assert data["verdict"] != "fail"
+    stopped = [f for f in data["findings"] if "Retry-After" in json.dumps(f, ensure_ascii=False)]
+    assert stopped, data["findings"]
+    first = min(t for t, _, _, status in LOG if status == 503)
+    assert [x for x in LOG if x[0] > first + 1] == [], [(round(t - first, 2), m, p, s) for t, m, p, s in LOG]

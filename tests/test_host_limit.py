@@ -73,29 +73,3 @@ def test_a_govwatch_crawl_never_exceeds_the_per_host_limit(farm_factory, tmp_pat
     assert sum(farm.hits.values()) > 30  # home pages, columns, articles and their link checks were read
     assert farm.max_in_flight["127.0.0.1"] <= 2, farm.max_in_flight
 
-
-def test_a_browser_page_counts_its_own_requests_in_the_limit(farm_factory, tmp_path) -> None:
-    """Chromium fetches up to 6 scripts per host at once: each waits for a slot too."""
-    import pytest
-
-    from govwatch.settings import load_settings
-
-    if load_settings({}).chromium() is None:
-        pytest.skip("no Chromium on this machine")
-    farm = farm_factory(1, delay=0.1)
-    plain_page = farm.page
-
-    def page_with_images(index: int, path: str) -> tuple[int, str]:
-        status, body = plain_page(index, path)
-        if path == "/":
-            scripts = "".join(f'<script src="/js/s{n}.js"></script>' for n in range(8))
-            body = body.replace("</head>", scripts + "</head>", 1)
-        return status, body
-
-    farm.page = page_with_images
-    result = govwatch(tmp_path, "recheck", farm.url(0), "--as-of", "2026-11-20", "--json",
-                      env={"GOVWATCH_CONCURRENT_PER_HOST": "2", "GOVWATCH_TIMEOUT": "20"})
-    assert result.code == 0, result.stderr[-2000:]
-    assert result.json()["crawl"]["status"] == "ok"
-    assert sum(n for (_, path), n in farm.hits.items() if path.startswith("/js/")) >= 8, farm.hits
-    assert farm.max_in_flight["127.0.0.1"] <= 2, farm.max_in_flight

@@ -17,8 +17,8 @@ from rules.findings import (
     Finding,
     add_window,
     describe_window,
-    link_gone,
     link_results,
+    link_unread,
     not_observed,
     observed,
     parse_day,
@@ -50,12 +50,12 @@ def consult_channels_by_state(obs: SiteObs) -> tuple[list[dict], list[dict], lis
     good, dead, unread = [], [], []
     for c in channels(obs, "consult"):
         result = results.get(c["url"])
-        if result is None or result.outcome not in DEAD_OUTCOMES:
-            good.append(c)
-        elif link_gone(result):
-            dead.append(c)
-        else:
+        if result is not None and link_unread(result):
             unread.append((c, unread_reason(result)))
+        elif result is None or result.outcome not in DEAD_OUTCOMES:
+            good.append(c)
+        else:
+            dead.append(c)
     return good, dead, unread
 
 

@@ -18,8 +18,8 @@ from rules.findings import (
     column_gone,
     describe_window,
     host_matches,
-    link_gone,
     link_results,
+    link_unread,
     netloc,
     not_observed,
     observed,
@@ -61,10 +61,10 @@ def entries_by_state(obs: SiteObs) -> tuple[list[dict], list[tuple[dict, str]]]:
                 unread.append((e, f"HTTP {col.status}" if col.status else (col.error or "未能读取")))
             continue
         result = results.get(e["url"])
-        if result is None or result.outcome not in DEAD_OUTCOMES:
-            good.append(e)
-        elif not link_gone(result):
+        if result is not None and link_unread(result):
             unread.append((e, unread_reason(result)))
+        elif result is None or result.outcome not in DEAD_OUTCOMES:
+            good.append(e)
     good += [p for p in obs.of_kind("portal_link") if portal_opened(p)]
     return good, unread
 
