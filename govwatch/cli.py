@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from govwatch.masking import mask_secrets
 from govwatch.settings import Settings, SettingsError, load_settings
 from govwatch.sites_file import SitesFileError, read_sites_file
 from rules.profile import Profile, ProfileError, load_profile
@@ -62,7 +63,8 @@ def open_db(settings: Settings):  # noqa: ANN201
     try:
         return Database(settings.database)
     except SQLAlchemyError as exc:
-        raise fail(f"cannot open the database {settings.database}: {exc.__class__.__name__}: {exc}") from None
+        message = f"cannot open the database {settings.database}: {exc.__class__.__name__}: {exc}"
+        raise fail(mask_secrets(message)) from None
 
 
 def registered_site_id(db, key: str) -> int:  # noqa: ANN001
@@ -289,7 +291,7 @@ def demo(
                 row, _ = upsert_site(session, url=s.url, name=s.name, code=s.code, unit=s.unit, group=s.group)
                 ids.append(row.id)
         if not json_out:
-            err.print(f"serving {len(sites)} test sites on 127.0.0.1; database {settings.database}")
+            err.print(f"serving {len(sites)} test sites on 127.0.0.1; database {mask_secrets(settings.database)}")
         runs = crawl_with_progress(settings, db, ids, when, quiet=json_out)
     results = evaluate_sites(db, ids, when, prof, runs)
     if json_out:
