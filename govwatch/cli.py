@@ -169,6 +169,9 @@ def evaluate(
     out.print(summary_table(results))
 
 
+CRAWL_INCOMPLETE = 3  # `crawl`: some sites could not be inspected (their verdict is unknown)
+
+
 @app.command()
 def crawl(
     as_of: AsOf = None,
@@ -196,10 +199,15 @@ def crawl(
     else:
         runs = crawl_with_progress(settings, db, ids, when, quiet=json_out)
         results = evaluate_sites(db, ids, when, prof, runs)
+    verdicts = [verdict_json(ev) for ev in results]
     if json_out:
-        emit_json([verdict_json(ev) for ev in results])
+        emit_json(verdicts)
     else:
         out.print(summary_table(results))
+    uninspected = [v for v in verdicts if v["verdict"] == "unknown"]
+    if uninspected:  # cron sees a bad night: exit status 3 (see README "Exit status")
+        err.print(f"{len(uninspected)}个网站未能检查（首页无法读取等），结果为无法核验")
+        raise typer.Exit(CRAWL_INCOMPLETE)
 
 
 @sites_app.command("import")
