@@ -1,12 +1,15 @@
-"""One Chromium per crawl process.
+"""One Chromium per crawl process; it sends nothing more to a host that asked for a long pause.
 
 Scrapy builds one download handler per URL scheme, so plain scrapy-playwright would launch a browser
 for http and another for https. This handler is built once per crawler and serves both schemes.
+A host that answered a long Retry-After (crawler/hostlimit.py) gets no request from Chromium either.
 """
 
 from __future__ import annotations
 
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+from crawler.hostlimit import host_of, shared_slots
 
 
 class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
@@ -16,6 +19,7 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         if shared is None:
             shared = cls(crawler)
             shared._closing = None
+            shared._host_slots = shared_slots(crawler)
             crawler._govwatch_browser_handler = shared
         return shared
 
@@ -23,3 +27,14 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         if self._closing is None:  # the second scheme's close finds the browser already closed
             self._closing = True
             await super().close()
+
+    def _make_request_handler(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        inner = super()._make_request_handler(*args, **kwargs)
+
+        async def _polite(route, playwright_request) -> None:  # noqa: ANN001
+            if host_of(playwright_request.url) in self._host_slots.stopped:
+                await route.abort()  # the host asked for a long pause: nothing more is sent
+                return
+            await inner(route, playwright_request)
+
+        return _polite

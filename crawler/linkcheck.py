@@ -48,8 +48,12 @@ def is_html(content_type: str | None) -> bool:
 
 def failure_outcome(failure: Failure) -> tuple[str, str]:
     """(outcome, error text) for a request that got no HTTP answer."""
+    from crawler.hostlimit import HostPaused
+
     exc = failure.value
     name = type(exc).__name__
+    if failure.check(HostPaused):
+        return "blocked", str(exc)
     if failure.check(twisted_error.TimeoutError, twisted_error.TCPTimedOutError, exceptions.DownloadTimeoutError):
         return "timeout", "timeout: no answer in time"
     if failure.check(twisted_error.ConnectionRefusedError, exceptions.DownloadConnectionRefusedError):
@@ -65,4 +69,7 @@ def failure_outcome(failure: Failure) -> tuple[str, str]:
 
 
 def status_outcome(status: int) -> str:
+    """429 Too Many Requests says the server refused us for now, not that the page is gone."""
+    if status == 429:
+        return "blocked"
     return "ok" if status < 400 else "broken"

@@ -68,6 +68,8 @@ def scrapy_settings(settings: Settings) -> dict:
         "REDIRECT_MAX_TIMES": 10,
         "COOKIES_ENABLED": True,
         "ITEM_PIPELINES": {"crawler.pipelines.StoragePipeline": 300},
+        # Scrapy's own per-domain slots do not hold under the asyncio reactor: crawler/hostlimit.py does.
+        "DOWNLOADER_MIDDLEWARES": {"crawler.hostlimit.HostLimitMiddleware": 940},
         "GOVWATCH_DATABASE": settings.database,
         "DEFAULT_REQUEST_HEADERS": {
             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 from rich.text import Text
 
+from govwatch.masking import mask_secrets
 from govwatch.settings import Settings, SettingsError, load_settings
 from rules.profile import Profile, ProfileError, load_profile
 
@@ -108,7 +109,8 @@ def open_db(settings: Settings):  # noqa: ANN201
     try:
         return Database(settings.database)
     except SQLAlchemyError as exc:
-        raise fail(f"cannot open the database {settings.database}: {exc.__class__.__name__}: {exc}") from None
+        message = f"cannot open the database {settings.database}: {exc.__class__.__name__}: {exc}"
+        raise fail(mask_secrets(message)) from None
 
 
 def registered_site_id(db, key: str) -> int:  # noqa: ANN001
@@ -272,6 +274,9 @@ def evaluate(
         emit_json(rows)
 
 
+CRAWL_INCOMPLETE = 3  # `crawl`: some sites could not be inspected (their verdict is unknown)
+
+
 @app.command()
 def crawl(
     as_of: AsOf = None,
@@ -302,10 +307,15 @@ def crawl(
         runs = crawl_with_progress(settings, db, ids, when, quiet=json_out)
         fresh_crawl_guard(settings, db, runs, when, as_of is not None)
         results = evaluate_sites(db, ids, when, prof, runs)
+    verdicts = [verdict_json(ev) for ev in results]
     if json_out:
-        emit_json([verdict_json(ev) for ev in results])
+        emit_json(verdicts)
     else:
         out.print(summary_table(results))
+    uninspected = [v for v in verdicts if v["verdict"] == "unknown"]
+    if uninspected:  # cron sees a bad night: exit status 3 (see README "Exit status")
+        err.print(f"{len(uninspected)}个网站未能检查（首页无法读取等），结果为无法核验")
+        raise typer.Exit(CRAWL_INCOMPLETE)
 
 
 @app.command()

@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from govwatch.masking import mask_secrets
+
 db_app = typer.Typer(help="数据库结构（Alembic 迁移）。", no_args_is_help=True)
 
 
@@ -33,8 +35,8 @@ def db_upgrade(
         before = current(settings.database)
         after = upgrade(settings.database, revision)
     except Exception as exc:  # noqa: BLE001 - say which database and why, not a traceback
-        raise fail(f"cannot migrate {settings.database}: {exc.__class__.__name__}: {exc}") from None
-    out.print(f"{settings.database}: {before or 'empty'} -> {after}", soft_wrap=True)
+        raise fail(mask_secrets(f"cannot migrate {settings.database}: {exc.__class__.__name__}: {exc}")) from None
+    out.print(f"{mask_secrets(settings.database)}: {before or 'empty'} -> {after}", soft_wrap=True)
 
 
 @db_app.command("current")
@@ -47,7 +49,7 @@ def db_current() -> None:
     try:
         at = current(settings.database)
     except Exception as exc:  # noqa: BLE001
-        raise fail(f"cannot read {settings.database}: {exc.__class__.__name__}: {exc}") from None
+        raise fail(mask_secrets(f"cannot read {settings.database}: {exc.__class__.__name__}: {exc}")) from None
     state = "up to date" if at == head() else f"behind (newest {head()}; run `govwatch db upgrade`)"
     out.print(f"{at or 'none (never migrated)'} — {state}", soft_wrap=True)
 
@@ -109,8 +111,8 @@ def worker(
 
         connect(settings.redis_url).ping()
     except Exception as exc:  # noqa: BLE001
-        raise fail(f"cannot reach Redis at {settings.redis_url}: {exc}") from None
-    err.print(f"worker: jobs from {settings.redis_url} ({settings.redis_prefix}:jobs), "
+        raise fail(mask_secrets(f"cannot reach Redis at {settings.redis_url}: {exc}")) from None
+    err.print(f"worker: jobs from {mask_secrets(settings.redis_url)} ({settings.redis_prefix}:jobs), "
               f"{settings.worker_sites} sites at once; log {settings.log_dir / 'worker.log'}")
     run_worker(settings, exit_when_idle=exit_when_idle, idle_seconds=idle_seconds,
                log_file=settings.log_dir / "worker.log")
@@ -208,7 +210,7 @@ def inspect_with_workers(settings, db, site_ids: list[int], as_of, profile, *, q
         client = connect(settings.redis_url)
         client.ping()
     except Exception as exc:  # noqa: BLE001
-        raise fail(f"cannot reach Redis at {settings.redis_url}: {exc}") from None
+        raise fail(mask_secrets(f"cannot reach Redis at {settings.redis_url}: {exc}")) from None
     queue = WorkQueue(client, settings.redis_prefix)
     if not quiet and not queue.live_workers():
         err.print(f"[yellow]no `govwatch worker` is running on {settings.redis_prefix}; the sites wait for one[/]")

@@ -158,6 +158,31 @@ def host_matches(host_or_netloc: str, domains: list[str]) -> bool:
 
 # Link outcomes that mean the link does not work (blocked and tls-error links do: see crawler/render.py).
 DEAD_OUTCOMES = ("broken", "soft-404", "timeout")
+# Statuses of a page that was read and says it is not there: only these prove a channel missing.
+GONE_STATUSES = (404, 410)
+
+
+def link_gone(x: LinkObs) -> bool:
+    """The link's page was read and shows the thing missing (404, 410, a soft 404). A timeout, a reset,
+    a 5xx or a 429 only says the page could not be read: that is no evidence of a missing channel."""
+    return x.outcome == "soft-404" or (x.outcome == "broken" and x.status in GONE_STATUSES)
+
+
+def link_unread(x: LinkObs) -> bool:
+    """The link's page could not be read: timed out, reset, 5xx, or refused for now (429)."""
+    return (x.outcome in DEAD_OUTCOMES and not link_gone(x)) or (x.outcome == "blocked" and x.status == 429)
+
+
+def unread_reason(x: LinkObs) -> str:
+    """Why a link's page could not be read, in the users' words."""
+    if x.status is not None:
+        return f"HTTP {x.status}"
+    return x.error or x.outcome
+
+
+def column_gone(col: ColumnObs) -> bool:
+    """A column page that was not read because the server said it does not exist."""
+    return not col.fetched and col.status in GONE_STATUSES
 
 
 def reported(ind: Indicator, trigger: str) -> bool:

@@ -179,12 +179,14 @@ def run_worker(settings, *, exit_when_idle: bool = False, idle_seconds: int = 30
 
     from crawler.settings import scrapy_settings
 
-    conf = scrapy_settings(settings) | {
+    local = scrapy_settings(settings)
+    conf = local | {
         "REDIS_URL": settings.redis_url,
         "GOVWATCH_REDIS_URL": settings.redis_url,
         "GOVWATCH_REDIS_PREFIX": settings.redis_prefix,
         "MAX_IDLE_TIME_BEFORE_CLOSE": int(idle_seconds) if exit_when_idle else 0,
-        "DOWNLOADER_MIDDLEWARES": {"crawler.redis_politeness.RedisHostSlotsMiddleware": 950},
+        "DOWNLOADER_MIDDLEWARES": local["DOWNLOADER_MIDDLEWARES"]
+        | {"crawler.redis_politeness.RedisHostSlotsMiddleware": 950},
         "CONCURRENT_REQUESTS": max(32, settings.worker_sites * settings.concurrent_per_host),
     }
     if log_file is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from rules.findings import Finding, column_evidence, describe_window, is_stale, judgeable, window_start
+from rules.findings import Finding, column_evidence, column_gone, describe_window, is_stale, judgeable, window_start
 from rules.observations import SiteObs
 from rules.profile import Indicator, Profile
 
@@ -26,6 +26,13 @@ def home_not_updated(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile
         if any(c.latest_date >= since for c in dated):
             return [Finding(ind.id, ind.title, "ok", "首页无带日期的信息（视为栏目导航入口），栏目有更新",
                             [{"url": obs.home_url, "latest_date": None}])]
+        unread = [c for c in obs.columns if not c.fetched and not column_gone(c)]
+        if unread:
+            # A column that could not be read may well be up to date: no veto on what was not seen.
+            return [Finding(ind.id, ind.title, "insufficient",
+                            f"首页无带日期的信息，{len(unread)}个栏目页面未能读取，无法核验栏目是否更新",
+                            [{"url": obs.home_url, "latest_date": None}]
+                            + [column_evidence(c, why=f"页面未能读取：{c.error}") for c in unread[:20]])]
         return [Finding(ind.id, ind.title, ind.kind,
                         f"首页无带日期的信息（视为栏目导航入口），所有栏目监测时间点前{span}内均无更新",
                         [{"url": obs.home_url, "latest_date": None}])]

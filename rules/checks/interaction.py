@@ -18,10 +18,12 @@ from rules.findings import (
     add_window,
     describe_window,
     link_results,
+    link_unread,
     not_observed,
     observed,
     parse_day,
     reported,
+    unread_reason,
     window_start,
 )
 from rules.observations import SiteObs
@@ -36,13 +38,25 @@ def channels(obs: SiteObs, kind: str) -> list[dict]:
 
 
 def effective_consult_channels(obs: SiteObs) -> tuple[list[dict], list[dict]]:
-    """Consultation channels whose link works, and those whose link is dead."""
+    """Consultation channels whose link works (or could not be read: no proof it is dead), and those
+    whose page was read and is gone (404, soft 404)."""
+    good, dead, unread = consult_channels_by_state(obs)
+    return good + [c for c, _ in unread], dead
+
+
+def consult_channels_by_state(obs: SiteObs) -> tuple[list[dict], list[dict], list[tuple[dict, str]]]:
+    """(working, gone, could not be read with the reason) consultation channels."""
     results = link_results(obs)
-    good, dead = [], []
+    good, dead, unread = [], [], []
     for c in channels(obs, "consult"):
         result = results.get(c["url"])
-        (dead if result is not None and result.outcome in DEAD_OUTCOMES else good).append(c)
-    return good, dead
+        if result is not None and link_unread(result):
+            unread.append((c, unread_reason(result)))
+        elif result is None or result.outcome not in DEAD_OUTCOMES:
+            good.append(c)
+        else:
+            dead.append(c)
+    return good, dead, unread
 
 
 def consult_boards(obs: SiteObs) -> list[dict]:
@@ -70,9 +84,16 @@ def consultation(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) ->
     if not observed(obs, OBSERVER):
         return not_observed(ind.id, ind.title, "互动交流")
     findings: list[Finding] = []
-    good, dead = effective_consult_channels(obs)
+    good, dead, unread = consult_channels_by_state(obs)
     if reported(ind, "1"):
-        if not good:
+        if not good and unread:
+            evidence = [_channel_evidence(c, counted=None, why=f"页面未能读取：{why}") for c, why in unread]
+            evidence += [_channel_evidence(c, counted=False, why="链接打不开") for c in dead]
+            names = "、".join(str(c.get("name") or c.get("url")) for c, _ in unread)
+            findings.append(Finding(ind.id, ind.title, "insufficient",
+                                    f"咨询建言渠道（{names}）的页面未能读取（{unread[0][1]}），无法核验是否有效",
+                                    evidence, trigger="1"))
+        elif not good:
             others = [c for c in obs.of_kind("channel") if "consult" not in (c.get("types") or [])]
             evidence = [{"url": obs.home_url, "searched": "首页及互动交流栏目"}]
             evidence += [_channel_evidence(c, counted=False, why="链接打不开") for c in dead]

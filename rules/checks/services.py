@@ -15,15 +15,18 @@ from rules.findings import (
     DEAD_OUTCOMES,
     Finding,
     column_by_url,
+    column_gone,
     describe_window,
     host_matches,
     link_results,
+    link_unread,
     netloc,
     not_observed,
     observed,
     parse_day,
     province_of,
     reported,
+    unread_reason,
     window_start,
 )
 from rules.observations import SiteObs
@@ -39,20 +42,31 @@ def portal_opened(p: dict) -> bool:
 
 def effective_entries(obs: SiteObs) -> list[dict]:
     """Service entries that lead somewhere: a column that is not blank, a link that opens."""
+    return entries_by_state(obs)[0]
+
+
+def entries_by_state(obs: SiteObs) -> tuple[list[dict], list[tuple[dict, str]]]:
+    """(entries that lead somewhere, entries whose page could not be read with the reason). A column
+    or link that timed out, was reset or answered 5xx/429 proves nothing: only a page that was read
+    and is blank or gone (404, soft 404) counts as no service."""
     columns = column_by_url(obs)
     results = link_results(obs)
-    good = []
+    good, unread = [], []
     for e in obs.of_kind("service_entry"):
         col = columns.get(e["url"])
         if col is not None:
             if col.fetched and not col.blank:
                 good.append(e)
+            elif not col.fetched and not column_gone(col):
+                unread.append((e, f"HTTP {col.status}" if col.status else (col.error or "未能读取")))
             continue
         result = results.get(e["url"])
-        if result is None or result.outcome not in DEAD_OUTCOMES:
+        if result is not None and link_unread(result):
+            unread.append((e, unread_reason(result)))
+        elif result is None or result.outcome not in DEAD_OUTCOMES:
             good.append(e)
     good += [p for p in obs.of_kind("portal_link") if portal_opened(p)]
-    return good
+    return good, unread
 
 
 def guides(obs: SiteObs) -> list[dict]:
@@ -73,8 +87,14 @@ def service_offering(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile
         return not_observed(ind.id, ind.title, "办事服务")
     findings: list[Finding] = []
     if reported(ind, "1"):
-        good = effective_entries(obs)
-        if not good:
+        good, unread = entries_by_state(obs)
+        if not good and unread:
+            names = "、".join(str(e.get("name") or e.get("url")) for e, _ in unread)
+            findings.append(Finding(ind.id, ind.title, "insufficient",
+                                    f"办事服务入口（{names}）的页面未能读取（{unread[0][1]}），无法核验是否提供办事服务",
+                                    [{"name": e.get("name"), "url": e["url"], "why": f"页面未能读取：{why}"}
+                                     for e, why in unread], trigger="1"))
+        elif not good:
             dead = [{"name": e.get("name"), "url": e["url"], "why": "空白或打不开"}
                     for e in obs.of_kind("service_entry")]
             findings.append(Finding(ind.id, ind.title, ind.kind, "未提供办事服务",
