@@ -89,7 +89,8 @@ class Fetcher:
     def get(self, url: str, **params) -> httpx.Response:
         self.wait()
         try:
-            response = self.client.get(url, params=params or None, cookies=self.cookies or None)
+            self.client.cookies.update(self.cookies)
+            response = self.client.get(url, params=params or None)
         finally:
             self._last = time.monotonic()
         self.keep(response)

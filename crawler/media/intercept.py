@@ -33,8 +33,9 @@ def _items(payload: dict, *path: str) -> list[dict]:
 
 
 def parse_douyin(payload: dict) -> list[PostSeen]:
-    return [PostSeen(published_at=from_unix(a["create_time"]), title=(a.get("desc") or None), post_id=str(a.get("aweme_id")),
-                     url=f"https://www.douyin.com/video/{a.get('aweme_id')}", pinned=bool(a.get("is_top")))
+    return [PostSeen(published_at=from_unix(a["create_time"]), title=(a.get("desc") or None),
+                     post_id=str(a.get("aweme_id")), url=f"https://www.douyin.com/video/{a.get('aweme_id')}",
+                     pinned=bool(a.get("is_top")))
             for a in _items(payload, "aweme_list") if a.get("create_time")]
 
 
@@ -138,7 +139,8 @@ def collect(platform: Platform, account_key: str, *, base: str, context, seen_at
             pass
         text = page.content()
     except Exception as exc:  # noqa: BLE001
-        return CollectionResult(source=platform.name, status="error", url=url, reason=f"页面打开失败：{type(exc).__name__}")
+        return CollectionResult(source=platform.name, status="error", url=url,
+                                reason=f"页面打开失败：{type(exc).__name__}")
     finally:
         page.close()
     if evidence is not None:
@@ -163,5 +165,6 @@ def collect(platform: Platform, account_key: str, *, base: str, context, seen_at
     covered_from, covered_to = covered_span(posts, complete=False, seen_at=seen_at)
     return CollectionResult(source=platform.name, status="partial" if refusal else "ok", posts=posts,
                             covered_from=covered_from, covered_to=covered_to, url=url, evidence=kept or None,
-                            reason=refusal[1] if refusal else "只读取了页面首屏请求的列表，覆盖其中最早一条非置顶作品以来的时段",
+                            reason=refusal[1] if refusal else
+                            "只读取了页面首屏请求的列表，覆盖其中最早一条非置顶作品以来的时段",
                             detail={"responses": len(payloads)})

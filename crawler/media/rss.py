@@ -43,7 +43,8 @@ def parse_feed(data: bytes) -> list[PostSeen]:
         if published is None:
             continue
         posts.append(PostSeen(published_at=published, title=(first("title") or "").strip() or None,
-                              url=(first("link") or "").strip() or None, post_id=(first("guid", "id") or "").strip() or None))
+                              url=(first("link") or "").strip() or None,
+                              post_id=(first("guid", "id") or "").strip() or None))
     return posts
 
 

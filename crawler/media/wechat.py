@@ -58,7 +58,8 @@ def _messages(items: list[dict]) -> list[PostSeen]:
         articles = [ext, *(ext.get("multi_app_msg_item_list") or [])] if ext else []
         if not articles:  # a text-only 群发
             posts.append(PostSeen(published_at=published, title=(info.get("content") or None),
-                                  post_id=str(info.get("id")) if info.get("id") else None, meta={"msg_id": info.get("id")}))
+                                  post_id=str(info.get("id")) if info.get("id") else None,
+                                  meta={"msg_id": info.get("id")}))
             continue
         for index, article in enumerate(articles, start=1):
             if not (article.get("title") or article.get("content_url")):
@@ -101,10 +102,10 @@ def parse_sogou(text: str) -> list[PostSeen]:
     for li in root.xpath('//ul[contains(@class,"news-list")]/li | //div[contains(@class,"news-box")]//li'):
         script = " ".join(li.xpath(".//script/text()"))
         m = _SOGOU_TIME.search(script)
-        link = li.xpath('.//h3//a | .//div[@class="txt-box"]//a')
+        link = li.xpath('.//h3//a | .//div[@class="txt-box"]//h3//a | .//dd/a')
         if not m or not link:
             continue
-        account = li.xpath('.//a[contains(@class,"account")]/text()')
+        account = li.xpath('.//a[contains(@class,"account")]/text() | .//p[@class="tit"]//a//text()')
         posts.append(PostSeen(published_at=from_unix(m[1]), title=link[0].text_content().strip() or None,
                               url=_clean_url(link[0].get("href")),
                               meta={"account": account[0].strip() if account else None}))
@@ -170,8 +171,9 @@ def collect_page(kind: str, url: str, *, fetcher: Fetcher, seen_at: datetime, ac
         base = payload.get("base_resp") or {}
         if base.get("ret") not in (None, 0, "0"):
             status = "login_required" if kind == "backend" else "blocked"
-            return failed(source, status, f"接口拒绝（ret={base.get('ret')}，{base.get('err_msg') or ''}）".rstrip("，）")
-                          + "）", url, fetcher)
+            message = base.get("err_msg") or ""
+            return failed(source, status, f"接口拒绝（ret={base.get('ret')}{'，' + message if message else ''}）",
+                          url, fetcher)
         posts = parse_album(payload) if kind == "album" else parse_backend(payload)
     if not posts and kind in ("article", "history"):
         return failed(source, "error", "页面不含发布时间，无法核验", url, fetcher)
