@@ -113,6 +113,11 @@ def recheck(
 
     settings, prof = context(profile)
     when = parse_as_of(as_of)
+    if not queue:  # a registered account (账号) is collected and judged now; see govwatch/cli_media.py
+        from govwatch.cli_media import recheck_account
+
+        if recheck_account(site, when, prof, json_out=json_out):
+            return
     db = open_db(settings)
     with db.session() as session:
         found = find_site(session, site)
@@ -194,10 +199,25 @@ def crawl(
     else:
         runs = crawl_with_progress(settings, db, ids, when, quiet=json_out)
         results = evaluate_sites(db, ids, when, prof, runs)
+    accounts = _collect_accounts(settings, db, quiet=json_out)
     if json_out:
         emit_json([verdict_json(ev) for ev in results])
     else:
         out.print(summary_table(results))
+        if accounts:
+            out.print(f"采集账号 {len(accounts)} 个：" + "，".join(
+                f"{status} {sum(r['status'] == status for r in accounts)}" for status in sorted(
+                    {r["status"] for r in accounts})))
+
+
+def _collect_accounts(settings: Settings, db, *, quiet: bool) -> list[dict]:  # noqa: ANN001
+    """The registered 正常 accounts, collected after the sites (govwatch/collect.py)."""
+    from govwatch.cli_media import collect_with_progress
+    from storage.media_repo import judged_accounts
+
+    with db.session() as session:
+        ids = [a.id for a in judged_accounts(session)]
+    return collect_with_progress(settings, db, ids, quiet=quiet) if ids else []
 
 
 @sites_app.command("import")
@@ -292,19 +312,25 @@ def demo(
             err.print(f"serving {len(sites)} test sites on 127.0.0.1; database {settings.database}")
         runs = crawl_with_progress(settings, db, ids, when, quiet=json_out)
     results = evaluate_sites(db, ids, when, prof, runs)
+    from govwatch.cli_media import demo_accounts, print_collection
+
+    accounts = demo_accounts(settings, db, quiet=json_out)  # simulated 政务新媒体 accounts (tests/sites/media.py)
     if json_out:
         emit_json([verdict_json(ev) for ev in results])
         return
     for ev in results:
         print_evaluation(out, ev)
+    for row in accounts:
+        print_collection(out, row)
     out.print(summary_table(results))
 
 
 def _register_commands() -> None:
     """Further commands live in modules of their own: the service deployment (db, schedule, worker,
     probe), evidence, and the findings inspectors enter by hand."""
-    from govwatch import cli_evidence, cli_findings, cli_service
+    from govwatch import cli_evidence, cli_findings, cli_media, cli_service
 
+    cli_media.register(app)
     cli_service.register(app)
     cli_evidence.register(app)
     cli_findings.register(app)
