@@ -138,3 +138,18 @@ def test_bilibili_reads_the_list_the_page_requests(media) -> None:
         pinned = [p for p in account_posts(session, ok) if p.pinned]
         assert [p.post_id for p in pinned] == ["BV1gov000009"]
     assert collections[risky].status == "blocked" and "-352" in collections[risky].reason
+
+
+def test_nightly_collects_each_account_once(media) -> None:
+    from scheduler import jobs
+
+    settings, db, _ = media
+    aid = _register(db, name="某市发布", platform="weibo", account_id="1001")
+    closed = _register(db, name="关停号", platform="weibo", account_id="1001x", status="closed")
+    jobs.use(jobs.Context(settings, db, "test-media"))
+    assert list(jobs.accounts()) == [aid]  # 关停 accounts are not collected
+    assert jobs.accounts() == {}  # already collected tonight
+    assert jobs.nightly() == []  # no sites: the accounts were still considered, and not collected twice
+    with db.session() as session:
+        rows = session.query(Collection).filter(Collection.account_id.in_([aid, closed])).all()
+        assert [(r.account_id, r.status) for r in rows] == [(aid, "ok")]
