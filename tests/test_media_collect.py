@@ -153,3 +153,26 @@ def test_nightly_collects_each_account_once(media) -> None:
     with db.session() as session:
         rows = session.query(Collection).filter(Collection.account_id.in_([aid, closed])).all()
         assert [(r.account_id, r.status) for r in rows] == [(aid, "ok")]
+
+
+def test_html_list_and_login_wall(media) -> None:
+    settings, db, base = media
+    listed = _register(db, name="示例市客户端", platform="app", url=f"{base}/news/list.html")
+    walled = _register(db, name="登录墙", platform="other", url=f"{base}/login-wall")
+    collections, _ = _run(settings, db, [listed, walled])
+    assert collections[listed].status == "ok" and collections[listed].posts_seen == 3
+    assert to_beijing(collections[listed].covered_from).date().isoformat() == "2024-05-28"
+    assert collections[walled].status == "login_required" and collections[walled].covered_from is None
+
+
+@pytest.mark.skipif(not Settings().chromium(), reason="no Chromium")
+def test_kuaishou_milliseconds_and_douyin_waf(media) -> None:
+    settings, db, base = media
+    settings = replace(settings, kuaishou_base=base, douyin_base=base)
+    ks = _register(db, name="某市快手号", platform="kuaishou", account_id="3x")
+    dy = _register(db, name="某市抖音号", platform="douyin", account_id="MS4wLjABAAAA")
+    collections, _ = _run(settings, db, [ks, dy])
+    assert collections[ks].status == "ok" and collections[ks].posts_seen == 2
+    assert to_beijing(collections[ks].covered_from).isoformat() == "2024-06-13T09:00:00+08:00"
+    assert collections[dy].status == "blocked" and "当前环境异常" in collections[dy].reason
+    assert collections[dy].covered_from is None and collections[dy].evidence

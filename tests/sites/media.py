@@ -70,6 +70,18 @@ fetch('/x/space/wbi/arc/search?mid={mid}&pn=1&ps=25&w_rid=pagesigned').then(r =>
 </script></body></html>"""
 
 
+KS_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>快手</title></head><body><div id="app"></div>
+<script>fetch('/rest/v/profile/feed?user_id=3x').then(r => r.json()).then(d => {
+  document.getElementById('app').textContent = d.feeds.length; });</script></body></html>"""
+
+NEWS_LIST = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>新闻列表 - 示例市客户端</title></head><body>
+<div class="list"><ul>
+<li><a href="/news/3.html">示例市召开政务公开工作会议</a><span>2024-06-14</span></li>
+<li><a href="/news/2.html">关于开展安全生产检查的通知</a><span>2024-06-07</span></li>
+<li><a href="/news/1.html">示例市发布夏季防汛提示</a><span>2024-05-28</span></li>
+</ul></div></body></html>"""
+
+
 def _bili_list() -> dict:
     vlist = [{"aid": 1, "bvid": "BV1gov000001", "title": "政策解读：防汛", "created": int(bj(2024, 6, 12, 10).timestamp())},
              {"aid": 2, "bvid": "BV1gov000002", "title": "办事指南", "created": int(bj(2024, 5, 30, 15).timestamp())}]
@@ -127,6 +139,20 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path == "/slow.xml":
             time.sleep(float(q.get("s", "3")))
             return self._send(200, RSS, "application/rss+xml; charset=utf-8")
+        if url.path.startswith("/profile/"):  # 快手: the page's own request; timestamps in milliseconds
+            return self._send(200, KS_PAGE)
+        if url.path == "/rest/v/profile/feed":
+            feeds = [{"photo": {"id": "k2", "caption": "政务快讯",
+                                "timestamp": int(bj(2024, 6, 13, 9).timestamp() * 1000)}},
+                     {"photo": {"id": "k1", "caption": "置顶：服务指南", "isTop": True,
+                                "timestamp": int(bj(2020, 1, 2, 9).timestamp() * 1000)}}]
+            return self._json({"result": 1, "feeds": feeds})
+        if url.path.startswith("/user/"):  # 抖音: a WAF page in place of the profile, no list requested
+            return self._send(200, "<html><body><p>当前环境异常，请稍后再试</p></body></html>")
+        if url.path == "/news/list.html":  # a 客户端's web news list, read by the website extractor
+            return self._send(200, NEWS_LIST)
+        if url.path == "/login-wall":
+            return self._send(200, "<html><body><div>请先登录</div><a href='/a'>扫码登录</a></body></html>")
         if url.path.endswith("/upload/video"):
             return self._send(200, BILI_PAGE.format(mid=url.path.split("/")[1]))
         if url.path == "/x/space/wbi/arc/search":
