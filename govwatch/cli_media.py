@@ -44,7 +44,7 @@ def print_collection(console: Console, row: dict) -> None:
     if row["reason"]:
         console.print(f"  说明：{row['reason']}")
     if row["evidence"]:
-        console.print(f"  证据：{len(row['evidence'])} 个文件（{row['evidence'][0]['path']} …）")
+        console.print(f"  证据：{len(row['evidence'])} 个文件（证据目录 evidence/，路径见 --json）")
 
 
 def collect_with_progress(settings, db, ids: list[int], *, quiet: bool = False,  # noqa: ANN001
