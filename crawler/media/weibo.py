@@ -176,8 +176,6 @@ def collect(uid: str, *, base: str, fetcher: Fetcher, max_pages: int, seen_at: d
                 complete = True
                 break
             posts.extend(found)
-            if not any(not p.pinned for p in found):
-                continue
     except httpx.HTTPError as exc:
         return failed(SOURCE, "error", f"连接微博失败：{type(exc).__name__}", url, fetcher)
     covered_from, covered_to = covered_span(posts, complete=complete, seen_at=seen_at)
