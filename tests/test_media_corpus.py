@@ -12,8 +12,8 @@ import yaml
 
 from crawler.media import intercept, wechat, weibo
 from crawler.media.common import BEIJING
+from tests.sites.media import CORPUS
 
-CORPUS = Path("/work/shared/corpus/new-media")
 LABELS = yaml.safe_load((Path(__file__).parent / "media_corpus_labels.yaml").read_text(encoding="utf-8"))
 SEEN = datetime(2019, 6, 16, 12, 0, tzinfo=BEIJING)
 

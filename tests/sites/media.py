@@ -16,7 +16,9 @@ from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
 
 BEIJING = ZoneInfo("Asia/Shanghai")
-CORPUS = Path("/work/shared/corpus/new-media")
+# the repository sits beside shared/ (as in CI); a worktree under /work/wt reads /work/shared
+CORPUS = next((p for p in (Path(__file__).resolve().parents[3] / "shared" / "corpus" / "new-media",
+                           Path("/work/shared/corpus/new-media")) if p.exists()), Path("/work/shared/corpus/new-media"))
 
 
 def bj(*args: int) -> datetime:
