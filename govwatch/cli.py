@@ -191,6 +191,11 @@ def recheck(
 
     settings, prof = context(profile)
     when = parse_as_of(as_of)
+    if not queue:  # a registered account (账号) is collected and judged now; see govwatch/cli_media.py
+        from govwatch.cli_media import recheck_account
+
+        if recheck_account(site, when, prof, json_out=json_out):
+            return
     db = open_db(settings)
     bare = False
     with db.session() as session:
@@ -285,11 +290,12 @@ def crawl(
     workers: Annotated[bool, typer.Option("--workers",
                                           help="通过 Redis 交给 `govwatch worker` 进程抓取并等待结果。")] = False,
 ) -> None:
-    """抓取登记册中的全部网站，然后判定。
+    """抓取登记册中的全部网站并判定，再采集登记的政务新媒体账号。
 
-    一个网站失败不影响其他网站；停用、关停、注销的不抓取。"""
+    一个网站或账号失败不影响其他；停用、关停、注销的不抓取。"""
     from govwatch.inspect import evaluate_sites
     from reports.verdict import summary_table, verdict_json
+    from storage.media_repo import judged_accounts
     from storage.repo import sites_to_inspect
 
     settings, prof = context(profile)
@@ -297,9 +303,13 @@ def crawl(
     db = open_db(settings)
     with db.session() as session:
         ids = [s.id for s in sites_to_inspect(session)]
+        any_accounts = bool(judged_accounts(session))
+    if not ids and not any_accounts:
+        raise fail("登记册中没有要抓取的网站或账号（停用、关停、注销的不抓取）；用 `govwatch sites import 文件` "
+                   "登记网站，`govwatch accounts import 文件` 登记账号")
     if not ids:
-        raise fail("登记册中没有要抓取的网站（停用、关停、注销的不抓取）；用 `govwatch sites import 文件` 登记网站")
-    if workers:  # the service path: see govwatch/cli_service.py and scheduler/batches.py
+        results = []
+    elif workers:  # the service path: see govwatch/cli_service.py and scheduler/batches.py
         from govwatch.cli_service import inspect_with_workers
 
         results = inspect_with_workers(settings, db, ids, when, prof, quiet=json_out)
@@ -308,14 +318,32 @@ def crawl(
         fresh_crawl_guard(settings, db, runs, when, as_of is not None)
         results = evaluate_sites(db, ids, when, prof, runs)
     verdicts = [verdict_json(ev) for ev in results]
+    accounts = _collect_accounts(settings, db, quiet=json_out)
     if json_out:
         emit_json(verdicts)
     else:
-        out.print(summary_table(results))
+        if results:
+            out.print(summary_table(results))
+        if accounts:
+            out.print(f"采集账号 {len(accounts)} 个：" + "，".join(
+                f"{status} {sum(r['status'] == status for r in accounts)}" for status in sorted(
+                    {r["status"] for r in accounts})))
     uninspected = [v for v in verdicts if v["verdict"] == "unknown"]
     if uninspected:  # cron sees a bad night: exit status 3 (see README "Exit status")
         err.print(f"{len(uninspected)}个网站未能检查（首页无法读取等），结果为无法核验")
         raise typer.Exit(CRAWL_INCOMPLETE)
+
+
+def _collect_accounts(settings: Settings, db, *, quiet: bool) -> list[dict]:  # noqa: ANN001
+    """The registered 正常 accounts, collected after the sites (govwatch/collect.py)."""
+    from govwatch.cli_media import collect_with_progress
+    from storage.media_repo import judged_accounts
+
+    with db.session() as session:
+        ids = [a.id for a in judged_accounts(session)]
+    return collect_with_progress(settings, db, ids, quiet=quiet) if ids else []
+
+
 
 
 @app.command()
@@ -376,9 +404,11 @@ def demo(
                            "（不进入你的登记册）"))
         runs = crawl_with_progress(settings, db, ids, when, quiet=json_out)
     results = evaluate_sites(db, ids, when, prof, runs, evidence_root=settings.evidence_dir)
+    from govwatch.cli_media import demo_accounts, print_collection
     from govwatch.demo_media import judge_demo_accounts
 
-    media = judge_demo_accounts(when, prof)
+    collected = demo_accounts(settings, db, quiet=json_out)  # simulated platforms on 127.0.0.1 (tests/sites/media.py)
+    media = judge_demo_accounts(when, prof)  # bundled posts of a few accounts (tests/sites/media/*.csv)
     if json_out:
         from reports.media_verdict import account_json
 
@@ -386,6 +416,8 @@ def demo(
         return
     for ev in results:
         print_evaluation(out, ev)
+    for row in collected:
+        print_collection(out, row)
     out.print(summary_table(results))
     from reports.media_verdict import print_account_results
 
@@ -502,9 +534,10 @@ def profiles(json_out: JsonOpt = False) -> None:
 def _register_commands() -> None:
     """Further commands live in modules of their own: the service deployment (db, schedule, worker,
     probe), evidence, and the findings inspectors enter by hand."""
-    from govwatch import cli_accounts, cli_evidence, cli_findings, cli_report, cli_service, cli_sites
+    from govwatch import cli_accounts, cli_evidence, cli_findings, cli_media, cli_report, cli_service, cli_sites
 
     cli_sites.register(app)
+    cli_media.register(app)
     cli_service.register(app)
     cli_accounts.register(app)
     cli_evidence.register(app)

@@ -72,6 +72,19 @@ class Settings:
     probe_concurrency: int = 20  # probes at once
     # The [report] table: the office's words for `govwatch report` (office, recipients, requirements ...).
     report: dict = field(default_factory=dict)
+    # New media (政务新媒体): where each platform lives (tests, mirrors, a proxy point them elsewhere), and the
+    # spacing between two requests to one platform (seconds, plus up to `media_jitter` more at random).
+    weibo_base: str = "https://m.weibo.cn"
+    wechat_base: str = "https://mp.weixin.qq.com"
+    sogou_base: str = "https://weixin.sogou.com"
+    douyin_base: str = "https://www.douyin.com"
+    toutiao_base: str = "https://www.toutiao.com"
+    kuaishou_base: str = "https://www.kuaishou.com"
+    bilibili_base: str = "https://space.bilibili.com"
+    media_spacing: float = 5.0
+    media_jitter: float = 3.0
+    media_pages: int = 5  # list pages read per account and night
+    wechat_session: str = ""  # the office's own 公众平台 session: "cookie-string|token" (empty: not used)
 
     @property
     def database(self) -> str:
@@ -122,6 +135,17 @@ _ENV = {
     "probes_per_day": "GOVWATCH_PROBES_PER_DAY",
     "probe_timeout": "GOVWATCH_PROBE_TIMEOUT",
     "probe_concurrency": "GOVWATCH_PROBE_CONCURRENCY",
+    "weibo_base": "GOVWATCH_WEIBO_BASE",
+    "wechat_base": "GOVWATCH_WECHAT_BASE",
+    "sogou_base": "GOVWATCH_SOGOU_BASE",
+    "douyin_base": "GOVWATCH_DOUYIN_BASE",
+    "toutiao_base": "GOVWATCH_TOUTIAO_BASE",
+    "kuaishou_base": "GOVWATCH_KUAISHOU_BASE",
+    "bilibili_base": "GOVWATCH_BILIBILI_BASE",
+    "media_spacing": "GOVWATCH_MEDIA_SPACING",
+    "media_jitter": "GOVWATCH_MEDIA_JITTER",
+    "media_pages": "GOVWATCH_MEDIA_PAGES",
+    "wechat_session": "GOVWATCH_WECHAT_SESSION",
 }
 
 

@@ -72,6 +72,7 @@ def nightly(as_of: date | None = None, mode: str | None = None, profile_name: st
             log.warning("nightly crawl not started: another one is still running (%s)",
                         locks.holder_of(c.db, "nightly"))
             return []
+        accounts(c)
         with c.db.session() as session:
             done = session.scalars(select(CrawlBatch.id).where(CrawlBatch.kind == "nightly",
                                                                CrawlBatch.as_of == as_of,
@@ -92,6 +93,26 @@ def nightly(as_of: date | None = None, mode: str | None = None, profile_name: st
         failed = sum(1 for ev in results if ev.verdict == "fail")
         log.info("nightly crawl done: %d site(s) judged, %d 不合格", len(results), failed)
         return results
+
+
+def accounts(c: Context | None = None) -> dict[int, int]:
+    """Collect every judged account (政务新媒体) once a night: an account already collected tonight is left
+    alone, a failing account never stops the others, and a failure here never stops the sites' crawl."""
+    from govwatch.collect import collect_accounts
+    from storage.media_repo import judged_accounts
+
+    c = c or ctx()
+    with c.db.session() as session:
+        ids = [a.id for a in judged_accounts(session)]
+    if not ids:
+        return {}
+    try:
+        done = collect_accounts(c.settings, c.db, ids, once_per_night=True)
+    except Exception:  # noqa: BLE001 - logged; the nightly site crawl goes on
+        log.exception("nightly account collection failed")
+        return {}
+    log.info("nightly account collection: %d of %d account(s) collected", len(done), len(ids))
+    return done
 
 
 def probes() -> int:

@@ -1,0 +1,170 @@
+"""Douyin, Toutiao, Kuaishou, Bilibili: the account's public page rendered in Chromium; the posts come from the
+list the page itself requests (its own signed request), read from the intercepted JSON responses. No signing
+code of ours. One generic collector, configured per platform by the URL pattern of the list and the fields."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from crawler.media.common import covered_span, failure_of, from_unix
+from storage.media_repo import CollectionResult, PostSeen
+
+
+@dataclass(frozen=True)
+class Platform:
+    name: str
+    page: str  # the public page, "{base}" and "{id}" filled in
+    list_pattern: str  # regex on the URL of the list request the page makes
+    parse: Callable[[dict], list[PostSeen]]
+    refused: Callable[[dict], tuple[str, str] | None]
+
+
+def _items(payload: dict, *path: str) -> list[dict]:
+    node = payload
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+        if node is None:
+            return []
+    return node if isinstance(node, list) else []
+
+
+def parse_douyin(payload: dict) -> list[PostSeen]:
+    return [PostSeen(published_at=from_unix(a["create_time"]), title=(a.get("desc") or None),
+                     post_id=str(a.get("aweme_id")), url=f"https://www.douyin.com/video/{a.get('aweme_id')}",
+                     pinned=bool(a.get("is_top")))
+            for a in _items(payload, "aweme_list") if a.get("create_time")]
+
+
+def parse_toutiao(payload: dict) -> list[PostSeen]:
+    posts = []
+    for a in _items(payload, "data"):
+        when = a.get("publish_time") or a.get("behot_time") or a.get("create_time")
+        if when:
+            gid = str(a.get("group_id") or a.get("item_id") or a.get("id") or "") or None
+            posts.append(PostSeen(published_at=from_unix(when), title=a.get("title") or a.get("abstract") or None,
+                                  post_id=gid, url=a.get("display_url") or a.get("share_url"),
+                                  pinned=bool(a.get("is_stick") or a.get("stick_label"))))
+    return posts
+
+
+def parse_kuaishou(payload: dict) -> list[PostSeen]:
+    feeds = _items(payload, "data", "visionProfilePhotoList", "feeds") or _items(payload, "feeds")
+    posts = []
+    for f in feeds:
+        photo = f.get("photo") or f
+        if photo.get("timestamp"):
+            posts.append(PostSeen(published_at=from_unix(photo["timestamp"]), title=photo.get("caption") or None,
+                                  post_id=str(photo.get("id") or "") or None,
+                                  pinned=bool(photo.get("isTop") or f.get("isTop") or photo.get("tags") == "置顶")))
+    return posts
+
+
+def parse_bilibili(payload: dict) -> list[PostSeen]:
+    """`x/space/wbi/arc/search` (vlist[].created), `x/space/top/arc` (the pinned one), app archive cursor
+    (item[].ctime, not in time order)."""
+    data = payload.get("data") or {}
+    if not isinstance(data, dict):
+        return []
+    posts = []
+    for v in ((data.get("list") or {}).get("vlist") or []):
+        if v.get("created"):
+            posts.append(PostSeen(published_at=from_unix(v["created"]), title=v.get("title") or None,
+                                  post_id=v.get("bvid") or str(v.get("aid")), url=f"https://www.bilibili.com/video/{v.get('bvid')}",
+                                  pinned=bool(v.get("is_top"))))
+    for v in data.get("item") or []:
+        if v.get("ctime"):
+            bvid = v.get("bvid") or v.get("param")
+            posts.append(PostSeen(published_at=from_unix(v["ctime"]), title=v.get("title") or None, post_id=str(bvid),
+                                  url=f"https://www.bilibili.com/video/{bvid}"))
+    if data.get("bvid") and data.get("pubdate"):  # top/arc: the one pinned video
+        posts.append(PostSeen(published_at=from_unix(data["pubdate"]), title=data.get("title") or None,
+                              post_id=data["bvid"], url=f"https://www.bilibili.com/video/{data['bvid']}", pinned=True))
+    return posts
+
+
+def _code_refusal(payload: dict) -> tuple[str, str] | None:
+    code = payload.get("code", payload.get("status_code", payload.get("err_no", 0)))
+    if code in (0, "0", None, 53016):  # 53016: no pinned video
+        return None
+    if code in (-352, -412, 412, -403):
+        return "blocked", f"平台风控拒绝了列表请求（code {code}），未能读取发布列表"
+    if code in (-101, 8, "8"):
+        return "login_required", f"平台要求登录（code {code}）"
+    if code in (-404, 404, 2053):
+        return "not_found", f"账号不存在（code {code}）"
+    return "error", f"平台返回错误（code {code}：{payload.get('message') or payload.get('status_msg') or ''}）"
+
+
+PLATFORMS: dict[str, Platform] = {
+    "douyin": Platform("douyin", "{base}/user/{id}", r"/aweme/v1/web/aweme/post/", parse_douyin, _code_refusal),
+    "toutiao": Platform("toutiao", "{base}/c/user/token/{id}/", r"/api/pc/list/(user/)?feed|/pgc/ma/|/api/pc/feed",
+                        parse_toutiao, _code_refusal),
+    "kuaishou": Platform("kuaishou", "{base}/profile/{id}", r"/graphql|/rest/v/profile/feed", parse_kuaishou,
+                         _code_refusal),
+    "bilibili": Platform("bilibili", "{base}/{id}/upload/video", r"/x/space/(wbi/)?arc/search|/x/space/top/arc|"
+                         r"/x/v2/space/archive/cursor", parse_bilibili, _code_refusal),
+}
+
+
+def collect(platform: Platform, account_key: str, *, base: str, context, seen_at: datetime, wait_ms: int = 8000,
+            evidence=None) -> CollectionResult:
+    """Open the public page in a browser context (shared Chromium) and read the list responses it receives."""
+    url = platform.page.format(base=base.rstrip("/"), id=account_key)
+    pattern = re.compile(platform.list_pattern)
+    payloads: list[tuple[str, dict, bytes]] = []
+    kept: list[dict] = []
+
+    def on_response(response) -> None:
+        if not pattern.search(response.url):
+            return
+        try:
+            body = response.body()
+            payload = json.loads(body)
+        except Exception:  # noqa: BLE001 - a list answer that is not JSON is reported as its refusal below
+            payload, body = {"code": "not-json"}, b""
+        if isinstance(payload, dict):
+            payloads.append((response.url, payload, body))
+
+    page = context.new_page()
+    page.on("response", on_response)
+    try:
+        answer = page.goto(url, wait_until="domcontentloaded", timeout=30000)
+        try:
+            page.wait_for_load_state("networkidle", timeout=wait_ms)
+        except Exception:  # noqa: BLE001 - pages that never go idle still delivered what they fetched
+            pass
+        text = page.content()
+    except Exception as exc:  # noqa: BLE001
+        return CollectionResult(source=platform.name, status="error", url=url,
+                                reason=f"页面打开失败：{type(exc).__name__}")
+    finally:
+        page.close()
+    if evidence is not None:
+        stored = evidence.put(text.encode("utf-8"), ".html", compress=True)
+        kept.append({"kind": "page", "url": url, "path": stored.path, "sha256": stored.sha256})
+        for list_url, _payload, body in payloads:
+            stored = evidence.put(body, ".json", compress=True)
+            kept.append({"kind": "response", "url": list_url, "path": stored.path, "sha256": stored.sha256})
+    status_code = answer.status if answer is not None else 0
+    if status_code == 404:
+        return CollectionResult(source=platform.name, status="not_found", url=url, reason="账号页面不存在（HTTP 404）",
+                                evidence=kept or None)
+    posts: list[PostSeen] = []
+    refusal = None
+    for _list_url, payload, _body in payloads:
+        refusal = refusal or platform.refused(payload)
+        posts.extend(platform.parse(payload))
+    if not posts:
+        hit = failure_of(text) or refusal or (
+            ("blocked", f"页面没有发出或没有收到发布列表请求（HTTP {status_code}），未能读取发布列表"))
+        return CollectionResult(source=platform.name, status=hit[0], reason=hit[1], url=url, evidence=kept or None)
+    covered_from, covered_to = covered_span(posts, complete=False, seen_at=seen_at)
+    return CollectionResult(source=platform.name, status="partial" if refusal else "ok", posts=posts,
+                            covered_from=covered_from, covered_to=covered_to, url=url, evidence=kept or None,
+                            reason=refusal[1] if refusal else
+                            "只读取了页面首屏请求的列表，覆盖其中最早一条非置顶作品以来的时段",
+                            detail={"responses": len(payloads)})

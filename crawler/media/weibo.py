@@ -1,0 +1,191 @@
+"""Weibo: the m.weibo.cn container API an account's mobile page reads (uid → the weibo tab's containerid →
+pages of cards). Times: the post id (mid) holds the exact second, `(mid >> 22) + 515483463`; `created_at`
+(RFC-style, "06-14", "昨天 10:00", "3小时前") is read only when the id does not decode."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from crawler.media.common import BEIJING, Fetcher, covered_span, failed, failure_of, from_unix
+from storage.media_repo import CollectionResult, PostSeen
+
+SOURCE = "weibo"
+MID_EPOCH = 515483463
+_TAG = re.compile(r"<[^>]+>")
+
+
+def time_from_mid(mid: str | int) -> datetime | None:
+    """The exact publish time a Weibo post id carries (ids after 2012; older ones do not decode)."""
+    try:
+        value = int(mid)
+    except (TypeError, ValueError):
+        return None
+    seconds = (value >> 22) + MID_EPOCH
+    if not 1_300_000_000 < seconds < 4_000_000_000:
+        return None
+    return from_unix(seconds)
+
+
+def parse_created_at(text: str, seen_at: datetime) -> datetime | None:
+    """Every `created_at` form m.weibo.cn writes, relative to the moment the page was read (Beijing)."""
+    text = (text or "").strip()
+    now = seen_at.astimezone(BEIJING)
+    if not text:
+        return None
+    try:
+        return parsedate_to_datetime(text).astimezone(BEIJING)  # "Sat Jun 15 11:44:46 +0800 2019"
+    except (TypeError, ValueError, IndexError):
+        pass
+    try:
+        return datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y").astimezone(BEIJING)
+    except ValueError:
+        pass
+    if text == "刚刚":
+        return now
+    if m := re.fullmatch(r"(\d+)\s*秒前", text):
+        return now - timedelta(seconds=int(m[1]))
+    if m := re.fullmatch(r"(\d+)\s*分钟前", text):
+        return now - timedelta(minutes=int(m[1]))
+    if m := re.fullmatch(r"(\d+)\s*小时前", text):
+        return now - timedelta(hours=int(m[1]))
+    if m := re.fullmatch(r"(今天|昨天|前天)\s*(\d{1,2}):(\d{2})", text):
+        back = {"今天": 0, "昨天": 1, "前天": 2}[m[1]]
+        day = (now - timedelta(days=back)).date()
+        return datetime(day.year, day.month, day.day, int(m[2]), int(m[3]), tzinfo=BEIJING)
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:\s+(\d{1,2}):(\d{2}))?", text):
+        return datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4] or 0), int(m[5] or 0), tzinfo=BEIJING)
+    if m := re.fullmatch(r"(\d{1,2})-(\d{1,2})(?:\s+(\d{1,2}):(\d{2}))?", text):
+        # year-less: this year unless that lies after the moment of reading, then last year
+        year = now.year
+        candidate = datetime(year, int(m[1]), int(m[2]), int(m[3] or 0), int(m[4] or 0), tzinfo=BEIJING)
+        if candidate > now + timedelta(days=1):
+            candidate = candidate.replace(year=year - 1)
+        return candidate
+    return None
+
+
+def post_from_mblog(mblog: dict, seen_at: datetime) -> PostSeen | None:
+    mid = str(mblog.get("mid") or mblog.get("id") or "")
+    published = time_from_mid(mid) or parse_created_at(str(mblog.get("created_at") or ""), seen_at)
+    if published is None:
+        return None
+    pinned = bool(mblog.get("isTop")) or mblog.get("mblogtype") == 2
+    text = _TAG.sub("", str(mblog.get("raw_text") or mblog.get("text") or "")).strip()
+    bid = mblog.get("bid")
+    url = f"https://m.weibo.cn/status/{bid or mid}" if (bid or mid) else None
+    return PostSeen(published_at=published, title=text[:120] or None, url=url, post_id=mid or None, pinned=pinned,
+                    meta={"created_at": mblog.get("created_at"), "bid": bid})
+
+
+def posts_from_cards(payload: dict, seen_at: datetime) -> list[PostSeen]:
+    """Posts of one getIndex page (cards of card_type 9, and 9s nested in card_group)."""
+    posts: list[PostSeen] = []
+    for card in (payload.get("data") or {}).get("cards") or []:
+        for item in [card, *(card.get("card_group") or [])]:
+            mblog = item.get("mblog")
+            if item.get("card_type") == 9 and isinstance(mblog, dict):
+                post = post_from_mblog(mblog, seen_at)
+                if post:
+                    posts.append(post)
+    return posts
+
+
+def weibo_containerid(user_info: dict, uid: str) -> str:
+    """The weibo tab's containerid from a `type=uid` answer; 107603+uid when the tabs do not say."""
+    data = user_info.get("data") or {}
+    tabs = (data.get("tabsInfo") or {}).get("tabs") or []
+    for tab in tabs if isinstance(tabs, list) else tabs.values():
+        if isinstance(tab, dict) and tab.get("tab_type") == "weibo" and tab.get("containerid"):
+            return str(tab["containerid"])
+    return f"107603{uid}"
+
+
+def refusal(response: httpx.Response, payload: dict | None) -> tuple[str, str] | None:
+    """(status, reason) when the API refused: 432/418/403, ok:-100 (visitor cookies wanted), a failure page."""
+    if response.status_code in (403, 418, 432):
+        return "blocked", f"微博接口拒绝访问（HTTP {response.status_code}），未能读取发布列表"
+    if response.status_code == 404:
+        return "not_found", "微博账号页面不存在（HTTP 404）"
+    if response.status_code >= 400:
+        return "error", f"微博接口出错（HTTP {response.status_code}）"
+    if payload is None:
+        return failure_of(response.text) or ("error", "微博接口返回的不是数据（不是 JSON）")
+    if payload.get("ok") == -100:
+        return "login_required", "微博接口要求访客身份或登录（ok:-100），未能读取发布列表"
+    if payload.get("ok") not in (1, "1", True):
+        message = str(payload.get("msg") or "")
+        hit = failure_of(message)
+        if hit:
+            return hit
+        if "不存在" in message or "注销" in message:
+            return "deleted", f"微博账号不存在或已注销（{message}）"
+        return None  # ok:0 on a later page is the list's end
+    return None
+
+
+def _json(response: httpx.Response) -> dict | None:
+    try:
+        value = response.json()
+    except (json.JSONDecodeError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def collect(uid: str, *, base: str, fetcher: Fetcher, max_pages: int, seen_at: datetime,
+            visitor_cookies=None) -> CollectionResult:
+    """Read an account's weibo tab page by page. `visitor_cookies()` (Chromium) is asked once when the API
+    refuses the first request; a refusal after that is the collection's status."""
+    api = base.rstrip("/") + "/api/container/getIndex"
+    url = f"{base.rstrip('/')}/u/{uid}"
+    try:
+        response = fetcher.get(api, type="uid", value=uid)
+        payload = _json(response)
+        hit = refusal(response, payload)
+        if hit and visitor_cookies is not None and hit[0] in ("blocked", "login_required"):
+            fetcher.cookies.update(visitor_cookies() or {})
+            response = fetcher.get(api, type="uid", value=uid)
+            payload = _json(response)
+            hit = refusal(response, payload)
+        if hit:
+            return failed(SOURCE, hit[0], hit[1], url, fetcher)
+        if not (payload or {}).get("data", {}).get("userInfo") and payload.get("ok") not in (1, "1"):
+            return failed(SOURCE, "deleted", "微博账号不存在或已注销", url, fetcher)
+        containerid = weibo_containerid(payload, uid)
+        posts: list[PostSeen] = []
+        complete = False
+        pages = 0
+        for page in range(1, max_pages + 1):
+            params = {"type": "uid", "value": uid, "containerid": containerid}
+            if page > 1:
+                params["page"] = page
+            response = fetcher.get(api, **params)
+            payload = _json(response)
+            hit = refusal(response, payload)
+            if hit:
+                if not posts:
+                    return failed(SOURCE, hit[0], hit[1], url, fetcher, pages=pages)
+                break  # what was read before the refusal still counts, as a partial list
+            pages += 1
+            found = posts_from_cards(payload, seen_at)
+            if payload.get("ok") not in (1, "1") or not found:
+                complete = True
+                break
+            posts.extend(found)
+    except httpx.HTTPError as exc:
+        return failed(SOURCE, "error", f"连接微博失败：{type(exc).__name__}", url, fetcher)
+    covered_from, covered_to = covered_span(posts, complete=complete, seen_at=seen_at)
+    status = "ok" if complete else "partial" if hit else "ok"
+    reason = None
+    if not complete:
+        reason = f"只读取了前 {pages} 页，覆盖最早一条非置顶微博以来的时段"
+        if hit:
+            reason = f"读到第 {pages} 页后被拒绝：{hit[1]}"
+    return CollectionResult(source=SOURCE, status=status, posts=posts, covered_from=covered_from,
+                            covered_to=covered_to, reason=reason, url=url,
+                            detail={"containerid": containerid, "pages": pages, "complete": complete},
+                            evidence=list(fetcher.kept) or None)

@@ -1,0 +1,204 @@
+"""Collect accounts (政务新媒体): for each account, the adapter its platform and registry row call for, one
+collection stored with its posts. Used alike by `govwatch collect`, `govwatch crawl`, `recheck` of an account
+and the nightly job. A failing account never stops the others; the first captcha of a platform stops that
+platform for the rest of the run; the nightly run collects an account at most once a night."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from crawler.media import intercept, rss, wechat, weibo
+from crawler.media.common import BEIJING, Fetcher, evidence_store
+from govwatch.settings import Settings
+from storage.media import Account, Collection
+from storage.media_repo import CollectionResult, record_collection
+
+log = logging.getLogger(__name__)
+CRAWLER_SOURCES = ("weibo", "wechat:%", "douyin", "toutiao", "kuaishou", "bilibili", "rss", "html")
+
+
+@dataclass
+class Target:
+    """What to read for one account: the adapter and the key or URL it needs."""
+
+    kind: str  # weibo | wechat:article|history|sogou|album|backend | rss | html | douyin | toutiao | ...
+    key: str
+
+
+def target_for(account: Account, settings: Settings) -> Target | None:
+    """The registry row decides: a feed or list URL in meta, else the platform's own public path."""
+    meta = account.meta or {}
+    if meta.get("feed"):
+        return Target("rss", meta["feed"])
+    platform = account.platform
+    url = account.url or ""
+    if platform == "weibo":
+        uid = account.account_id or ""
+        if not uid.isdigit():
+            m = re.search(r"/(?:u|profile)/(\d+)", url)
+            uid = m[1] if m else ""
+        return Target("weibo", uid) if uid else None
+    if platform == "wechat":
+        if settings.wechat_session and meta.get("fakeid"):
+            return Target("wechat:backend", str(meta["fakeid"]))
+        for kind in ("album", "history", "article"):
+            if meta.get(f"{kind}_url"):
+                return Target(f"wechat:{kind}", meta[f"{kind}_url"])
+        if "appmsgalbum" in url:
+            return Target("wechat:album", url)
+        return Target("wechat:sogou", account.name)
+    if platform in intercept.PLATFORMS:
+        key = account.account_id or url.rstrip("/").rsplit("/", 1)[-1]
+        return Target(platform, key) if key else None
+    if meta.get("list_url") or url:
+        return Target("html", meta.get("list_url") or url)
+    return None
+
+
+class Collector:
+    """One run's shared state: one fetcher per platform (its spacing), one browser, the platforms stopped."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.evidence = evidence_store(settings.evidence_dir)
+        self.fetchers: dict[str, Fetcher] = {}
+        self.stopped: dict[str, str] = {}
+        self._browser = None
+        self._playwright = None
+
+    def fetcher(self, platform: str) -> Fetcher:
+        if platform not in self.fetchers:
+            self.fetchers[platform] = Fetcher(evidence=self.evidence, spacing=self.settings.media_spacing,
+                                              jitter=self.settings.media_jitter, timeout=self.settings.timeout)
+        fetcher = self.fetchers[platform]
+        fetcher.kept = []
+        return fetcher
+
+    def browser(self):  # noqa: ANN201
+        """One Chromium for the run (the process's browser, as the website crawl's)."""
+        if self._browser is None:
+            from playwright.sync_api import sync_playwright
+
+            self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(executable_path=self.settings.chromium(), headless=True,
+                                                             args=["--no-sandbox"])
+        return self._browser
+
+    def visitor_cookies(self, base: str, uid: str) -> dict[str, str]:
+        """Weibo visitor cookies: open the account's mobile page in Chromium and keep what it set."""
+        context = self.browser().new_context(user_agent=weibo_user_agent())
+        try:
+            page = context.new_page()
+            page.goto(f"{base.rstrip('/')}/u/{uid}", wait_until="domcontentloaded", timeout=30000)
+            try:
+                page.wait_for_load_state("networkidle", timeout=5000)
+            except Exception:  # noqa: BLE001 - the cookies set so far are what we have
+                pass
+            return {c["name"]: c["value"] for c in context.cookies()}
+        finally:
+            context.close()
+
+    def collect(self, account: Account) -> CollectionResult:
+        seen_at = datetime.now(UTC).astimezone(BEIJING)
+        target = target_for(account, self.settings)
+        if target is None:
+            return CollectionResult(source="crawler", status="error", url=account.url,
+                                    reason="登记信息不足（缺少账号ID或网址），无法采集")
+        # 搜狗 is its own host: its captcha stops 搜狗, not the WeChat pages
+        platform = "sogou" if target.kind == "wechat:sogou" else target.kind.split(":")[0]
+        if platform in self.stopped:
+            return CollectionResult(source=target.kind, status="captcha", url=account.url,
+                                    reason=f"本轮采集中该平台已出现验证码（{self.stopped[platform]}），暂停访问，未采集",
+                                    detail={"skipped": True})
+        s = self.settings
+        try:
+            result = self._collect(target, seen_at, s)
+        except Exception as exc:  # noqa: BLE001 - one account's failure is its collection, not the run's end
+            log.exception("collecting %s failed", account.name)
+            result = CollectionResult(source=target.kind, status="error", url=account.url,
+                                      reason=f"采集出错：{type(exc).__name__}: {exc}"[:500])
+        if result.status == "captcha":
+            self.stopped[platform] = account.name
+        return result
+
+    def _collect(self, target: Target, seen_at: datetime, s: Settings) -> CollectionResult:
+        kind = target.kind
+        if kind == "weibo":
+            return weibo.collect(target.key, base=s.weibo_base, fetcher=self.fetcher("weibo"),
+                                 max_pages=s.media_pages, seen_at=seen_at,
+                                 visitor_cookies=lambda: self.visitor_cookies(s.weibo_base, target.key))
+        if kind == "wechat:sogou":
+            return wechat.collect_page("sogou", f"{s.sogou_base.rstrip('/')}/weixin", fetcher=self.fetcher("sogou"),
+                                       seen_at=seen_at, account_name=target.key, type=1, query=target.key)
+        if kind == "wechat:backend":
+            cookie, _, token = s.wechat_session.partition("|")
+            fetcher = self.fetcher("wechat")
+            fetcher.client.headers["Cookie"] = cookie
+            return wechat.collect_page("backend", f"{s.wechat_base.rstrip('/')}/cgi-bin/appmsg", fetcher=fetcher,
+                                       seen_at=seen_at, action="list_ex", fakeid=target.key, token=token, begin=0,
+                                       count=20, type=9, f="json", ajax=1)
+        if kind.startswith("wechat:"):
+            return wechat.collect_page(kind.split(":")[1], target.key, fetcher=self.fetcher("wechat"), seen_at=seen_at)
+        if kind in ("rss", "html"):
+            return rss.collect(target.key, kind=kind, fetcher=self.fetcher(kind), seen_at=seen_at)
+        platform = intercept.PLATFORMS[kind]
+        context = self.browser().new_context(user_agent=weibo_user_agent(desktop=True), locale="zh-CN")
+        try:
+            return intercept.collect(platform, target.key, base=getattr(s, f"{kind}_base"), context=context,
+                                     seen_at=seen_at, evidence=self.evidence)
+        finally:
+            context.close()
+
+    def close(self) -> None:
+        for fetcher in self.fetchers.values():
+            fetcher.close()
+        if self._browser is not None:
+            self._browser.close()
+            self._playwright.stop()
+
+
+def weibo_user_agent(desktop: bool = False) -> str:
+    from crawler.media.common import USER_AGENT
+
+    if desktop:
+        return ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36")
+    return USER_AGENT
+
+
+def collected_tonight(session, account_id: int, now: datetime | None = None) -> bool:  # noqa: ANN001
+    """True when a crawler collection of this account already started in the last 20 hours."""
+    since = (now or datetime.now(UTC)).replace(tzinfo=None) - timedelta(hours=20)
+    rows = session.scalars(select(Collection.source).where(
+        Collection.account_id == account_id, Collection.started_at >= since)).all()
+    return any(src in CRAWLER_SOURCES or src.startswith("wechat:") for src in rows)
+
+
+def collect_accounts(settings: Settings, db, account_ids: Iterable[int], *,  # noqa: ANN001
+                     on_done: Callable[[Account, Collection], None] | None = None,
+                     once_per_night: bool = False) -> dict[int, int]:
+    """Collect each account once; returns {account id: collection id}. Accounts already collected tonight
+    are left alone when `once_per_night` (the nightly job)."""
+    results: dict[int, int] = {}
+    collector = Collector(settings)
+    try:
+        for account_id in account_ids:
+            with db.session() as session:
+                account = session.get(Account, account_id)
+                if account is None or (once_per_night and collected_tonight(session, account_id)):
+                    continue
+                started = datetime.now(UTC).replace(tzinfo=None)
+                result = collector.collect(account)
+                result.started_at = result.started_at or started
+                collection = record_collection(session, account, result)
+                results[account_id] = collection.id
+                if on_done is not None:
+                    on_done(account, collection)
+    finally:
+        collector.close()
+    return results
