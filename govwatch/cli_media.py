@@ -72,7 +72,7 @@ def collect(
                                                               "registered 正常 account).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of text.")] = False,
 ) -> None:
-    """Read accounts' public pages now (采集): posts found, status, the span covered, and why not when it failed."""
+    """立即采集账号的公开页面：读到的发布、采集状态、覆盖的时间段；失败时说明原因。"""
     from govwatch.cli import context, emit_json, fail, open_db, out
     from storage.media_repo import find_accounts, judged_accounts
 

@@ -80,7 +80,7 @@ def report(
     region: Annotated[str | None, typer.Option("--region", help="范围的称呼: 全市, 全州, 全县 (default 全市).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")] = False,
 ) -> None:
-    """写季度检查通报: the Word body, the Excel attachments, CSV and JSON, from stored evaluations."""
+    """写季度检查通报：Word 正文、Excel 附件、CSV 和 JSON，按已保存的判定结果生成（不联网）。"""
     from govwatch.cli import context, emit_json, fail, open_db, out, parse_as_of
     from reports.notice import NoticeError, build_notice, parse_period
 
@@ -175,7 +175,7 @@ def due(
     profile: Annotated[str | None, typer.Option("--profile", help="Profile whose windows apply.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
 ) -> None:
-    """临期: columns and accounts that break their update window within N days if nothing is published."""
+    """临期提醒：若不再发布，N 天内将超出更新期限的栏目和账号。"""
     from rich.table import Table
     from sqlalchemy import func, select
 
