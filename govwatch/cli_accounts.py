@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -172,6 +171,7 @@ def accounts_export(
     from sqlalchemy import select
 
     from govwatch.cli import context, fail, open_db, out
+    from govwatch.tablefile import TableFileError, write_table
     from storage.media import Account
 
     settings, _ = context()
@@ -180,24 +180,10 @@ def accounts_export(
         rows = [[a.name, PLATFORM_EXPORT.get(a.platform, a.platform), TYPE_EXPORT.get(a.type or "", ""),
                  a.account_id or "", a.url or "", a.unit or "", a.group or "", STATUS_EXPORT.get(a.status, a.status),
                  "是" if a.enabled else "否"] for a in session.scalars(select(Account).order_by(Account.id))]
-    suffix = file.suffix.lower()
-    if suffix == ".xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "政务新媒体台账"
-        sheet.append(list(EXPORT_HEADERS))
-        for r in rows:
-            sheet.append(r)
-        book.save(file)
-    elif suffix == ".csv":
-        with file.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(EXPORT_HEADERS)
-            writer.writerows(rows)
-    else:
-        raise fail(f"{file}: 请用 .xlsx 或 .csv")
+    try:
+        write_table(file, EXPORT_HEADERS, rows, sheet_title="政务新媒体台账")
+    except TableFileError as exc:
+        raise fail(str(exc)) from None
     out.print(f"{file}: 导出{len(rows)}个账号")
 
 

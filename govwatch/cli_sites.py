@@ -7,7 +7,6 @@ The accounts registry (govwatch/cli_accounts.py, issue 9) follows the same shape
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Annotated
 
@@ -176,34 +175,16 @@ def sites_export(
     """导出登记册，格式与信息报送系统的表相同。"""
     from govwatch.cli import context, fail, open_db, out
     from govwatch.sites_file import export_rows
+    from govwatch.tablefile import TableFileError, write_table
     from storage.repo import registered_sites
 
     settings, _ = context()
     db = open_db(settings)
     with db.session() as session:
         headers, rows = export_rows(list(registered_sites(session)))
-    suffix = file.suffix.lower()
     try:
-        if suffix == ".xlsx":
-            from openpyxl import Workbook
-
-            book = Workbook()
-            sheet = book.active
-            sheet.title = "网站列表"
-            sheet.append(["政府网站登记册（govwatch 导出）"])
-            sheet.append(headers)
-            for row in rows:
-                sheet.append(row)
-            for cells in sheet.iter_rows(min_row=3):
-                cells[2].number_format = "@"  # 网站标识码 stays text
-            book.save(file)
-        elif suffix in (".csv", ".txt"):
-            with file.open("w", encoding="utf-8-sig", newline="") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(headers)
-                writer.writerows(rows)
-        else:
-            raise fail(f"{file}: 请用 .xlsx 或 .csv 作扩展名")
-    except OSError as exc:
-        raise fail(f"{file}: 无法写入：{exc.strerror}") from None
+        write_table(file, headers, rows, sheet_title="网站列表", title="政府网站登记册（govwatch 导出）",
+                    text_columns=(2,))  # 网站标识码 stays text
+    except TableFileError as exc:
+        raise fail(str(exc)) from None
     out.print(ptext(f"已导出 {len(rows)} 个网站到 {file}"))

@@ -185,4 +185,37 @@ def read_table(
     return table
 
 
-__all__ = ["Row", "Table", "TableFileError", "decode_text", "read_table"]
+def write_table(path: Path, headers: Sequence[str], rows: Sequence[Sequence[Any]], *, sheet_title: str,
+                title: str | None = None, text_columns: Sequence[int] = ()) -> None:
+    """Write a registry back in the shape `read_table` reads: .xlsx (a title row above the header when
+    given; `text_columns` kept as text so Excel never turns a 网站标识码 into 3.69925E+09) or CSV with a
+    BOM (Excel opens it as UTF-8). Raises TableFileError for another suffix or a file it cannot write."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".xlsx":
+            from openpyxl import Workbook
+
+            book = Workbook()
+            sheet = book.active
+            sheet.title = sheet_title
+            if title:
+                sheet.append([title])
+            sheet.append(list(headers))
+            for row in rows:
+                sheet.append(list(row))
+            for cells in sheet.iter_rows(min_row=3 if title else 2):
+                for index in text_columns:
+                    cells[index].number_format = "@"
+            book.save(path)
+        elif suffix in (".csv", ".txt"):
+            with path.open("w", encoding="utf-8-sig", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(headers)
+                writer.writerows(rows)
+        else:
+            raise TableFileError(f"{path}: 请用 .xlsx 或 .csv 作扩展名")
+    except OSError as exc:
+        raise TableFileError(f"{path}: 无法写入：{exc.strerror}") from exc
+
+
+__all__ = ["Row", "Table", "TableFileError", "decode_text", "read_table", "write_table"]
