@@ -72,13 +72,18 @@ def evidence_rows(report: dict[str, Any], indicator: str | None, captured: dict)
     return rows
 
 
-def write_pack(folder: Path, report: dict[str, Any], rows: list[dict[str, Any]], zip_it: bool) -> Path:
-    """One folder per site: screenshots and HTML named 序号_指标_栏目_时间, and 证据说明.html, a one-page
-    summary in which every picture carries its URL and capture time. Returns the folder (or zip)."""
+def write_pack(folder: Path, report: dict[str, Any], rows: list[dict[str, Any]], zip_it: bool,
+               chromium: str | None = None) -> Path:
+    """One folder per site: screenshots and HTML named 序号_指标_栏目_时间, each screenshot stamped with
+    its page's URL, capture time, finding and 栏目 (drawn above the picture), and 证据说明.html, a
+    one-page summary. Returns the folder (or zip)."""
+    from govwatch.evidence_stamp import StampJob, stamp_screenshots
+
     site = report["site"]
     target = folder / _safe(f"{site.get('code') or ''}_{site['name']}", 60)
     target.mkdir(parents=True, exist_ok=True)
     items = []
+    stamps: list[StampJob] = []
     for n, row in enumerate(rows, 1):
         stem = "_".join(filter(None, (f"{n:02d}", row["indicator"], _safe(row["column"] or row["title"], 30),
                                       (row["captured_at"] or "").replace("-", "").replace(" ", "-").replace(":", ""))))
@@ -87,9 +92,19 @@ def write_pack(folder: Path, report: dict[str, Any], rows: list[dict[str, Any]],
             source = row.get(kind)
             if source and Path(source).is_file():
                 name = stem + ("_源码" if kind == "html" else "") + suffix
-                shutil.copyfile(source, target / name)
+                if kind == "screenshot":
+                    stamps.append(StampJob(Path(source), target / name, (
+                        f"网址：{plain(row['page'] or '')}", f"截图时间：{row['captured_at'] or '—'}（北京时间）",
+                        f"问题：{row['indicator']} {plain(row['title'])}　栏目：{plain(row['column']) or '—'}")))
+                else:
+                    shutil.copyfile(source, target / name)
                 names[kind] = name
         items.append((row, names))
+    unstamped = stamp_screenshots(stamps, chromium)
+    if unstamped:
+        for job in stamps:
+            shutil.copyfile(job.source, job.target)
+        report = {**report, "stamp_note": unstamped}
     (target / "证据说明.html").write_text(_summary_html(report, items), encoding="utf-8")
     if not zip_it:
         return target
@@ -112,6 +127,7 @@ def _summary_html(report: dict[str, Any], items: list[tuple[dict, dict]]) -> str
              f"<h1>{e(site['name'])}</h1><p>网址 {e(site['url'])}　网站标识码 {e(site.get('code') or '—')}</p>",
              f"<p>结论 <b>{e(words.get(report['verdict'], report['verdict']))}</b>　监测时间点 {e(report['as_of'])}"
              f"　指标体系 {e(report['profile'])}　主要问题 {e(plain(report.get('problems') or '无'))}</p>",
+             f"<p class='stamp'>{e(report['stamp_note'])}</p>" if report.get("stamp_note") else "",
              "<table><tr><th>序号</th><th>问题</th><th>栏目</th><th>页面</th><th>截图时间（北京时间）</th><th>文件</th></tr>"]
     for n, (row, names) in enumerate(items, 1):
         files = "、".join(f"<a href='{e(v)}'>{e(v)}</a>" for v in names.values()) or "（无文件）"
@@ -165,7 +181,7 @@ def evidence(
     packed = None
     if pack is not None:
         try:
-            packed = write_pack(pack, report, rows, zip_it)
+            packed = write_pack(pack, report, rows, zip_it, settings.chromium())
         except OSError as exc:
             raise fail(f"{pack}: 无法写入：{exc.strerror}") from None
     if json_out:

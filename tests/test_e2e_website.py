@@ -193,6 +193,11 @@ def test_evidence_command_prints_the_files_of_a_finding(rechecks, sites) -> None
     folder = Path(packed["pack"])
     shots = sorted(p.name for p in folder.glob("*.png"))
     assert any(f"W-V4_{rows[0]['column']}" in name for name in shots), shots
+    stamped = next(folder / n for n in shots if f"W-V4_{rows[0]['column']}" in n)
+    original = Path(rows[0]["screenshot"]).read_bytes()
+    # the stamp (URL, capture time, finding, 栏目) is drawn above the picture: a taller image than the stored one
+    assert stamped.read_bytes()[:8] == original[:8] and stamped.read_bytes() != original
+    assert int.from_bytes(stamped.read_bytes()[20:24], "big") > int.from_bytes(original[20:24], "big")
     summary = (folder / "证据说明.html").read_text(encoding="utf-8")
     assert rows[0]["page"] in summary and rows[0]["captured_at"] in summary and all(n in summary for n in shots)
     zipped = govwatch(home, "evidence", sites["table"].url, "--as-of", AS_OF, "--pack", str(pack), "--zip", "--json")
