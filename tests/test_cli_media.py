@@ -36,3 +36,19 @@ def test_collect_json_and_recheck_account(tmp_path) -> None:
         assert "已注销" in text.stdout and "不覆盖任何时段（无法核验）" in text.stdout
         missing = govwatch(home, "collect", "没有这个号", env=_env(base))
         assert missing.code == 2 and "not a registered account" in missing.stderr
+
+
+def test_recheck_of_an_account_collects_and_judges_it(tmp_path) -> None:
+    """Collected now, judged at once (issue 9's rules): a blocked or deleted account is 无法核验, never 不合格."""
+    home = tmp_path / "home"
+    _register(home, name="某市发布", platform="weibo", account_id="1001")
+    _register(home, name="已注销号", platform="weibo", account_id="1004")
+    with serve_media() as base:
+        ok = govwatch(home, "recheck", "1001", "--as-of", "2024-06-20", "--json", env=_env(base))
+        gone = govwatch(home, "recheck", "1004", "--as-of", "2024-06-20", "--json", env=_env(base))
+    assert ok.code == 0 and gone.code == 0, ok.stderr + gone.stderr
+    [judged] = ok.json()["verdict"]
+    assert judged["account"]["name"] == "某市发布" and judged["latest_post"].startswith("2024-06")
+    assert judged["verdict"] in ("pass", "fail")
+    [undecided] = gone.json()["verdict"]
+    assert undecided["verdict"] == "unknown"  # deleted: the collection covers nothing
