@@ -475,18 +475,14 @@ def fresh_crawl_guard(settings: Settings, db, runs: dict[int, int], when: date, 
 @app.command()
 def info(json_out: JsonOpt = False) -> None:
     """数据目录、数据库、设置文件和默认指标体系在哪里。"""
-    from sqlalchemy.engine import make_url
 
     from govwatch import __version__
-
-    def mask_url(url: str) -> str:
-        return make_url(url).render_as_string(hide_password=True)
 
     try:
         settings = load_settings()
     except SettingsError as exc:
         raise fail(str(exc)) from None
-    data = {"version": __version__, "home": str(settings.home.resolve()), "database": mask_url(settings.database),
+    data = {"version": __version__, "home": str(settings.home.resolve()), "database": mask_secrets(settings.database),
             "settings_file": str(settings_file_path()), "profile": settings.profile, "timezone": settings.timezone,
             "today": today(settings).isoformat()}
     if json_out:

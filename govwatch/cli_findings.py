@@ -61,17 +61,6 @@ def _day(value: str | None, option: str) -> datetime | None:
         raise fail(f"{option} {value!r} is not a date like 2023-11-20") from None
 
 
-def _site_id(db, key: str) -> tuple[int, str]:  # noqa: ANN001
-    from govwatch.cli import fail
-    from storage.repo import find_site
-
-    with db.session() as session:
-        found = find_site(session, key)
-        if found is None:
-            raise fail(f"no site {key!r} in the store (see `govwatch sites list`)")
-        return found.id, found.name
-
-
 def _target(db, key: str) -> tuple[int | None, int | None, str]:  # noqa: ANN001
     """(site id, account id, name): a registered site, else one 政务新媒体 account (name or account ID)."""
     from govwatch.cli import fail

@@ -108,19 +108,27 @@ def sites_list(json_out: JsonOpt = False) -> None:
     out.print(table)
 
 
-def _set_enabled(keys: list[str], enabled: bool) -> None:
-    from govwatch.cli import context, fail, open_db, out
+def _sites_named(session, keys: list[str], *, registered_only: bool) -> list:  # noqa: ANN001
+    """Every site the keys name, or a failure naming the first unknown key before anything is changed."""
+    from govwatch.cli import fail
     from storage.repo import find_site
+
+    found = []
+    for key in keys:
+        site = find_site(session, key)
+        if site is None or (registered_only and not site.registered):
+            raise fail(f"登记册中没有网站 {key!r}（见 `govwatch sites list`）；未做任何修改")
+        found.append(site)
+    return found
+
+
+def _set_enabled(keys: list[str], enabled: bool) -> None:
+    from govwatch.cli import context, open_db, out
 
     settings, _ = context()
     db = open_db(settings)
     with db.session() as session:
-        found = []
-        for key in keys:
-            site = find_site(session, key)
-            if site is None or not site.registered:
-                raise fail(f"登记册中没有网站 {key!r}（见 `govwatch sites list`）；未做任何修改")
-            found.append(site)
+        found = _sites_named(session, keys, registered_only=True)
         for site in found:
             site.enabled = enabled
     word = "启用" if enabled else "停用（保留历史，不再抓取）"
@@ -149,19 +157,14 @@ def sites_remove(
 
     只想不再检查时请用 `sites disable`。"""
     from govwatch.cli import context, fail, open_db, out
-    from storage.repo import find_site, remove_site
+    from storage.repo import remove_site
 
     if not yes:
         raise fail("删除会同时删除该网站的全部历史数据；确认请加 --yes，只想不再检查请用 `govwatch sites disable`")
     settings, _ = context()
     db = open_db(settings)
     with db.session() as session:
-        found = []
-        for k in key:
-            site = find_site(session, k)
-            if site is None:
-                raise fail(f"登记册中没有网站 {k!r}（见 `govwatch sites list`）；未做任何修改")
-            found.append((site, site.name, site.url))
+        found = [(site, site.name, site.url) for site in _sites_named(session, key, registered_only=False)]
         for site, _, _ in found:
             remove_site(session, site)
     for _, name, url in found:
