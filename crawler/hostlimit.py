@@ -5,10 +5,17 @@ request of a slot to `loop.create_task` before any of them marks the slot busy, 
 CONCURRENT_REQUESTS_PER_DOMAIN=4 let 26-34 requests reach one host at once
 (tests/test_host_limit.py keeps the plain-Scrapy reproduction). This middleware sits last before the
 downloader: a request waits for one of the host's `limit` slots and gives it back on its answer or
-failure; redirects and retries are new requests that wait again. A browser page's navigation holds
-one slot; the requests Chromium makes from the page (scripts, XHR, images) are not counted yet: holding
-them in these slots made script-built and challenge pages miss their render time (see the report of
-issue 8).
+failure; redirects and retries are new requests that wait again.
+
+A browser page is counted request by request (`BrowserSlots`, used by crawler/browser.py): its
+navigation and every script, XHR, image and frame Chromium sends wait for a slot of their host and
+give it back when Chromium reports them finished or failed (a redirect Chromium follows keeps the slot
+for its next hop). The page itself holds no slot while it renders. An earlier try held one for the
+page's whole render and then made its own requests wait for slots: a page waited for slots held by
+pages that waited for theirs, and script-built and challenge pages missed their render time. Now only
+requests actually on the wire hold slots, so every wait ends when some answer arrives. Requests of a
+page already being read go first, then new pages' navigations, then everything else (link checks):
+a page has its render time to finish, a queued link check can wait.
 """
 
 from __future__ import annotations
@@ -23,6 +30,9 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
 META_KEY = "govwatch_local_host_slot"
+# Who goes first when a slot frees: a request of a browser page already being read, a page's navigation,
+# any other request.
+PAGE, NAVIGATION, OTHER = 0, 1, 2
 
 
 class HostPaused(IgnoreRequest):
@@ -47,9 +57,8 @@ def retry_after_seconds(value: str, now: float | None = None) -> float | None:
 
 
 class LocalHostSlots:
-    """At most `limit` requests in flight per host name, counted in this process. A browser page's
-    requests go first (`urgent`): a page waits on its scripts and XHR within its render time, while
-    queued link checks can wait."""
+    """At most `limit` requests in flight per host name, counted in this process. The lowest `rank`
+    goes first (PAGE, NAVIGATION, OTHER), in arrival order within a rank."""
 
     def __init__(self, limit: int) -> None:
         self.limit = max(1, int(limit))
@@ -63,20 +72,24 @@ class LocalHostSlots:
         self.in_flight[host] = self.in_flight.get(host, 0) + 1
         self.most[host] = max(self.most.get(host, 0), self.in_flight[host])
 
-    async def acquire(self, host: str, urgent: bool = False) -> None:
+    async def acquire(self, host: str, rank: int = OTHER) -> None:
         waiting = self._waiting.setdefault(host, [])
         if self.in_flight.get(host, 0) < self.limit and not waiting:
             self._take(host)
             return
         self._seq += 1
         future = asyncio.get_running_loop().create_future()
-        heapq.heappush(waiting, (0 if urgent else 1, self._seq, future))
+        heapq.heappush(waiting, (rank, self._seq, future))
         try:
             await future
         except asyncio.CancelledError:
             if future.done() and not future.cancelled():
                 self.release(host)  # granted just as the waiter was cancelled: pass it on
             raise
+
+    def take_now(self, host: str) -> None:
+        """Count a request already sent (a redirect hop Chromium follows by itself): later ones wait."""
+        self._take(host)
 
     def release(self, host: str) -> None:
         self.in_flight[host] = max(0, self.in_flight.get(host, 0) - 1)
@@ -106,15 +119,17 @@ class HostLimitMiddleware:
     waited out (Scrapy's retry then asks again), a pause longer than `retry_after_max` stops the
     crawl of that host politely."""
 
-    def __init__(self, slots: LocalHostSlots, retry_after_max: float = 30.0) -> None:
+    def __init__(self, slots: LocalHostSlots, retry_after_max: float = 30.0, browser_counts: bool = False) -> None:
         self.slots = slots
         self.retry_after_max = retry_after_max
+        self.browser_counts = browser_counts  # Chromium's requests are counted one by one (BrowserSlots)
         self.resume_at: dict[str, float] = {}  # host -> monotonic time its pause ends
         self.stopped = slots.stopped
 
     @classmethod
     def from_crawler(cls, crawler) -> HostLimitMiddleware:  # noqa: ANN001
-        return cls(shared_slots(crawler), crawler.settings.getfloat("GOVWATCH_RETRY_AFTER_MAX", 30.0))
+        return cls(shared_slots(crawler), crawler.settings.getfloat("GOVWATCH_RETRY_AFTER_MAX", 30.0),
+                   crawler.settings.getbool("GOVWATCH_BROWSER", False))
 
     async def process_request(self, request):  # noqa: ANN001, ANN201
         parts = urlparse_cached(request)
@@ -125,9 +140,9 @@ class HostLimitMiddleware:
             raise HostPaused(self.stopped[host])
         while (wait := self.resume_at.get(host, 0.0) - time.monotonic()) > 0:
             await asyncio.sleep(wait)
-        if request.meta.get(META_KEY):
+        if request.meta.get(META_KEY) or (self.browser_counts and request.meta.get("playwright")):
             return None
-        await self.slots.acquire(host, urgent=bool(request.meta.get("playwright")))
+        await self.slots.acquire(host)
         request.meta[META_KEY] = host
         return None
 
@@ -158,3 +173,103 @@ class HostLimitMiddleware:
     def process_exception(self, request, exception):  # noqa: ANN001, ANN201
         self._release(request)
         return None
+
+
+class BrowserSlots:
+    """Chromium's requests in the host slots, one by one: each waits for a slot before it is sent
+    (from the page's route handler) and gives it back on the context's `requestfinished` or
+    `requestfailed`; a redirect keeps it for the hop Chromium follows without asking the route; a
+    closed page gives back all of its requests at once; `bound` seconds give back one whose end was
+    never reported (a crashed browser)."""
+
+    def __init__(self, slots: LocalHostSlots, bound: float) -> None:
+        self.slots = slots
+        self.bound = bound
+        self.held: dict[object, str] = {}  # Playwright request -> host
+        self._page: dict[object, object] = {}  # Playwright request -> its page
+        self._redirecting: set[object] = set()
+        self._started: set[int] = set()  # pages that sent their first request
+        self._watched: set[int] = set()  # contexts and pages whose events we listen to
+
+    async def enter(self, request) -> None:  # noqa: ANN001
+        """Wait for a slot of the request's host; PAGE rank once the page sent its navigation."""
+        host = host_of(request.url) if request.url.startswith(("http:", "https:")) else ""
+        if not host:
+            return
+        page = self._page_of(request)
+        await self.slots.acquire(host, PAGE if page is not None and id(page) in self._started else NAVIGATION)
+        if page is not None and page.is_closed():  # closed while waiting: nothing will be sent
+            self.slots.release(host)
+            return
+        self._hold(request, host, page)
+
+    def give_back(self, request) -> None:  # noqa: ANN001
+        self._page.pop(request, None)
+        self._redirecting.discard(request)
+        host = self.held.pop(request, None)
+        if host is not None:
+            self.slots.release(host)
+
+    def _hold(self, request, host: str, page) -> None:  # noqa: ANN001
+        self.held[request] = host
+        asyncio.get_running_loop().call_later(self.bound, self.give_back, request)
+        if page is None:
+            return
+        self._page[request] = page
+        self._started.add(id(page))
+        if id(page) not in self._watched:
+            self._watched.add(id(page))
+            page.on("close", self._page_closed)
+            page.on("crash", self._page_closed)
+        context = page.context
+        if id(context) not in self._watched:
+            self._watched.add(id(context))
+            context.on("request", self._sent)
+            context.on("response", self._answered)
+            context.on("requestfinished", self._finished)
+            context.on("requestfailed", self.give_back)
+
+    @staticmethod
+    def _page_of(request):  # noqa: ANN001, ANN205
+        try:
+            return request.frame.page
+        except Exception:  # noqa: BLE001 - a service worker's request has no frame: the bound gives it back
+            return None
+
+    def _answered(self, response) -> None:  # noqa: ANN001
+        if response.request in self.held and 300 <= response.status < 400:
+            self._redirecting.add(response.request)
+
+    def _finished(self, request) -> None:  # noqa: ANN001
+        if request in self._redirecting:
+            # Chromium sends the next hop itself (the route does not see it): `_sent` moves the slot
+            # to it; one second gives the slot back if no hop follows (a redirect to a non-web address).
+            asyncio.get_running_loop().call_later(1.0, self.give_back, request)
+            return
+        self.give_back(request)
+
+    def _sent(self, request) -> None:  # noqa: ANN001
+        previous = request.redirected_from
+        if previous is None or previous not in self.held:
+            return
+        page = self._page.get(previous)
+        old_host = self.held[previous]
+        self.held.pop(previous)
+        self._page.pop(previous, None)
+        self._redirecting.discard(previous)
+        host = host_of(request.url) if request.url.startswith(("http:", "https:")) else ""
+        if host != old_host:
+            self.slots.release(old_host)
+            if not host:
+                return
+            self.slots.take_now(host)  # already sent: counted, and later requests to that host wait
+        self.held[request] = host
+        asyncio.get_running_loop().call_later(self.bound, self.give_back, request)
+        if page is not None:
+            self._page[request] = page
+
+    def _page_closed(self, page) -> None:  # noqa: ANN001
+        self._watched.discard(id(page))
+        self._started.discard(id(page))
+        for request in [r for r, p in self._page.items() if p is page]:
+            self.give_back(request)

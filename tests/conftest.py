@@ -181,11 +181,13 @@ class FarmServer:
                 try:
                     if farm.delay:
                         time.sleep(farm.delay)
-                    status, body = farm.page(index, self.path)
+                    status, body, *headers = farm.page(index, self.path)  # (status, body[, headers])
                     data = body.encode("utf-8")
                     self.send_response(status)
                     self.send_header("Content-Type", "text/html; charset=utf-8")
                     self.send_header("Content-Length", str(len(data)))
+                    for name, value in (headers[0] if headers else {}).items():
+                        self.send_header(name, value)
                     self.end_headers()
                     if not head_only:
                         self.wfile.write(data)

@@ -3,6 +3,7 @@ requests in flight per host; and the plain-Scrapy reproduction of why govwatch h
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -73,3 +74,43 @@ def test_a_govwatch_crawl_never_exceeds_the_per_host_limit(farm_factory, tmp_pat
     assert sum(farm.hits.values()) > 30  # home pages, columns, articles and their link checks were read
     assert farm.max_in_flight["127.0.0.1"] <= 2, farm.max_in_flight
 
+
+
+def test_a_rendered_page_with_many_scripts_xhr_and_images_stays_within_the_limit(farm_factory, tmp_path) -> None:
+    """Every request Chromium sends for a page (scripts, XHR, images, a redirected image) waits for a
+    slot of its host, and the page still renders: at one request at a time its own requests take
+    turns instead of waiting for a slot the page holds (the deadlock of the first try)."""
+    import pytest
+
+    from govwatch.settings import load_settings
+
+    if load_settings({}).chromium() is None:
+        pytest.skip("no Chromium on this machine")
+    farm = farm_factory(1, delay=0.05, columns=1)
+    plain_page = farm.page
+
+    def busy_home(index: int, path: str) -> tuple:
+        if path == "/":
+            status, body = plain_page(index, path)
+            fetches = "<script>" + "".join(f'fetch("/api/x{n}.json");' for n in range(6)) + "</script>"
+            scripts = "".join(f'<script src="/js/s{n}.js"></script>' for n in range(8))
+            images = "".join(f'<img src="/img/i{n}.gif">' for n in range(8)) + '<img src="/img/moved.gif">'
+            return status, body.replace("<body>", "<body>" + fetches + scripts + images, 1)
+        if path == "/img/moved.gif":
+            return 302, "", {"Location": "/img/i0.gif?again"}
+        if path.startswith(("/js/", "/img/", "/api/")):
+            return 200, ""
+        return plain_page(index, path)
+
+    farm.page = busy_home
+    result = govwatch(tmp_path, "recheck", farm.url(0), "--as-of", "2026-11-20", "--json",
+                      env={"GOVWATCH_CONCURRENT_PER_HOST": "1", "GOVWATCH_TIMEOUT": "15"})
+    assert result.code == 0, result.stderr[-2000:]
+    assert result.json()["crawl"]["status"] == "ok"
+    db = sqlite3.connect(tmp_path / "govwatch.db")
+    shots = db.execute("select url from evidence where kind = 'screenshot' and reason = 'home'").fetchall()
+    assert shots == [(farm.url(0),)], "the home page was not rendered to its screenshot"
+    sent = {path for (_, path) in farm.hits}
+    assert {f"/js/s{n}.js" for n in range(8)} | {f"/api/x{n}.json" for n in range(6)} <= sent, sorted(sent)
+    assert {f"/img/i{n}.gif" for n in range(8)} | {"/img/moved.gif", "/img/i0.gif?again"} <= sent, sorted(sent)
+    assert farm.max_in_flight["127.0.0.1"] <= 1, farm.max_in_flight
