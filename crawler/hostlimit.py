@@ -13,7 +13,9 @@ give it back when Chromium reports them finished or failed (a redirect Chromium 
 for its next hop). The page itself holds no slot while it renders. An earlier try held one for the
 page's whole render and then made its own requests wait for slots: a page waited for slots held by
 pages that waited for theirs, and script-built and challenge pages missed their render time. Now only
-requests actually on the wire hold slots, so every wait ends when some answer arrives. Requests of a
+requests on their way hold slots, so every wait ends when some answer arrives. A page's Scrapy request
+also goes to a download slot of its own: in the host's Scrapy slot it would keep plain requests that
+hold our slots from being sent while its navigation waits for those slots. Requests of a
 page already being read go first, then new pages' navigations, then everything else (link checks):
 a page has its render time to finish, a queued link check can wait.
 """
@@ -140,7 +142,12 @@ class HostLimitMiddleware:
             raise HostPaused(self.stopped[host])
         while (wait := self.resume_at.get(host, 0.0) - time.monotonic()) > 0:
             await asyncio.sleep(wait)
-        if request.meta.get(META_KEY) or (self.browser_counts and request.meta.get("playwright")):
+        if self.browser_counts and request.meta.get("playwright"):
+            # Not in the host's Scrapy download slot either: a request granted one of our slots then
+            # waits there for Scrapy's slot, which pages waiting for our slots would hold.
+            request.meta.setdefault("download_slot", f"{host} (browser)")
+            return None
+        if request.meta.get(META_KEY):
             return None
         await self.slots.acquire(host)
         request.meta[META_KEY] = host
