@@ -114,3 +114,88 @@ def test_a_rendered_page_with_many_scripts_xhr_and_images_stays_within_the_limit
     assert {f"/js/s{n}.js" for n in range(8)} | {f"/api/x{n}.json" for n in range(6)} <= sent, sorted(sent)
     assert {f"/img/i{n}.gif" for n in range(8)} | {"/img/moved.gif", "/img/i0.gif?again"} <= sent, sorted(sent)
     assert farm.max_in_flight["127.0.0.1"] <= 1, farm.max_in_flight
+
+
+class _Events:
+    def __init__(self) -> None:
+        self.handlers: dict[str, list] = {}
+
+    def on(self, event: str, handler) -> None:  # noqa: ANN001
+        self.handlers.setdefault(event, []).append(handler)
+
+    def emit(self, event: str, value) -> None:  # noqa: ANN001
+        for handler in self.handlers.get(event, []):
+            handler(value)
+
+
+class _Page(_Events):
+    """What BrowserSlots uses of a Playwright page and its context: events and is_closed()."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.context = _Events()
+        self.closed = False
+
+    def is_closed(self) -> bool:
+        return self.closed
+
+
+class _Request:
+    def __init__(self, url: str, page: _Page, redirected_from: _Request | None = None) -> None:
+        self.url, self.redirected_from = url, redirected_from
+        self.frame = type("Frame", (), {"page": page})()
+
+
+class _Response:
+    def __init__(self, request: _Request, status: int) -> None:
+        self.request, self.status = request, status
+
+
+def test_browser_slots_follow_redirect_hops_and_give_everything_back_when_the_page_closes() -> None:
+    import asyncio
+
+    from crawler.hostlimit import NAVIGATION, OTHER, PAGE, BrowserSlots, LocalHostSlots
+
+    async def scenario() -> None:
+        slots = LocalHostSlots(2)
+        browser = BrowserSlots(slots, bound=60)
+        page = _Page()
+        first = _Request("http://a.gov.cn/", page)
+        await browser.enter(first)
+        script = _Request("http://a.gov.cn/s.js", page)
+        await browser.enter(script)
+        assert slots.in_flight["a.gov.cn"] == 2
+        # A third request waits; a redirect hop Chromium follows by itself keeps its slot.
+        waiting = asyncio.ensure_future(browser.enter(_Request("http://a.gov.cn/i.gif", page)))
+        await asyncio.sleep(0)
+        assert not waiting.done()
+        page.context.emit("response", _Response(script, 302))
+        page.context.emit("requestfinished", script)
+        hop = _Request("http://b.gov.cn/s.js", page, redirected_from=script)
+        page.context.emit("request", hop)
+        await asyncio.wait_for(waiting, 1)
+        assert slots.in_flight == {"a.gov.cn": 2, "b.gov.cn": 1}  # moved to b, a's went on
+        page.context.emit("requestfinished", first)
+        assert slots.in_flight["a.gov.cn"] == 1
+        page.closed = True
+        page.emit("close", page)  # the image and the hop were never reported: the closed page gives them back
+        assert slots.in_flight == {"a.gov.cn": 0, "b.gov.cn": 0} and not browser.held
+
+    async def order() -> list[int]:
+        slots = LocalHostSlots(1)
+        await slots.acquire("a.gov.cn")
+        granted: list[int] = []
+
+        async def wait(rank: int) -> None:
+            await slots.acquire("a.gov.cn", rank)
+            granted.append(rank)
+            slots.release("a.gov.cn")
+
+        tasks = [asyncio.ensure_future(wait(rank)) for rank in (OTHER, NAVIGATION, OTHER, PAGE)]
+        await asyncio.sleep(0)
+        slots.release("a.gov.cn")
+        await asyncio.gather(*tasks)
+        return granted
+
+    asyncio.run(scenario())
+    assert asyncio.run(order()) == [PAGE, NAVIGATION, OTHER, OTHER]
