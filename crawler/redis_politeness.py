@@ -6,8 +6,11 @@ with its expiry time (Redis's own clock). A request waits before download until 
 gives it back on its response or exception. A slot expires on its own soon after the
 download timeout, so the slots of a killed worker come back without anyone cleaning up.
 
-The middleware sits last before the downloader (priority 950): redirects and retries are new
-requests that queue for a new slot.
+The middleware sits just before the local host slots (priority 930, crawler/hostlimit.py at 940):
+redirects and retries are new requests that queue for a new slot. A request takes its Redis slot
+first and only then waits for a local one, never the other way round: a browser page holds its
+Redis slot while it renders and its navigation waits for a local slot, so a request holding a local
+slot while it waited for Redis would wait for the page that waits for it.
 """
 
 from __future__ import annotations

@@ -186,7 +186,7 @@ def run_worker(settings, *, exit_when_idle: bool = False, idle_seconds: int = 30
         "GOVWATCH_REDIS_PREFIX": settings.redis_prefix,
         "MAX_IDLE_TIME_BEFORE_CLOSE": int(idle_seconds) if exit_when_idle else 0,
         "DOWNLOADER_MIDDLEWARES": local["DOWNLOADER_MIDDLEWARES"]
-        | {"crawler.redis_politeness.RedisHostSlotsMiddleware": 950},
+        | {"crawler.redis_politeness.RedisHostSlotsMiddleware": 930},  # before the local slots: see its docstring
         "CONCURRENT_REQUESTS": max(32, settings.worker_sites * settings.concurrent_per_host),
     }
     if log_file is not None:
