@@ -42,6 +42,20 @@ def soft_404_reason(text: str) -> str | None:
     return None
 
 
+PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".shtm", ".xhtml", ".asp", ".aspx", ".jsp", ".php", ".do", ".action")
+
+
+def looks_like_page(url: str) -> bool:
+    """A link to a web page by its path (a folder, no extension, or a page script): its check needs
+    the body (a soft 404) anyway, so it starts with GET; a HEAD first would only add a round trip,
+    which on a slow server doubles the wait for that link."""
+    from urllib.parse import urlsplit
+
+    path = urlsplit(url).path
+    last = path.rsplit("/", 1)[-1]
+    return "." not in last or last.lower().endswith(PAGE_SUFFIXES)
+
+
 def is_html(content_type: str | None) -> bool:
     return bool(content_type) and any(t in content_type.lower() for t in HTML_TYPES)
 

@@ -1,6 +1,7 @@
-"""Link checks for the site spider: each link once per crawl (HEAD, then GET where HEAD is refused or
-the page may be a soft 404), a pause where the server asks for one, the browser before anything is
-called blocked, and certificates checked apart from fetching."""
+"""Link checks for the site spider: each link once per crawl (GET for a link to a web page, whose body
+may be a soft 404; HEAD for anything else, then GET where HEAD is refused or the answer is HTML), a
+pause where the server asks for one, the browser before anything is called blocked, and certificates
+checked apart from fetching."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from crawler.columns import same_site
 from crawler.encoding import UndecodableError, decode_html
 from crawler.extract import PageExtract
 from crawler.items import LinkChecked, Observed
-from crawler.linkcheck import failure_outcome, is_html, soft_404_reason, status_outcome
+from crawler.linkcheck import failure_outcome, is_html, looks_like_page, soft_404_reason, status_outcome
 from crawler.render import RenderedPage, blocked_reason, render_reason, snapshot
 from crawler.spiders.state import LinkResult, SiteCrawl, close_page, content_type_of, elapsed_ms, header_charset
 from crawler.tls import CertificateCheck, check_certificate
@@ -45,8 +46,12 @@ class LinkChecks:
             if known:
                 yield from self._row(state, url, page_url, state.link_results[url])
             elif new and len(state.link_sources) <= self.max_links and self._may_request(state):
-                yield self._request(state, url, self.link_answered, self.link_failed, method="HEAD", priority=-1,
-                                    link=url)
+                if looks_like_page(url):
+                    yield self._request(state, url, self.link_answered, self.link_failed, priority=-1, link=url,
+                                        download_maxsize=LINK_BODY_LIMIT)
+                else:
+                    yield self._request(state, url, self.link_answered, self.link_failed, method="HEAD",
+                                        priority=-1, link=url)
 
     async def link_answered(self, response: Response):  # noqa: ANN201
         state = self._state(response)
