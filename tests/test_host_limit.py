@@ -199,3 +199,38 @@ def test_browser_slots_follow_redirect_hops_and_give_everything_back_when_the_pa
 
     asyncio.run(scenario())
     assert asyncio.run(order()) == [PAGE, NAVIGATION, OTHER, OTHER]
+
+
+def test_a_browser_page_takes_no_host_slot_and_has_a_download_slot_of_its_own() -> None:
+    """The page's own requests are counted by the browser; in the host's Scrapy download slot the page
+    would keep link checks that hold host slots from being sent while its navigation waits for them."""
+    import asyncio
+
+    from scrapy import Request
+
+    from crawler.hostlimit import HostLimitMiddleware, LocalHostSlots
+
+    async def scenario() -> tuple[dict, dict, dict]:
+        middleware = HostLimitMiddleware(LocalHostSlots(4), browser_counts=True)
+        page = Request("http://a.gov.cn/list/", meta={"playwright": True})
+        await middleware.process_request(page)
+        counted = dict(middleware.slots.in_flight)
+        link = Request("http://a.gov.cn/art/1.html")
+        await middleware.process_request(link)
+        return counted, dict(middleware.slots.in_flight), {"page": page.meta.get("download_slot"),
+                                                            "link": link.meta.get("download_slot")}
+
+    counted, after_link, download_slots = asyncio.run(scenario())
+    assert counted == {} and after_link == {"a.gov.cn": 1}
+    assert download_slots == {"page": "a.gov.cn (browser)", "link": None}
+
+
+def test_links_to_web_pages_are_checked_with_one_get() -> None:
+    from crawler.linkcheck import looks_like_page
+
+    pages = ["http://a.gov.cn/", "http://a.gov.cn/xwzx/", "http://a.gov.cn/art/t20231117_1.html",
+             "http://a.gov.cn/Article/ShowArticle.asp?ArticleID=1", "http://a.gov.cn/col/col123/index.shtml",
+             "http://a.gov.cn/info/list"]
+    files = ["http://a.gov.cn/UploadFiles/ndbb.pdf", "http://a.gov.cn/images/top.jpg", "http://a.gov.cn/a.DOC"]
+    assert [looks_like_page(u) for u in pages] == [True] * len(pages)
+    assert [looks_like_page(u) for u in files] == [False] * len(files)
