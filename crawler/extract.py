@@ -235,13 +235,7 @@ def _neighbour_link(a: lxml.html.HtmlElement, text: str) -> bool:
 
 
 # Related-reading blocks of an article page: a heading that says so, or a class/id that does.
-_RELATED_WORDS = ("相关", "关联", "感兴趣", "猜你", "推荐阅读", "延伸阅读", "扩展阅读")
-_RELATED_TEXT_XPATH = etree.XPath("//text()[" + " or ".join(f"contains(., '{w}')" for w in _RELATED_WORDS) + "]")
 _RELATED_HEAD_RE = re.compile(r"^[\s\[【■●>·]*(?:相关|关联|您可能|你可能|猜你|推荐阅读|延伸阅读|扩展阅读)")
-_RELATED_MARK_XPATH = etree.XPath("//*[contains(@class,'rel') or contains(@id,'rel') or contains(@class,'xg') or "
-                                  "contains(@id,'xg') or contains(@class,'recommend') or contains(@class,'tuijian')]")
-_RELATED_ID_NEEDLES = ("related", "reldoc", "rel-", "rel_", "-rel", "_rel", "recommend", "tuijian", "xgwz", "xgyd",
-                       "xgxw", "xgwj", "xgxx", "xglj", "xggj", "xgnr")
 _RELATED_ID_RE = re.compile(r"related|reldoc|(?:^|[-_])rel(?:[-_]|$)|^xg(?:wz|yd|xw|wj|xx|lj|gj|nr)|"
                             r"recommend|tuijian", re.I)
 
@@ -283,6 +277,7 @@ class _ListScanner:
         self.undated_urls: set[str] = set()
         self.list_rows = 0  # dated entries that sit in li/tr/dd rows
         self._entry_links: dict[int, list[lxml.html.HtmlElement]] = {}  # id(entry) -> its links
+        self._related_memo: dict[object, bool] = {}
 
     # -- anchors
 
@@ -325,59 +320,45 @@ class _ListScanner:
         """Whether the element holds a title link (every ancestor of one is an owner)."""
         return el in self._owners
 
-    def drop_related(self, entries: list[ListEntry], raw: str) -> list[ListEntry]:
+    def drop_related(self, entries: list[ListEntry]) -> list[ListEntry]:
         """The entries without those whose every link sits in a related-reading block (相关阅读,
         关联稿件, 您可能感兴趣): on an article page they are other documents, not its list."""
-        blocks = self._related_blocks(raw)
-        if not blocks:
-            return entries
-        return [e for e in entries
-                if not all(any(_is_descendant(a, b) for b in blocks) for a in self._entry_links.get(id(e), ()))]
+        return [e for e in entries if not all(self._in_related(a) for a in self._entry_links.get(id(e), ()))]
 
-    def _related_blocks(self, raw: str) -> list[lxml.html.HtmlElement]:
-        """Blocks marked as related reading: by a heading (相关阅读：, 您可能感兴趣的文章) or by a
-        class/id (article-reldocuments, xgwz, related). The page text is searched first: most
-        pages name none, and then no tree walk is needed."""
-        blocks: list[lxml.html.HtmlElement] = []
-        low = raw.lower()
-        marked = any(needle in low for needle in _RELATED_ID_NEEDLES)
-        for el in _RELATED_MARK_XPATH(self.root) if marked else ():
+    def _in_related(self, a: lxml.html.HtmlElement) -> bool:
+        """Whether a link sits in a block marked as related reading: by its class/id
+        (article-reldocuments, xgwz, related) or by a heading just before it (<h3>相关阅读</h3><ul>)."""
+        memo = self._related_memo
+        path: list[object] = []
+        el = a.getparent()
+        found = False
+        while el is not None and el.tag not in ("body", "html") and len(path) < 10:
+            known = memo.get(el)
+            if known is not None:
+                found = known
+                break
+            path.append(el)
             ident = f"{el.get('class') or ''} {el.get('id') or ''}"
-            if any(_RELATED_ID_RE.search(tok) for tok in ident.split()) and self.holds_titles(el):
-                blocks.append(el)
-        for node in _RELATED_TEXT_XPATH(self.root) if any(w in raw for w in _RELATED_WORDS) else ():
-            head = node.getparent()
-            if head is None:
-                continue
-            if getattr(node, "is_tail", False):
-                head = head.getparent()
-            if head is None or not is_element(head) or self.holds_titles(head):
-                continue
-            text = norm(head.text_content())
-            if len(text) > 14 or not _RELATED_HEAD_RE.match(text):
-                continue
-            block = self._block_after(head)
-            if block is not None:
-                blocks.append(block)
-        return blocks
+            if ident != " " and any(_RELATED_ID_RE.search(tok) for tok in ident.split()):
+                found = True
+                break
+            prev = el.getprevious()
+            while prev is not None and not is_element(prev):
+                prev = prev.getprevious()
+            if prev is not None and self._related_heading(prev):
+                found = True
+                break
+            el = el.getparent()
+        for node in path:
+            memo[node] = found
+        return found
 
-    def _block_after(self, head: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
-        """The list a related-reading heading introduces: the smallest ancestor holding title
-        links, or, where that ancestor is the page layout itself, the element after the heading."""
-        cur = head
-        for _ in range(4):
-            parent = cur.getparent()
-            if parent is None:
-                return None
-            if self.holds_titles(parent):
-                if parent.tag not in ("body", "html") and len(parent.text_content()) <= 3000:
-                    return parent
-                sib = cur.getnext()
-                while sib is not None and not (is_element(sib) and self.holds_titles(sib)):
-                    sib = sib.getnext()
-                return sib
-            cur = parent
-        return None
+    def _related_heading(self, el: lxml.html.HtmlElement) -> bool:
+        """A short heading (相关阅读：, 您可能感兴趣的文章) that holds no title link itself."""
+        if len(el) > 3 or el.tag in ("script", "style") or self.holds_titles(el):
+            return False
+        text = norm(el.text_content())
+        return len(text) <= 14 and bool(_RELATED_HEAD_RE.match(text))
 
     # -- rows
 
@@ -915,11 +896,11 @@ def extract_page(html: str, url: str, reference: date) -> PageExtract:
 
     # An article's related-reading list (相关阅读, 关联稿件, 您可能感兴趣) names other documents: it
     # neither makes the page a list nor gives it entries.
-    own = items
-    if items and (article_meta or has_body()):
-        own = scanner.drop_related(items, html)
-        if len(own) < len(items) and not (len(own) >= 2 or (own and scanner.list_rows >= 1)):
-            listed = False
+    own = scanner.drop_related(items) if items else items
+    if len(own) == len(items) or not (article_meta or has_body()):
+        own = items  # nothing related, or a list page whose 相关栏目 entries stay its own
+    elif not (len(own) >= 2 or (own and scanner.list_rows >= 1)):
+        listed = False
     if article_meta:
         kind = "article"
     elif page_date is not None and has_body():

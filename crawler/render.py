@@ -18,10 +18,16 @@ from crawler.linkcheck import visible_text
 CHALLENGE_SCRIPT = re.compile(r"document\.cookie\s*=.*?(location\.(reload|href|replace)|window\.location)", re.S | re.I)
 JS_REDIRECT = re.compile(r"(window\.|document\.|top\.|self\.)?location(\.href)?\s*(=|\.replace\(|\.assign\()", re.I)
 LIST_SCRIPT = re.compile(
-    r"(XMLHttpRequest|\bfetch\s*\(|\$\.(ajax|get|post|getJSON)\b|\.load\s*\(|axios|innerHTML|document\.write|"
+    r"(XMLHttpRequest|\bfetch\s*\(|\$\.(ajax|get|post|getJSON)\b|\.load\s*\(|axios|innerHTML|"
     r"appendChild|insertAdjacentHTML|new\s+Vue|createApp|v-for=|\{\{\s*\w+)",
     re.I,
 )
+DOC_WRITE = re.compile(r"document\.write(?:ln)?\s*\(")
+_LITERAL = r"(?:\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')"
+# document.write of string literals only (joined by +, or in unescape()): what it writes is in the raw
+# page already (crawler._html expands dated ones into the tree), so the browser shows nothing more
+STATIC_WRITE = re.compile(r"document\.write(?:ln)?\s*\(\s*(?:unescape\s*\(\s*)?" + _LITERAL
+                          + r"(?:\s*\+\s*" + _LITERAL + r")*\s*\)?\s*\)")
 SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S | re.I)
 IFRAME = re.compile(r"<i?frame\b[^>]*\bsrc\s*=", re.I)
 WAF_WORDS = ("防火墙", "拦截", "安全威胁", "访问受限", "访问频繁", "请求过于频繁", "安全狗", "云锁", "人机验证",
@@ -45,11 +51,19 @@ def render_reason(status: int | None, html: str | None, extract: PageExtract | N
         return "meta refresh"
     if JS_REDIRECT.search(scripts) and len(visible_text(html)) < 200:
         return "JavaScript redirect"
-    if IFRAME.search(html):
-        return "list in an iframe"
-    if LIST_SCRIPT.search(scripts) and (extract is None or extract.blank or extract.kind != "article"):
+    if IFRAME.search(html) and (extract is None or extract.blank or extract.kind != "article"):
+        return "list in an iframe"  # an article (its own date, its body) is read without its frames
+    if (LIST_SCRIPT.search(scripts) or _writes_list(scripts)) and (
+            extract is None or extract.blank or extract.kind != "article"):
         return "list built by script"
     return None
+
+
+def _writes_list(scripts: str) -> bool:
+    """Whether a document.write writes what only running the script tells: a variable or a string
+    joined to one. The badge nearly every government page writes (document.write(unescape(
+    "%3Cspan id='_ideConac'…"))) and other literal strings are already in the raw page."""
+    return any(not STATIC_WRITE.match(scripts, mt.start()) for mt in DOC_WRITE.finditer(scripts))
 
 
 def blocked_reason(status: int | None, html: str | None) -> str | None:

@@ -15,6 +15,7 @@ import yaml
 from crawler.dates import find_dates
 from crawler.encoding import decode_html
 from crawler.extract import PageExtract, extract_page
+from crawler.render import render_reason
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-pages"
 LABELS: dict[str, dict[str, Any]] = yaml.safe_load(
@@ -191,3 +192,10 @@ def test_an_articles_related_documents_are_not_its_entries() -> None:
     page = extracted("10_wanzai_tjgb_article.html")
     assert page.items == [] and page.latest_date == date(2023, 5, 11)
     assert any("bb8049063e11403994c3d01d8813a11a" in link for link in page.links)
+
+
+@pytest.mark.parametrize("name", sorted(LABELS))
+def test_render_decision(name: str) -> None:
+    # 03 writes the 党政机关 badge with document.write(unescape("%3Cspan…")); the articles 10 and
+    # 11 hold iframes: neither hides a list, so only 08 (filled by AJAX) needs the browser
+    assert render_reason(None, html_of(name), extracted(name)) == LABELS[name].get("render")

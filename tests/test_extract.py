@@ -819,3 +819,21 @@ def test_search_results_list_each_document_once_with_its_date() -> None:
         ("关于公布第二批市级非遗名录的公告", date(2023, 11, 2)),
     ]
     assert all(e.date_source == "text" for e in page.items)
+
+
+def test_the_browser_is_needed_only_where_a_script_writes_what_the_raw_page_lacks() -> None:
+    from crawler.render import render_reason
+
+    badge = ('<script type="text/javascript">document.write(unescape("%3Cspan id=\'_ideConac\' %3E%3C/span%3E'
+             '%3Cscript src=\'http://dcs.conac.cn/js/33/000/0000/60429971/CA330000000604299710001.js\' '
+             'type=\'text/javascript\'%3E%3C/script%3E"));</script>')
+    html = doc('<div class="main"><ul class="list"><li>暂无信息</li></ul></div>' + badge)
+    page = extract_page(html, URL, REF)
+    assert page.blank and render_reason(200, html, page) is None  # a blank column, as the browser shows too
+    built = doc('<div class="main"><ul class="list" id="list"></ul></div><script>for (var i = 0; i < rows.length; i++) '
+                '{ document.write("<li><a href=\'" + rows[i].url + "\'>" + rows[i].title + "</a></li>"); }</script>')
+    assert render_reason(200, built, extract_page(built, URL, REF)) == "list built by script"
+    # an article is read without its frames (share widgets, a saved sub-frame)
+    article = doc('<iframe src="/share.html"></iframe>', head='<meta name="ArticleTitle" content="通知">'
+                  '<meta name="PubDate" content="2023-11-20">')
+    assert render_reason(200, article, extract_page(article, URL, REF)) is None
