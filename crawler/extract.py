@@ -235,7 +235,9 @@ def _neighbour_link(a: lxml.html.HtmlElement, text: str) -> bool:
 
 
 # Related-reading blocks of an article page: a heading that says so, or a class/id that does.
-_RELATED_HEAD_RE = re.compile(r"^[\s\[【■●>·]*(?:相关|关联|您可能|你可能|猜你|推荐阅读|延伸阅读|扩展阅读)")
+_RELATED_HEAD_RE = re.compile(
+    r"^[\s\[【■●>·]*(?:相关(?:阅读|文章|稿件|新闻|信息|链接|文件|推荐|政策|解读|报道|内容|附件|专题)|"
+    r"关联(?:稿件|文章|文件|信息|阅读|解读)|您可能|你可能|猜你|推荐阅读|延伸阅读|扩展阅读)")
 _RELATED_ID_RE = re.compile(r"related|reldoc|(?:^|[-_])rel(?:[-_]|$)|^xg(?:wz|yd|xw|wj|xx|lj|gj|nr)|"
                             r"recommend|tuijian", re.I)
 
@@ -327,10 +329,11 @@ class _ListScanner:
 
     def _in_related(self, a: lxml.html.HtmlElement) -> bool:
         """Whether a link sits in a block marked as related reading: by its class/id
-        (article-reldocuments, xgwz, related) or by a heading just before it (<h3>相关阅读</h3><ul>)."""
+        (article-reldocuments, xgwz, related), by a heading just before it (<h3>相关阅读</h3><ul>)
+        or by the block's opening words (<div>相关文章：<ul>…)."""
         memo = self._related_memo
         path: list[object] = []
-        el = a.getparent()
+        el = a
         found = False
         while el is not None and el.tag not in ("body", "html") and len(path) < 10:
             known = memo.get(el)
@@ -340,6 +343,9 @@ class _ListScanner:
             path.append(el)
             ident = f"{el.get('class') or ''} {el.get('id') or ''}"
             if ident != " " and any(_RELATED_ID_RE.search(tok) for tok in ident.split()):
+                found = True
+                break
+            if el is not a and self._opens_related(el):
                 found = True
                 break
             prev = el.getprevious()
@@ -352,6 +358,15 @@ class _ListScanner:
         for node in path:
             memo[node] = found
         return found
+
+    def _opens_related(self, el: lxml.html.HtmlElement) -> bool:
+        """A block that opens with related-reading words: <div>相关文章：<ul>…, or its first child
+        is such a heading (<div><span>相关链接：</span><a>…<br><a>…)."""
+        opening = el.text.strip() if el.text else ""
+        if opening:
+            return len(opening) <= 14 and bool(_RELATED_HEAD_RE.match(opening))
+        first = next((child for child in el if is_element(child)), None)
+        return first is not None and self._related_heading(first)
 
     def _related_heading(self, el: lxml.html.HtmlElement) -> bool:
         """A short heading (相关阅读：, 您可能感兴趣的文章) that holds no title link itself."""

@@ -837,3 +837,25 @@ def test_the_browser_is_needed_only_where_a_script_writes_what_the_raw_page_lack
     article = doc('<iframe src="/share.html"></iframe>', head='<meta name="ArticleTitle" content="通知">'
                   '<meta name="PubDate" content="2023-11-20">')
     assert render_reason(200, article, extract_page(article, URL, REF)) is None
+
+
+@pytest.mark.parametrize("block", [
+    '<div class="box"><span>相关链接：</span><a href="/art/2023/11/10/art_1_90.html">关于做好冬季防火工作的通知</a>'
+    '<span>2023-11-10</span><br><a href="/art/2023/11/02/art_1_80.html">市政府召开第十二次常务会议</a><span>2023-11-02</span>'
+    "</div>",
+    '<div class="box">相关文章：<ul><li><a href="/art/2023/11/10/art_1_90.html">关于做好冬季防火工作的通知</a>'
+    '<span>2023-11-10</span></li><li><a href="/art/2023/11/02/art_1_80.html">市政府召开第十二次常务会议</a>'
+    "<span>2023-11-02</span></li></ul></div>",
+])
+def test_related_reading_in_other_shapes(block: str) -> None:
+    head = '<meta name="ArticleTitle" content="关于做好防汛工作的通知"><meta name="PubDate" content="2023-11-20">'
+    page = extract(ARTICLE_BODY + block, head=head)
+    assert page.kind == "article" and page.items == []
+
+
+def test_a_related_heading_on_a_list_page_keeps_its_entries() -> None:
+    # a column page's own list under a heading such as 相关政策 stays its list
+    page = extract("""<div class="box"><h3>相关政策</h3><ul>
+<li><a href="/art/2023/11/10/art_1_90.html">关于做好冬季防火工作的通知</a><span>2023-11-10</span></li>
+<li><a href="/art/2023/11/02/art_1_80.html">市政府召开第十二次常务会议</a><span>2023-11-02</span></li></ul></div>""")
+    assert page.kind == "list" and len(page.items) == 2
