@@ -227,9 +227,15 @@ def _lead_text(a: lxml.html.HtmlElement) -> str:
     return ""
 
 
-def _neighbour_link(a: lxml.html.HtmlElement, text: str) -> bool:
-    """上一篇/下一篇 and source links, and addresses shown as link text: never a list entry."""
+_SITE_ROOT_RE = re.compile(r"^https?://[^/?#]+/?(?:(?:index|default|main)\.[a-z]{2,5})?$", re.I)
+
+
+def _neighbour_link(a: lxml.html.HtmlElement, url: str, text: str) -> bool:
+    """上一篇/下一篇 and source links, addresses shown as link text, and links to a site's home
+    page (the site a search result or an article credits): never a list entry."""
     if text and (_NEIGHBOUR_TEXT_RE.match(text) or _URL_TEXT_RE.match(text)):
+        return True
+    if _SITE_ROOT_RE.match(url):
         return True
     return bool(_NEIGHBOUR_LEAD_RE.search(_lead_text(a)))
 
@@ -297,7 +303,7 @@ class _ListScanner:
                 continue
             if _MORE_RE.match(text) or (not text and _MORE_RE.match(attr)):
                 continue
-            if _neighbour_link(a, text):
+            if _neighbour_link(a, url, text):
                 continue
             self.anchors.append(_Anchor(a, url, text, attr))
         # which ancestors hold two or more different title links: a row never does

@@ -859,3 +859,15 @@ def test_a_related_heading_on_a_list_page_keeps_its_entries() -> None:
 <li><a href="/art/2023/11/10/art_1_90.html">关于做好冬季防火工作的通知</a><span>2023-11-10</span></li>
 <li><a href="/art/2023/11/02/art_1_80.html">市政府召开第十二次常务会议</a><span>2023-11-02</span></li></ul></div>""")
     assert page.kind == "list" and len(page.items) == 2
+
+
+def test_a_search_result_crediting_its_site_without_a_label_is_one_entry() -> None:
+    results = "".join(f"""<li class="search-item"><a class="title" href="/art/2023/11/{d}/art_1_{d}.html">{title}</a>
+<div class="info"><a class="site" href="http://www.example.gov.cn/index.html">某某市人民政府门户网站</a>
+<span class="time">2023-11-{d}</span></div></li>""" for d, title in (("18", "关于开展安全生产大检查的通知"),
+                                                                    ("10", "关于做好冬季防火工作的通知")))
+    page = extract(f'<ul class="search-list">{results}</ul>', url="http://www.example.gov.cn/search/?q=通知")
+    assert [(e.title, e.date, e.date_source) for e in page.items] == [
+        ("关于开展安全生产大检查的通知", date(2023, 11, 18), "text"),
+        ("关于做好冬季防火工作的通知", date(2023, 11, 10), "text"),
+    ]
