@@ -197,7 +197,7 @@ _NEIGHBOUR_TEXT_RE = re.compile(r"^[\s\[【(（]*(?:上一篇|下一篇|上一�
 _NEIGHBOUR_LEAD_RE = re.compile(
     r"(?:上一篇|下一篇|上一条|下一条|上一则|下一则|上篇|下篇|前一篇|后一篇|来源|来源于|信息来源|文章来源|稿件来源|出处|转载自)"
     r"\s*[:：]?\s*$")
-_URL_TEXT_RE = re.compile(r"^(?:https?://|www\.)", re.I)
+_LEAD_ENDS = frozenset("篇条则源处于自：: ")
 
 
 def _lead_text(a: lxml.html.HtmlElement) -> str:
@@ -233,17 +233,20 @@ _SITE_ROOT_RE = re.compile(r"^https?://[^/?#]+/?(?:(?:index|default|main)\.[a-z]
 def _neighbour_link(a: lxml.html.HtmlElement, url: str, text: str) -> bool:
     """上一篇/下一篇 and source links, addresses shown as link text, and links to a site's home
     page (the site a search result or an article credits): never a list entry."""
-    if text and (_NEIGHBOUR_TEXT_RE.match(text) or _URL_TEXT_RE.match(text)):
+    if text and ((("篇" in text[:6] or "条" in text[:6] or "则" in text[:6]) and _NEIGHBOUR_TEXT_RE.match(text))
+                 or text[:4].lower() in ("http", "www.")):
         return True
-    if _SITE_ROOT_RE.match(url):
+    if url.count("/") <= 3 and _SITE_ROOT_RE.match(url):
         return True
-    return bool(_NEIGHBOUR_LEAD_RE.search(_lead_text(a)))
+    lead = _lead_text(a)
+    return bool(lead) and lead[-1] in _LEAD_ENDS and bool(_NEIGHBOUR_LEAD_RE.search(lead))
 
 
 # Related-reading blocks of an article page: a heading that says so, or a class/id that does.
 _RELATED_HEAD_RE = re.compile(
     r"^[\s\[【■●>·]*(?:相关(?:阅读|文章|稿件|新闻|信息|链接|文件|推荐|政策|解读|报道|内容|附件|专题)|"
     r"关联(?:稿件|文章|文件|信息|阅读|解读)|您可能|你可能|猜你|推荐阅读|延伸阅读|扩展阅读)")
+_RELATED_MAX = 20  # related-reading blocks list a handful of documents
 _RELATED_ID_RE = re.compile(r"related|reldoc|(?:^|[-_])rel(?:[-_]|$)|^xg(?:wz|yd|xw|wj|xx|lj|gj|nr)|"
                             r"recommend|tuijian", re.I)
 
@@ -376,7 +379,7 @@ class _ListScanner:
 
     def _related_heading(self, el: lxml.html.HtmlElement) -> bool:
         """A short heading (相关阅读：, 您可能感兴趣的文章) that holds no title link itself."""
-        if len(el) > 3 or el.tag in ("script", "style") or self.holds_titles(el):
+        if len(el) > 3 or el.tag in ("a", "script", "style") or self.holds_titles(el):
             return False
         text = norm(el.text_content())
         return len(text) <= 14 and bool(_RELATED_HEAD_RE.match(text))
@@ -917,7 +920,9 @@ def extract_page(html: str, url: str, reference: date) -> PageExtract:
 
     # An article's related-reading list (相关阅读, 关联稿件, 您可能感兴趣) names other documents: it
     # neither makes the page a list nor gives it entries.
-    own = scanner.drop_related(items) if items else items
+    # (a page with many dated entries and no date of its own is a list: its blocks are not walked)
+    maybe_article = article_meta or page_date is not None or len(items) <= _RELATED_MAX
+    own = scanner.drop_related(items) if items and maybe_article else items
     if len(own) == len(items) or not (article_meta or has_body()):
         own = items  # nothing related, or a list page whose 相关栏目 entries stay its own
     elif not (len(own) >= 2 or (own and scanner.list_rows >= 1)):
