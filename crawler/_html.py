@@ -21,6 +21,7 @@ __all__ = [
     "resolve",
     "Resolver",
     "collect_links",
+    "collect_images",
     "BLOCK_TAGS",
 ]
 
@@ -366,6 +367,18 @@ def collect_links(root: lxml.html.HtmlElement, resolver: Resolver) -> list[str]:
     out: list[str] = []
     for el in root.iter("a", "area", "iframe", "frame"):
         target = resolver(el.get("href") if el.tag in ("a", "area") else el.get("src"))
+        if target and target not in seen:
+            seen.add(target)
+            out.append(target)
+    return out
+
+
+def collect_images(root: lxml.html.HtmlElement, resolver: Resolver) -> list[str]:
+    """Every absolute http(s) `<img src>` in page order, once (data: images need no check)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for el in root.iter("img"):
+        target = resolver(el.get("src"))
         if target and target not in seen:
             seen.add(target)
             out.append(target)
