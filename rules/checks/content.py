@@ -110,7 +110,7 @@ def broken_links(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) ->
     if not bad:
         return []
     evidence = [{"url": x.url, "found_on": x.found_on, "status": x.status, "outcome": x.outcome, "error": x.error,
-                 "kind": x.kind, "kind_name": KIND_NAMES.get(x.kind, "链接")} for x in bad]
+                 "kind": x.kind} for x in bad]
     kinds = {x.url: x.kind for x in bad}
     urls = sorted(kinds)
     dead = "blocked" not in outcomes
