@@ -8,10 +8,14 @@ Every context it makes refuses downloads and closes popups, whatever its name (c
 
 from __future__ import annotations
 
+import logging
+
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
-from crawler.chromium import SAFE_CONTEXT_OPTIONS, guard_context
+from crawler.chromium import SAFE_CONTEXT_OPTIONS, guard_context, sandbox_note
 from crawler.hostlimit import host_of, shared_slots
+
+logger = logging.getLogger(__name__)
 
 
 class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
@@ -23,6 +27,7 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             shared._closing = None
             shared._host_slots = shared_slots(crawler)
             crawler._govwatch_browser_handler = shared
+            logger.info(sandbox_note())
         return shared
 
     async def close(self) -> None:

@@ -26,6 +26,8 @@ from typing import Any
 
 # Shared by the crawl's context (crawler/settings.py BROWSER_CONTEXT) and the media collectors'.
 SAFE_CONTEXT_OPTIONS: dict[str, Any] = {"accept_downloads": False}
+# No `--no-sandbox` here: Playwright adds it only where `chromium_sandbox` is False, that is as root or
+# on a machine without user namespaces (sandbox_decision below; the measurements are in the docstring).
 CHROMIUM_ARGS = ["--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 # Playwright's default argument that turns Chromium's popup blocker off: dropped, so popups stay blocked.
@@ -36,21 +38,32 @@ _PROBE = ("import ctypes, sys; libc = ctypes.CDLL(None, use_errno=True); "
           f"sys.exit(0 if libc.unshare({_CLONE_NEWUSER | _CLONE_NEWPID | _CLONE_NEWNET}) == 0 else 1)")
 
 
-@lru_cache(maxsize=1)
 def sandbox_available() -> bool:
     """Whether Chromium's namespace sandbox can start here: never as root; otherwise a child process
     tries the unshare(2) the sandbox makes (user, PID and network namespaces)."""
+    return sandbox_decision()[0]
+
+
+def sandbox_note() -> str:
+    """The decision in words, for the crawl log."""
+    on, why = sandbox_decision()
+    return f"Chromium sandbox: {'on' if on else 'off (--no-sandbox)'}: {why}"
+
+
+@lru_cache(maxsize=1)
+def sandbox_decision() -> tuple[bool, str]:
     forced = os.environ.get("GOVWATCH_BROWSER_SANDBOX", "").strip().lower()
     if forced in ("0", "1", "false", "true", "no", "yes", "off", "on"):
-        return forced in ("1", "true", "yes", "on")
+        return forced in ("1", "true", "yes", "on"), "GOVWATCH_BROWSER_SANDBOX"
     if not sys.platform.startswith("linux"):
-        return True  # Chromium's own sandboxes on macOS/Windows need nothing from the machine
+        return True, "Chromium's own sandbox needs nothing from this system"
     if os.geteuid() == 0:
-        return False
+        return False, "running as root: Chromium will not start sandboxed"
     try:
-        return subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, timeout=10).returncode == 0
+        made = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, timeout=10).returncode == 0
     except (OSError, subprocess.SubprocessError):
-        return False
+        made = False
+    return made, "user namespaces available" if made else "this machine does not allow user namespaces"
 
 
 def launch_options(executable: str | None, *, timeout_ms: int = 30_000) -> dict[str, Any]:

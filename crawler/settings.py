@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+# CHROMIUM_ARGS carry no --no-sandbox: crawler/chromium.py decides the sandbox per machine, and says why.
 from crawler.chromium import CHROMIUM_ARGS, SAFE_CONTEXT_OPTIONS, launch_options
 from govwatch.settings import Settings
 

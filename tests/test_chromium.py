@@ -13,9 +13,9 @@ from govwatch.settings import Settings
 @pytest.fixture(autouse=True)
 def fresh_decision(monkeypatch):  # noqa: ANN001, ANN201
     monkeypatch.delenv("GOVWATCH_BROWSER_SANDBOX", raising=False)
-    chromium.sandbox_available.cache_clear()
+    chromium.sandbox_decision.cache_clear()
     yield
-    chromium.sandbox_available.cache_clear()
+    chromium.sandbox_decision.cache_clear()
 
 
 def test_root_never_asks_for_the_sandbox(monkeypatch) -> None:  # noqa: ANN001
@@ -23,6 +23,7 @@ def test_root_never_asks_for_the_sandbox(monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(chromium.os, "geteuid", lambda: 0)
     assert chromium.sandbox_available() is False
     assert chromium.launch_options("/usr/bin/chromium")["chromium_sandbox"] is False
+    assert "root" in chromium.sandbox_note() and "--no-sandbox" in chromium.sandbox_note()
 
 
 def test_an_ordinary_user_gets_the_sandbox_when_namespaces_can_be_made(monkeypatch) -> None:  # noqa: ANN001
@@ -36,7 +37,7 @@ def test_an_ordinary_user_gets_the_sandbox_when_namespaces_can_be_made(monkeypat
     monkeypatch.setattr(chromium.subprocess, "run", probe)
     allowed = True
     assert chromium.sandbox_available() is True
-    chromium.sandbox_available.cache_clear()
+    chromium.sandbox_decision.cache_clear()
     allowed = False  # e.g. Docker's default seccomp profile forbids unshare(CLONE_NEWUSER)
     assert chromium.sandbox_available() is False
     assert len(calls) == 2 and "unshare" in calls[0][-1]
