@@ -22,6 +22,7 @@ __all__ = [
     "Resolver",
     "link_target",
     "collect_links",
+    "collect_images",
     "BLOCK_TAGS",
 ]
 
@@ -417,6 +418,18 @@ def collect_links(root: lxml.html.HtmlElement, resolver: Resolver) -> list[str]:
     out: list[str] = []
     for el in root.iter("a", "area", "iframe", "frame"):
         target = link_target(el, resolver) if el.tag in ("a", "area") else resolver(el.get("src"))
+        if target and target not in seen:
+            seen.add(target)
+            out.append(target)
+    return out
+
+
+def collect_images(root: lxml.html.HtmlElement, resolver: Resolver) -> list[str]:
+    """Every absolute http(s) `<img src>` in page order, once (data: images need no check)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for el in root.iter("img"):
+        target = resolver(el.get("src"))
         if target and target not in seen:
             seen.add(target)
             out.append(target)

@@ -3,13 +3,19 @@
 Scrapy builds one download handler per URL scheme, so plain scrapy-playwright would launch a browser
 for http and another for https. This handler is built once per crawler and serves both schemes.
 A host that answered a long Retry-After (crawler/hostlimit.py) gets no request from Chromium either.
+Every context it makes refuses downloads and closes popups, whatever its name (crawler/chromium.py).
 """
 
 from __future__ import annotations
 
+import logging
+
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
+from crawler.chromium import SAFE_CONTEXT_OPTIONS, guard_context, sandbox_note
 from crawler.hostlimit import host_of, shared_slots
+
+logger = logging.getLogger(__name__)
 
 
 class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
@@ -21,12 +27,19 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             shared._closing = None
             shared._host_slots = shared_slots(crawler)
             crawler._govwatch_browser_handler = shared
+            logger.info(sandbox_note())
         return shared
 
     async def close(self) -> None:
         if self._closing is None:  # the second scheme's close finds the browser already closed
             self._closing = True
             await super().close()
+
+    async def _create_browser_context(self, name, context_kwargs, spider=None):  # noqa: ANN001, ANN202
+        wrapper = await super()._create_browser_context(name, {**(context_kwargs or {}), **SAFE_CONTEXT_OPTIONS},
+                                                        spider)
+        guard_context(wrapper.context)
+        return wrapper
 
     def _make_request_handler(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         inner = super()._make_request_handler(*args, **kwargs)

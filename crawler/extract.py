@@ -18,6 +18,7 @@ from crawler._html import (
     ChromeIndex,
     Resolver,
     base_url,
+    collect_images,
     collect_links,
     expand_script_lists,
     is_element,
@@ -52,6 +53,7 @@ class PageExtract:
     blank_reason: str | None = None  # e.g. "placeholder: 暂无信息", "empty list"
     meta: dict[str, str] = field(default_factory=dict)  # SiteName, SiteIDCode, ColumnName, ...
     links: list[str] = field(default_factory=list)  # every absolute http(s) href, page order, no dups
+    images: list[str] = field(default_factory=list)  # every absolute http(s) <img src>, page order, no dups
     page_count: int | None = None  # pagination total when the pager says (createPageHTML(...))
     refresh_url: str | None = None  # <meta http-equiv=refresh> target, absolute
     undated_count: int = 0  # list rows (li/tr/dd) with a title link but no date anywhere
@@ -976,6 +978,7 @@ def extract_page(html: str, url: str, reference: date) -> PageExtract:
         blank_reason=blank_reason,
         meta=meta,
         links=collect_links(root, resolver),
+        images=collect_images(root, resolver),
         page_count=_page_count(html),
         refresh_url=refresh_url,
         undated_count=len(scanner.undated_urls),

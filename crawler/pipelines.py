@@ -114,7 +114,7 @@ class StoragePipeline:
                     session.add(LinkCheck(run_id=item.run_id, url=item.url, found_on=item.found_on,
                                           link_text=item.link_text, status=item.status, outcome=item.outcome,
                                           error=item.error, method=item.method, elapsed_ms=item.elapsed_ms,
-                                          checked_at=now))
+                                          kind=item.kind, checked_at=now))
                     counts["links"] += 1
                 case Observed():
                     session.add(Observation(run_id=item.run_id, kind=item.kind, url=item.url,

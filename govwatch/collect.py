@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from crawler.chromium import SAFE_CONTEXT_OPTIONS
 from crawler.media import intercept, rss, wechat, weibo
 from crawler.media.common import BEIJING, Fetcher, evidence_store
 from govwatch.settings import Settings
@@ -85,14 +86,16 @@ class Collector:
         if self._browser is None:
             from playwright.sync_api import sync_playwright
 
+            from crawler.chromium import launch_options
+
             self._playwright = sync_playwright().start()
-            self._browser = self._playwright.chromium.launch(executable_path=self.settings.chromium(), headless=True,
-                                                             args=["--no-sandbox"])
+            # sandboxed where the machine allows it, popups blocked (crawler/chromium.py)
+            self._browser = self._playwright.chromium.launch(**launch_options(self.settings.chromium()))
         return self._browser
 
     def visitor_cookies(self, base: str, uid: str) -> dict[str, str]:
         """Weibo visitor cookies: open the account's mobile page in Chromium and keep what it set."""
-        context = self.browser().new_context(user_agent=weibo_user_agent())
+        context = self.browser().new_context(user_agent=weibo_user_agent(), **SAFE_CONTEXT_OPTIONS)
         try:
             page = context.new_page()
             page.goto(f"{base.rstrip('/')}/u/{uid}", wait_until="domcontentloaded", timeout=30000)
@@ -148,7 +151,8 @@ class Collector:
         if kind in ("rss", "html"):
             return rss.collect(target.key, kind=kind, fetcher=self.fetcher(kind), seen_at=seen_at)
         platform = intercept.PLATFORMS[kind]
-        context = self.browser().new_context(user_agent=weibo_user_agent(desktop=True), locale="zh-CN")
+        context = self.browser().new_context(user_agent=weibo_user_agent(desktop=True), locale="zh-CN",
+                                             **SAFE_CONTEXT_OPTIONS)
         try:
             return intercept.collect(platform, target.key, base=getattr(s, f"{kind}_base"), context=context,
                                      seen_at=seen_at, evidence=self.evidence)

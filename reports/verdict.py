@@ -11,6 +11,7 @@ from rich.text import Text
 
 from crawler.columns import category_labels
 from reports.plain import Wrapped, plain, ptext
+from rules.checks.content import DEAD_KIND_WORDS
 from rules.engine import STATUS_WORDS, Evaluation, evaluate
 from rules.findings import DEAD_OUTCOMES
 from rules.profile import ProfileError, available_profiles, load_profile
@@ -59,7 +60,7 @@ def verdict_json(ev: Evaluation) -> dict[str, Any]:
         ],
         "broken_links": [
             {"url": x.url, "found_on": x.found_on, "status": x.status, "error": x.error, "outcome": x.outcome,
-             "evidence": _files(ev, x.found_on)}
+             "kind": x.kind, "evidence": _files(ev, x.found_on)}
             for x in links if x.outcome in DEAD_OUTCOMES
         ],
         "blocked_links": [
@@ -190,7 +191,9 @@ def verdict_panel(ev: Evaluation) -> Panel:
     if data["broken_links"]:
         parts.append(Text(f"不可用链接（{len(data['broken_links'])}）", style="bold"))
         for x in data["broken_links"]:
-            parts.append(_line("• ", plain(x["url"]), f"  状态 {x['status'] or '—'}  {x['outcome']}",
+            what = DEAD_KIND_WORDS.get(x.get("kind", "link"), "")
+            parts.append(_line("• ", (what + " ") if what else "", plain(x["url"]),
+                               f"  状态 {x['status'] or '—'}  {x['outcome']}",
                                f"：{link_reason(x['error'])}" if x["error"] else "", indent=4))
             parts.append(_line("  所在页面 ", plain(x["found_on"]), indent=4))
     shown = [r for r in ev.indicators if r.status not in ("pass", "manual")]

@@ -45,6 +45,7 @@ class LinkObs:
     status: int | None
     outcome: str
     error: str | None
+    kind: str = "link"  # link | image | attachment (crawler/linkcheck.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +178,7 @@ def observations(site: Site, run: CrawlRun | None, session: Session | None = Non
                   c.blank_reason, c.page_kind, c.status, c.error)
         for c in run.columns
     )
-    links = tuple(LinkObs(x.url, x.found_on, x.status, x.outcome, x.error) for x in run.link_checks)
+    links = tuple(LinkObs(x.url, x.found_on, x.status, x.outcome, x.error, x.kind or "link") for x in run.link_checks)
     crawl = {
         "run_id": run.id,
         "status": run.status,

@@ -143,6 +143,8 @@ class LinkCheck(Base):
     link_text: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str] = mapped_column(String(20))  # ok | broken | soft-404 | timeout
+    # link | image (<img src>: 图片无法显示) | attachment (PDF/DOC/XLS/…: 附件无法下载)
+    kind: Mapped[str] = mapped_column(String(12), default="link", server_default="link")
     error: Mapped[str | None] = mapped_column(Text)
     method: Mapped[str | None] = mapped_column(String(8))
     elapsed_ms: Mapped[float | None] = mapped_column(Float)
