@@ -15,7 +15,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from storage.db import Database
@@ -77,14 +76,7 @@ def _stop(proc: subprocess.Popen, signum: int) -> tuple[int, str, float]:
     return proc.returncode, stderr, time.monotonic() - start
 
 
-@pytest.mark.parametrize(("signum", "code", "browser"), [(signal.SIGINT, 130, "1"), (signal.SIGTERM, 143, "0")])
-def test_signal_stops_the_crawl_and_marks_its_runs(tmp_path, farm_factory, signum, code, browser) -> None:  # noqa: ANN001
-    farm = farm_factory(1, delay=1.0, columns=6)
-    db = _register(tmp_path, farm.urls)
-    earlier = _finished_run(db, "1000000000")
-    proc = _start_crawl(tmp_path, db, GOVWATCH_BROWSER=browser)
-    time.sleep(1.5)  # observations of the column pages are now pending in the storage pipeline's transaction
-    status, stderr, seconds = _stop(proc, signum)
+def _assert_stopped(db: Database, status: int, stderr: str, seconds: float, code: int, earlier: int) -> CrawlRun:
     assert status == code, stderr
     assert seconds < 15, f"took {seconds:.1f} s to stop"
     assert "Traceback" not in stderr and "database is locked" not in stderr, stderr
@@ -97,41 +89,74 @@ def test_signal_stops_the_crawl_and_marks_its_runs(tmp_path, farm_factory, signu
         pages = session.scalar(select(func.count()).select_from(Page).where(Page.run_id == run.id))
         columns = session.scalar(select(func.count()).select_from(Column).where(Column.run_id == run.id))
         assert pages >= 1 and run.stats is not None and (run.stats["pages"], run.stats["columns"]) == (pages, columns)
-    # the verdict rests on the earlier finished crawl, and says that the newest one was interrupted
-    if signum == signal.SIGINT:  # in JSON
-        result = govwatch(tmp_path, "evaluate", "--site", "1000000000", "--as-of", AS_OF, "--json")
-        assert result.code == 0, result.stderr
-        [verdict] = result.json()
-        assert verdict["crawl"]["run_id"] == earlier
-        assert [r["run_id"] for r in verdict["crawl"]["interrupted_runs"]] == [run.id]
-        assert verdict["crawl"]["basis"].startswith(f"最新的第 {run.id} 号抓取")
-        assert f"被中断，依据较早的第 {earlier} 号抓取" in verdict["crawl"]["basis"]
-    else:  # on the terminal, 80 columns
-        shown = govwatch(tmp_path, "evaluate", "--site", "1000000000", "--as-of", AS_OF, env={"COLUMNS": "80"})
-        assert shown.code == 0, shown.stderr
-        text = "".join(ch for ch in shown.stdout if not ch.isspace() and ch not in "│")  # wrapped lines
-        assert f"最新的第{run.id}号抓取" in text and f"被中断，依据较早的第{earlier}号抓取" in text
+        return run
 
 
-def test_killed_crawl_is_marked_interrupted_at_the_next_start(tmp_path, farm_factory) -> None:  # noqa: ANN001
-    farm = farm_factory(1, delay=1.0, columns=4)
+def test_ctrl_c_stops_the_crawl_and_evaluate_names_the_crawl_used(tmp_path, farm_factory) -> None:  # noqa: ANN001
+    farm = farm_factory(1, delay=1.0, columns=6)
     db = _register(tmp_path, farm.urls)
+    earlier = _finished_run(db, "1000000000")
+    proc = _start_crawl(tmp_path, db)  # with Chromium: the browser goes down quietly too
+    time.sleep(1.5)  # observations of the column pages are now pending in the storage pipeline's transaction
+    run = _assert_stopped(db, *_stop(proc, signal.SIGINT), 130, earlier)
+    # the verdict rests on the earlier finished crawl, and says that the newest one was interrupted
+    result = govwatch(tmp_path, "evaluate", "--site", "1000000000", "--as-of", AS_OF, "--json")
+    assert result.code == 0, result.stderr
+    [verdict] = result.json()
+    assert verdict["crawl"]["run_id"] == earlier
+    assert [r["run_id"] for r in verdict["crawl"]["interrupted_runs"]] == [run.id]
+    assert verdict["crawl"]["basis"].startswith(f"最新的第 {run.id} 号抓取")
+    assert f"被中断，依据较早的第 {earlier} 号抓取" in verdict["crawl"]["basis"]
+
+
+def test_sigterm_and_sigkill_runs_are_marked_interrupted(tmp_path, farm_factory) -> None:  # noqa: ANN001
+    """SIGTERM: marked at once, exit 143. SIGKILL: nothing can mark the run; the next start (here
+    `evaluate`) sees its process gone and marks it, and the verdict on the terminal says so."""
+    farm = farm_factory(1, delay=1.0, columns=6)
+    db = _register(tmp_path, farm.urls)
+    earlier = _finished_run(db, "1000000000")
+    proc = _start_crawl(tmp_path, db, GOVWATCH_BROWSER="0")
+    time.sleep(1.5)
+    _assert_stopped(db, *_stop(proc, signal.SIGTERM), 143, earlier)
     proc = _start_crawl(tmp_path, db, GOVWATCH_BROWSER="0")
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=30)
     with db.session() as session:
-        [run] = session.scalars(select(CrawlRun)).all()
-        assert run.status == "running" and run.process  # nothing could mark it
-    # the next start (here `evaluate`) marks it, and the site is 无法核验: there is no finished crawl
-    result = govwatch(tmp_path, "evaluate", "--as-of", AS_OF, "--json")
-    assert result.code == 0, result.stderr
-    assert "已标为“检查被中断”" in result.stderr
+        killed = session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc())).first()
+        assert killed.status == "running" and killed.process  # nothing could mark it
+    shown = govwatch(tmp_path, "evaluate", "--site", "1000000000", "--as-of", AS_OF, env={"COLUMNS": "80"})
+    assert shown.code == 0, shown.stderr
+    assert "已标为“检查被中断”" in shown.stderr
     with db.session() as session:
-        run = session.get(CrawlRun, run.id)
-        assert run.status == "interrupted" and run.error.startswith("检查被中断") and "已不在" in run.error
-    [verdict] = result.json()
-    assert verdict["verdict"] == "unknown" and verdict["crawl"]["status"] == "interrupted"
-    assert "没有完成的抓取，无法核验" in verdict["crawl"]["basis"] and "检查被中断" in verdict["problems"]
+        killed = session.get(CrawlRun, killed.id)
+        assert killed.status == "interrupted" and killed.error.startswith("检查被中断") and "已不在" in killed.error
+    text = "".join(ch for ch in shown.stdout if not ch.isspace() and ch not in "│")  # lines wrapped at 80 columns
+    assert f"最新的第{killed.id}号抓取" in text and f"被中断，依据较早的第{earlier}号抓取" in text
+
+
+def test_no_finished_crawl_is_unverifiable(tmp_path) -> None:  # noqa: ANN001
+    """Only an interrupted crawl: 无法核验, never a verdict from what it half read."""
+    from govwatch.inspect import evaluate_sites
+    from reports.verdict import verdict_json
+    from rules.profile import load_profile
+    from storage.repo import upsert_site
+
+    db = Database(f"sqlite:///{tmp_path / 'g.db'}")
+    with db.session() as session:
+        site, _ = upsert_site(session, url="http://www.x.gov.cn", name="某站")
+        run = CrawlRun(site_id=site.id, started_at=utcnow(), finished_at=utcnow(), status="interrupted",
+                       error="检查被中断：收到 Ctrl-C（SIGINT）", reference_date=date.fromisoformat(AS_OF),
+                       home_url=site.url)
+        session.add(run)
+        session.flush()
+        site_id, run_id = site.id, run.id
+    [ev] = evaluate_sites(db, [site_id], date.fromisoformat(AS_OF), load_profile("national-2019"), save=False,
+                          evidence_root=tmp_path)
+    data = verdict_json(ev)
+    assert data["verdict"] == "unknown" and data["vetoes"] == [] and data["crawl"]["status"] == "interrupted"
+    assert [r["run_id"] for r in data["crawl"]["interrupted_runs"]] == [run_id]
+    assert data["crawl"]["basis"].endswith("被中断，没有完成的抓取，无法核验")
+    assert data["problems"] == "无法核验：检查被中断，没有完成的抓取"
 
 
 def test_a_live_crawl_is_not_marked(tmp_path) -> None:  # noqa: ANN001
