@@ -6,6 +6,8 @@ govwatch/cli.py calls `register(app)`; see README, "Running as a service".
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -118,6 +120,34 @@ def worker(
                log_file=settings.log_dir / "worker.log")
 
 
+@contextmanager
+def _stop_batches_on_signals() -> Iterator[list[int]]:
+    """A crawl job run in the foreground (`nightly`, `schedule --once`): SIGTERM or Ctrl-C stops its crawl
+    child within seconds (scheduler/batches.py), the runs marked interrupted and the batch finished at the
+    scheduler's next start; then exit status 128 + signal (130, 143)."""
+    import signal
+
+    from scheduler.batches import request_stop
+
+    got: list[int] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        got.append(signum)
+        request_stop()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield got
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if got:
+        from govwatch.cli import err
+
+        err.print("已停止：抓取标为“检查被中断”，本批次在调度程序下次启动时完成")
+        raise typer.Exit(128 + got[0])
+
+
 def schedule(
     once: Annotated[str | None, typer.Option(
         "--once", help="立即运行一项任务后退出：nightly、probes、rechecks、reminder 或 recover。")] = None,
@@ -152,7 +182,11 @@ def schedule(
         if once not in funcs:
             raise fail(f"--once {once!r}: choose one of {', '.join(funcs)}")
         jobs.use(jobs.Context(settings, db, owner))
-        result = funcs[once]()
+        if once in ("nightly", "rechecks", "recover"):  # jobs that crawl
+            with _stop_batches_on_signals():
+                result = funcs[once]()
+        else:
+            result = funcs[once]()
         out.print(f"{once}: {len(result) if isinstance(result, list) else result}")
         return
     assert job_specs(settings)  # settings were checked when loaded
@@ -183,7 +217,8 @@ def nightly(
         _logging()
     jobs.use(jobs.Context(settings, db, process_owner()))
     mode = None if workers is None else ("workers" if workers else "local")
-    results = jobs.nightly(when, mode=mode, profile_name=profile, force=force or as_of is not None)
+    with _stop_batches_on_signals():
+        results = jobs.nightly(when, mode=mode, profile_name=profile, force=force or as_of is not None)
     if json_out:
         emit_json([verdict_json(ev) for ev in results])
     elif results:
