@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from typing import Any
 
 from storage.interrupted import REASON, signal_reason
 
 log = logging.getLogger(__name__)
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# Set at the signal: work in threads beside the crawl (the reactor waits for its threads as it stops)
+# checks it and ends early.
+stopping = threading.Event()
 
 
 class CrawlInterrupted(BaseException):
@@ -66,6 +70,7 @@ class Stopper:
         if self.signum is not None or not self.reactor.running:
             return
         self.signum = signum
+        stopping.set()
         log.warning("signal %s: stopping the crawl, storing what was seen", signum)
         if getattr(self.crawler, "engine", None) is not None and getattr(self.crawler, "spider", None) is not None:
             from crawler.pipelines import close_storage
