@@ -118,12 +118,20 @@ def test_sigterm_and_sigkill_runs_are_marked_interrupted(tmp_path, farm_factory)
     proc = _start_crawl(tmp_path, db, GOVWATCH_BROWSER="0")
     time.sleep(1.5)
     _assert_stopped(db, *_stop(proc, signal.SIGTERM), 143, earlier)
-    proc = _start_crawl(tmp_path, db, GOVWATCH_BROWSER="0")
+    # A crawl process killed outright, as cheaply as it can be had: it opens a run the way `crawl` does
+    # (storage.repo.start_run), says so, and is killed while it crawls.
+    script = ("import sys, time; from datetime import date; from storage.db import Database; "
+              "from storage.repo import find_site, start_run; db = Database(sys.argv[1]); s = db.session(); "
+              "session = s.__enter__(); start_run(session, find_site(session, '1000000000'), "
+              "date.fromisoformat(sys.argv[2])); session.commit(); print('crawling', flush=True); time.sleep(60)")
+    proc = subprocess.Popen([sys.executable, "-c", script, db.url, AS_OF], stdout=subprocess.PIPE, text=True,
+                            env=_env(tmp_path), cwd=ROOT)
+    assert proc.stdout.readline().strip() == "crawling"
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=30)
     with db.session() as session:
         killed = session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc())).first()
-        assert killed.status == "running" and killed.process  # nothing could mark it
+        assert killed.status == "running" and killed.process.split(":")[1] == str(proc.pid)  # nothing marked it
     shown = govwatch(tmp_path, "evaluate", "--site", "1000000000", "--as-of", AS_OF, env={"COLUMNS": "80"})
     assert shown.code == 0, shown.stderr
     assert "已标为“检查被中断”" in shown.stderr
