@@ -121,7 +121,8 @@ def worker(
 
 
 @contextmanager
-def _stop_batches_on_signals() -> Iterator[list[int]]:
+def _stop_batches_on_signals(said: str = "已停止：抓取标为“检查被中断”，本批次在调度程序下次启动时完成",
+                             ) -> Iterator[list[int]]:
     """A crawl job run in the foreground (`nightly`, `schedule --once`): SIGTERM or Ctrl-C stops its crawl
     child within seconds (scheduler/batches.py), the runs marked interrupted and the batch finished at the
     scheduler's next start; then exit status 128 + signal (130, 143)."""
@@ -144,7 +145,7 @@ def _stop_batches_on_signals() -> Iterator[list[int]]:
     if got:
         from govwatch.cli import err
 
-        err.print("已停止：抓取标为“检查被中断”，本批次在调度程序下次启动时完成")
+        err.print(said)
         raise typer.Exit(128 + got[0])
 
 
@@ -239,7 +240,7 @@ def inspect_with_workers(settings, db, site_ids: list[int], as_of, profile, *, q
 
     from crawler.workqueue import WorkQueue, connect
     from govwatch.cli import err, fail
-    from scheduler.batches import inspect_sites
+    from scheduler.batches import BatchStopped, inspect_sites
 
     try:
         client = connect(settings.redis_url)
@@ -251,7 +252,11 @@ def inspect_with_workers(settings, db, site_ids: list[int], as_of, profile, *, q
         err.print(f"[yellow]no `govwatch worker` is running on {settings.redis_prefix}; the sites wait for one[/]")
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=err, disable=quiet, transient=False)
-    with progress:
+    stopped = "已停止等待：worker 进程继续抓取已领取的网站，本批次由调度程序（govwatch schedule）完成并判定"
+    with progress, _stop_batches_on_signals(stopped):
         task = progress.add_task("crawling (workers)", total=len(site_ids))
-        return inspect_sites(settings, db, site_ids, as_of, profile, kind="manual", mode="workers", queue=queue,
-                             progress=lambda p: progress.update(task, completed=p.finished))
+        try:
+            return inspect_sites(settings, db, site_ids, as_of, profile, kind="manual", mode="workers",
+                                 queue=queue, progress=lambda p: progress.update(task, completed=p.finished))
+        except BatchStopped:  # Ctrl-C/SIGTERM: exit 130/143 (README "Exit status")
+            return []
