@@ -15,6 +15,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from storage.db import Database
@@ -226,3 +227,23 @@ def test_scheduler_stop_stops_the_crawl_child(tmp_path, farm_factory) -> None:  
     hits = sum(farm.hits.values())
     time.sleep(2)
     assert sum(farm.hits.values()) == hits  # nothing crawls on after the stop
+
+
+def test_foreground_crawl_jobs_stop_their_batch_on_sigterm() -> None:
+    """`nightly`, `schedule --once nightly` and `crawl --workers` run a batch in the foreground:
+    SIGTERM asks the batch to stop (the crawl child is stopped as above) and they exit 143."""
+    import typer
+
+    from govwatch.cli_service import _stop_batches_on_signals
+    from scheduler import batches
+
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        with pytest.raises(typer.Exit) as stopped, _stop_batches_on_signals():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)  # the handler runs in the main thread between bytecodes
+            assert batches.stop_requested()
+        assert stopped.value.exit_code == 143
+    finally:
+        batches._stopping.clear()
+    assert signal.getsignal(signal.SIGTERM) == before
