@@ -12,6 +12,7 @@ from pathlib import Path
 from scrapy.utils.reactor import install_reactor
 from twisted.python.failure import Failure
 
+from crawler.stopping import CrawlInterrupted, Stopper
 from govwatch.settings import Settings
 
 
@@ -36,7 +37,8 @@ def run_crawls(
     on_done: Callable[[CrawlJob], None] | None = None,
     log_file: Path | None = None,
 ) -> None:
-    """Crawl every job in one spider; returns when all have finished, failed or timed out.
+    """Crawl every job in one spider; returns when all have finished, failed or timed out. Ctrl-C or
+    SIGTERM stops it within seconds, what was seen stored, and raises CrawlInterrupted (crawler/stopping.py).
 
     Twisted's reactor runs once per process, so this is called at most once per process.
     """
@@ -83,6 +85,13 @@ def run_crawls(
             reactor.callWhenRunning(reactor.stop)
 
     d.addBoth(finished)
-    reactor.run(installSignalHandlers=True)
+    stopper = Stopper(reactor, crawler)
+    reactor.callWhenRunning(stopper.install)
+    try:
+        reactor.run(installSignalHandlers=True)
+    finally:
+        stopper.restore()
+    if stopper.signum is not None:
+        raise CrawlInterrupted(stopper.signum)
     if outcome and isinstance(outcome[0], Failure):
         raise CrawlError(f"the crawl could not run: {outcome[0].getErrorMessage()}") from outcome[0].value

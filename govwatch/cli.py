@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -113,6 +115,19 @@ def open_db(settings: Settings):  # noqa: ANN201
         raise fail(mask_secrets(message)) from None
 
 
+def mark_abandoned_runs(db) -> None:  # noqa: ANN001
+    """Runs left "running" by a crawl killed outright (SIGKILL): marked interrupted before anything
+    is crawled or judged, so no verdict silently rests on an older crawl (storage/interrupted.py)."""
+    from storage.interrupted import mark_abandoned_runs as mark
+    from storage.repo import utcnow
+
+    with db.session() as session:
+        marked = mark(session, utcnow())
+    if marked:
+        err.print(Text(f"注意：{len(marked)} 个抓取中途停止（进程已不在），已标为“检查被中断”"
+                       f"（抓取编号 {'、'.join(map(str, marked[:10]))}{'等' if len(marked) > 10 else ''}）"))
+
+
 def registered_site_id(db, key: str) -> int:  # noqa: ANN001
     """The id of a stored site named by code, name or URL, or a clear error."""
     from storage.repo import find_site
@@ -148,8 +163,41 @@ def in_flight(names: dict[int, str], finished: set[int], last: str = "") -> str:
     return text
 
 
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM before the crawl's own handlers run (crawler/stopping.py) stops like Ctrl-C does, not
+    by killing the process with its runs left "running"."""
+    import signal
+
+    from crawler.stopping import CrawlInterrupted
+
+    def stop(signum: int, _frame: object) -> None:
+        raise CrawlInterrupted(signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def interrupted_exit(db, site_ids: list[int], exc) -> typer.Exit:  # noqa: ANN001
+    """What an interrupted crawl stored, and exit status 128 + signal (130 Ctrl-C, 143 SIGTERM)."""
+    from sqlalchemy import func, select
+
+    from storage.models import CrawlRun
+
+    with db.session() as session:
+        newest = select(func.max(CrawlRun.id)).where(CrawlRun.site_id.in_(site_ids)).group_by(CrawlRun.site_id)
+        statuses = list(session.scalars(select(CrawlRun.status).where(CrawlRun.id.in_(newest))))
+    cut, done = statuses.count("interrupted"), sum(s in ("ok", "partial", "failed") for s in statuses)
+    err.print(Text(f"{exc}。已保存抓取到的内容：{cut} 个网站的抓取标为“检查被中断”，{done} 个已抓取完；"
+                   "未判定。用 `govwatch evaluate` 按已完成的抓取判定（中断的抓取不作依据）"))
+    return typer.Exit(exc.exit_code)
+
+
 def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date, quiet: bool) -> dict[int, int]:  # noqa: ANN001
-    from crawler.runner import CrawlError
+    from crawler.runner import CrawlError, CrawlInterrupted
     from govwatch.inspect import crawl_sites
     from reports.plain import plain
 
@@ -166,9 +214,13 @@ def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date
             progress.update(task, advance=1, description=in_flight(names, finished, plain(job.label)))
 
         try:
-            runs = crawl_sites(settings, db, site_ids, as_of, on_done=done)
+            with terminate_as_interrupt():
+                runs = crawl_sites(settings, db, site_ids, as_of, on_done=done)
         except CrawlError as exc:
             raise fail(str(exc)) from None
+        except CrawlInterrupted as exc:
+            progress.stop()
+            raise interrupted_exit(db, site_ids, exc) from None
     if VERBOSITY["level"] > 0:
         err.print(Text(f"抓取日志：{settings.log_dir / 'crawl.log'}"))
     return runs
@@ -197,6 +249,7 @@ def recheck(
         if recheck_account(site, when, prof, json_out=json_out):
             return
     db = open_db(settings)
+    mark_abandoned_runs(db)
     bare = False
     with db.session() as session:
         found = find_site(session, site)
@@ -254,6 +307,7 @@ def evaluate(
     both = not site and not media
     rows: list = []
     db = open_db(settings)
+    mark_abandoned_runs(db)
     if site:
         ids = [registered_site_id(db, key) for key in site]
     else:
@@ -301,6 +355,7 @@ def crawl(
     settings, prof = context(profile)
     when = parse_as_of(as_of)
     db = open_db(settings)
+    mark_abandoned_runs(db)
     with db.session() as session:
         ids = [s.id for s in sites_to_inspect(session)]
         any_accounts = bool(judged_accounts(session))

@@ -63,7 +63,7 @@ def nightly(as_of: date | None = None, mode: str | None = None, profile_name: st
     nightly crawl already done for the day is not started again (e.g. a coalesced catch-up run)."""
     from rules.profile import load_profile
     from scheduler import locks
-    from scheduler.batches import create_batch, run_batch
+    from scheduler.batches import BatchStopped, create_batch, run_batch
 
     c = ctx()
     as_of = as_of or local_today(c.settings)
@@ -89,7 +89,11 @@ def nightly(as_of: date | None = None, mode: str | None = None, profile_name: st
                                 owner=c.owner)
         log.info("nightly crawl of %d site(s) for %s (batch %s, %s)", len(site_ids), as_of, batch_id,
                  mode or c.settings.crawl_mode)
-        results = run_batch(c.settings, c.db, batch_id, c.owner, profile=profile)
+        try:
+            results = run_batch(c.settings, c.db, batch_id, c.owner, profile=profile)
+        except BatchStopped as exc:
+            log.warning("nightly crawl stopped: %s", exc)
+            return []
         failed = sum(1 for ev in results if ev.verdict == "fail")
         log.info("nightly crawl done: %d site(s) judged, %d 不合格", len(results), failed)
         return results
@@ -126,13 +130,18 @@ def probes() -> int:
 def rechecks() -> list[int]:
     """Drain the recheck queue."""
     from scheduler import locks
+    from scheduler.batches import BatchStopped
     from scheduler.queue import drain
 
     c = ctx()
     with locks.held(c.db, "rechecks", c.owner, NIGHTLY_LOCK_TTL) as ok:
         if not ok:
             return []
-        return drain(c.settings, c.db, c.owner, today=local_today(c.settings))
+        try:
+            return drain(c.settings, c.db, c.owner, today=local_today(c.settings))
+        except BatchStopped as exc:
+            log.warning("rechecks stopped: %s", exc)
+            return []
 
 
 def quarter_of(day: date) -> tuple[int, int]:
@@ -164,6 +173,7 @@ def recover() -> list[int]:
     `crawl --workers`), and requeue rechecks it had claimed. A dead nightly batch is finished under the
     nightly lock, so it never runs beside a new nightly crawl."""
     from scheduler import locks
+    from scheduler.batches import BatchStopped
     from scheduler.batches import recover as recover_batches
     from scheduler.queue import requeue_orphaned_claims
 
@@ -175,10 +185,14 @@ def recover() -> list[int]:
         requeued = requeue_orphaned_claims(c.db)
         if requeued:
             log.warning("%d recheck(s) claimed by a stopped process queued again", requeued)
-        batches = recover_batches(c.settings, c.db, c.owner, kinds={"recheck", "manual", "recovery"})
-        with locks.held(c.db, "nightly", me, NIGHTLY_LOCK_TTL) as free:
-            if free:
-                batches += recover_batches(c.settings, c.db, c.owner, kinds={"nightly"})
+        try:
+            batches = recover_batches(c.settings, c.db, c.owner, kinds={"recheck", "manual", "recovery"})
+            with locks.held(c.db, "nightly", me, NIGHTLY_LOCK_TTL) as free:
+                if free:
+                    batches += recover_batches(c.settings, c.db, c.owner, kinds={"nightly"})
+        except BatchStopped as exc:
+            log.warning("recovery stopped: %s", exc)
+            return []
     if batches:
         log.warning("recovered interrupted batch(es) %s", batches)
     return batches
