@@ -148,7 +148,10 @@ def in_flight(names: dict[int, str], finished: set[int], last: str = "") -> str:
     return text
 
 
-def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date, quiet: bool) -> dict[int, int]:  # noqa: ANN001
+def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date, quiet: bool,  # noqa: ANN001
+                        accounts: list[int] | None = None, collected: list[dict] | None = None) -> dict[int, int]:
+    """Crawl the sites with progress on stderr; `accounts` are collected beside the crawl, in its browser,
+    their JSON rows appended to `collected`."""
     from crawler.runner import CrawlError
     from govwatch.inspect import crawl_sites
     from reports.plain import plain
@@ -165,8 +168,23 @@ def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date
             finished.add(job.site_id)
             progress.update(task, advance=1, description=in_flight(names, finished, plain(job.label)))
 
+        side_work = None
+        if accounts:
+            from govwatch.cli_media import collection_json
+            from govwatch.collect import collect_accounts
+
+            account_task = progress.add_task("采集账号", total=len(accounts))
+
+            def collected_one(account, collection) -> None:  # noqa: ANN001
+                if collected is not None:
+                    collected.append(collection_json(account, collection))
+                progress.update(account_task, advance=1, description=f"采集账号 {account.name}：{collection.status}")
+
+            def side_work() -> None:
+                collect_accounts(settings, db, accounts, on_done=collected_one)
+
         try:
-            runs = crawl_sites(settings, db, site_ids, as_of, on_done=done)
+            runs = crawl_sites(settings, db, site_ids, as_of, on_done=done, side_work=side_work)
         except CrawlError as exc:
             raise fail(str(exc)) from None
     if VERBOSITY["level"] > 0:
@@ -303,8 +321,9 @@ def crawl(
     db = open_db(settings)
     with db.session() as session:
         ids = [s.id for s in sites_to_inspect(session)]
-        any_accounts = bool(judged_accounts(session))
-    if not ids and not any_accounts:
+        account_ids = [a.id for a in judged_accounts(session)]
+    accounts: list[dict] | None = None  # collected beside the sites' crawl, in its browser
+    if not ids and not account_ids:
         raise fail("登记册中没有要抓取的网站或账号（停用、关停、注销的不抓取）；用 `govwatch sites import 文件` "
                    "登记网站，`govwatch accounts import 文件` 登记账号")
     if not ids:
@@ -314,11 +333,13 @@ def crawl(
 
         results = inspect_with_workers(settings, db, ids, when, prof, quiet=json_out)
     else:
-        runs = crawl_with_progress(settings, db, ids, when, quiet=json_out)
+        accounts = []
+        runs = crawl_with_progress(settings, db, ids, when, quiet=json_out, accounts=account_ids, collected=accounts)
         fresh_crawl_guard(settings, db, runs, when, as_of is not None)
         results = evaluate_sites(db, ids, when, prof, runs)
     verdicts = [verdict_json(ev) for ev in results]
-    accounts = _collect_accounts(settings, db, quiet=json_out)
+    if accounts is None:
+        accounts = _collect_accounts(settings, db, quiet=json_out)
     if json_out:
         emit_json(verdicts)
     else:

@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from crawler.media import intercept, rss, wechat, weibo
-from crawler.media.common import BEIJING, Fetcher, evidence_store
+from crawler.media.chromium import CrawlBrowser, PrivateBrowser, browser_runner
+from crawler.media.common import BEIJING, USER_AGENT, Fetcher, evidence_store
 from govwatch.settings import Settings
 from storage.media import Account, Collection
 from storage.media_repo import CollectionResult, record_collection
@@ -62,15 +63,15 @@ def target_for(account: Account, settings: Settings) -> Target | None:
 
 
 class Collector:
-    """One run's shared state: one fetcher per platform (its spacing), one browser, the platforms stopped."""
+    """One run's shared state: one fetcher per platform (its spacing), the process's one browser, the platforms
+    stopped."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.evidence = evidence_store(settings.evidence_dir)
         self.fetchers: dict[str, Fetcher] = {}
         self.stopped: dict[str, str] = {}
-        self._browser = None
-        self._playwright = None
+        self._browsers: CrawlBrowser | PrivateBrowser | None = None
 
     def fetcher(self, platform: str) -> Fetcher:
         if platform not in self.fetchers:
@@ -80,29 +81,11 @@ class Collector:
         fetcher.kept = []
         return fetcher
 
-    def browser(self):  # noqa: ANN201
-        """One Chromium for the run (the process's browser, as the website crawl's)."""
-        if self._browser is None:
-            from playwright.sync_api import sync_playwright
-
-            self._playwright = sync_playwright().start()
-            self._browser = self._playwright.chromium.launch(executable_path=self.settings.chromium(), headless=True,
-                                                             args=["--no-sandbox"])
-        return self._browser
-
-    def visitor_cookies(self, base: str, uid: str) -> dict[str, str]:
-        """Weibo visitor cookies: open the account's mobile page in Chromium and keep what it set."""
-        context = self.browser().new_context(user_agent=weibo_user_agent())
-        try:
-            page = context.new_page()
-            page.goto(f"{base.rstrip('/')}/u/{uid}", wait_until="domcontentloaded", timeout=30000)
-            try:
-                page.wait_for_load_state("networkidle", timeout=5000)
-            except Exception:  # noqa: BLE001 - the cookies set so far are what we have
-                pass
-            return {c["name"]: c["value"] for c in context.cookies()}
-        finally:
-            context.close()
+    def browsers(self) -> CrawlBrowser | PrivateBrowser:
+        """The process's one Chromium: the website crawl's when one runs beside us, else our own for the run."""
+        if self._browsers is None:
+            self._browsers = browser_runner(self.settings.chromium())
+        return self._browsers
 
     def collect(self, account: Account) -> CollectionResult:
         seen_at = datetime.now(UTC).astimezone(BEIJING)
@@ -132,7 +115,8 @@ class Collector:
         if kind == "weibo":
             return weibo.collect(target.key, base=s.weibo_base, fetcher=self.fetcher("weibo"),
                                  max_pages=s.media_pages, seen_at=seen_at,
-                                 visitor_cookies=lambda: self.visitor_cookies(s.weibo_base, target.key))
+                                 visitor_cookies=lambda: self.browsers().run(lambda browser: weibo.visitor_cookies(
+                                     browser, s.weibo_base, target.key, USER_AGENT)))
         if kind == "wechat:sogou":
             return wechat.collect_page("sogou", f"{s.sogou_base.rstrip('/')}/weixin", fetcher=self.fetcher("sogou"),
                                        seen_at=seen_at, account_name=target.key, type=1, query=target.key)
@@ -147,28 +131,14 @@ class Collector:
             return wechat.collect_page(kind.split(":")[1], target.key, fetcher=self.fetcher("wechat"), seen_at=seen_at)
         if kind in ("rss", "html"):
             return rss.collect(target.key, kind=kind, fetcher=self.fetcher(kind), seen_at=seen_at)
-        platform = intercept.PLATFORMS[kind]
-        context = self.browser().new_context(user_agent=weibo_user_agent(desktop=True), locale="zh-CN")
-        try:
-            return intercept.collect(platform, target.key, base=getattr(s, f"{kind}_base"), context=context,
-                                     seen_at=seen_at, evidence=self.evidence)
-        finally:
-            context.close()
+        return intercept.collect(intercept.PLATFORMS[kind], target.key, base=getattr(s, f"{kind}_base"),
+                                 browsers=self.browsers(), seen_at=seen_at, evidence=self.evidence)
 
     def close(self) -> None:
         for fetcher in self.fetchers.values():
             fetcher.close()
-        if self._browser is not None:
-            self._browser.close()
-            self._playwright.stop()
-
-
-def weibo_user_agent(desktop: bool = False) -> str:
-    from crawler.media.common import USER_AGENT
-
-    if desktop:
-        return ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36")
-    return USER_AGENT
+        if self._browsers is not None:
+            self._browsers.close()
 
 
 def collected_tonight(session, account_id: int, now: datetime | None = None) -> bool:  # noqa: ANN001

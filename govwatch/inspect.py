@@ -26,9 +26,10 @@ def crawl_sites(
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[CrawlJob], None] | None = None,
     site_timeout: float | None = None,
+    side_work: Callable[[], object] | None = None,
 ) -> dict[int, int]:
     """Crawl the sites; returns {site_id: run_id}. Runs are stored before the first request, so a
-    crash leaves them marked as running rather than lost."""
+    crash leaves them marked as running rather than lost. `side_work` runs beside the crawl (run_crawls)."""
     jobs: list[CrawlJob] = []
     with db.session() as session:
         for site_id in site_ids:
@@ -40,7 +41,8 @@ def crawl_sites(
     try:
         if jobs:
             run_crawls(settings, jobs, reference_date, on_done=on_done,
-                       site_timeout=site_timeout or settings.site_timeout, log_file=settings.log_dir / "crawl.log")
+                       site_timeout=site_timeout or settings.site_timeout, log_file=settings.log_dir / "crawl.log",
+                       side_work=side_work)
     finally:
         _close_runs(db, jobs)
     return {job.site_id: job.run_id for job in jobs}
