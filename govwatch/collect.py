@@ -151,11 +151,13 @@ def collected_tonight(session, account_id: int, now: datetime | None = None) -> 
 
 def collect_accounts(settings: Settings, db, account_ids: Iterable[int], *,  # noqa: ANN001
                      on_done: Callable[[Account, Collection], None] | None = None,
-                     once_per_night: bool = False) -> dict[int, int]:
+                     once_per_night: bool = False, collector: Collector | None = None) -> dict[int, int]:
     """Collect each account once; returns {account id: collection id}. Accounts already collected tonight
-    are left alone when `once_per_night` (the nightly job)."""
+    are left alone when `once_per_night` (the nightly job). A `collector` given (a worker's, kept across
+    jobs) is left open."""
     results: dict[int, int] = {}
-    collector = Collector(settings)
+    own = collector is None
+    collector = collector or Collector(settings)
     try:
         for account_id in account_ids:
             with db.session() as session:
@@ -170,5 +172,6 @@ def collect_accounts(settings: Settings, db, account_ids: Iterable[int], *,  # n
                 if on_done is not None:
                     on_done(account, collection)
     finally:
-        collector.close()
+        if own:
+            collector.close()
     return results
