@@ -24,6 +24,9 @@ class Platform:
     refused: Callable[[dict], tuple[str, str] | None]
 
 
+NOT_JSON = "not-json"  # a list answer that was not JSON (an empty or WAF page)
+
+
 def _items(payload: dict, *path: str) -> list[dict]:
     node = payload
     for key in path:
@@ -40,15 +43,24 @@ def parse_douyin(payload: dict) -> list[PostSeen]:
             for a in _items(payload, "aweme_list") if a.get("create_time")]
 
 
+TOUTIAO_PATHS = {0: "video", 49: "video", 32: "w"}  # cell_type -> URL path; other cells are articles
+
+
 def parse_toutiao(payload: dict) -> list[PostSeen]:
+    """`api/pc/list/feed` cells: `publish_time` is the publish time. `behot_time` is when the cell entered the
+    feed, never a publish time: a cell without publish_time (or create_time) is not taken as a post."""
     posts = []
     for a in _items(payload, "data"):
-        when = a.get("publish_time") or a.get("behot_time") or a.get("create_time")
-        if when:
-            gid = str(a.get("group_id") or a.get("item_id") or a.get("id") or "") or None
-            posts.append(PostSeen(published_at=from_unix(when), title=a.get("title") or a.get("abstract") or None,
-                                  post_id=gid, url=a.get("display_url") or a.get("share_url"),
-                                  pinned=bool(a.get("is_stick") or a.get("stick_label"))))
+        when = a.get("publish_time") or a.get("create_time")
+        if not when:
+            continue
+        gid = str(a.get("group_id") or a.get("item_id") or a.get("id") or "") or None
+        url = a.get("display_url") or a.get("share_url") or a.get("article_url")
+        if not url and gid:
+            url = f"https://www.toutiao.com/{TOUTIAO_PATHS.get(a.get('cell_type'), 'article')}/{gid}/"
+        title = a.get("title") or a.get("abstract") or (a.get("content") or "")[:60] or None
+        posts.append(PostSeen(published_at=from_unix(when), title=title, post_id=gid, url=url,
+                              pinned=bool(a.get("is_stick") or a.get("stick_label") == "置顶")))
     return posts
 
 
@@ -89,6 +101,8 @@ def parse_bilibili(payload: dict) -> list[PostSeen]:
 
 def _code_refusal(payload: dict) -> tuple[str, str] | None:
     code = payload.get("code", payload.get("status_code", payload.get("err_no", 0)))
+    if code == NOT_JSON:
+        return "blocked", "发布列表请求的回答不是数据（空页面或拦截页），未能读取发布列表"
     if code in (0, "0", None, 53016):  # 53016: no pinned video
         return None
     if code in (-352, -412, 412, -403):
@@ -134,11 +148,12 @@ async def read_page(browser, platform: Platform, account_key: str, *, base: str,
     grabs: list[asyncio.Task] = []
 
     async def grab(response) -> None:  # noqa: ANN001
+        body = b""
         try:
             body = await response.body()
             payload = json.loads(body)
         except Exception:  # noqa: BLE001 - a list answer that is not JSON is reported as its refusal below
-            payload, body = {"code": "not-json"}, b""
+            payload = {"code": NOT_JSON}  # its body is kept as evidence all the same
         if isinstance(payload, dict):
             read.payloads.append((response.url, payload, body))
 
