@@ -282,10 +282,13 @@ def _accounts_present(queue: WorkQueue) -> set[int]:
 
 def queue_accounts(db: Database, queue: WorkQueue, account_ids: Sequence[int], as_of: date) -> list[Job]:
     """Queue each account for the workers once a night: not one collected tonight, nor one already queued
-    or held by a worker. Returns the jobs queued."""
+    or held by a live worker. Returns the jobs queued."""
     from govwatch.collect import collected_tonight
     from storage.media import Account
 
+    # an account a dead worker held is queued again first (and counted as queued), not skipped as held
+    wanted = set(account_ids)
+    requeued = [j for j in reap_dead_workers(db, queue) if j.kind == "account" and j.account_id in wanted]
     present = _accounts_present(queue)
     jobs = []
     with db.session() as session:
@@ -295,7 +298,7 @@ def queue_accounts(db: Database, queue: WorkQueue, account_ids: Sequence[int], a
                 continue
             jobs.append(Job.for_account(account_id, account.url, as_of.isoformat()))
     queue.push(jobs)
-    return jobs
+    return requeued + jobs
 
 
 def wait_for_accounts(settings: Settings, db: Database, queue: WorkQueue, account_ids: Sequence[int], *,
