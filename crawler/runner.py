@@ -4,6 +4,7 @@ site never stops the others."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -35,12 +36,13 @@ def run_crawls(
     site_timeout: float = 900.0,
     on_done: Callable[[CrawlJob], None] | None = None,
     log_file: Path | None = None,
-    side_work: Callable[[], object] | None = None,
+    side_work: Callable[[threading.Event], object] | None = None,
 ) -> None:
     """Crawl every job in one spider; returns when all have finished, failed or timed out.
 
-    `side_work` (the account collection of `govwatch crawl`) runs in a thread while the crawl runs, using
-    the crawl's browser (crawler/media/chromium.py); this returns when both are done.
+    `side_work(stopping)` (the account collection of `govwatch crawl`) runs in a thread while the crawl runs,
+    using the crawl's browser (crawler/media/chromium.py); `stopping` is set when the crawl is cut short
+    (Ctrl-C, SIGTERM, its time limit), for the side work to stop soon. This returns when both are done.
     Twisted's reactor runs once per process, so this is called at most once per process.
     """
     install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
@@ -96,9 +98,9 @@ def run_crawls(
 
 
 
-def _start_beside(crawler, side_work: Callable[[], object]):  # noqa: ANN001, ANN202
+def _start_beside(crawler, side_work: Callable[[threading.Event], object]):  # noqa: ANN001, ANN202
     """At the crawl's start, run `side_work` in a thread, the crawl's browser kept open until it is done
-    (a failing side work is logged, never the crawl's failure)."""
+    (a failing side work is logged, never the crawl's failure); a crawl cut short sets its `stopping`."""
     from scrapy import signals
     from twisted.internet import defer, threads
 
@@ -106,15 +108,21 @@ def _start_beside(crawler, side_work: Callable[[], object]):  # noqa: ANN001, AN
 
     started: list[bool] = []
     done = defer.Deferred()
+    stopping = threading.Event()
 
     def start() -> None:
         started.append(True)
         release = hold_browser(crawler)
-        work = threads.deferToThread(side_work)
+        work = threads.deferToThread(side_work, stopping)
         work.addErrback(lambda f: logging.getLogger(__name__).error("side work failed: %s", f.getTraceback()))
         work.addBoth(lambda _: (release(), done.callback(None)))
 
+    def closed(spider, reason: str) -> None:  # noqa: ANN001
+        if reason != "finished":
+            stopping.set()
+
     crawler.signals.connect(start, signal=signals.engine_started, weak=False)
+    crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
     return started, done
 
 

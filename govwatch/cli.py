@@ -180,8 +180,8 @@ def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date
                     collected.append(collection_json(account, collection))
                 progress.update(account_task, advance=1, description=f"采集账号 {account.name}：{collection.status}")
 
-            def side_work() -> None:
-                collect_accounts(settings, db, accounts, on_done=collected_one)
+            def side_work(stopping) -> None:  # noqa: ANN001 - a threading.Event: the crawl was cut short
+                collect_accounts(settings, db, accounts, on_done=collected_one, stop=stopping)
 
         try:
             runs = crawl_sites(settings, db, site_ids, as_of, on_done=done, side_work=side_work)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -151,15 +152,19 @@ def collected_tonight(session, account_id: int, now: datetime | None = None) -> 
 
 def collect_accounts(settings: Settings, db, account_ids: Iterable[int], *,  # noqa: ANN001
                      on_done: Callable[[Account, Collection], None] | None = None,
-                     once_per_night: bool = False, collector: Collector | None = None) -> dict[int, int]:
+                     once_per_night: bool = False, collector: Collector | None = None,
+                     stop: threading.Event | None = None) -> dict[int, int]:
     """Collect each account once; returns {account id: collection id}. Accounts already collected tonight
     are left alone when `once_per_night` (the nightly job). A `collector` given (a worker's, kept across
-    jobs) is left open."""
+    jobs) is left open. Once `stop` is set (the crawl beside was cut short), no further account is begun."""
     results: dict[int, int] = {}
     own = collector is None
     collector = collector or Collector(settings)
     try:
         for account_id in account_ids:
+            if stop is not None and stop.is_set():
+                log.warning("account collection stopped: the crawl was cut short")
+                break
             with db.session() as session:
                 account = session.get(Account, account_id)
                 if account is None or (once_per_night and collected_tonight(session, account_id)):

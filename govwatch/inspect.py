@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -26,7 +27,7 @@ def crawl_sites(
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[CrawlJob], None] | None = None,
     site_timeout: float | None = None,
-    side_work: Callable[[], object] | None = None,
+    side_work: Callable[[threading.Event], object] | None = None,
 ) -> dict[int, int]:
     """Crawl the sites; returns {site_id: run_id}. Runs are stored before the first request, so a
     crash leaves them marked as running rather than lost. `side_work` runs beside the crawl (run_crawls)."""

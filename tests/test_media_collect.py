@@ -215,3 +215,17 @@ def test_toutiao_reads_the_feed_the_page_requests(media) -> None:
                                                            load_profile("national-2019"))}
     assert results[ok].verdict == "pass"
     assert results[verify].verdict == results[waf].verdict == "unknown"  # 无法核验, never 不合格
+
+
+def test_a_crawl_cut_short_stops_the_collection_beside_it(media) -> None:
+    """Ctrl-C or a time limit on `govwatch crawl` sets `stop`: no further account is begun (none is stored as
+    seen with nothing)."""
+    import threading
+
+    settings, db, _ = media
+    aid = _register(db, name="某市发布", platform="weibo", account_id="1001")
+    stop = threading.Event()
+    stop.set()
+    assert collect_accounts(settings, db, [aid], stop=stop) == {}
+    with db.session() as session:
+        assert session.query(Collection).count() == 0
