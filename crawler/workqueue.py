@@ -50,10 +50,12 @@ class Job:
     attempt: int = 1
     kind: str = "site"
     account_id: int | None = None
+    force: bool = False  # an account collected even if it was collected tonight (`crawl --workers`)
 
     @classmethod
-    def for_account(cls, account_id: int, url: str | None, reference_date: str, attempt: int = 1) -> Job:
-        return cls(0, 0, url or "", reference_date, None, attempt, "account", account_id)
+    def for_account(cls, account_id: int, url: str | None, reference_date: str, attempt: int = 1,
+                    force: bool = False) -> Job:
+        return cls(0, 0, url or "", reference_date, None, attempt, "account", account_id, force)
 
     @property
     def lease_key(self) -> str:
@@ -64,7 +66,7 @@ class Job:
                                 "reference_date": self.reference_date, "batch_id": self.batch_id,
                                 "attempt": self.attempt}
         if self.kind != "site":  # a site job keeps the form queued by earlier versions
-            data |= {"kind": self.kind, "account_id": self.account_id}
+            data |= {"kind": self.kind, "account_id": self.account_id, "force": self.force}
         return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
     @classmethod
@@ -73,7 +75,8 @@ class Job:
         account_id = data.get("account_id")
         return cls(int(data.get("run_id") or 0), int(data.get("site_id") or 0), data.get("url") or "",
                    data["reference_date"], data.get("batch_id"), int(data.get("attempt") or 1),
-                   data.get("kind") or "site", int(account_id) if account_id is not None else None)
+                   data.get("kind") or "site", int(account_id) if account_id is not None else None,
+                   bool(data.get("force")))
 
     def as_spider_job(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "url": self.url, "reference_date": self.reference_date}
@@ -229,7 +232,8 @@ def requeue(db, queue: WorkQueue, jobs: list[Job], reason: str, *, max_attempts:
 
 def requeue_accounts(db, jobs: list[Job], *, max_attempts: int = 3) -> list[Job]:  # noqa: ANN001
     """Account jobs whose collection was lost: each account not collected since is queued again (a next
-    attempt), up to `max_attempts`; one collected already (its worker died before the ack) is left alone."""
+    attempt), up to `max_attempts`; one collected tonight already (its worker died before the ack) is left
+    alone, unless the job was forced (then it is collected again)."""
     import logging
 
     from govwatch.collect import collected_tonight
@@ -237,12 +241,12 @@ def requeue_accounts(db, jobs: list[Job], *, max_attempts: int = 3) -> list[Job]
     fresh = []
     for job in jobs:
         with db.session() as session:
-            if collected_tonight(session, job.account_id):
+            if not job.force and collected_tonight(session, job.account_id):
                 continue
         if job.attempt >= max_attempts:
             logging.getLogger(__name__).warning("account %s given up after %s attempts", job.account_id, job.attempt)
             continue
-        fresh.append(Job.for_account(job.account_id, job.url, job.reference_date, job.attempt + 1))
+        fresh.append(Job.for_account(job.account_id, job.url, job.reference_date, job.attempt + 1, job.force))
     return fresh
 
 

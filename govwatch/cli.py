@@ -329,9 +329,11 @@ def crawl(
     if not ids:
         results = []
     elif workers:  # the service path: see govwatch/cli_service.py and scheduler/batches.py
-        from govwatch.cli_service import inspect_with_workers
+        from govwatch.cli_service import accounts_to_workers, inspect_with_workers, wait_accounts_of_workers
 
+        queued = accounts_to_workers(settings, db, account_ids, when)  # the workers take them beside the sites
         results = inspect_with_workers(settings, db, ids, when, prof, quiet=json_out)
+        accounts = wait_accounts_of_workers(settings, db, queued, quiet=json_out)
     else:
         accounts = []
         runs = crawl_with_progress(settings, db, ids, when, quiet=json_out, accounts=account_ids, collected=accounts)

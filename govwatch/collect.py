@@ -144,7 +144,12 @@ class Collector:
 
 def collected_tonight(session, account_id: int, now: datetime | None = None) -> bool:  # noqa: ANN001
     """True when a crawler collection of this account already started in the last 20 hours."""
-    since = (now or datetime.now(UTC)).replace(tzinfo=None) - timedelta(hours=20)
+    return collected_since(session, account_id, (now or datetime.now(UTC)) - timedelta(hours=20))
+
+
+def collected_since(session, account_id: int, since: datetime) -> bool:  # noqa: ANN001
+    """True when a crawler collection of this account started at `since` or later."""
+    since = since.astimezone(UTC).replace(tzinfo=None) if since.tzinfo else since
     rows = session.scalars(select(Collection.source).where(
         Collection.account_id == account_id, Collection.started_at >= since)).all()
     return any(src in CRAWLER_SOURCES or src.startswith("wechat:") for src in rows)

@@ -23,7 +23,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -280,9 +280,10 @@ def _accounts_present(queue: WorkQueue) -> set[int]:
     return {j.account_id for j in jobs if j.kind == "account"}
 
 
-def queue_accounts(db: Database, queue: WorkQueue, account_ids: Sequence[int], as_of: date) -> list[Job]:
-    """Queue each account for the workers once a night: not one collected tonight, nor one already queued
-    or held by a live worker. Returns the jobs queued."""
+def queue_accounts(db: Database, queue: WorkQueue, account_ids: Sequence[int], as_of: date, *,
+                   force: bool = False) -> list[Job]:
+    """Queue each account for the workers once a night: not one collected tonight (unless `force`: a manual
+    `crawl --workers`), nor one already queued or held by a live worker. Returns the jobs queued."""
     from govwatch.collect import collected_tonight
     from storage.media import Account
 
@@ -294,19 +295,23 @@ def queue_accounts(db: Database, queue: WorkQueue, account_ids: Sequence[int], a
     with db.session() as session:
         for account_id in dict.fromkeys(account_ids):
             account = session.get(Account, account_id)
-            if account is None or account_id in present or collected_tonight(session, account_id):
+            if account is None or account_id in present or (not force and collected_tonight(session, account_id)):
                 continue
-            jobs.append(Job.for_account(account_id, account.url, as_of.isoformat()))
+            jobs.append(Job.for_account(account_id, account.url, as_of.isoformat(), force=force))
     queue.push(jobs)
     return requeued + jobs
 
 
 def wait_for_accounts(settings: Settings, db: Database, queue: WorkQueue, account_ids: Sequence[int], *,
-                      poll: float = 0.5, timeout: float | None = None) -> list[int]:
-    """Wait until every account has been collected tonight, re-queuing the account jobs of dead workers;
-    an account given up (its job gone from Redis twice in a row) or left at the time limit is not waited
-    for. Returns the accounts not collected."""
-    from govwatch.collect import collected_tonight
+                      poll: float = 0.5, timeout: float | None = None, since: datetime | None = None,
+                      progress: Callable[[int], None] | None = None) -> list[int]:
+    """Wait until every account has been collected tonight (or since `since`), re-queuing the account jobs
+    of dead workers; an account given up (its job gone from Redis twice in a row) or left at the time limit
+    is not waited for. `progress(collected)` is told how many are done. Returns the accounts not collected."""
+    from govwatch.collect import collected_since, collected_tonight
+
+    def collected(session, account_id: int) -> bool:  # noqa: ANN001
+        return collected_since(session, account_id, since) if since else collected_tonight(session, account_id)
 
     deadline = time.monotonic() + (settings.batch_timeout if timeout is None else timeout)
     missing_before: set[int] = set()
@@ -314,7 +319,9 @@ def wait_for_accounts(settings: Settings, db: Database, queue: WorkQueue, accoun
         for job in reap_dead_workers(db, queue):
             log.warning("job %s queued again (its worker died)", job.lease_key)
         with db.session() as session:
-            pending = [a for a in account_ids if not collected_tonight(session, a)]
+            pending = [a for a in account_ids if not collected(session, a)]
+        if progress is not None:
+            progress(len(account_ids) - len(pending))
         if not pending:
             return []
         missing = set(pending) - _accounts_present(queue)

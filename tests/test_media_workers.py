@@ -1,6 +1,7 @@
 """Workers share accounts as they share sites: two `govwatch worker` processes on the real Redis and the
-simulated platforms; the nightly job queues each account once, every account is collected exactly once, and
-the account a dead worker held is queued again and collected by a live one."""
+simulated platforms; the nightly job queues each account once, every account is collected exactly once, the
+account a dead worker held is queued again and collected by a live one, and `crawl --workers` collects them all
+again through the workers."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ def took_accounts(log: str) -> Counter:
 
 
 def test_two_workers_collect_each_account_once(tmp_path, pg_url, redis_url, redis_prefix, farm_factory) -> None:  # noqa: ANN001
+    from govwatch.cli_service import accounts_to_workers, wait_accounts_of_workers
     from scheduler import jobs
     from scheduler.batches import queue_accounts
 
@@ -52,12 +54,14 @@ def test_two_workers_collect_each_account_once(tmp_path, pg_url, redis_url, redi
         env = service_env(tmp_path, pg_url, redis_url, redis_prefix, GOVWATCH_WORKER_SITES="1",
                           GOVWATCH_WEIBO_BASE=base, GOVWATCH_SOGOU_BASE=base, GOVWATCH_WECHAT_BASE=base,
                           GOVWATCH_MEDIA_SPACING="0", GOVWATCH_MEDIA_JITTER="0")
+        registry = [("某市发布", "weibo", {"account_id": "1001"}), ("长列表", "weibo", {"account_id": "1005"}),
+                    ("已注销号", "weibo", {"account_id": "1004"}), ("某市政务", "wechat", {}),
+                    ("市政府客户端", "app", {"meta": {"feed": f"{base}/feed.xml"}}),
+                    ("示例市客户端", "app", {"url": f"{base}/news/list.html"})]
+        names = [name for name, _, _ in registry]
         with db.session() as session:
-            ids = [upsert_account(session, name=name, platform=platform, **extra)[0].id for name, platform, extra in [
-                ("某市发布", "weibo", {"account_id": "1001"}), ("长列表", "weibo", {"account_id": "1005"}),
-                ("已注销号", "weibo", {"account_id": "1004"}), ("某市政务", "wechat", {}),
-                ("市政府客户端", "app", {"meta": {"feed": f"{base}/feed.xml"}}),
-                ("示例市客户端", "app", {"url": f"{base}/news/list.html"})]]
+            ids = [upsert_account(session, name=name, platform=platform, **extra)[0].id
+                   for name, platform, extra in registry]
         queue = WorkQueue(connect(redis_url), redis_prefix)
         # A worker that took the first account and died: its heartbeat expired, its job must not be lost.
         queue.beat("dead-worker", 0.001)
@@ -76,17 +80,24 @@ def test_two_workers_collect_each_account_once(tmp_path, pg_url, redis_url, redi
             seconds = time.monotonic() - started
             # the same night again: nothing is queued, nothing collected twice
             assert queue_accounts(db, queue, ids, date.fromisoformat(AS_OF)) == []
+            with db.session() as session:
+                once = session.execute(select(Collection.account_id, Collection.status)).all()
+            # a manual `crawl --workers` (its account half) collects every account again, through the workers
+            queued = accounts_to_workers(settings, db, ids, date.fromisoformat(AS_OF))
+            again = wait_accounts_of_workers(settings, db, queued, quiet=True)
+            assert sorted(r["account"] for r in again) == sorted(names)
         finally:
             stop(workers)
     assert len(results) == 1 and seconds < 90
-    with db.session() as session:
-        rows = session.execute(select(Collection.account_id, Collection.status)).all()
-    assert Counter(a for a, _ in rows) == Counter(ids)  # each account collected exactly once
-    statuses = dict(rows)
+    assert Counter(a for a, _ in once) == Counter(ids)  # the nightly run collected each account exactly once
+    statuses = dict(once)
     assert statuses[ids[0]] == "ok" and statuses[ids[2]] == "deleted"
+    with db.session() as session:
+        rows = session.execute(select(Collection.account_id)).scalars().all()
+    assert Counter(rows) == Counter(ids * 2)  # and the manual crawl once more
     log = (tmp_path / "home" / "logs" / "worker.log").read_text()
     took = took_accounts(log)
-    assert Counter(a for _, a in took.elements()) == Counter(ids)  # each taken once by a live worker
+    assert Counter(a for _, a in took.elements()) == Counter(ids * 2)  # each taken once per run by a live worker
     assert len({w for w, _ in took}) == 2, took  # both workers took part
     assert queue.redis.llen(queue.jobs) == 0 and queue.dead_workers() == []
     db.dispose()

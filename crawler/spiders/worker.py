@@ -175,7 +175,8 @@ class WorkerSpider(RedisSpider, SiteSpider):
             if self._collector is not None:
                 self._collector.close()
             self._collector, self._collector_night = Collector(settings), job.reference_date
-        collect_accounts(settings, self._db(), [job.account_id], once_per_night=True, collector=self._collector)
+        collect_accounts(settings, self._db(), [job.account_id], once_per_night=not job.force,
+                         collector=self._collector)
 
     def _db(self):  # noqa: ANN202
         from crawler.pipelines import database
