@@ -358,7 +358,7 @@ def crawl(
 
 
 def _collect_accounts(settings: Settings, db, *, quiet: bool) -> list[dict]:  # noqa: ANN001
-    """The registered 正常 accounts, collected after the sites (govwatch/collect.py)."""
+    """The registered 正常 accounts, collected here when no site crawl runs in this process (govwatch/collect.py)."""
     from govwatch.cli_media import collect_with_progress
     from storage.media_repo import judged_accounts
 
@@ -416,7 +416,10 @@ def demo(
     settings.ensure_home()
     when = parse_as_of(as_of)
     db = open_db(settings)
-    with serve_test_sites(when) as sites:
+    from govwatch.cli_media import demo_platforms, print_collection
+
+    collected: list[dict] = []  # simulated platforms on 127.0.0.1 (tests/sites/media.py), beside the crawl
+    with serve_test_sites(when) as sites, demo_platforms(settings, db) as (local, account_ids):
         ids = []
         with db.session() as session:
             for s in sites:
@@ -425,12 +428,10 @@ def demo(
         if not json_out:
             err.print(Text(f"在 127.0.0.1 上提供 {len(sites)} 个测试网站；演示数据单独存放在 {settings.home}"
                            "（不进入你的登记册）"))
-        runs = crawl_with_progress(settings, db, ids, when, quiet=json_out)
+        runs = crawl_with_progress(local, db, ids, when, quiet=json_out, accounts=account_ids, collected=collected)
     results = evaluate_sites(db, ids, when, prof, runs, evidence_root=settings.evidence_dir)
-    from govwatch.cli_media import demo_accounts, print_collection
     from govwatch.demo_media import judge_demo_accounts
 
-    collected = demo_accounts(settings, db, quiet=json_out)  # simulated platforms on 127.0.0.1 (tests/sites/media.py)
     media = judge_demo_accounts(when, prof)  # bundled posts of a few accounts (tests/sites/media/*.csv)
     if json_out:
         from reports.media_verdict import account_json
