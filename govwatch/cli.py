@@ -196,7 +196,10 @@ def interrupted_exit(db, site_ids: list[int], exc) -> typer.Exit:  # noqa: ANN00
     return typer.Exit(exc.exit_code)
 
 
-def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date, quiet: bool) -> dict[int, int]:  # noqa: ANN001
+def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date, quiet: bool,  # noqa: ANN001
+                        accounts: list[int] | None = None, collected: list[dict] | None = None) -> dict[int, int]:
+    """Crawl the sites with progress on stderr; `accounts` are collected beside the crawl, in its browser,
+    their JSON rows appended to `collected`."""
     from crawler.runner import CrawlError, CrawlInterrupted
     from govwatch.inspect import crawl_sites
     from reports.plain import plain
@@ -213,9 +216,24 @@ def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date
             finished.add(job.site_id)
             progress.update(task, advance=1, description=in_flight(names, finished, plain(job.label)))
 
+        side_work = None
+        if accounts:
+            from govwatch.cli_media import collection_json
+            from govwatch.collect import collect_accounts
+
+            account_task = progress.add_task("采集账号", total=len(accounts))
+
+            def collected_one(account, collection) -> None:  # noqa: ANN001
+                if collected is not None:
+                    collected.append(collection_json(account, collection))
+                progress.update(account_task, advance=1, description=f"采集账号 {account.name}：{collection.status}")
+
+            def side_work(stopping) -> None:  # noqa: ANN001 - a threading.Event: the crawl was cut short
+                collect_accounts(settings, db, accounts, on_done=collected_one, stop=stopping)
+
         try:
             with terminate_as_interrupt():
-                runs = crawl_sites(settings, db, site_ids, as_of, on_done=done)
+                runs = crawl_sites(settings, db, site_ids, as_of, on_done=done, side_work=side_work)
         except CrawlError as exc:
             raise fail(str(exc)) from None
         except CrawlInterrupted as exc:
@@ -358,22 +376,27 @@ def crawl(
     mark_abandoned_runs(db)
     with db.session() as session:
         ids = [s.id for s in sites_to_inspect(session)]
-        any_accounts = bool(judged_accounts(session))
-    if not ids and not any_accounts:
+        account_ids = [a.id for a in judged_accounts(session)]
+    accounts: list[dict] | None = None  # collected beside the sites' crawl, in its browser
+    if not ids and not account_ids:
         raise fail("登记册中没有要抓取的网站或账号（停用、关停、注销的不抓取）；用 `govwatch sites import 文件` "
                    "登记网站，`govwatch accounts import 文件` 登记账号")
     if not ids:
         results = []
     elif workers:  # the service path: see govwatch/cli_service.py and scheduler/batches.py
-        from govwatch.cli_service import inspect_with_workers
+        from govwatch.cli_service import accounts_to_workers, inspect_with_workers, wait_accounts_of_workers
 
+        queued = accounts_to_workers(settings, db, account_ids, when)  # the workers take them beside the sites
         results = inspect_with_workers(settings, db, ids, when, prof, quiet=json_out)
+        accounts = wait_accounts_of_workers(settings, db, queued, quiet=json_out)
     else:
-        runs = crawl_with_progress(settings, db, ids, when, quiet=json_out)
+        accounts = []
+        runs = crawl_with_progress(settings, db, ids, when, quiet=json_out, accounts=account_ids, collected=accounts)
         fresh_crawl_guard(settings, db, runs, when, as_of is not None)
         results = evaluate_sites(db, ids, when, prof, runs)
     verdicts = [verdict_json(ev) for ev in results]
-    accounts = _collect_accounts(settings, db, quiet=json_out)
+    if accounts is None:
+        accounts = _collect_accounts(settings, db, quiet=json_out)
     if json_out:
         emit_json(verdicts)
     else:
@@ -390,7 +413,7 @@ def crawl(
 
 
 def _collect_accounts(settings: Settings, db, *, quiet: bool) -> list[dict]:  # noqa: ANN001
-    """The registered 正常 accounts, collected after the sites (govwatch/collect.py)."""
+    """The registered 正常 accounts, collected here when no site crawl runs in this process (govwatch/collect.py)."""
     from govwatch.cli_media import collect_with_progress
     from storage.media_repo import judged_accounts
 
@@ -448,7 +471,10 @@ def demo(
     settings.ensure_home()
     when = parse_as_of(as_of)
     db = open_db(settings)
-    with serve_test_sites(when) as sites:
+    from govwatch.cli_media import demo_platforms, print_collection
+
+    collected: list[dict] = []  # simulated platforms on 127.0.0.1 (tests/sites/media.py), beside the crawl
+    with serve_test_sites(when) as sites, demo_platforms(settings, db) as (local, account_ids):
         ids = []
         with db.session() as session:
             for s in sites:
@@ -457,12 +483,10 @@ def demo(
         if not json_out:
             err.print(Text(f"在 127.0.0.1 上提供 {len(sites)} 个测试网站；演示数据单独存放在 {settings.home}"
                            "（不进入你的登记册）"))
-        runs = crawl_with_progress(settings, db, ids, when, quiet=json_out)
+        runs = crawl_with_progress(local, db, ids, when, quiet=json_out, accounts=account_ids, collected=collected)
     results = evaluate_sites(db, ids, when, prof, runs, evidence_root=settings.evidence_dir)
-    from govwatch.cli_media import demo_accounts, print_collection
     from govwatch.demo_media import judge_demo_accounts
 
-    collected = demo_accounts(settings, db, quiet=json_out)  # simulated platforms on 127.0.0.1 (tests/sites/media.py)
     media = judge_demo_accounts(when, prof)  # bundled posts of a few accounts (tests/sites/media/*.csv)
     if json_out:
         from reports.media_verdict import account_json

@@ -260,3 +260,49 @@ def inspect_with_workers(settings, db, site_ids: list[int], as_of, profile, *, q
                                  queue=queue, progress=lambda p: progress.update(task, completed=p.finished))
         except BatchStopped:  # Ctrl-C/SIGTERM: exit 130/143 (README "Exit status")
             return []
+
+
+def accounts_to_workers(settings, db, account_ids: list[int], as_of):  # noqa: ANN001, ANN201
+    """`govwatch crawl --workers`: queue every account for the workers (collected again even if collected
+    tonight). Returns what `wait_accounts_of_workers` needs."""
+    from datetime import UTC, datetime
+
+    from crawler.workqueue import WorkQueue
+    from scheduler.batches import queue_accounts
+
+    since = datetime.now(UTC)
+    queue = WorkQueue.from_settings(settings)
+    jobs = queue_accounts(db, queue, account_ids, as_of, force=True)
+    return queue, since, [j.account_id for j in jobs]
+
+
+def wait_accounts_of_workers(settings, db, queued, *, quiet: bool = False) -> list[dict]:  # noqa: ANN001
+    """Wait for the workers to collect the queued accounts (with progress); one JSON row per account
+    collected, as `govwatch collect --json` prints them."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from sqlalchemy import select
+
+    from govwatch.cli import err
+    from govwatch.cli_media import collection_json
+    from scheduler.batches import wait_for_accounts
+    from storage.media import Account, Collection
+
+    queue, since, ids = queued
+    if not ids:
+        return []
+    progress = Progress(SpinnerColumn(), TextColumn("采集账号（workers）"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=err, disable=quiet, transient=True)
+    with progress:
+        task = progress.add_task("", total=len(ids))
+        wait_for_accounts(settings, db, queue, ids, since=since,
+                          progress=lambda done: progress.update(task, completed=done))
+    rows = []
+    naive = since.replace(tzinfo=None)
+    with db.session() as session:
+        for account_id in ids:
+            collection = session.scalars(select(Collection).where(
+                Collection.account_id == account_id, Collection.started_at >= naive)
+                .order_by(Collection.id.desc())).first()
+            if collection is not None:
+                rows.append(collection_json(session.get(Account, account_id), collection))
+    return rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import threading
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -28,10 +29,12 @@ def crawl_sites(
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[CrawlJob], None] | None = None,
     site_timeout: float | None = None,
+    side_work: Callable[[threading.Event], object] | None = None,
 ) -> dict[int, int]:
     """Crawl the sites; returns {site_id: run_id}. Runs are stored before the first request, so a
     crash leaves them marked as running rather than lost (and interrupted at the next start, see
-    storage/interrupted.py). Ctrl-C/SIGTERM: the runs are closed as interrupted and CrawlInterrupted raised."""
+    storage/interrupted.py). Ctrl-C/SIGTERM: the runs are closed as interrupted and CrawlInterrupted raised.
+    `side_work` runs beside the crawl (run_crawls)."""
     jobs: list[CrawlJob] = []
     with db.session() as session:
         for site_id in site_ids:
@@ -44,7 +47,8 @@ def crawl_sites(
     try:
         if jobs:
             run_crawls(settings, jobs, reference_date, on_done=on_done,
-                       site_timeout=site_timeout or settings.site_timeout, log_file=settings.log_dir / "crawl.log")
+                       site_timeout=site_timeout or settings.site_timeout, log_file=settings.log_dir / "crawl.log",
+                       side_work=side_work)
     except CrawlInterrupted as exc:
         stopped_by = exc.signum
         raise

@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select, update
 
@@ -268,7 +268,10 @@ def crawl_with_workers(settings: Settings, db: Database, batch_id: int, owner: s
             heartbeat(db, batch_id, owner)
             last_beat = now
         for job in reap_dead_workers(db, queue):
-            log.warning("site %s queued again as run %s (its worker died)", job.url, job.run_id)
+            if job.kind == "account":
+                log.warning("account %s queued again (its worker died)", job.account_id)
+            else:
+                log.warning("site %s queued again as run %s (its worker died)", job.url, job.run_id)
         state, unfinished = _progress(db, batch_id)
         if progress is not None:
             progress(state)
@@ -308,6 +311,74 @@ def _lost_jobs(db: Database, queue: WorkQueue, batch_id: int, unfinished: list[i
         present |= {j.run_id for j in queue.held(worker)}
     still_open = set(_progress(db, batch_id)[1])
     return [j for j in jobs_of(db, batch_id) if j.run_id in still_open and j.run_id not in present]
+
+
+# -- accounts (政务新媒体) through the workers --------------------------------------------------
+
+
+def _accounts_present(queue: WorkQueue) -> set[int]:
+    """Accounts whose job is queued or held by a worker."""
+    jobs = queue.queued()
+    for worker in queue.live_workers() + queue.dead_workers():
+        jobs += queue.held(worker)
+    return {j.account_id for j in jobs if j.kind == "account"}
+
+
+def queue_accounts(db: Database, queue: WorkQueue, account_ids: Sequence[int], as_of: date, *,
+                   force: bool = False) -> list[Job]:
+    """Queue each account for the workers once a night: not one collected tonight (unless `force`: a manual
+    `crawl --workers`), nor one already queued or held by a live worker. Returns the jobs queued."""
+    from govwatch.collect import collected_tonight
+    from storage.media import Account
+
+    # an account a dead worker held is queued again first (and counted as queued), not skipped as held
+    wanted = set(account_ids)
+    requeued = [j for j in reap_dead_workers(db, queue) if j.kind == "account" and j.account_id in wanted]
+    present = _accounts_present(queue)
+    jobs = []
+    with db.session() as session:
+        for account_id in dict.fromkeys(account_ids):
+            account = session.get(Account, account_id)
+            if account is None or account_id in present or (not force and collected_tonight(session, account_id)):
+                continue
+            jobs.append(Job.for_account(account_id, account.url, as_of.isoformat(), force=force))
+    queue.push(jobs)
+    return requeued + jobs
+
+
+def wait_for_accounts(settings: Settings, db: Database, queue: WorkQueue, account_ids: Sequence[int], *,
+                      poll: float = 0.5, timeout: float | None = None, since: datetime | None = None,
+                      progress: Callable[[int], None] | None = None) -> list[int]:
+    """Wait until every account has been collected tonight (or since `since`), re-queuing the account jobs
+    of dead workers; an account given up (its job gone from Redis twice in a row) or left at the time limit
+    is not waited for. `progress(collected)` is told how many are done. Returns the accounts not collected."""
+    from govwatch.collect import collected_since, collected_tonight
+
+    def collected(session, account_id: int) -> bool:  # noqa: ANN001
+        return collected_since(session, account_id, since) if since else collected_tonight(session, account_id)
+
+    deadline = time.monotonic() + (settings.batch_timeout if timeout is None else timeout)
+    missing_before: set[int] = set()
+    while True:
+        for job in reap_dead_workers(db, queue):
+            log.warning("job %s queued again (its worker died)", job.lease_key)
+        with db.session() as session:
+            pending = [a for a in account_ids if not collected(session, a)]
+        if progress is not None:
+            progress(len(account_ids) - len(pending))
+        if not pending:
+            return []
+        missing = set(pending) - _accounts_present(queue)
+        if missing and missing <= missing_before and len(missing) == len(pending):
+            return pending  # nothing left in Redis for them (given up): nothing more will come
+        missing_before = missing
+        if time.monotonic() > deadline:
+            for job in queue.queued():
+                if job.kind == "account" and job.account_id in pending:
+                    queue.unqueue(job)
+            log.warning("%d account(s) not collected within the time limit", len(pending))
+            return pending
+        time.sleep(poll)
 
 
 # -- judging -------------------------------------------------------------------------------

@@ -60,43 +60,55 @@ def notice(db: Database, key: str, kind: str, message: str, data: dict | None = 
 def nightly(as_of: date | None = None, mode: str | None = None, profile_name: str | None = None,
             force: bool = False) -> list:
     """Crawl every registered site and judge it. One at a time across every process (a DB lock); a
-    nightly crawl already done for the day is not started again (e.g. a coalesced catch-up run)."""
-    from rules.profile import load_profile
+    nightly crawl already done for the day is not started again (e.g. a coalesced catch-up run). The accounts
+    are collected first in this process, or, with workers, by the workers beside the sites."""
     from scheduler import locks
-    from scheduler.batches import BatchStopped, create_batch, run_batch
 
     c = ctx()
     as_of = as_of or local_today(c.settings)
+    mode = mode or c.settings.crawl_mode
     with locks.held(c.db, "nightly", c.owner, NIGHTLY_LOCK_TTL) as ok:
         if not ok:
             log.warning("nightly crawl not started: another one is still running (%s)",
                         locks.holder_of(c.db, "nightly"))
             return []
+        if mode == "workers":  # the workers collect the accounts beside the sites; waited for at the end
+            queued = accounts_to_workers(c, as_of)
+            try:
+                return _nightly_sites(c, as_of, mode, profile_name, force)
+            finally:
+                wait_for_account_jobs(c, queued)
         accounts(c)
-        with c.db.session() as session:
-            done = session.scalars(select(CrawlBatch.id).where(CrawlBatch.kind == "nightly",
-                                                               CrawlBatch.as_of == as_of,
-                                                               CrawlBatch.status == "done")).first()
-            site_ids = [s.id for s in sites_to_inspect(session)]  # not disabled, 关停 or 注销
-        if done and not force:
-            log.info("nightly crawl for %s already done (batch %s); not started again", as_of, done)
-            return []
-        if not site_ids:
-            log.info("nightly crawl: no registered sites")
-            return []
-        profile = load_profile(profile_name or c.settings.profile)
-        batch_id = create_batch(c.db, site_ids, as_of, profile.id, kind="nightly", mode=mode or c.settings.crawl_mode,
-                                owner=c.owner)
-        log.info("nightly crawl of %d site(s) for %s (batch %s, %s)", len(site_ids), as_of, batch_id,
-                 mode or c.settings.crawl_mode)
-        try:
-            results = run_batch(c.settings, c.db, batch_id, c.owner, profile=profile)
-        except BatchStopped as exc:
-            log.warning("nightly crawl stopped: %s", exc)
-            return []
-        failed = sum(1 for ev in results if ev.verdict == "fail")
-        log.info("nightly crawl done: %d site(s) judged, %d 不合格", len(results), failed)
-        return results
+        return _nightly_sites(c, as_of, mode, profile_name, force)
+
+
+def _nightly_sites(c: Context, as_of: date, mode: str, profile_name: str | None, force: bool) -> list:
+    """The sites' part of the nightly crawl (held under the nightly lock)."""
+    from rules.profile import load_profile
+    from scheduler.batches import BatchStopped, create_batch, run_batch
+
+    with c.db.session() as session:
+        done = session.scalars(select(CrawlBatch.id).where(CrawlBatch.kind == "nightly",
+                                                           CrawlBatch.as_of == as_of,
+                                                           CrawlBatch.status == "done")).first()
+        site_ids = [s.id for s in sites_to_inspect(session)]  # not disabled, 关停 or 注销
+    if done and not force:
+        log.info("nightly crawl for %s already done (batch %s); not started again", as_of, done)
+        return []
+    if not site_ids:
+        log.info("nightly crawl: no registered sites")
+        return []
+    profile = load_profile(profile_name or c.settings.profile)
+    batch_id = create_batch(c.db, site_ids, as_of, profile.id, kind="nightly", mode=mode, owner=c.owner)
+    log.info("nightly crawl of %d site(s) for %s (batch %s, %s)", len(site_ids), as_of, batch_id, mode)
+    try:
+        results = run_batch(c.settings, c.db, batch_id, c.owner, profile=profile)
+    except BatchStopped as exc:
+        log.warning("nightly crawl stopped: %s", exc)
+        return []
+    failed = sum(1 for ev in results if ev.verdict == "fail")
+    log.info("nightly crawl done: %d site(s) judged, %d 不合格", len(results), failed)
+    return results
 
 
 def accounts(c: Context | None = None) -> dict[int, int]:
@@ -117,6 +129,37 @@ def accounts(c: Context | None = None) -> dict[int, int]:
         return {}
     log.info("nightly account collection: %d of %d account(s) collected", len(done), len(ids))
     return done
+
+
+def accounts_to_workers(c: Context, as_of: date) -> list:
+    """Queue every judged account not collected tonight for `govwatch worker` processes (once a night)."""
+    from crawler.workqueue import WorkQueue
+    from scheduler.batches import queue_accounts
+    from storage.media_repo import judged_accounts
+
+    with c.db.session() as session:
+        ids = [a.id for a in judged_accounts(session)]
+    if not ids:
+        return []
+    try:
+        jobs = queue_accounts(c.db, WorkQueue.from_settings(c.settings), ids, as_of)
+    except Exception:  # noqa: BLE001 - logged; the nightly site crawl goes on
+        log.exception("queuing the accounts for the workers failed")
+        return []
+    log.info("nightly account collection: %d of %d account(s) queued for the workers", len(jobs), len(ids))
+    return jobs
+
+
+def wait_for_account_jobs(c: Context, jobs: list) -> list[int]:
+    """Wait for the workers to collect the queued accounts; returns those not collected."""
+    from crawler.workqueue import WorkQueue
+    from scheduler.batches import wait_for_accounts
+
+    if not jobs:
+        return []
+    left = wait_for_accounts(c.settings, c.db, WorkQueue.from_settings(c.settings), [j.account_id for j in jobs])
+    log.info("nightly account collection: %d of %d queued account(s) collected", len(jobs) - len(left), len(jobs))
+    return left
 
 
 def probes() -> int:
