@@ -105,7 +105,8 @@ def parse_html(html: str) -> lxml.html.HtmlElement | None:
             return None
         return frag
     if _lost_links(root):
-        return _html5(html) or root
+        browser = _html5(html)
+        return browser if browser is not None else root
     return root
 
 
