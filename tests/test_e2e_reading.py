@@ -1,7 +1,7 @@
-"""Pages a browser reads must read the same here (issue 8, items 4 and 5): a stray byte in a GBK column
-page, a NUL in the home page's <title>, and a menu of unclosed <a> tags give the verdict of the same site
-without the fault. One recheck of the clean site is the reference; one recheck of the faulty site holds all
-three faults (each on its own page, each asserted on its own)."""
+"""Pages a browser reads must read the same here (issue 8, items 4, 5 and 8): a stray byte in a GBK column
+page, a NUL in the home page's <title>, a menu of unclosed <a> tags and a 10 MB single-line column page give
+the verdict of the same site without the fault. One recheck of the clean site is the reference; one recheck
+of the faulty site holds all four faults (each on its own page, each asserted on its own)."""
 
 from __future__ import annotations
 
@@ -44,8 +44,11 @@ BOARD = ("<html><head><meta charset='gbk'><title>县长信箱</title></head><bod
          "</table></body></html>").encode("gbk")
 CLEAN = {"/": _home(False), **{f"/{p}/": _list(n, p) for p, n in COLUMNS if p != "ldxx"}, "/ldxx/": BOARD}
 STRAY = b"\x80"  # not a GBK byte: one stray byte pasted into the policy list, inside a title
+# and a 10 MB single-line notice list (an inline JSON after its rows): parsed in a thread, cut at 2 MB
+DATA = ",".join(f'{{"id":{i},"v":"{i * 7919 % 100000}"}}' for i in range(420_000)).encode()
 FAULTY = {**CLEAN, "/": _home(True, "测试县\x00人民政府"),
-          "/zcwj/": CLEAN["/zcwj/"].replace("第2项".encode("gbk"), "第2".encode("gbk") + STRAY + "项".encode("gbk"))}
+          "/zcwj/": CLEAN["/zcwj/"].replace("第2项".encode("gbk"), "第2".encode("gbk") + STRAY + "项".encode("gbk")),
+          "/tzgg/": CLEAN["/tzgg/"].replace(b"</body>", b"<script>var d=[" + DATA + b"];</script></body>")}
 
 
 def _handler(pages: dict[str, bytes]) -> type:
@@ -136,3 +139,10 @@ def test_unclosed_links_give_the_columns_a_browser_shows(clean, faulty) -> None:
     assert sorted(_columns(clean)) == sorted(names)
     assert sorted(_columns(faulty)) == sorted(names)
     assert faulty["home_latest_date"] == clean["home_latest_date"] == "2023-11-12"
+
+
+def test_a_10_mb_column_page_is_read_in_part_and_says_so(clean, faulty) -> None:
+    notice = _columns(faulty)["通知公告"]
+    assert notice["latest_date"] == _columns(clean)["通知公告"]["latest_date"] == "2023-11-14"
+    assert notice["items"] == 5 and notice["error"] is None
+    assert notice["reading"] is not None and notice["reading"].endswith("MB，只读取了前 2.0 MB")

@@ -150,3 +150,29 @@ def test_reading_notes_reach_the_column_evidence() -> None:
     profile = load_profile("national-2019")
     [finding] = stale_columns(obs, REF, profile.indicator("W-D3"), profile)
     assert finding.evidence[0]["reading"] == "1 个字节无法按 GBK 解码，已替换"
+
+
+def test_only_big_pages_are_parsed_in_a_thread(monkeypatch) -> None:  # noqa: ANN001
+    from twisted.internet import defer
+
+    from crawler.bounds import THREAD_MIN_CHARS
+    from crawler.spiders import site
+
+    threaded: list[int] = []
+
+    def in_thread(func, *args):  # noqa: ANN001, ANN002, ANN202
+        threaded.append(len(args[0]))
+        return defer.succeed(func(*args))
+
+    def run(coro):  # noqa: ANN001, ANN202
+        try:
+            coro.send(None)
+        except StopIteration as done:
+            return done.value
+        raise AssertionError("the call did not complete")
+
+    monkeypatch.setattr(site, "deferToThread", in_thread)
+    monkeypatch.setattr(site, "maybe_deferred_to_future", lambda deferred: deferred)  # no reactor in this test
+    small, big = "<p>一</p>", "<p>一</p>" * (THREAD_MIN_CHARS // 8 + 1)
+    assert run(site._off_reactor(len, len(small), small)) == len(small) and threaded == []
+    assert run(site._off_reactor(len, len(big), big)) == len(big) and threaded == [len(big)]
