@@ -21,7 +21,9 @@ __all__ = [
     "base_url",
     "resolve",
     "Resolver",
+    "link_target",
     "collect_links",
+    "collect_images",
     "BLOCK_TAGS",
 ]
 
@@ -420,12 +422,74 @@ class Resolver:
         return out
 
 
+# Navigation written as script: window.open('…'), location.href = '…', location.assign/replace('…').
+_JS_NAVIGATE_RE = re.compile(
+    r"(?:\bopen|\blocation(?:\.href)?\s*=|\blocation\.(?:assign|replace))\s*\(?\s*(['\"])([^'\"]{1,500})\1")
+_JS_STRING_ARG_RE = re.compile(r"(['\"])([^'\"\s]{1,500})\1")
+# a string argument that reads as an address: absolute, root- or dot-relative, or a page/file name
+_URLISH_RE = re.compile(r"^(?:https?://|/(?!/)|\.\.?/)|\.(?:s?html?|jsp|aspx?|php|pdf|docx?|xlsx?|wps|ofd)(?:\?|$)",
+                        re.I)
+# script links that name an address but do not go there (set as home page, bookmark, share)
+_NOT_NAVIGATION_RE = re.compile(r"sethomepage|addfavorite|addpanel|addtofavorite|bookmark|share|behavior", re.I)
+
+
+def _script_url(code: str, resolver: Resolver) -> str | None:
+    """The address a script link opens: window.open('/art/…'), location.href='…', or a call such
+    as openArticle('/art/2024/1/2/art_1_2.html') whose string argument reads as an address. A
+    string joined to a variable ('/art/' + id) is not an address."""
+    if not code or _NOT_NAVIGATION_RE.search(code):
+        return None
+    for rx in (_JS_NAVIGATE_RE, _JS_STRING_ARG_RE):
+        for mt in rx.finditer(code):
+            if code[mt.end():mt.end() + 20].lstrip().startswith("+") or code[:mt.start(1)].rstrip().endswith("+"):
+                continue
+            candidate = mt.group(2).strip()
+            if rx is _JS_STRING_ARG_RE and not _URLISH_RE.search(candidate):
+                continue
+            target = resolver(candidate)
+            if target:
+                return target
+    return None
+
+
+def link_target(el: lxml.html.HtmlElement, resolver: Resolver) -> str | None:
+    """Where a link goes, as a browser user who clicks it lands: its href, or, for
+    href="javascript:;" / "#" / none, the address its onclick (or javascript: href) opens. Real
+    list templates write rows as <a href="javascript:;" onclick="window.open('/art/…')">."""
+    href = el.get("href")
+    target = resolver(href)
+    if target is not None:
+        return target
+    code = (href or "").strip()
+    if code and code[0] != "#" and not code[:11].lower().startswith("javascript:"):
+        return None  # mailto:, tel:, or an address that does not resolve
+    onclick = el.get("onclick")
+    if onclick:
+        target = _script_url(onclick, resolver)
+        if target:
+            return target
+    return _script_url(code[11:], resolver) if len(code) > 11 else None
+
+
 def collect_links(root: lxml.html.HtmlElement, resolver: Resolver) -> list[str]:
-    """Every absolute http(s) link target (a/area href, iframe/frame src) in page order, once."""
+    """Every absolute http(s) link target (a/area href or the address its onclick opens,
+    iframe/frame src) in page order, once."""
     seen: set[str] = set()
     out: list[str] = []
     for el in root.iter("a", "area", "iframe", "frame"):
-        target = resolver(el.get("href") if el.tag in ("a", "area") else el.get("src"))
+        target = link_target(el, resolver) if el.tag in ("a", "area") else resolver(el.get("src"))
+        if target and target not in seen:
+            seen.add(target)
+            out.append(target)
+    return out
+
+
+def collect_images(root: lxml.html.HtmlElement, resolver: Resolver) -> list[str]:
+    """Every absolute http(s) `<img src>` in page order, once (data: images need no check)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for el in root.iter("img"):
+        target = resolver(el.get("src"))
         if target and target not in seen:
             seen.add(target)
             out.append(target)

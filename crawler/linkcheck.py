@@ -1,10 +1,12 @@
-"""How a link answered, in the words the findings use: ok, broken, soft-404, timeout."""
+"""How a link answered, in the words the findings use: ok, broken, soft-404, timeout; and what the
+link is (a page link, an image, an attachment), so a finding can say 图片无法显示 or 附件无法下载."""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 from importlib import resources
+from urllib.parse import urlsplit
 
 import yaml
 from scrapy import exceptions
@@ -21,6 +23,11 @@ TITLE_OPEN = re.compile(r"<title[^<>]{0,500}>", re.I)
 TITLE_CLOSE = re.compile(r"</title", re.I)
 WHITESPACE = re.compile(r"\s+")
 SOFT_404_MAX_CHARS = 1024 * 1024  # a "not found" page is small; a bigger one is judged by its title only
+TEXT_TYPES = ("text/", "xml", "json", "javascript")
+# What 政府网站 publish as 附件 (WPS/ET: Kingsoft Office, OFD: the national fixed-layout format).
+ATTACHMENT_EXTENSIONS = frozenset(
+    "pdf doc docx xls xlsx wps et ppt pptx ofd zip rar 7z".split())
+LINK_KINDS = ("link", "image", "attachment")
 
 
 def visible_text(html: str) -> str:
@@ -73,6 +80,24 @@ def soft_404_reason(text: str) -> str | None:
 
 def is_html(content_type: str | None) -> bool:
     return bool(content_type) and any(t in content_type.lower() for t in HTML_TYPES)
+
+
+def is_attachment(url: str) -> bool:
+    """A link to a document or archive, by the extension of its path (…/附件.pdf, …/t2023_1.docx)."""
+    path = urlsplit(url).path
+    name = path.rsplit("/", 1)[-1]
+    return "." in name and name.rsplit(".", 1)[1].lower() in ATTACHMENT_EXTENSIONS
+
+
+def headers_suffice(content_type: str | None, body_length: object, limit: int) -> bool:
+    """Whether a link check may stop reading once the headers are in: the answer is a file (an image,
+    a PDF, an archive: not textual) or larger than a page can be, so its status says all. Only
+    textual answers are read (an HTML page may be a soft 404, an error page a WAF's); a 64 MiB
+    attachment then costs its headers, not its download."""
+    kind = (content_type or "").lower()
+    if not any(t in kind for t in HTML_TYPES + TEXT_TYPES):
+        return True
+    return isinstance(body_length, int) and body_length > limit
 
 
 def failure_outcome(failure: Failure) -> tuple[str, str]:

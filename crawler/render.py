@@ -29,7 +29,7 @@ SCRIPT_OPEN = re.compile(r"<script\b[^<>]{0,2000}>", re.I)
 _LIST_NEEDLES: tuple[tuple[str, re.Pattern[str] | None], ...] = (
     ("xmlhttprequest", None), ("fetch", re.compile(r"\bfetch\s*\(")),
     ("$.", re.compile(r"\$\.(?:ajax|get|post|getjson)\b")), (".load", re.compile(r"\.load\s*\(")),
-    ("axios", None), ("innerhtml", None), ("document.write", None), ("appendchild", None),
+    ("axios", None), ("innerhtml", None), ("appendchild", None),
     ("insertadjacenthtml", None), ("vue", re.compile(r"new\s+vue")), ("createapp", None),
     ("v-for=", None), ("{{", re.compile(r"\{\{\s*\w")),
 )
@@ -71,6 +71,13 @@ def list_script(scripts: str) -> bool:
 
 
 IFRAME = re.compile(r"<i?frame\b[^<>]{0,2000}?\bsrc\s*=", re.I)
+DOC_WRITE = re.compile(r"document\.write(?:ln)?\s*\(")
+_LITERAL = r"(?:\"(?:[^\"\\\n]|\\.){0,4000}\"|'(?:[^'\\\n]|\\.){0,4000}')"
+# document.write of string literals only (joined by +, or in unescape()): what it writes is in the raw
+# page already (crawler._html expands dated ones into the tree), so the browser shows nothing more.
+# Literals are bounded (a longer one is not taken as static), so each match costs at most 4000 characters.
+STATIC_WRITE = re.compile(r"document\.write(?:ln)?\s*\(\s*(?:unescape\s*\(\s*)?" + _LITERAL
+                          + r"(?:\s*\+\s*" + _LITERAL + r")*\s*\)?\s*\)")
 WAF_WORDS = ("防火墙", "拦截", "安全威胁", "访问受限", "访问频繁", "请求过于频繁", "安全狗", "云锁", "人机验证",
              "滑动验证", "验证码", "Access Denied", "Forbidden", "Request blocked", "WAF", "Too Many Requests")
 BLOCK_STATUSES = {403, 412, 429, 503, 521}
@@ -93,11 +100,19 @@ def render_reason(status: int | None, html: str | None, extract: PageExtract | N
         return "meta refresh"
     if JS_REDIRECT.search(scripts) and len(visible_text(html)) < 200:
         return "JavaScript redirect"
-    if IFRAME.search(html):
-        return "list in an iframe"
-    if list_script(scripts) and (extract is None or extract.blank or extract.kind != "article"):
+    if IFRAME.search(html) and (extract is None or extract.blank or extract.kind != "article"):
+        return "list in an iframe"  # an article (its own date, its body) is read without its frames
+    if (list_script(scripts) or _writes_list(scripts)) and (
+            extract is None or extract.blank or extract.kind != "article"):
         return "list built by script"
     return None
+
+
+def _writes_list(scripts: str) -> bool:
+    """Whether a document.write writes what only running the script tells: a variable or a string
+    joined to one. The badge nearly every government page writes (document.write(unescape(
+    "%3Cspan id='_ideConac'…"))) and other literal strings are already in the raw page."""
+    return any(not STATIC_WRITE.match(scripts, mt.start()) for mt in DOC_WRITE.finditer(scripts))
 
 
 def blocked_reason(status: int | None, html: str | None) -> str | None:

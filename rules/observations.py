@@ -6,16 +6,19 @@ The engine works on these plain records, so it can be tested without a database 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import CrawlRun, Probe, Site
 from storage.records import Evidence, ManualFinding, Observation
+
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,7 @@ class LinkObs:
     status: int | None
     outcome: str
     error: str | None
+    kind: str = "link"  # link | image | attachment (crawler/linkcheck.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +95,7 @@ class SiteObs:
     site_name: str
     site_code: str | None
     run_id: int | None
-    run_status: str  # ok | partial | failed | none
+    run_status: str  # ok | partial | failed | none | interrupted (no finished run; a newer one interrupted)
     run_error: str | None
     reference_date: date | None
     home_url: str | None
@@ -175,10 +179,36 @@ def probe_loader(session: Session, site_id: int) -> ProbeLoader:
     return load
 
 
+def _local_time(when: datetime) -> str:
+    """A stored (UTC) time as the office reads it."""
+    return when.replace(tzinfo=UTC).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def crawl_basis(run: CrawlRun | None, interrupted: Sequence[CrawlRun] = ()) -> str:
+    """Which crawl a verdict rests on, in the users' words; says when a newer crawl was interrupted."""
+    used = f"第 {run.id} 号抓取（{_local_time(run.started_at)} 开始）" if run is not None else ""
+    if not interrupted:
+        return f"依据{used}" if used else "监测时间点前没有这个网站的抓取记录"
+    newest = interrupted[0]
+    cut = f"最新的第 {newest.id} 号抓取（{_local_time(newest.started_at)} 开始）被中断"
+    return f"{cut}，依据较早的{used}" if used else f"{cut}，没有完成的抓取，无法核验"
+
+
+def _interrupted_json(runs: Sequence[CrawlRun]) -> list[dict]:
+    return [{"run_id": r.id, "started_at": r.started_at.isoformat(timespec="seconds") + "Z", "error": r.error}
+            for r in runs]
+
+
 def observations(site: Site, run: CrawlRun | None, session: Session | None = None,
-                 evidence_root: Path | None = None) -> SiteObs:
+                 evidence_root: Path | None = None, *, interrupted: Sequence[CrawlRun] = ()) -> SiteObs:
+    """`interrupted`: the site's interrupted runs newer than `run` (storage.repo.interrupted_runs_after)."""
     loader = probe_loader(session, site.id) if session is not None else None
     manual = load_manual(session, site.id) if session is not None else ()
+    if run is None and interrupted:
+        crawl = {"run_id": None, "status": "interrupted", "error": interrupted[0].error,
+                 "basis": crawl_basis(None, interrupted), "interrupted_runs": _interrupted_json(interrupted)}
+        return SiteObs(site.url, site.name, site.code, None, "interrupted", interrupted[0].error, None, None, None,
+                       crawl=crawl, site_group=site.group, site_kind=site.kind, probe_loader=loader, manual=manual)
     if run is None:
         return SiteObs(site.url, site.name, site.code, None, "none", "no crawl of this site on or before the "
                        "monitoring time point", None, None, None, site_group=site.group, site_kind=site.kind,
@@ -190,7 +220,7 @@ def observations(site: Site, run: CrawlRun | None, session: Session | None = Non
                   c.blank_reason, c.page_kind, c.status, c.error, mended.get(c.url))
         for c in run.columns
     )
-    links = tuple(LinkObs(x.url, x.found_on, x.status, x.outcome, x.error) for x in run.link_checks)
+    links = tuple(LinkObs(x.url, x.found_on, x.status, x.outcome, x.error, x.kind or "link") for x in run.link_checks)
     crawl = {
         "run_id": run.id,
         "status": run.status,
@@ -200,6 +230,8 @@ def observations(site: Site, run: CrawlRun | None, session: Session | None = Non
         "finished_at": run.finished_at.isoformat(timespec="seconds") + "Z" if run.finished_at else None,
         "pages": len(run.pages),
         "links_checked": len({x.url for x in run.link_checks}),
+        "basis": crawl_basis(run, interrupted),
+        "interrupted_runs": _interrupted_json(interrupted),
     }
     if mended:
         crawl["reading"] = [{"url": url, "notes": note} for url, note in mended.items()]

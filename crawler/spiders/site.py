@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
@@ -112,6 +113,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         spider.evidence = EvidenceStore(folder) if folder else None
         spider.stale_days = crawler.settings.getint("GOVWATCH_EVIDENCE_STALE_DAYS", 14)
         spider.retry_after_max = crawler.settings.getfloat("GOVWATCH_RETRY_AFTER_MAX", 30.0)
+        crawler.signals.connect(spider.link_headers_received, signal=signals.headers_received)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -339,6 +341,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
                 entry.position = offset + n
                 extract.items.append(entry)
             extract.links.extend(u for u in framed.links if u not in extract.links)
+            extract.images.extend(u for u in framed.images if u not in extract.images)
         if extract.items:
             dates = [e.date for e in extract.items if e.date]
             extract.latest_date = max(dates) if dates else extract.latest_date
