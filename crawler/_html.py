@@ -9,6 +9,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
+from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
 __all__ = [
     "parse_html",
@@ -28,8 +29,8 @@ __all__ = [
 
 _WS_RE = re.compile(r"\s+")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-_SERVER_TAG_RE = re.compile(r"<%.*?%>", re.S)
 _END_TAGS_RE = re.compile(r"</(?:html|body)\s*>", re.I)
+_NESTED_A = etree.XPath("boolean(//a[ancestor::a])")
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 "
@@ -48,26 +49,67 @@ def is_element(el: object) -> bool:
     return isinstance(getattr(el, "tag", None), str)
 
 
+def _drop_server_tags(html: str) -> str:
+    """JSP/ASP source leaked into the page (saved templates) is not content: <% ... %> blocks go,
+    in one pass (an unclosed "<%" keeps the rest)."""
+    parts: list[str] = []
+    pos = 0
+    while (start := html.find("<%", pos)) != -1:
+        end = html.find("%>", start + 2)
+        if end == -1:
+            break
+        parts.append(html[pos:start])
+        pos = end + 2
+    parts.append(html[pos:])
+    return "".join(parts)
+
+
+def _html5(html: str) -> lxml.html.HtmlElement | None:
+    """The tree a browser builds (the HTML5 tree-construction rules, lexbor), as lxml elements."""
+    try:
+        serialized = LexborHTMLParser(html).html
+    except (ValueError, RuntimeError, SelectolaxError):
+        return None
+    if not serialized:
+        return None
+    try:
+        return lxml.html.document_fromstring(serialized)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _lost_links(root: lxml.html.HtmlElement) -> bool:
+    """libxml2 keeps an unclosed <a> open, so every later link nests inside it (the menu becomes
+    one link whose text is the whole menu); browsers close it when the next <a> opens. A link
+    inside a link never happens in a browser's tree: it is the cheap sign to parse again."""
+    return bool(_NESTED_A(root))
+
+
 def parse_html(html: str) -> lxml.html.HtmlElement | None:
     """The document root, or None for an empty or unparseable page. Strings with an XML encoding
-    declaration are refused by lxml, so the declaration is dropped first."""
+    declaration are refused by lxml, so the declaration is dropped first. Where libxml2's tolerant
+    parser loses the links a browser shows (unclosed <a>), the page is parsed as a browser would."""
     if not html or not html.strip():
         return None
     if html.lstrip()[:5].lower() == "<?xml":
         html = _XML_DECL_RE.sub("", html, count=1)
-    if "<%" in html:  # JSP/ASP source leaked into the page (saved templates): not content
-        html = _SERVER_TAG_RE.sub("", html)
+    if "<%" in html:
+        html = _drop_server_tags(html)
     # libxml2 stops at a stray </html> (server-side includes close the document early); browsers
     # read on, so the closing tags are dropped and the parser closes them at the end.
     html = _END_TAGS_RE.sub("", html)
     try:
-        return lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
         try:
             frag = lxml.html.fragment_fromstring(html, create_parent="div")
         except (etree.ParserError, ValueError):
             return None
         return frag
+    if _lost_links(root):
+        browser = _html5(html)
+        return browser if browser is not None else root
+    return root
 
 
 # ---- page chrome ---------------------------------------------------------------------------------
@@ -189,7 +231,8 @@ def iter_text(root: lxml.html.HtmlElement, skip: Callable[[lxml.html.HtmlElement
 
 # ---- lists built by scripts ----------------------------------------------------------------------
 
-_RECORD_RE = re.compile(r"<record\b[^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>", re.S | re.I)
+_RECORD_OPEN_RE = re.compile(r"<record\b[^<>]{0,500}>", re.I)
+_MAX_LIST_SCRIPT_CHARS = 1024 * 1024  # a script holding a list is tens of KB; a bigger one is code or data
 _DOC_WRITE_RE = re.compile(
     r"document\.write(?:ln)?\s*\(\s*((?:\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')"
     r"(?:\s*\+\s*(?:\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'))*)\s*\)"
@@ -227,6 +270,24 @@ def _container_for(fragments: list[str], cls: str) -> lxml.html.HtmlElement:
     return wrapper
 
 
+def _records(body: str) -> list[str]:
+    """The contents of a datastore's <record> elements (CDATA unwrapped), in one linear pass; an
+    unclosed record ends the list."""
+    low = body.lower()
+    out: list[str] = []
+    pos = 0
+    while (mt := _RECORD_OPEN_RE.search(body, pos)) is not None:
+        end = low.find("</record>", mt.end())
+        if end == -1:
+            break
+        inner = body[mt.end():end].strip()
+        if inner.startswith("<![CDATA[") and inner.endswith("]]>"):
+            inner = inner[9:-3]
+        out.append(inner)
+        pos = end + 9
+    return out
+
+
 def expand_script_lists(root: lxml.html.HtmlElement) -> int:
     """Put lists that only scripts render into the tree where the browser would show them:
     Hanweb JCMS keeps list records in <script type="text/xml"><datastore><recordset><record>
@@ -236,13 +297,12 @@ def expand_script_lists(root: lxml.html.HtmlElement) -> int:
     todo: list[tuple[lxml.html.HtmlElement, lxml.html.HtmlElement, bool]] = []
     for script in root.iter("script"):
         body = script.text or ""
-        if not body or script.get("src"):
+        if not body or script.get("src") or len(body) > _MAX_LIST_SCRIPT_CHARS:
             continue
         low = body[:4000].lower()
         if "<datastore" in low or "<recordset" in low:
             datastores += 1
-            records = [a if a is not None and a != "" else (b or "") for a, b in _RECORD_RE.findall(body)]
-            records = [r for r in records if r.strip()]
+            records = [r for r in _records(body) if r.strip()]
             try:
                 container = _container_for(records, DATASTORE_CLASS) if records else None
             except (etree.ParserError, ValueError):

@@ -27,6 +27,7 @@ from crawler._html import (
     norm,
     parse_html,
 )
+from crawler.bounds import bound_html
 from crawler.dates import FoundDate, date_from_url, find_dates, parse_date
 
 
@@ -58,6 +59,7 @@ class PageExtract:
     refresh_url: str | None = None  # <meta http-equiv=refresh> target, absolute
     undated_count: int = 0  # list rows (li/tr/dd) with a title link but no date anywhere
     page_date_source: str | None = None  # where page_date came from: "meta" | "text" | "script"
+    cut: str | None = None  # set when a huge page was read only in part (crawler/bounds.py), says where
     # The parsed page (script-held lists expanded), so the crawler and observers need not parse it again.
     root: Any = field(default=None, repr=False, compare=False)
 
@@ -891,10 +893,12 @@ def _blank(root: lxml.html.HtmlElement, chrome: ChromeIndex, main_text: str, lin
 
 def extract_page(html: str, url: str, reference: date) -> PageExtract:
     """Everything one page says about itself, as observed (raw HTML: hidden tabs count, scripts do
-    not run except the list-holding ones described in crawler._html.expand_script_lists)."""
+    not run except the list-holding ones described in crawler._html.expand_script_lists). A huge
+    page is read up to crawler.bounds.MAX_HTML_BYTES, and `cut` says so."""
+    html, cut = bound_html(html)
     root = parse_html(html)
     if root is None:
-        return PageExtract(url=url, title="", kind="other", blank=True, blank_reason="empty page")
+        return PageExtract(url=url, title="", kind="other", blank=True, blank_reason="empty page", cut=cut)
 
     expand_script_lists(root)
     meta, extra, refresh_raw = _read_meta(root)
@@ -983,5 +987,6 @@ def extract_page(html: str, url: str, reference: date) -> PageExtract:
         refresh_url=refresh_url,
         undated_count=len(scanner.undated_urls),
         page_date_source=page_src,
+        cut=cut,
         root=root,
     )

@@ -54,6 +54,7 @@ def verdict_json(ev: Evaluation) -> dict[str, Any]:
                 "blank_reason": c.blank_reason,
                 "status": c.status,
                 "error": c.error,
+                "reading": c.reading,
                 "evidence": _files(ev, c.url),
             }
             for c in obs.columns

@@ -35,6 +35,8 @@ class ColumnObs:
     page_kind: str | None = None
     status: int | None = None
     error: str | None = None
+    # what had to be mended to read the page (crawler "reading" records): "1 个字节无法按 GBK 解码，已替换"
+    reading: str | None = None
 
     @property
     def fetched(self) -> bool:
@@ -132,6 +134,15 @@ def load_records(session: Session, run_id: int) -> dict[str, list[dict]]:
     return records
 
 
+def reading_notes(records: dict[str, list[dict]]) -> dict[str, str]:
+    """Per page URL, what the crawler mended or cut to read it, as one sentence."""
+    notes: dict[str, list[str]] = {}
+    for record in records.get("reading", []):
+        have = notes.setdefault(record["url"], [])
+        have.extend(n for n in record.get("notes", []) if n not in have)
+    return {url: "；".join(found) for url, found in notes.items() if found}
+
+
 def load_evidence(session: Session, run_id: int, root: Path | None) -> dict[str, dict[str, str]]:
     """The newest file of each kind per page URL (screenshots, HTML as fetched)."""
     files: dict[str, dict[str, str]] = {}
@@ -202,9 +213,11 @@ def observations(site: Site, run: CrawlRun | None, session: Session | None = Non
         return SiteObs(site.url, site.name, site.code, None, "none", "no crawl of this site on or before the "
                        "monitoring time point", None, None, None, site_group=site.group, site_kind=site.kind,
                        probe_loader=loader, manual=manual)
+    records = load_records(session, run.id) if session is not None else {}
+    mended = reading_notes(records)
     columns = tuple(
         ColumnObs(c.name, c.url, c.category, c.level, c.latest_date, c.item_count, c.undated_count, c.blank,
-                  c.blank_reason, c.page_kind, c.status, c.error)
+                  c.blank_reason, c.page_kind, c.status, c.error, mended.get(c.url))
         for c in run.columns
     )
     links = tuple(LinkObs(x.url, x.found_on, x.status, x.outcome, x.error, x.kind or "link") for x in run.link_checks)
@@ -220,7 +233,8 @@ def observations(site: Site, run: CrawlRun | None, session: Session | None = Non
         "basis": crawl_basis(run, interrupted),
         "interrupted_runs": _interrupted_json(interrupted),
     }
-    records = load_records(session, run.id) if session is not None else {}
+    if mended:
+        crawl["reading"] = [{"url": url, "notes": note} for url, note in mended.items()]
     evidence = load_evidence(session, run.id, evidence_root) if session is not None else {}
     return SiteObs(site.url, site.name, site.code, run.id, run.status, run.error, run.reference_date, run.home_url,
                    run.home_latest_date, columns, links, crawl, records, evidence, site_group=site.group,
