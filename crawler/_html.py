@@ -9,6 +9,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
+from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
 __all__ = [
     "parse_html",
@@ -20,14 +21,16 @@ __all__ = [
     "base_url",
     "resolve",
     "Resolver",
+    "link_target",
     "collect_links",
+    "collect_images",
     "BLOCK_TAGS",
 ]
 
 _WS_RE = re.compile(r"\s+")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-_SERVER_TAG_RE = re.compile(r"<%.*?%>", re.S)
 _END_TAGS_RE = re.compile(r"</(?:html|body)\s*>", re.I)
+_NESTED_A = etree.XPath("boolean(//a[ancestor::a])")
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 "
@@ -46,26 +49,67 @@ def is_element(el: object) -> bool:
     return isinstance(getattr(el, "tag", None), str)
 
 
+def _drop_server_tags(html: str) -> str:
+    """JSP/ASP source leaked into the page (saved templates) is not content: <% ... %> blocks go,
+    in one pass (an unclosed "<%" keeps the rest)."""
+    parts: list[str] = []
+    pos = 0
+    while (start := html.find("<%", pos)) != -1:
+        end = html.find("%>", start + 2)
+        if end == -1:
+            break
+        parts.append(html[pos:start])
+        pos = end + 2
+    parts.append(html[pos:])
+    return "".join(parts)
+
+
+def _html5(html: str) -> lxml.html.HtmlElement | None:
+    """The tree a browser builds (the HTML5 tree-construction rules, lexbor), as lxml elements."""
+    try:
+        serialized = LexborHTMLParser(html).html
+    except (ValueError, RuntimeError, SelectolaxError):
+        return None
+    if not serialized:
+        return None
+    try:
+        return lxml.html.document_fromstring(serialized)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _lost_links(root: lxml.html.HtmlElement) -> bool:
+    """libxml2 keeps an unclosed <a> open, so every later link nests inside it (the menu becomes
+    one link whose text is the whole menu); browsers close it when the next <a> opens. A link
+    inside a link never happens in a browser's tree: it is the cheap sign to parse again."""
+    return bool(_NESTED_A(root))
+
+
 def parse_html(html: str) -> lxml.html.HtmlElement | None:
     """The document root, or None for an empty or unparseable page. Strings with an XML encoding
-    declaration are refused by lxml, so the declaration is dropped first."""
+    declaration are refused by lxml, so the declaration is dropped first. Where libxml2's tolerant
+    parser loses the links a browser shows (unclosed <a>), the page is parsed as a browser would."""
     if not html or not html.strip():
         return None
     if html.lstrip()[:5].lower() == "<?xml":
         html = _XML_DECL_RE.sub("", html, count=1)
-    if "<%" in html:  # JSP/ASP source leaked into the page (saved templates): not content
-        html = _SERVER_TAG_RE.sub("", html)
+    if "<%" in html:
+        html = _drop_server_tags(html)
     # libxml2 stops at a stray </html> (server-side includes close the document early); browsers
     # read on, so the closing tags are dropped and the parser closes them at the end.
     html = _END_TAGS_RE.sub("", html)
     try:
-        return lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
         try:
             frag = lxml.html.fragment_fromstring(html, create_parent="div")
         except (etree.ParserError, ValueError):
             return None
         return frag
+    if _lost_links(root):
+        browser = _html5(html)
+        return browser if browser is not None else root
+    return root
 
 
 # ---- page chrome ---------------------------------------------------------------------------------
@@ -187,7 +231,8 @@ def iter_text(root: lxml.html.HtmlElement, skip: Callable[[lxml.html.HtmlElement
 
 # ---- lists built by scripts ----------------------------------------------------------------------
 
-_RECORD_RE = re.compile(r"<record\b[^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>", re.S | re.I)
+_RECORD_OPEN_RE = re.compile(r"<record\b[^<>]{0,500}>", re.I)
+_MAX_LIST_SCRIPT_CHARS = 1024 * 1024  # a script holding a list is tens of KB; a bigger one is code or data
 _DOC_WRITE_RE = re.compile(
     r"document\.write(?:ln)?\s*\(\s*((?:\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')"
     r"(?:\s*\+\s*(?:\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'))*)\s*\)"
@@ -225,6 +270,24 @@ def _container_for(fragments: list[str], cls: str) -> lxml.html.HtmlElement:
     return wrapper
 
 
+def _records(body: str) -> list[str]:
+    """The contents of a datastore's <record> elements (CDATA unwrapped), in one linear pass; an
+    unclosed record ends the list."""
+    low = body.lower()
+    out: list[str] = []
+    pos = 0
+    while (mt := _RECORD_OPEN_RE.search(body, pos)) is not None:
+        end = low.find("</record>", mt.end())
+        if end == -1:
+            break
+        inner = body[mt.end():end].strip()
+        if inner.startswith("<![CDATA[") and inner.endswith("]]>"):
+            inner = inner[9:-3]
+        out.append(inner)
+        pos = end + 9
+    return out
+
+
 def expand_script_lists(root: lxml.html.HtmlElement) -> int:
     """Put lists that only scripts render into the tree where the browser would show them:
     Hanweb JCMS keeps list records in <script type="text/xml"><datastore><recordset><record>
@@ -234,13 +297,12 @@ def expand_script_lists(root: lxml.html.HtmlElement) -> int:
     todo: list[tuple[lxml.html.HtmlElement, lxml.html.HtmlElement, bool]] = []
     for script in root.iter("script"):
         body = script.text or ""
-        if not body or script.get("src"):
+        if not body or script.get("src") or len(body) > _MAX_LIST_SCRIPT_CHARS:
             continue
         low = body[:4000].lower()
         if "<datastore" in low or "<recordset" in low:
             datastores += 1
-            records = [a if a is not None and a != "" else (b or "") for a, b in _RECORD_RE.findall(body)]
-            records = [r for r in records if r.strip()]
+            records = [r for r in _records(body) if r.strip()]
             try:
                 container = _container_for(records, DATASTORE_CLASS) if records else None
             except (etree.ParserError, ValueError):
@@ -360,12 +422,74 @@ class Resolver:
         return out
 
 
+# Navigation written as script: window.open('…'), location.href = '…', location.assign/replace('…').
+_JS_NAVIGATE_RE = re.compile(
+    r"(?:\bopen|\blocation(?:\.href)?\s*=|\blocation\.(?:assign|replace))\s*\(?\s*(['\"])([^'\"]{1,500})\1")
+_JS_STRING_ARG_RE = re.compile(r"(['\"])([^'\"\s]{1,500})\1")
+# a string argument that reads as an address: absolute, root- or dot-relative, or a page/file name
+_URLISH_RE = re.compile(r"^(?:https?://|/(?!/)|\.\.?/)|\.(?:s?html?|jsp|aspx?|php|pdf|docx?|xlsx?|wps|ofd)(?:\?|$)",
+                        re.I)
+# script links that name an address but do not go there (set as home page, bookmark, share)
+_NOT_NAVIGATION_RE = re.compile(r"sethomepage|addfavorite|addpanel|addtofavorite|bookmark|share|behavior", re.I)
+
+
+def _script_url(code: str, resolver: Resolver) -> str | None:
+    """The address a script link opens: window.open('/art/…'), location.href='…', or a call such
+    as openArticle('/art/2024/1/2/art_1_2.html') whose string argument reads as an address. A
+    string joined to a variable ('/art/' + id) is not an address."""
+    if not code or _NOT_NAVIGATION_RE.search(code):
+        return None
+    for rx in (_JS_NAVIGATE_RE, _JS_STRING_ARG_RE):
+        for mt in rx.finditer(code):
+            if code[mt.end():mt.end() + 20].lstrip().startswith("+") or code[:mt.start(1)].rstrip().endswith("+"):
+                continue
+            candidate = mt.group(2).strip()
+            if rx is _JS_STRING_ARG_RE and not _URLISH_RE.search(candidate):
+                continue
+            target = resolver(candidate)
+            if target:
+                return target
+    return None
+
+
+def link_target(el: lxml.html.HtmlElement, resolver: Resolver) -> str | None:
+    """Where a link goes, as a browser user who clicks it lands: its href, or, for
+    href="javascript:;" / "#" / none, the address its onclick (or javascript: href) opens. Real
+    list templates write rows as <a href="javascript:;" onclick="window.open('/art/…')">."""
+    href = el.get("href")
+    target = resolver(href)
+    if target is not None:
+        return target
+    code = (href or "").strip()
+    if code and code[0] != "#" and not code[:11].lower().startswith("javascript:"):
+        return None  # mailto:, tel:, or an address that does not resolve
+    onclick = el.get("onclick")
+    if onclick:
+        target = _script_url(onclick, resolver)
+        if target:
+            return target
+    return _script_url(code[11:], resolver) if len(code) > 11 else None
+
+
 def collect_links(root: lxml.html.HtmlElement, resolver: Resolver) -> list[str]:
-    """Every absolute http(s) link target (a/area href, iframe/frame src) in page order, once."""
+    """Every absolute http(s) link target (a/area href or the address its onclick opens,
+    iframe/frame src) in page order, once."""
     seen: set[str] = set()
     out: list[str] = []
     for el in root.iter("a", "area", "iframe", "frame"):
-        target = resolver(el.get("href") if el.tag in ("a", "area") else el.get("src"))
+        target = link_target(el, resolver) if el.tag in ("a", "area") else resolver(el.get("src"))
+        if target and target not in seen:
+            seen.add(target)
+            out.append(target)
+    return out
+
+
+def collect_images(root: lxml.html.HtmlElement, resolver: Resolver) -> list[str]:
+    """Every absolute http(s) `<img src>` in page order, once (data: images need no check)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for el in root.iter("img"):
+        target = resolver(el.get("src"))
         if target and target not in seen:
             seen.add(target)
             out.append(target)

@@ -5,15 +5,28 @@ for http and another for https. This handler is built once per crawler and serve
 A host that answered a long Retry-After (crawler/hostlimit.py) gets no request from Chromium either,
 and every request Chromium sends waits for a slot of its host (hostlimit.BrowserSlots), so a rendered
 page never pushes a host past CONCURRENT_REQUESTS_PER_DOMAIN.
+Every context it makes refuses downloads and closes popups, whatever its name (crawler/chromium.py).
+
+The same browser serves the account collection running beside the crawl (crawler/media/chromium.py):
+`running_handler()` finds it, `lend_browser()` hands it out (launching it if no page has needed it yet),
+and `hold()` keeps it open past the crawl's end until that collection is done.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+import logging
+import threading
+from collections.abc import Callable
 
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
+from crawler.chromium import SAFE_CONTEXT_OPTIONS, guard_context, sandbox_note
 from crawler.hostlimit import BrowserSlots, host_of, shared_slots
+
+logger = logging.getLogger(__name__)
+_running: list[SharedPlaywrightHandler] = []  # this process's crawl browser handlers, not yet closing
 
 
 class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
@@ -26,12 +39,22 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             shared._host_slots = shared_slots(crawler)
             shared._browser_slots = BrowserSlots(shared._host_slots,
                                                  2 * crawler.settings.getfloat("DOWNLOAD_TIMEOUT", 30.0))
+            shared._holds = 0
+            shared._idle = asyncio.Event()
+            shared._idle.set()
+            shared.loop = _reactor_loop()
+            shared.loop_thread = threading.get_ident()
             crawler._govwatch_browser_handler = shared
+            logger.info(sandbox_note())
+            _running.append(shared)
         return shared
 
     async def close(self) -> None:
         if self._closing is None:  # the second scheme's close finds the browser already closed
             self._closing = True
+            await self._idle.wait()  # the account collection beside the crawl still renders pages
+            if self in _running:
+                _running.remove(self)
             await super().close()
 
     async def _aborted(self, playwright_request) -> bool:  # noqa: ANN001
@@ -39,6 +62,36 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             return False
         answer = self.abort_request(playwright_request)
         return bool(await answer) if inspect.isawaitable(answer) else bool(answer)
+
+    async def _create_browser_context(self, name, context_kwargs, spider=None):  # noqa: ANN001, ANN202
+        wrapper = await super()._create_browser_context(name, {**(context_kwargs or {}), **SAFE_CONTEXT_OPTIONS},
+                                                        spider)
+        guard_context(wrapper.context)
+        return wrapper
+
+    def hold(self) -> Callable[[], None]:
+        """Keep the browser open until the returned release is called (in the reactor thread)."""
+        self._holds += 1
+        self._idle.clear()
+        released = []
+
+        def release() -> None:
+            if not released:
+                released.append(True)
+                self._holds -= 1
+                if self._holds == 0:
+                    self._idle.set()
+
+        return release
+
+    async def lend_browser(self):  # noqa: ANN201
+        """The crawl's Chromium, launched now if no page has needed it yet."""
+        for _ in range(600):  # the handler starts its Playwright at engine start
+            if getattr(getattr(self, "browser_provider", None), "browser_type", None) is not None:
+                break
+            await asyncio.sleep(0.05)
+        await self._maybe_launch_browser()
+        return self.browser
 
     def _make_request_handler(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         inner = super()._make_request_handler(*args, **kwargs)
@@ -56,3 +109,21 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
                 raise
 
         return _polite
+
+
+def running_handler() -> SharedPlaywrightHandler | None:
+    """The browser handler of the crawl running in this process, if any."""
+    return _running[-1] if _running else None
+
+
+def hold_browser(crawler) -> Callable[[], None]:  # noqa: ANN001
+    """Keep the crawl's browser (if it has one) open until the returned release is called."""
+    handler = getattr(crawler, "_govwatch_browser_handler", None)
+    return handler.hold() if handler is not None else (lambda: None)
+
+
+def _reactor_loop() -> asyncio.AbstractEventLoop:
+    from twisted.internet import reactor
+
+    loop = getattr(reactor, "_asyncioEventloop", None)
+    return loop if loop is not None else asyncio.get_event_loop()

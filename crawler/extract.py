@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -17,13 +18,16 @@ from crawler._html import (
     ChromeIndex,
     Resolver,
     base_url,
+    collect_images,
     collect_links,
     expand_script_lists,
     is_element,
     iter_text,
+    link_target,
     norm,
     parse_html,
 )
+from crawler.bounds import bound_html
 from crawler.dates import FoundDate, date_from_url, find_dates, parse_date
 
 
@@ -50,10 +54,12 @@ class PageExtract:
     blank_reason: str | None = None  # e.g. "placeholder: 暂无信息", "empty list"
     meta: dict[str, str] = field(default_factory=dict)  # SiteName, SiteIDCode, ColumnName, ...
     links: list[str] = field(default_factory=list)  # every absolute http(s) href, page order, no dups
+    images: list[str] = field(default_factory=list)  # every absolute http(s) <img src>, page order, no dups
     page_count: int | None = None  # pagination total when the pager says (createPageHTML(...))
     refresh_url: str | None = None  # <meta http-equiv=refresh> target, absolute
     undated_count: int = 0  # list rows (li/tr/dd) with a title link but no date anywhere
     page_date_source: str | None = None  # where page_date came from: "meta" | "text" | "script"
+    cut: str | None = None  # set when a huge page was read only in part (crawler/bounds.py), says where
     # The parsed page (script-held lists expanded), so the crawler and observers need not parse it again.
     root: Any = field(default=None, repr=False, compare=False)
 
@@ -189,6 +195,66 @@ def _date_only(text: str, reference: date) -> FoundDate | None:
     return found[0]
 
 
+# Links beside a document that are not entries of a list: 上一篇/下一篇 (the neighbours of an
+# article), the source credit (来源：<a>新华网</a>), and a search result's address written as its text.
+_NEIGHBOUR_TEXT_RE = re.compile(r"^[\s\[【(（]*(?:上一篇|下一篇|上一条|下一条|上一则|下一则|上篇|下篇|前一篇|后一篇)")
+_NEIGHBOUR_LEAD_RE = re.compile(
+    r"(?:上一篇|下一篇|上一条|下一条|上一则|下一则|上篇|下篇|前一篇|后一篇|来源|来源于|信息来源|文章来源|稿件来源|出处|转载自)"
+    r"\s*[:：]?\s*$")
+_LEAD_ENDS = frozenset("篇条则源处于自：: ")
+
+
+def _lead_text(a: lxml.html.HtmlElement) -> str:
+    """The text right before a link in its block, up to two levels up: where the 上一篇： and
+    来源： labels sit ("上一篇：<a>…", "<span>来源：</span><a>…", "<p>来源：<span><a>…")."""
+    el = a
+    for _ in range(3):
+        prev = el.getprevious()
+        while prev is not None:
+            tail = (prev.tail or "").strip()
+            if tail:
+                return tail[-12:]
+            if is_element(prev) and prev.tag not in ("script", "style"):
+                text = norm(prev.text_content())
+                if text:
+                    return text[-12:]
+            prev = prev.getprevious()
+        parent = el.getparent()
+        if parent is None:
+            return ""
+        text = (parent.text or "").strip()
+        if text:
+            return text[-12:]
+        if parent.tag in _ROW_TAGS or parent.tag in _LIST_TAGS:
+            return ""  # the row before is another entry, not a label of this one
+        el = parent
+    return ""
+
+
+_SITE_ROOT_RE = re.compile(r"^https?://[^/?#]+/?(?:(?:index|default|main)\.[a-z]{2,5})?$", re.I)
+
+
+def _neighbour_link(a: lxml.html.HtmlElement, url: str, text: str) -> bool:
+    """上一篇/下一篇 and source links, addresses shown as link text, and links to a site's home
+    page (the site a search result or an article credits): never a list entry."""
+    if text and ((("篇" in text[:6] or "条" in text[:6] or "则" in text[:6]) and _NEIGHBOUR_TEXT_RE.match(text))
+                 or text[:4].lower() in ("http", "www.")):
+        return True
+    if url.count("/") <= 3 and _SITE_ROOT_RE.match(url):
+        return True
+    lead = _lead_text(a)
+    return bool(lead) and lead[-1] in _LEAD_ENDS and bool(_NEIGHBOUR_LEAD_RE.search(lead))
+
+
+# Related-reading blocks of an article page: a heading that says so, or a class/id that does.
+_RELATED_HEAD_RE = re.compile(
+    r"^[\s\[【■●>·]*(?:相关(?:阅读|文章|稿件|新闻|信息|链接|文件|推荐|政策|解读|报道|内容|附件|专题)|"
+    r"关联(?:稿件|文章|文件|信息|阅读|解读)|您可能|你可能|猜你|推荐阅读|延伸阅读|扩展阅读)")
+_RELATED_MAX = 20  # related-reading blocks list a handful of documents
+_RELATED_ID_RE = re.compile(r"related|reldoc|(?:^|[-_])rel(?:[-_]|$)|^xg(?:wz|yd|xw|wj|xx|lj|gj|nr)|"
+                            r"recommend|tuijian", re.I)
+
+
 @dataclass(slots=True)
 class _Anchor:
     el: lxml.html.HtmlElement
@@ -225,6 +291,8 @@ class _ListScanner:
         self.row_ids: set[int] = set()
         self.undated_urls: set[str] = set()
         self.list_rows = 0  # dated entries that sit in li/tr/dd rows
+        self._entry_links: dict[int, list[lxml.html.HtmlElement]] = {}  # id(entry) -> its links
+        self._related_memo: dict[object, bool] = {}
 
     # -- anchors
 
@@ -233,7 +301,7 @@ class _ListScanner:
         every ancestor which different title links it holds (capped at two: enough to know that
         an element is a list, not a row)."""
         for a in self.root.iter("a"):
-            url = self.resolve(a.get("href"))
+            url = link_target(a, self.resolve)
             if url is None:
                 continue
             text = norm(a.text_content())
@@ -241,6 +309,8 @@ class _ListScanner:
             if len(text) < 4 and len(attr) < 4:
                 continue
             if _MORE_RE.match(text) or (not text and _MORE_RE.match(attr)):
+                continue
+            if _neighbour_link(a, url, text):
                 continue
             self.anchors.append(_Anchor(a, url, text, attr))
         # which ancestors hold two or more different title links: a row never does
@@ -260,6 +330,63 @@ class _ListScanner:
     def _multi(self, el: lxml.html.HtmlElement) -> bool:
         s = self._owners.get(el)
         return s is not None and len(s) >= 2
+
+    def holds_titles(self, el: lxml.html.HtmlElement) -> bool:
+        """Whether the element holds a title link (every ancestor of one is an owner)."""
+        return el in self._owners
+
+    def drop_related(self, entries: list[ListEntry]) -> list[ListEntry]:
+        """The entries without those whose every link sits in a related-reading block (相关阅读,
+        关联稿件, 您可能感兴趣): on an article page they are other documents, not its list."""
+        return [e for e in entries if not all(self._in_related(a) for a in self._entry_links.get(id(e), ()))]
+
+    def _in_related(self, a: lxml.html.HtmlElement) -> bool:
+        """Whether a link sits in a block marked as related reading: by its class/id
+        (article-reldocuments, xgwz, related), by a heading just before it (<h3>相关阅读</h3><ul>)
+        or by the block's opening words (<div>相关文章：<ul>…)."""
+        memo = self._related_memo
+        path: list[object] = []
+        el = a
+        found = False
+        while el is not None and el.tag not in ("body", "html") and len(path) < 10:
+            known = memo.get(el)
+            if known is not None:
+                found = known
+                break
+            path.append(el)
+            ident = f"{el.get('class') or ''} {el.get('id') or ''}"
+            if ident != " " and any(_RELATED_ID_RE.search(tok) for tok in ident.split()):
+                found = True
+                break
+            if el is not a and self._opens_related(el):
+                found = True
+                break
+            prev = el.getprevious()
+            while prev is not None and not is_element(prev):
+                prev = prev.getprevious()
+            if prev is not None and self._related_heading(prev):
+                found = True
+                break
+            el = el.getparent()
+        for node in path:
+            memo[node] = found
+        return found
+
+    def _opens_related(self, el: lxml.html.HtmlElement) -> bool:
+        """A block that opens with related-reading words: <div>相关文章：<ul>…, or its first child
+        is such a heading (<div><span>相关链接：</span><a>…<br><a>…)."""
+        opening = el.text.strip() if el.text else ""
+        if opening:
+            return len(opening) <= 14 and bool(_RELATED_HEAD_RE.match(opening))
+        first = next((child for child in el if is_element(child)), None)
+        return first is not None and self._related_heading(first)
+
+    def _related_heading(self, el: lxml.html.HtmlElement) -> bool:
+        """A short heading (相关阅读：, 您可能感兴趣的文章) that holds no title link itself."""
+        if len(el) > 3 or el.tag in ("a", "script", "style") or self.holds_titles(el):
+            return False
+        text = norm(el.text_content())
+        return len(text) <= 14 and bool(_RELATED_HEAD_RE.match(text))
 
     # -- rows
 
@@ -484,10 +611,12 @@ class _ListScanner:
                 if prev.date_source == "url" and f.source != "url":
                     prev.date, prev.date_text, prev.date_source = f.value, f.date_text, f.source
                 prev.pinned = prev.pinned or pinned
+                self._entry_links[id(prev)].append(f.anc.el)
                 continue
             entry = ListEntry(title=f.title, url=f.anc.url, date=f.value, date_text=f.date_text,
                               date_source=f.source, position=len(entries), pinned=pinned)
             index[key] = entry
+            self._entry_links[id(entry)] = [f.anc.el]
             entries.append(entry)
             row = f.row
             if row is not None:
@@ -561,22 +690,52 @@ _LABEL_RE = re.compile(
 _STRONG_LABELS = ("发布", "发表", "发稿")
 
 
+_REGENERATED_RE = re.compile(r"页面生成时间\s*[:：]?\s*([0-9][0-9\-/.年月日 :]{5,30})")
+
+
+def _regenerated_on(root: lxml.html.HtmlElement, raw: str, reference: date) -> date | None:
+    """When the CMS last regenerated the page (开普云/gov.cn: <meta name="others" content="页面生成时间
+    2024-05-06 10:11:12">; Hanweb: <meta name="Maketime">): not when it was published."""
+    if "页面生成时间" in raw:
+        mt = _REGENERATED_RE.search(raw)
+        fd = parse_date(mt.group(1), reference) if mt else None
+        if fd:
+            return fd.value
+    for el in root.iter("meta"):
+        if (el.get("name") or "").strip().lower() == "maketime":
+            fd = parse_date(norm(el.get("content")), reference)
+            return fd.value if fd else None
+    return None
+
+
 def _page_date(root: lxml.html.HtmlElement, meta: dict[str, str], extra: dict[str, str], raw: str,
                reference: date, main_text: str) -> tuple[FoundDate | None, str | None]:
     """The page's own publish date: PubDate-style metas, then gov.cn's firstpublishedtime, then
     WeChat's `var ct` timestamp, then an element marked as the publish time, then a 发布时间/日期:
-    label in the main text (never footer years or 页面生成时间)."""
-    for name in ("PubDate",):
-        if name in meta:
-            fd = parse_date(meta[name], reference)
-            if fd:
-                return FoundDate(fd.value, meta[name], "meta"), "meta"
-    for name in ("firstpublishedtime", "publishdate", "publish_date", "article:published_time",
-                 "og:article:published_time", "dc.date.issued", "dcterms.issued"):
-        if name in extra:
-            fd = parse_date(extra[name], reference)
-            if fd:
-                return FoundDate(fd.value, extra[name], "meta"), "meta"
+    label in the main text (never footer years or 页面生成时间). A meta that only repeats the
+    page-regeneration time (templates fill PubDate with it on every rebuild) yields to the date the
+    page shows, and is used only where the page shows none."""
+    regenerated: date | None = None
+    deferred: FoundDate | None = None
+    for content in [meta.get("PubDate")] + [extra.get(name) for name in _PUBLISH_METAS[1:]]:
+        fd = parse_date(content, reference) if content else None
+        if not fd:
+            continue
+        if regenerated is None:
+            regenerated = _regenerated_on(root, raw, reference) or date.min
+        if fd.value != regenerated:
+            return FoundDate(fd.value, content, "meta"), "meta"
+        deferred = deferred or FoundDate(fd.value, content, "meta")
+    shown = _shown_date(root, raw, reference, main_text)
+    if shown[0] is not None:
+        return shown
+    return (deferred, "meta") if deferred else (None, None)
+
+
+def _shown_date(root: lxml.html.HtmlElement, raw: str, reference: date, main_text: str,
+                ) -> tuple[FoundDate | None, str | None]:
+    """The date the page itself shows: WeChat's `var ct`, an element marked as the publish time,
+    or a 发布时间/日期: label in the main text."""
     mt = _WECHAT_CT_RE.search(raw) if "var ct" in raw else None
     if mt:
         stamp = datetime.fromtimestamp(int(mt.group(1)), tz=_CST).date()
@@ -593,6 +752,8 @@ def _page_date(root: lxml.html.HtmlElement, meta: dict[str, str], extra: dict[st
     strong: FoundDate | None = None
     weak: FoundDate | None = None
     for mt in _LABEL_RE.finditer(main_text):
+        if main_text[max(0, mt.start() - 4):mt.start()].endswith("页面生成"):
+            continue  # 页面生成时间：the regeneration time, shown in a page's corner
         after = main_text[mt.end():mt.end() + 40]
         found = find_dates(after, reference)
         if not found or after.find(found[0].text) > 1:
@@ -661,17 +822,50 @@ def _empty_container(el: lxml.html.HtmlElement) -> bool:
     return not norm(el.text_content())
 
 
-def _blank(root: lxml.html.HtmlElement, chrome: ChromeIndex, main_text: str, links: list[str]) -> str | None:
+_STATE_CLASSES = frozenset({"on", "active", "cur", "current", "curr", "selected", "show", "hide", "hidden", "act",
+                            "open", "in", "fade", "block", "none", "first", "last"})
+
+
+def _panel_key(el: lxml.html.HtmlElement) -> tuple[str, str, str]:
+    """What tab panels of one tab box share: tag, class without state words (on/active/hide), and
+    id without its number (con_1, con_2)."""
+    cls = " ".join(sorted(t for t in (el.get("class") or "").split() if t.lower() not in _STATE_CLASSES))
+    return el.tag, cls, re.sub(r"\d+", "", el.get("id") or "")
+
+
+def _filled_sibling_tab(owner: lxml.html.HtmlElement, holds_titles: Callable[[lxml.html.HtmlElement], bool],
+                        ) -> bool:
+    """Whether a placeholder sits in one panel of a tab box whose other panels hold title links:
+    "暂无数据" in an empty tab of four says nothing about the page."""
+    el = owner
+    for _ in range(5):
+        parent = el.getparent()
+        if parent is None or el.tag in ("body", "html"):
+            return False
+        key = _panel_key(el)
+        for sib in parent:
+            if sib is not el and is_element(sib) and _panel_key(sib) == key and holds_titles(sib):
+                return True
+        if holds_titles(parent):
+            return False  # the placeholder sits beside links that are not tabs like it
+        el = parent
+    return False
+
+
+def _blank(root: lxml.html.HtmlElement, chrome: ChromeIndex, main_text: str, links: list[str],
+           holds_titles: Callable[[lxml.html.HtmlElement], bool] = lambda el: False) -> str | None:
     """Why a page without dated items or a body reads blank, or None: a placeholder in the main
-    area (暂无信息, 共0条), an empty list container (ul/table/datastore) where the main area holds no
-    real links, or next to no text at all. `links` are the visible texts of non-chrome title links."""
+    area (暂无信息, 共0条) that is not one empty tab beside filled ones, an empty list container
+    (ul/table/datastore) where the main area holds no real links, or next to no text at all. `links`
+    are the visible texts of non-chrome title links; `holds_titles` tells elements holding any."""
     for el in root.iter():
         if not is_element(el) or el.tag in ("script", "style", "title", "option", "textarea", "noscript"):
             continue
         for text, owner in ((el.text, el), (el.tail, el.getparent())):
             if text and len(text.strip()) <= 40:
                 mt = _PLACEHOLDER_RE.search(text)
-                if mt and owner is not None and not chrome.is_chrome(owner):
+                if mt and owner is not None and not chrome.is_chrome(owner) and not _filled_sibling_tab(
+                        owner, holds_titles):
                     return f"placeholder: {mt.group(0)}"
     mt = _ZERO_COUNT_RE.search(main_text)
     if mt:
@@ -699,10 +893,12 @@ def _blank(root: lxml.html.HtmlElement, chrome: ChromeIndex, main_text: str, lin
 
 def extract_page(html: str, url: str, reference: date) -> PageExtract:
     """Everything one page says about itself, as observed (raw HTML: hidden tabs count, scripts do
-    not run except the list-holding ones described in crawler._html.expand_script_lists)."""
+    not run except the list-holding ones described in crawler._html.expand_script_lists). A huge
+    page is read up to crawler.bounds.MAX_HTML_BYTES, and `cut` says so."""
+    html, cut = bound_html(html)
     root = parse_html(html)
     if root is None:
-        return PageExtract(url=url, title="", kind="other", blank=True, blank_reason="empty page")
+        return PageExtract(url=url, title="", kind="other", blank=True, blank_reason="empty page", cut=cut)
 
     expand_script_lists(root)
     meta, extra, refresh_raw = _read_meta(root)
@@ -728,6 +924,15 @@ def extract_page(html: str, url: str, reference: date) -> PageExtract:
             body.append(_has_body(root, chrome))
         return body[0]
 
+    # An article's related-reading list (相关阅读, 关联稿件, 您可能感兴趣) names other documents: it
+    # neither makes the page a list nor gives it entries.
+    # (a page with many dated entries and no date of its own is a list: its blocks are not walked)
+    maybe_article = article_meta or page_date is not None or len(items) <= _RELATED_MAX
+    own = scanner.drop_related(items) if items and maybe_article else items
+    if len(own) == len(items) or not (article_meta or has_body()):
+        own = items  # nothing related, or a list page whose 相关栏目 entries stay its own
+    elif not (len(own) >= 2 or (own and scanner.list_rows >= 1)):
+        listed = False
     if article_meta:
         kind = "article"
     elif page_date is not None and has_body():
@@ -739,6 +944,10 @@ def extract_page(html: str, url: str, reference: date) -> PageExtract:
     else:
         kind = "other"
 
+    if kind == "article" and own is not items:
+        items = own
+        for position, entry in enumerate(items):
+            entry.position = position
     if kind == "article":
         latest = page_date
     elif items:
@@ -758,7 +967,7 @@ def extract_page(html: str, url: str, reference: date) -> PageExtract:
         for anc in scanner.anchors:
             if anc.url not in seen and not chrome.is_chrome(anc.el):
                 seen[anc.url] = anc.text or anc.attr
-        blank_reason = _blank(root, chrome, main_text, list(seen.values()))
+        blank_reason = _blank(root, chrome, main_text, list(seen.values()), scanner.holds_titles)
 
     refresh_url = resolver(refresh_raw) if refresh_raw else None
 
@@ -773,9 +982,11 @@ def extract_page(html: str, url: str, reference: date) -> PageExtract:
         blank_reason=blank_reason,
         meta=meta,
         links=collect_links(root, resolver),
+        images=collect_images(root, resolver),
         page_count=_page_count(html),
         refresh_url=refresh_url,
         undated_count=len(scanner.undated_urls),
         page_date_source=page_src,
+        cut=cut,
         root=root,
     )

@@ -65,6 +65,7 @@ class LinkChecked:
     method: str | None
     elapsed_ms: float | None
     link_text: str | None = None
+    kind: str = "link"  # link | image (<img src>: 图片) | attachment (PDF/DOC/XLS/…: 附件)
 
 
 @dataclass(slots=True)

@@ -1,10 +1,12 @@
-"""How a link answered, in the words the findings use: ok, broken, soft-404, timeout."""
+"""How a link answered, in the words the findings use: ok, broken, soft-404, timeout; and what the
+link is (a page link, an image, an attachment), so a finding can say 图片无法显示 or 附件无法下载."""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 from importlib import resources
+from urllib.parse import urlsplit
 
 import yaml
 from scrapy import exceptions
@@ -12,13 +14,46 @@ from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
 
 HTML_TYPES = ("text/html", "application/xhtml")
-TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
-TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.S | re.I)
+# Linear over any page (crawler/bounds.py): a tag is a run without '<' or '>', so "<<<<" costs one
+# pass, not one pass per '<'; script and style bodies are skipped with str.find, not a lazy match
+# retried from every unclosed <script>.
+TAG = re.compile(r"<[^<>]+>")
+RAW_OPEN = re.compile(r"<(script|style)\b", re.I)
+TITLE_OPEN = re.compile(r"<title[^<>]{0,500}>", re.I)
+TITLE_CLOSE = re.compile(r"</title", re.I)
+WHITESPACE = re.compile(r"\s+")
+SOFT_404_MAX_CHARS = 1024 * 1024  # a "not found" page is small; a bigger one is judged by its title only
+TEXT_TYPES = ("text/", "xml", "json", "javascript")
+# What 政府网站 publish as 附件 (WPS/ET: Kingsoft Office, OFD: the national fixed-layout format).
+ATTACHMENT_EXTENSIONS = frozenset(
+    "pdf doc docx xls xlsx wps et ppt pptx ofd zip rar 7z".split())
+LINK_KINDS = ("link", "image", "attachment")
 
 
 def visible_text(html: str) -> str:
-    """The page's text without tags, scripts, styles or whitespace: cheap, for short-page tests."""
-    return re.sub(r"\s+", "", TAGS.sub(" ", html))
+    """The page's text without tags, scripts, styles or whitespace: cheap, for short-page tests.
+    An unclosed <script> or <style> hides the rest of the page, as in a browser."""
+    parts: list[str] = []
+    pos = 0
+    low: str | None = None
+    while (mt := RAW_OPEN.search(html, pos)) is not None:
+        parts.append(html[pos:mt.start()])
+        if low is None:
+            low = html.lower()
+        end = low.find("</" + mt.group(1).lower(), mt.end())
+        close = html.find(">", end) if end != -1 else -1
+        pos = len(html) if close == -1 else close + 1
+    parts.append(html[pos:])
+    return WHITESPACE.sub("", TAG.sub(" ", "".join(parts)))
+
+
+def page_title(html: str) -> str:
+    """The text of the first <title>, whitespace removed ("" without one)."""
+    start = TITLE_OPEN.search(html)
+    if start is None:
+        return ""
+    end = TITLE_CLOSE.search(html, start.end())
+    return WHITESPACE.sub("", html[start.end():end.start()]) if end is not None else ""
 
 
 @lru_cache(maxsize=1)
@@ -29,11 +64,12 @@ def _soft404() -> dict:
 def soft_404_reason(text: str) -> str | None:
     """The phrase that marks a 200 page as "not found", or None for a real page."""
     rules = _soft404()
-    title_match = TITLE.search(text)
-    title = re.sub(r"\s+", "", title_match.group(1)) if title_match else ""
+    title = page_title(text)
     for phrase in rules["title_phrases"]:
         if phrase in title:
             return f"title says {title[:60]!r}"
+    if len(text) > SOFT_404_MAX_CHARS:
+        return None
     visible = visible_text(text)
     if len(visible) <= rules["max_text_chars"]:
         for phrase in rules["phrases"]:
@@ -58,6 +94,24 @@ def looks_like_page(url: str) -> bool:
 
 def is_html(content_type: str | None) -> bool:
     return bool(content_type) and any(t in content_type.lower() for t in HTML_TYPES)
+
+
+def is_attachment(url: str) -> bool:
+    """A link to a document or archive, by the extension of its path (…/附件.pdf, …/t2023_1.docx)."""
+    path = urlsplit(url).path
+    name = path.rsplit("/", 1)[-1]
+    return "." in name and name.rsplit(".", 1)[1].lower() in ATTACHMENT_EXTENSIONS
+
+
+def headers_suffice(content_type: str | None, body_length: object, limit: int) -> bool:
+    """Whether a link check may stop reading once the headers are in: the answer is a file (an image,
+    a PDF, an archive: not textual) or larger than a page can be, so its status says all. Only
+    textual answers are read (an HTML page may be a soft 404, an error page a WAF's); a 64 MiB
+    attachment then costs its headers, not its download."""
+    kind = (content_type or "").lower()
+    if not any(t in kind for t in HTML_TYPES + TEXT_TYPES):
+        return True
+    return isinstance(body_length, int) and body_length > limit
 
 
 def failure_outcome(failure: Failure) -> tuple[str, str]:

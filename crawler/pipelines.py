@@ -19,7 +19,9 @@ from crawler.items import (
     PageFetched,
     RunFinished,
 )
+from crawler.stopping import is_interrupted
 from storage.db import Database
+from storage.interrupted import INTERRUPTED
 from storage.models import Column, CrawlRun, LinkCheck, ListItem, Page
 from storage.records import Evidence, Observation
 from storage.repo import first_seen, utcnow
@@ -32,6 +34,14 @@ def flush_storage(crawler) -> None:  # noqa: ANN001
     for component in getattr(crawler.engine.scraper.itemproc, "middlewares", ()):
         if isinstance(component, StoragePipeline):
             component.flush()
+
+
+def close_storage(crawler, reason: str) -> None:  # noqa: ANN001
+    """Commit what the storage pipeline holds and close the runs still open with `reason`: the crawl
+    is being stopped (crawler/stopping.py) and the spider will not close them itself."""
+    for component in getattr(crawler.engine.scraper.itemproc, "middlewares", ()):
+        if isinstance(component, StoragePipeline):
+            component.spider_closed(crawler.spider, reason)
 
 
 def database(url: str) -> Database:
@@ -114,7 +124,7 @@ class StoragePipeline:
                     session.add(LinkCheck(run_id=item.run_id, url=item.url, found_on=item.found_on,
                                           link_text=item.link_text, status=item.status, outcome=item.outcome,
                                           error=item.error, method=item.method, elapsed_ms=item.elapsed_ms,
-                                          checked_at=now))
+                                          kind=item.kind, checked_at=now))
                     counts["links"] += 1
                 case Observed():
                     session.add(Observation(run_id=item.run_id, kind=item.kind, url=item.url,
@@ -159,7 +169,9 @@ class StoragePipeline:
         run = session.get(CrawlRun, run_id)
         run.finished_at = utcnow()
         if run.status == "running":
-            if not home_read:
+            if is_interrupted(cut):  # Ctrl-C or SIGTERM (crawler/stopping.py): the reason says so
+                run.status, run.error = INTERRUPTED, str(cut)
+            elif not home_read:
                 run.status = "failed"
                 run.error = run.error or error or f"crawl ended ({cut or 'unknown'}) before the home page was read"
             elif cut:

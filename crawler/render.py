@@ -12,18 +12,72 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawler.bounds import bound_html
 from crawler.extract import PageExtract
 from crawler.linkcheck import visible_text
 
-CHALLENGE_SCRIPT = re.compile(r"document\.cookie\s*=.*?(location\.(reload|href|replace)|window\.location)", re.S | re.I)
+# Every pattern here runs over whole pages in the reactor thread: each is linear in the page (no lazy
+# `.*?` spanning the page, no unbounded run before a test that can fail), and pages are cut first
+# (crawler/bounds.py). A `document.cookie=` ... `location.reload` challenge is two searches, not one
+# lazy match retried from every cookie assignment (quadratic on 500 KB of cookie scripts).
+COOKIE_SET = re.compile(r"document\.cookie\s*=", re.I)
+RELOAD = re.compile(r"location\.(?:reload|href|replace)|window\.location", re.I)
 JS_REDIRECT = re.compile(r"(window\.|document\.|top\.|self\.)?location(\.href)?\s*(=|\.replace\(|\.assign\()", re.I)
-LIST_SCRIPT = re.compile(
-    r"(XMLHttpRequest|\bfetch\s*\(|\$\.(ajax|get|post|getJSON)\b|\.load\s*\(|axios|innerHTML|document\.write|"
-    r"appendChild|insertAdjacentHTML|new\s+Vue|createApp|v-for=|\{\{\s*\w+)",
-    re.I,
+SCRIPT_OPEN = re.compile(r"<script\b[^<>]{0,2000}>", re.I)
+# Literal needles (found with str.find, fast) and, where the needle alone is not enough, the pattern
+# that must match where the needle stands; over lower-cased script text.
+_LIST_NEEDLES: tuple[tuple[str, re.Pattern[str] | None], ...] = (
+    ("xmlhttprequest", None), ("fetch", re.compile(r"\bfetch\s*\(")),
+    ("$.", re.compile(r"\$\.(?:ajax|get|post|getjson)\b")), (".load", re.compile(r"\.load\s*\(")),
+    ("axios", None), ("innerhtml", None), ("appendchild", None),
+    ("insertadjacenthtml", None), ("vue", re.compile(r"new\s+vue")), ("createapp", None),
+    ("v-for=", None), ("{{", re.compile(r"\{\{\s*\w")),
 )
-SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S | re.I)
-IFRAME = re.compile(r"<i?frame\b[^>]*\bsrc\s*=", re.I)
+
+
+def script_texts(html: str) -> list[str]:
+    """The bodies of the page's closed <script> elements, in one linear pass."""
+    low = html.lower()
+    out: list[str] = []
+    pos = 0
+    while (mt := SCRIPT_OPEN.search(html, pos)) is not None:
+        end = low.find("</script>", mt.end())
+        if end == -1:
+            break
+        out.append(html[mt.end():end])
+        pos = end + 9
+    return out
+
+
+def challenge_script(scripts: str) -> bool:
+    """A cookie is set, then the page reloads or navigates: an anti-bot challenge."""
+    mt = COOKIE_SET.search(scripts)
+    return mt is not None and RELOAD.search(scripts, mt.end()) is not None
+
+
+def list_script(scripts: str) -> bool:
+    """Scripts that fetch or build the page's content (XHR, fetch, jQuery loads, innerHTML, Vue)."""
+    low = scripts.lower()
+    for needle, pattern in _LIST_NEEDLES:
+        at = low.find(needle)
+        while at != -1:
+            if pattern is None:
+                return True
+            start = max(0, at - 16) if needle == "vue" else at  # the pattern starts before "vue"
+            if pattern.search(low, start, at + len(needle) + 64):
+                return True
+            at = low.find(needle, at + 1)
+    return False
+
+
+IFRAME = re.compile(r"<i?frame\b[^<>]{0,2000}?\bsrc\s*=", re.I)
+DOC_WRITE = re.compile(r"document\.write(?:ln)?\s*\(")
+_LITERAL = r"(?:\"(?:[^\"\\\n]|\\.){0,4000}\"|'(?:[^'\\\n]|\\.){0,4000}')"
+# document.write of string literals only (joined by +, or in unescape()): what it writes is in the raw
+# page already (crawler._html expands dated ones into the tree), so the browser shows nothing more.
+# Literals are bounded (a longer one is not taken as static), so each match costs at most 4000 characters.
+STATIC_WRITE = re.compile(r"document\.write(?:ln)?\s*\(\s*(?:unescape\s*\(\s*)?" + _LITERAL
+                          + r"(?:\s*\+\s*" + _LITERAL + r")*\s*\)?\s*\)")
 WAF_WORDS = ("防火墙", "拦截", "安全威胁", "访问受限", "访问频繁", "请求过于频繁", "安全狗", "云锁", "人机验证",
              "滑动验证", "验证码", "Access Denied", "Forbidden", "Request blocked", "WAF", "Too Many Requests")
 BLOCK_STATUSES = {403, 412, 429, 503, 521}
@@ -34,10 +88,11 @@ def render_reason(status: int | None, html: str | None, extract: PageExtract | N
     """Why this page must be read in the browser, or None when the plain fetch is enough."""
     if html is None:
         return None
-    scripts = " ".join(SCRIPT.findall(html))
+    html, _ = bound_html(html)
+    scripts = " ".join(script_texts(html))
     if status in BLOCK_STATUSES and "<script" in html.lower():
         return "challenge page"
-    if CHALLENGE_SCRIPT.search(scripts) and len(visible_text(html)) < 300:
+    if challenge_script(scripts) and len(visible_text(html)) < 300:
         return "challenge page"
     if extract is not None and extract.items:
         return None
@@ -45,11 +100,19 @@ def render_reason(status: int | None, html: str | None, extract: PageExtract | N
         return "meta refresh"
     if JS_REDIRECT.search(scripts) and len(visible_text(html)) < 200:
         return "JavaScript redirect"
-    if IFRAME.search(html):
-        return "list in an iframe"
-    if LIST_SCRIPT.search(scripts) and (extract is None or extract.blank or extract.kind != "article"):
+    if IFRAME.search(html) and (extract is None or extract.blank or extract.kind != "article"):
+        return "list in an iframe"  # an article (its own date, its body) is read without its frames
+    if (list_script(scripts) or _writes_list(scripts)) and (
+            extract is None or extract.blank or extract.kind != "article"):
         return "list built by script"
     return None
+
+
+def _writes_list(scripts: str) -> bool:
+    """Whether a document.write writes what only running the script tells: a variable or a string
+    joined to one. The badge nearly every government page writes (document.write(unescape(
+    "%3Cspan id='_ideConac'…"))) and other literal strings are already in the raw page."""
+    return any(not STATIC_WRITE.match(scripts, mt.start()) for mt in DOC_WRITE.finditer(scripts))
 
 
 def blocked_reason(status: int | None, html: str | None) -> str | None:

@@ -4,6 +4,7 @@ site never stops the others."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -12,6 +13,7 @@ from pathlib import Path
 from scrapy.utils.reactor import install_reactor
 from twisted.python.failure import Failure
 
+from crawler.stopping import CrawlInterrupted, Stopper
 from govwatch.settings import Settings
 
 
@@ -35,9 +37,14 @@ def run_crawls(
     site_timeout: float = 900.0,
     on_done: Callable[[CrawlJob], None] | None = None,
     log_file: Path | None = None,
+    side_work: Callable[[threading.Event], object] | None = None,
 ) -> None:
-    """Crawl every job in one spider; returns when all have finished, failed or timed out.
+    """Crawl every job in one spider; returns when all have finished, failed or timed out. Ctrl-C or
+    SIGTERM stops it within seconds, what was seen stored, and raises CrawlInterrupted (crawler/stopping.py).
 
+    `side_work(stopping)` (the account collection of `govwatch crawl`) runs in a thread while the crawl runs,
+    using the crawl's browser (crawler/media/chromium.py); `stopping` is set when the crawl is cut short
+    (Ctrl-C, SIGTERM, its time limit), for the side work to stop soon. This returns when both are done.
     Twisted's reactor runs once per process, so this is called at most once per process.
     """
     install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
@@ -70,6 +77,8 @@ def run_crawls(
 
     crawler = runner.create_crawler(SiteSpider)
     crawler.signals.connect(site_closed, signal=signals.item_scraped)
+    if side_work is not None:
+        side_started, side_done = _start_beside(crawler, side_work)
     d = runner.crawl(crawler, jobs=spider_jobs, max_columns=settings.max_columns, max_links=settings.max_links,
                      site_timeout=site_timeout)
     outcome: list = []
@@ -82,7 +91,58 @@ def run_crawls(
         else:
             reactor.callWhenRunning(reactor.stop)
 
+    if side_work is not None:
+        d = _beside(crawler, d, side_started, side_done)
     d.addBoth(finished)
-    reactor.run(installSignalHandlers=True)
+    stopper = Stopper(reactor, crawler)
+    reactor.callWhenRunning(stopper.install)
+    try:
+        reactor.run(installSignalHandlers=True)
+    finally:
+        stopper.restore()
+    if stopper.signum is not None:
+        raise CrawlInterrupted(stopper.signum)
     if outcome and isinstance(outcome[0], Failure):
         raise CrawlError(f"the crawl could not run: {outcome[0].getErrorMessage()}") from outcome[0].value
+
+
+def _start_beside(crawler, side_work: Callable[[threading.Event], object]):  # noqa: ANN001, ANN202
+    """At the crawl's start, run `side_work` in a thread, the crawl's browser kept open until it is done
+    (a failing side work is logged, never the crawl's failure); a crawl cut short sets its `stopping`."""
+    from scrapy import signals
+    from twisted.internet import defer, threads
+
+    from crawler.browser import hold_browser
+    from crawler.stopping import stopping  # set at Ctrl-C/SIGTERM too: the reactor's stop waits for this thread
+
+    started: list[bool] = []
+    done = defer.Deferred()
+
+    def start() -> None:
+        started.append(True)
+        release = hold_browser(crawler)
+        work = threads.deferToThread(side_work, stopping)
+        work.addErrback(lambda f: logging.getLogger(__name__).error("side work failed: %s", f.getTraceback()))
+        work.addBoth(lambda _: (release(), done.callback(None)))
+
+    def closed(spider, reason: str) -> None:  # noqa: ANN001
+        if reason != "finished":
+            stopping.set()
+
+    crawler.signals.connect(start, signal=signals.engine_started, weak=False)
+    crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
+    return started, done
+
+
+def _beside(crawler, crawl_done, started: list[bool], side_done):  # noqa: ANN001, ANN202
+    """Fires with the crawl's own result once both the crawl and the side work are done."""
+    from twisted.internet import defer
+
+    def crawl_over(result):  # noqa: ANN001, ANN202
+        if not started and not side_done.called:  # the crawl ended before it started: no side work runs
+            side_done.callback(None)
+        return result
+
+    crawl_done.addBoth(crawl_over)
+    both = defer.DeferredList([crawl_done, side_done], consumeErrors=True)
+    return both.addCallback(lambda results: results[0][1])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+# CHROMIUM_ARGS carry no --no-sandbox: crawler/chromium.py decides the sandbox per machine, and says why.
+from crawler.chromium import CHROMIUM_ARGS, SAFE_CONTEXT_OPTIONS, launch_options
 from govwatch.settings import Settings
 
 USER_AGENT = (
@@ -13,9 +15,10 @@ USER_AGENT = (
 
 
 # The one browser context, created on first use (no browser starts for a crawl that never renders).
-BROWSER_CONTEXT = {"viewport": {"width": 1280, "height": 800}, "locale": "zh-CN", "ignore_https_errors": True}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+# Downloads are refused and popups blocked (crawler/chromium.py says why, and when the sandbox is on).
+BROWSER_CONTEXT = {"viewport": {"width": 1280, "height": 800}, "locale": "zh-CN", "ignore_https_errors": True,
+                   **SAFE_CONTEXT_OPTIONS}
+__all__ = ["BROWSER_CONTEXT", "CHROMIUM_ARGS", "USER_AGENT", "browser_settings", "scrapy_settings"]
 UNNEEDED_RESOURCES = {"media", "font"}
 
 
@@ -36,11 +39,13 @@ def browser_settings(settings: Settings) -> dict:
             "https": "crawler.browser.SharedPlaywrightHandler",
         },
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
-        "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": chromium, "headless": True, "args": CHROMIUM_ARGS,
-                                      "timeout": 30_000},
+        # Sandboxed where the machine allows it; `--no-sandbox` only as root or without user namespaces.
+        "PLAYWRIGHT_LAUNCH_OPTIONS": launch_options(chromium),
         "PLAYWRIGHT_MAX_CONTEXTS": 1,
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": settings.browser_pages,
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": int(settings.timeout * 1000),
+        # a navigation that turns out to be a (refused) download waits no longer than a page would
+        "PLAYWRIGHT_DOWNLOAD_TIMEOUT": int(settings.timeout * 1000),
         "PLAYWRIGHT_ABORT_REQUEST": abort_unneeded,
         "PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER": True,
     }

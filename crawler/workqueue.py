@@ -2,15 +2,16 @@
 
 Keys (all under the `redis_prefix` setting, default "govwatch"):
 
-    {p}:jobs                   list of JSON site jobs, taken from the left
+    {p}:jobs                   list of JSON jobs (sites, and accounts: "kind": "account"), taken from the left
     {p}:processing:{worker}    jobs a worker has taken and not yet finished (moved there with LMOVE)
     {p}:worker:{worker}        the worker's heartbeat; expires `worker_lease` seconds after the last beat
     {p}:workers                set of worker ids that may hold jobs
-    {p}:leases                 hash run_id -> {"worker", "at"}: when a job was taken, for time limits
+    {p}:leases                 hash lease key (a site's run_id, "account:{id}") -> {"worker", "at"}
     {p}:host:{hostname}        sorted set of request slots per host (crawler/redis_politeness.py)
 
-A job is acknowledged (removed from the processing list) only once its site's `RunFinished` has been
-stored. A worker whose heartbeat expired is dead: a coordinator takes its processing list, marks each
+A job is acknowledged (removed from the processing list) only once its site's `RunFinished` (or its
+account's collection) has been stored. A worker whose heartbeat expired is dead: a coordinator takes its
+processing list, queues each account there again unless it was collected, marks each
 run there failed ("interrupted") and queues the site again under a new run (scheduler/batches.py), so
 a killed worker loses no site and no run is written by two crawls.
 """
@@ -38,7 +39,8 @@ def connect(url: str) -> redis.Redis:
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """One site to crawl: what `SiteSpider.start_site` needs, plus where it belongs."""
+    """One site to crawl (what `SiteSpider.start_site` needs, plus where it belongs), or one account to
+    collect (`kind == "account"`, `account_id`; run_id and site_id 0). A job stored without a kind is a site's."""
 
     run_id: int
     site_id: int
@@ -46,17 +48,35 @@ class Job:
     reference_date: str
     batch_id: int | None = None
     attempt: int = 1
+    kind: str = "site"
+    account_id: int | None = None
+    force: bool = False  # an account collected even if it was collected tonight (`crawl --workers`)
+
+    @classmethod
+    def for_account(cls, account_id: int, url: str | None, reference_date: str, attempt: int = 1,
+                    force: bool = False) -> Job:
+        return cls(0, 0, url or "", reference_date, None, attempt, "account", account_id, force)
+
+    @property
+    def lease_key(self) -> str:
+        return f"account:{self.account_id}" if self.kind == "account" else str(self.run_id)
 
     def dumps(self) -> str:
-        return json.dumps({"run_id": self.run_id, "site_id": self.site_id, "url": self.url,
-                           "reference_date": self.reference_date, "batch_id": self.batch_id,
-                           "attempt": self.attempt}, sort_keys=True, ensure_ascii=False)
+        data: dict[str, Any] = {"run_id": self.run_id, "site_id": self.site_id, "url": self.url,
+                                "reference_date": self.reference_date, "batch_id": self.batch_id,
+                                "attempt": self.attempt}
+        if self.kind != "site":  # a site job keeps the form queued by earlier versions
+            data |= {"kind": self.kind, "account_id": self.account_id, "force": self.force}
+        return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
     @classmethod
     def loads(cls, raw: str | bytes) -> Job:
         data: dict[str, Any] = json.loads(raw)
-        return cls(int(data["run_id"]), int(data.get("site_id") or 0), data["url"], data["reference_date"],
-                   data.get("batch_id"), int(data.get("attempt") or 1))
+        account_id = data.get("account_id")
+        return cls(int(data.get("run_id") or 0), int(data.get("site_id") or 0), data.get("url") or "",
+                   data["reference_date"], data.get("batch_id"), int(data.get("attempt") or 1),
+                   data.get("kind") or "site", int(account_id) if account_id is not None else None,
+                   bool(data.get("force")))
 
     def as_spider_job(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "url": self.url, "reference_date": self.reference_date}
@@ -117,14 +137,17 @@ class WorkQueue:
             return []
         jobs = [Job.loads(raw) for raw in raws]
         if jobs:
-            self.redis.hdel(self.leases, *[str(j.run_id) for j in jobs])
+            self.redis.hdel(self.leases, *[j.lease_key for j in jobs])
         return jobs
 
     def lease_times(self) -> dict[int, tuple[str, float]]:
+        """Site runs taken: run_id -> (worker, when)."""
         out = {}
         for key, value in self.redis.hgetall(self.leases).items():
-            data = json.loads(value)
-            out[int(key)] = (data["worker"], float(data["at"]))
+            key = key.decode() if isinstance(key, bytes) else key
+            if key.isdigit():
+                data = json.loads(value)
+                out[int(key)] = (data["worker"], float(data["at"]))
         return out
 
     def drop_lease(self, run_id: int) -> None:
@@ -145,10 +168,11 @@ class WorkQueue:
             return None
         raw = raw.decode() if isinstance(raw, bytes) else raw
         job = Job.loads(raw)
-        self.redis.hset(self.leases, str(job.run_id), json.dumps({"worker": worker, "at": time.time()}))
+        self.redis.hset(self.leases, job.lease_key, json.dumps({"worker": worker, "at": time.time()}))
         return job, raw
 
-    def ack(self, worker: str, raw: str, run_id: int) -> None:
+    def ack(self, worker: str, raw: str, run_id: int | str) -> None:
+        """Done with a job: `run_id` is its lease key (a site's run id, or Job.lease_key)."""
         with self.redis.pipeline(transaction=True) as pipe:
             pipe.lrem(self.processing(worker), 1, raw)
             pipe.hdel(self.leases, str(run_id))
@@ -177,8 +201,11 @@ def requeue(db, queue: WorkQueue, jobs: list[Job], reason: str, *, max_attempts:
     from storage.models import BatchRun, CrawlBatch, CrawlRun, Site
     from storage.repo import start_run, utcnow
 
-    fresh: list[Job] = []
+    fresh: list[Job] = [again for again in requeue_accounts(db, [j for j in jobs if j.kind == "account"],
+                                                            max_attempts=max_attempts)]
     for job in jobs:
+        if job.kind == "account":
+            continue
         with db.session() as session:
             run = session.get(CrawlRun, job.run_id)
             if run is None or run.finished_at is not None:
@@ -200,6 +227,26 @@ def requeue(db, queue: WorkQueue, jobs: list[Job], reason: str, *, max_attempts:
                                      attempt=link.attempt + 1, superseded=False))
             fresh.append(Job(new_run.id, site.id, job.url, job.reference_date, job.batch_id, job.attempt + 1))
     queue.push(fresh, front=True)
+    return fresh
+
+
+def requeue_accounts(db, jobs: list[Job], *, max_attempts: int = 3) -> list[Job]:  # noqa: ANN001
+    """Account jobs whose collection was lost: each account not collected since is queued again (a next
+    attempt), up to `max_attempts`; one collected tonight already (its worker died before the ack) is left
+    alone, unless the job was forced (then it is collected again)."""
+    import logging
+
+    from govwatch.collect import collected_tonight
+
+    fresh = []
+    for job in jobs:
+        with db.session() as session:
+            if not job.force and collected_tonight(session, job.account_id):
+                continue
+        if job.attempt >= max_attempts:
+            logging.getLogger(__name__).warning("account %s given up after %s attempts", job.account_id, job.attempt)
+            continue
+        fresh.append(Job.for_account(job.account_id, job.url, job.reference_date, job.attempt + 1, job.force))
     return fresh
 
 

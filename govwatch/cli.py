@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -113,6 +115,19 @@ def open_db(settings: Settings):  # noqa: ANN201
         raise fail(mask_secrets(message)) from None
 
 
+def mark_abandoned_runs(db) -> None:  # noqa: ANN001
+    """Runs left "running" by a crawl killed outright (SIGKILL): marked interrupted before anything
+    is crawled or judged, so no verdict silently rests on an older crawl (storage/interrupted.py)."""
+    from storage.interrupted import mark_abandoned_runs as mark
+    from storage.repo import utcnow
+
+    with db.session() as session:
+        marked = mark(session, utcnow())
+    if marked:
+        err.print(Text(f"注意：{len(marked)} 个抓取中途停止（进程已不在），已标为“检查被中断”"
+                       f"（抓取编号 {'、'.join(map(str, marked[:10]))}{'等' if len(marked) > 10 else ''}）"))
+
+
 def registered_site_id(db, key: str) -> int:  # noqa: ANN001
     """The id of a stored site named by code, name or URL, or a clear error."""
     from storage.repo import find_site
@@ -148,8 +163,44 @@ def in_flight(names: dict[int, str], finished: set[int], last: str = "") -> str:
     return text
 
 
-def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date, quiet: bool) -> dict[int, int]:  # noqa: ANN001
-    from crawler.runner import CrawlError
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM before the crawl's own handlers run (crawler/stopping.py) stops like Ctrl-C does, not
+    by killing the process with its runs left "running"."""
+    import signal
+
+    from crawler.stopping import CrawlInterrupted
+
+    def stop(signum: int, _frame: object) -> None:
+        raise CrawlInterrupted(signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def interrupted_exit(db, site_ids: list[int], exc) -> typer.Exit:  # noqa: ANN001
+    """What an interrupted crawl stored, and exit status 128 + signal (130 Ctrl-C, 143 SIGTERM)."""
+    from sqlalchemy import func, select
+
+    from storage.models import CrawlRun
+
+    with db.session() as session:
+        newest = select(func.max(CrawlRun.id)).where(CrawlRun.site_id.in_(site_ids)).group_by(CrawlRun.site_id)
+        statuses = list(session.scalars(select(CrawlRun.status).where(CrawlRun.id.in_(newest))))
+    cut, done = statuses.count("interrupted"), sum(s in ("ok", "partial", "failed") for s in statuses)
+    err.print(Text(f"{exc}。已保存抓取到的内容：{cut} 个网站的抓取标为“检查被中断”，{done} 个已抓取完；"
+                   "未判定。用 `govwatch evaluate` 按已完成的抓取判定（中断的抓取不作依据）"))
+    return typer.Exit(exc.exit_code)
+
+
+def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date, quiet: bool,  # noqa: ANN001
+                        accounts: list[int] | None = None, collected: list[dict] | None = None) -> dict[int, int]:
+    """Crawl the sites with progress on stderr; `accounts` are collected beside the crawl, in its browser,
+    their JSON rows appended to `collected`."""
+    from crawler.runner import CrawlError, CrawlInterrupted
     from govwatch.inspect import crawl_sites
     from reports.plain import plain
 
@@ -165,10 +216,29 @@ def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date
             finished.add(job.site_id)
             progress.update(task, advance=1, description=in_flight(names, finished, plain(job.label)))
 
+        side_work = None
+        if accounts:
+            from govwatch.cli_media import collection_json
+            from govwatch.collect import collect_accounts
+
+            account_task = progress.add_task("采集账号", total=len(accounts))
+
+            def collected_one(account, collection) -> None:  # noqa: ANN001
+                if collected is not None:
+                    collected.append(collection_json(account, collection))
+                progress.update(account_task, advance=1, description=f"采集账号 {account.name}：{collection.status}")
+
+            def side_work(stopping) -> None:  # noqa: ANN001 - a threading.Event: the crawl was cut short
+                collect_accounts(settings, db, accounts, on_done=collected_one, stop=stopping)
+
         try:
-            runs = crawl_sites(settings, db, site_ids, as_of, on_done=done)
+            with terminate_as_interrupt():
+                runs = crawl_sites(settings, db, site_ids, as_of, on_done=done, side_work=side_work)
         except CrawlError as exc:
             raise fail(str(exc)) from None
+        except CrawlInterrupted as exc:
+            progress.stop()
+            raise interrupted_exit(db, site_ids, exc) from None
     if VERBOSITY["level"] > 0:
         err.print(Text(f"抓取日志：{settings.log_dir / 'crawl.log'}"))
     return runs
@@ -197,6 +267,7 @@ def recheck(
         if recheck_account(site, when, prof, json_out=json_out):
             return
     db = open_db(settings)
+    mark_abandoned_runs(db)
     bare = False
     with db.session() as session:
         found = find_site(session, site)
@@ -254,6 +325,7 @@ def evaluate(
     both = not site and not media
     rows: list = []
     db = open_db(settings)
+    mark_abandoned_runs(db)
     if site:
         ids = [registered_site_id(db, key) for key in site]
     else:
@@ -301,24 +373,30 @@ def crawl(
     settings, prof = context(profile)
     when = parse_as_of(as_of)
     db = open_db(settings)
+    mark_abandoned_runs(db)
     with db.session() as session:
         ids = [s.id for s in sites_to_inspect(session)]
-        any_accounts = bool(judged_accounts(session))
-    if not ids and not any_accounts:
+        account_ids = [a.id for a in judged_accounts(session)]
+    accounts: list[dict] | None = None  # collected beside the sites' crawl, in its browser
+    if not ids and not account_ids:
         raise fail("登记册中没有要抓取的网站或账号（停用、关停、注销的不抓取）；用 `govwatch sites import 文件` "
                    "登记网站，`govwatch accounts import 文件` 登记账号")
     if not ids:
         results = []
     elif workers:  # the service path: see govwatch/cli_service.py and scheduler/batches.py
-        from govwatch.cli_service import inspect_with_workers
+        from govwatch.cli_service import accounts_to_workers, inspect_with_workers, wait_accounts_of_workers
 
+        queued = accounts_to_workers(settings, db, account_ids, when)  # the workers take them beside the sites
         results = inspect_with_workers(settings, db, ids, when, prof, quiet=json_out)
+        accounts = wait_accounts_of_workers(settings, db, queued, quiet=json_out)
     else:
-        runs = crawl_with_progress(settings, db, ids, when, quiet=json_out)
+        accounts = []
+        runs = crawl_with_progress(settings, db, ids, when, quiet=json_out, accounts=account_ids, collected=accounts)
         fresh_crawl_guard(settings, db, runs, when, as_of is not None)
         results = evaluate_sites(db, ids, when, prof, runs)
     verdicts = [verdict_json(ev) for ev in results]
-    accounts = _collect_accounts(settings, db, quiet=json_out)
+    if accounts is None:
+        accounts = _collect_accounts(settings, db, quiet=json_out)
     if json_out:
         emit_json(verdicts)
     else:
@@ -335,7 +413,7 @@ def crawl(
 
 
 def _collect_accounts(settings: Settings, db, *, quiet: bool) -> list[dict]:  # noqa: ANN001
-    """The registered 正常 accounts, collected after the sites (govwatch/collect.py)."""
+    """The registered 正常 accounts, collected here when no site crawl runs in this process (govwatch/collect.py)."""
     from govwatch.cli_media import collect_with_progress
     from storage.media_repo import judged_accounts
 
@@ -393,7 +471,10 @@ def demo(
     settings.ensure_home()
     when = parse_as_of(as_of)
     db = open_db(settings)
-    with serve_test_sites(when) as sites:
+    from govwatch.cli_media import demo_platforms, print_collection
+
+    collected: list[dict] = []  # simulated platforms on 127.0.0.1 (tests/sites/media.py), beside the crawl
+    with serve_test_sites(when) as sites, demo_platforms(settings, db) as (local, account_ids):
         ids = []
         with db.session() as session:
             for s in sites:
@@ -402,12 +483,10 @@ def demo(
         if not json_out:
             err.print(Text(f"在 127.0.0.1 上提供 {len(sites)} 个测试网站；演示数据单独存放在 {settings.home}"
                            "（不进入你的登记册）"))
-        runs = crawl_with_progress(settings, db, ids, when, quiet=json_out)
+        runs = crawl_with_progress(local, db, ids, when, quiet=json_out, accounts=account_ids, collected=collected)
     results = evaluate_sites(db, ids, when, prof, runs, evidence_root=settings.evidence_dir)
-    from govwatch.cli_media import demo_accounts, print_collection
     from govwatch.demo_media import judge_demo_accounts
 
-    collected = demo_accounts(settings, db, quiet=json_out)  # simulated platforms on 127.0.0.1 (tests/sites/media.py)
     media = judge_demo_accounts(when, prof)  # bundled posts of a few accounts (tests/sites/media/*.csv)
     if json_out:
         from reports.media_verdict import account_json

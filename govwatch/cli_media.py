@@ -3,6 +3,7 @@ also the account side of `recheck`, `crawl` and `demo`."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated
 
@@ -147,8 +148,10 @@ DEMO_ACCOUNTS = (  # (name, platform, account ID, meta): simulated platforms in 
 )
 
 
-def demo_accounts(settings, db, *, quiet: bool) -> list[dict]:  # noqa: ANN001
-    """Serve the simulated platforms on 127.0.0.1, register a few accounts there and collect them."""
+@contextmanager
+def demo_platforms(settings, db):  # noqa: ANN001, ANN201
+    """Serve the simulated platforms on 127.0.0.1 and register a few accounts there; yields (settings pointing
+    at them, account ids), for the demo to collect beside its crawl, in its one Chromium."""
     from dataclasses import replace
 
     from storage.media_repo import upsert_account
@@ -166,4 +169,4 @@ def demo_accounts(settings, db, *, quiet: bool) -> list[dict]:  # noqa: ANN001
                 account, _ = upsert_account(session, name=name, platform=platform, account_id=account_id,
                                             unit="示例市政府办公室", meta=meta)
                 ids.append(account.id)
-        return collect_with_progress(local, db, ids, quiet=quiet)
+        yield local, ids

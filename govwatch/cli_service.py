@@ -6,6 +6,8 @@ govwatch/cli.py calls `register(app)`; see README, "Running as a service".
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -118,6 +120,35 @@ def worker(
                log_file=settings.log_dir / "worker.log")
 
 
+@contextmanager
+def _stop_batches_on_signals(said: str = "已停止：抓取标为“检查被中断”，本批次在调度程序下次启动时完成",
+                             ) -> Iterator[list[int]]:
+    """A crawl job run in the foreground (`nightly`, `schedule --once`): SIGTERM or Ctrl-C stops its crawl
+    child within seconds (scheduler/batches.py), the runs marked interrupted and the batch finished at the
+    scheduler's next start; then exit status 128 + signal (130, 143)."""
+    import signal
+
+    from scheduler.batches import request_stop
+
+    got: list[int] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        got.append(signum)
+        request_stop()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield got
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if got:
+        from govwatch.cli import err
+
+        err.print(said)
+        raise typer.Exit(128 + got[0])
+
+
 def schedule(
     once: Annotated[str | None, typer.Option(
         "--once", help="立即运行一项任务后退出：nightly、probes、rechecks、reminder 或 recover。")] = None,
@@ -152,7 +183,11 @@ def schedule(
         if once not in funcs:
             raise fail(f"--once {once!r}: choose one of {', '.join(funcs)}")
         jobs.use(jobs.Context(settings, db, owner))
-        result = funcs[once]()
+        if once in ("nightly", "rechecks", "recover"):  # jobs that crawl
+            with _stop_batches_on_signals():
+                result = funcs[once]()
+        else:
+            result = funcs[once]()
         out.print(f"{once}: {len(result) if isinstance(result, list) else result}")
         return
     assert job_specs(settings)  # settings were checked when loaded
@@ -183,7 +218,8 @@ def nightly(
         _logging()
     jobs.use(jobs.Context(settings, db, process_owner()))
     mode = None if workers is None else ("workers" if workers else "local")
-    results = jobs.nightly(when, mode=mode, profile_name=profile, force=force or as_of is not None)
+    with _stop_batches_on_signals():
+        results = jobs.nightly(when, mode=mode, profile_name=profile, force=force or as_of is not None)
     if json_out:
         emit_json([verdict_json(ev) for ev in results])
     elif results:
@@ -204,7 +240,7 @@ def inspect_with_workers(settings, db, site_ids: list[int], as_of, profile, *, q
 
     from crawler.workqueue import WorkQueue, connect
     from govwatch.cli import err, fail
-    from scheduler.batches import inspect_sites
+    from scheduler.batches import BatchStopped, inspect_sites
 
     try:
         client = connect(settings.redis_url)
@@ -216,7 +252,57 @@ def inspect_with_workers(settings, db, site_ids: list[int], as_of, profile, *, q
         err.print(f"[yellow]no `govwatch worker` is running on {settings.redis_prefix}; the sites wait for one[/]")
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=err, disable=quiet, transient=False)
-    with progress:
+    stopped = "已停止等待：worker 进程继续抓取已领取的网站，本批次由调度程序（govwatch schedule）完成并判定"
+    with progress, _stop_batches_on_signals(stopped):
         task = progress.add_task("crawling (workers)", total=len(site_ids))
-        return inspect_sites(settings, db, site_ids, as_of, profile, kind="manual", mode="workers", queue=queue,
-                             progress=lambda p: progress.update(task, completed=p.finished))
+        try:
+            return inspect_sites(settings, db, site_ids, as_of, profile, kind="manual", mode="workers",
+                                 queue=queue, progress=lambda p: progress.update(task, completed=p.finished))
+        except BatchStopped:  # Ctrl-C/SIGTERM: exit 130/143 (README "Exit status")
+            return []
+
+
+def accounts_to_workers(settings, db, account_ids: list[int], as_of):  # noqa: ANN001, ANN201
+    """`govwatch crawl --workers`: queue every account for the workers (collected again even if collected
+    tonight). Returns what `wait_accounts_of_workers` needs."""
+    from datetime import UTC, datetime
+
+    from crawler.workqueue import WorkQueue
+    from scheduler.batches import queue_accounts
+
+    since = datetime.now(UTC)
+    queue = WorkQueue.from_settings(settings)
+    jobs = queue_accounts(db, queue, account_ids, as_of, force=True)
+    return queue, since, [j.account_id for j in jobs]
+
+
+def wait_accounts_of_workers(settings, db, queued, *, quiet: bool = False) -> list[dict]:  # noqa: ANN001
+    """Wait for the workers to collect the queued accounts (with progress); one JSON row per account
+    collected, as `govwatch collect --json` prints them."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from sqlalchemy import select
+
+    from govwatch.cli import err
+    from govwatch.cli_media import collection_json
+    from scheduler.batches import wait_for_accounts
+    from storage.media import Account, Collection
+
+    queue, since, ids = queued
+    if not ids:
+        return []
+    progress = Progress(SpinnerColumn(), TextColumn("采集账号（workers）"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=err, disable=quiet, transient=True)
+    with progress:
+        task = progress.add_task("", total=len(ids))
+        wait_for_accounts(settings, db, queue, ids, since=since,
+                          progress=lambda done: progress.update(task, completed=done))
+    rows = []
+    naive = since.replace(tzinfo=None)
+    with db.session() as session:
+        for account_id in ids:
+            collection = session.scalars(select(Collection).where(
+                Collection.account_id == account_id, Collection.started_at >= naive)
+                .order_by(Collection.id.desc())).first()
+            if collection is not None:
+                rows.append(collection_json(session.get(Account, account_id), collection))
+    return rows

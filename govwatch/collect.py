@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from crawler.media import intercept, rss, wechat, weibo
-from crawler.media.common import BEIJING, Fetcher, evidence_store
+from crawler.media.chromium import CrawlBrowser, PrivateBrowser, browser_runner
+from crawler.media.common import BEIJING, USER_AGENT, Fetcher, evidence_store
 from govwatch.settings import Settings
 from storage.media import Account, Collection
 from storage.media_repo import CollectionResult, record_collection
@@ -62,15 +64,15 @@ def target_for(account: Account, settings: Settings) -> Target | None:
 
 
 class Collector:
-    """One run's shared state: one fetcher per platform (its spacing), one browser, the platforms stopped."""
+    """One run's shared state: one fetcher per platform (its spacing), the process's one browser, the platforms
+    stopped."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.evidence = evidence_store(settings.evidence_dir)
         self.fetchers: dict[str, Fetcher] = {}
         self.stopped: dict[str, str] = {}
-        self._browser = None
-        self._playwright = None
+        self._browsers: CrawlBrowser | PrivateBrowser | None = None
 
     def fetcher(self, platform: str) -> Fetcher:
         if platform not in self.fetchers:
@@ -80,29 +82,11 @@ class Collector:
         fetcher.kept = []
         return fetcher
 
-    def browser(self):  # noqa: ANN201
-        """One Chromium for the run (the process's browser, as the website crawl's)."""
-        if self._browser is None:
-            from playwright.sync_api import sync_playwright
-
-            self._playwright = sync_playwright().start()
-            self._browser = self._playwright.chromium.launch(executable_path=self.settings.chromium(), headless=True,
-                                                             args=["--no-sandbox"])
-        return self._browser
-
-    def visitor_cookies(self, base: str, uid: str) -> dict[str, str]:
-        """Weibo visitor cookies: open the account's mobile page in Chromium and keep what it set."""
-        context = self.browser().new_context(user_agent=weibo_user_agent())
-        try:
-            page = context.new_page()
-            page.goto(f"{base.rstrip('/')}/u/{uid}", wait_until="domcontentloaded", timeout=30000)
-            try:
-                page.wait_for_load_state("networkidle", timeout=5000)
-            except Exception:  # noqa: BLE001 - the cookies set so far are what we have
-                pass
-            return {c["name"]: c["value"] for c in context.cookies()}
-        finally:
-            context.close()
+    def browsers(self) -> CrawlBrowser | PrivateBrowser:
+        """The process's one Chromium: the website crawl's when one runs beside us, else our own for the run."""
+        if self._browsers is None:
+            self._browsers = browser_runner(self.settings.chromium())
+        return self._browsers
 
     def collect(self, account: Account) -> CollectionResult:
         seen_at = datetime.now(UTC).astimezone(BEIJING)
@@ -132,7 +116,8 @@ class Collector:
         if kind == "weibo":
             return weibo.collect(target.key, base=s.weibo_base, fetcher=self.fetcher("weibo"),
                                  max_pages=s.media_pages, seen_at=seen_at,
-                                 visitor_cookies=lambda: self.visitor_cookies(s.weibo_base, target.key))
+                                 visitor_cookies=lambda: self.browsers().run(lambda browser: weibo.visitor_cookies(
+                                     browser, s.weibo_base, target.key, USER_AGENT)))
         if kind == "wechat:sogou":
             return wechat.collect_page("sogou", f"{s.sogou_base.rstrip('/')}/weixin", fetcher=self.fetcher("sogou"),
                                        seen_at=seen_at, account_name=target.key, type=1, query=target.key)
@@ -147,33 +132,24 @@ class Collector:
             return wechat.collect_page(kind.split(":")[1], target.key, fetcher=self.fetcher("wechat"), seen_at=seen_at)
         if kind in ("rss", "html"):
             return rss.collect(target.key, kind=kind, fetcher=self.fetcher(kind), seen_at=seen_at)
-        platform = intercept.PLATFORMS[kind]
-        context = self.browser().new_context(user_agent=weibo_user_agent(desktop=True), locale="zh-CN")
-        try:
-            return intercept.collect(platform, target.key, base=getattr(s, f"{kind}_base"), context=context,
-                                     seen_at=seen_at, evidence=self.evidence)
-        finally:
-            context.close()
+        return intercept.collect(intercept.PLATFORMS[kind], target.key, base=getattr(s, f"{kind}_base"),
+                                 browsers=self.browsers(), seen_at=seen_at, evidence=self.evidence)
 
     def close(self) -> None:
         for fetcher in self.fetchers.values():
             fetcher.close()
-        if self._browser is not None:
-            self._browser.close()
-            self._playwright.stop()
-
-
-def weibo_user_agent(desktop: bool = False) -> str:
-    from crawler.media.common import USER_AGENT
-
-    if desktop:
-        return ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36")
-    return USER_AGENT
+        if self._browsers is not None:
+            self._browsers.close()
 
 
 def collected_tonight(session, account_id: int, now: datetime | None = None) -> bool:  # noqa: ANN001
     """True when a crawler collection of this account already started in the last 20 hours."""
-    since = (now or datetime.now(UTC)).replace(tzinfo=None) - timedelta(hours=20)
+    return collected_since(session, account_id, (now or datetime.now(UTC)) - timedelta(hours=20))
+
+
+def collected_since(session, account_id: int, since: datetime) -> bool:  # noqa: ANN001
+    """True when a crawler collection of this account started at `since` or later."""
+    since = since.astimezone(UTC).replace(tzinfo=None) if since.tzinfo else since
     rows = session.scalars(select(Collection.source).where(
         Collection.account_id == account_id, Collection.started_at >= since)).all()
     return any(src in CRAWLER_SOURCES or src.startswith("wechat:") for src in rows)
@@ -181,13 +157,19 @@ def collected_tonight(session, account_id: int, now: datetime | None = None) -> 
 
 def collect_accounts(settings: Settings, db, account_ids: Iterable[int], *,  # noqa: ANN001
                      on_done: Callable[[Account, Collection], None] | None = None,
-                     once_per_night: bool = False) -> dict[int, int]:
+                     once_per_night: bool = False, collector: Collector | None = None,
+                     stop: threading.Event | None = None) -> dict[int, int]:
     """Collect each account once; returns {account id: collection id}. Accounts already collected tonight
-    are left alone when `once_per_night` (the nightly job)."""
+    are left alone when `once_per_night` (the nightly job). A `collector` given (a worker's, kept across
+    jobs) is left open. Once `stop` is set (the crawl beside was cut short), no further account is begun."""
     results: dict[int, int] = {}
-    collector = Collector(settings)
+    own = collector is None
+    collector = collector or Collector(settings)
     try:
         for account_id in account_ids:
+            if stop is not None and stop.is_set():
+                log.warning("account collection stopped: the crawl was cut short")
+                break
             with db.session() as session:
                 account = session.get(Account, account_id)
                 if account is None or (once_per_night and collected_tonight(session, account_id)):
@@ -200,5 +182,6 @@ def collect_accounts(settings: Settings, db, account_ids: Iterable[int], *,  # n
                 if on_done is not None:
                     on_done(account, collection)
     finally:
-        collector.close()
+        if own:
+            collector.close()
     return results

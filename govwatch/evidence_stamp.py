@@ -51,11 +51,11 @@ def stamp_screenshots(jobs: Sequence[StampJob], chromium: str | None) -> str | N
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    from crawler.settings import CHROMIUM_ARGS
+    from crawler.chromium import launch_options
 
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(**launch_options(chromium))
             try:
                 for job in jobs:
                     width = min(max(png_width(job.source) or 1280, 640), 2000)

@@ -14,29 +14,48 @@ from rich.table import Table
 from crawler.columns import classify
 from crawler.encoding import decode_html
 from crawler.extract import extract_page
+from crawler.render import render_reason
 from crawler.settings import USER_AGENT
 
+# Why the crawl reads a page in the browser (crawler.render.render_reason), in the users' words.
+RENDER_REASONS = {
+    "challenge page": "反爬虫验证页面，需浏览器通过验证后才能读到内容",
+    "meta refresh": "页面自动跳转（meta refresh），内容在跳转后的页面",
+    "JavaScript redirect": "页面由脚本跳转，内容在跳转后的页面",
+    "list in an iframe": "列表在内嵌框架（iframe）中",
+    "list built by script": "列表由脚本生成，原始网页中没有",
+}
 
-def _load(source: str, page_url: str | None) -> tuple[bytes, str | None, str]:
+_NOT_THE_PAGE = frozenset({"challenge page", "meta refresh", "JavaScript redirect"})
+
+
+def _load(source: str, page_url: str | None) -> tuple[bytes, str | None, str, int | None]:
+    """The page's bytes, its declared charset, its URL and HTTP status (None for a file)."""
     if source.startswith(("http://", "https://")):
         try:
             response = httpx.get(source, follow_redirects=True, timeout=15, headers={"User-Agent": USER_AGENT})
         except httpx.HTTPError as exc:
             raise ValueError(f"{source}: {exc.__class__.__name__}: {exc}") from exc
         charset = response.charset_encoding if "charset" in response.headers.get("content-type", "") else None
-        return response.content, charset, page_url or str(response.url)
+        return response.content, charset, page_url or str(response.url), response.status_code
     path = Path(source)
     if not path.is_file():
         raise ValueError(f"{source}: no such file")
-    return path.read_bytes(), None, page_url or path.resolve().as_uri().replace("file://", "http://localhost")
+    return path.read_bytes(), None, page_url or path.resolve().as_uri().replace("file://", "http://localhost"), None
 
 
 def extract_source(source: str, page_url: str | None, as_of: date) -> dict[str, Any]:
-    body, charset, url = _load(source, page_url)
+    body, charset, url, status = _load(source, page_url)
     page = decode_html(body, charset)
     result = extract_page(page.text, url, as_of)
     meta = result.meta
     category, category_source = classify(meta.get("ColumnName", ""), meta.get("ColumnType"))
+    # The crawl reads such a page in the browser before judging it: an empty raw list is not the
+    # page an inspector sees, so "blank" stays unknown. Content already in the raw HTML stays (a
+    # browser only adds to it), except on a challenge or redirect page, which is not the page at all.
+    code = render_reason(status, page.text, result)
+    render = {"needed": code is not None, "reason": RENDER_REASONS.get(code, code) if code else None, "code": code}
+    unknown = code is not None and (result.blank or code in _NOT_THE_PAGE)
     return {
         "url": url,
         "title": result.title,
@@ -44,8 +63,9 @@ def extract_source(source: str, page_url: str | None, as_of: date) -> dict[str, 
         "kind": result.kind,
         "latest_date": result.latest_date.isoformat() if result.latest_date else None,
         "page_date": result.page_date.isoformat() if result.page_date else None,
-        "blank": result.blank,
-        "blank_reason": result.blank_reason,
+        "blank": None if unknown else result.blank,
+        "blank_reason": f"需用浏览器查看后判断：{render['reason']}" if unknown else result.blank_reason,
+        "render": render,
         "column_meta": {k: v for k, v in meta.items() if k.startswith(("Column", "Site"))},
         "meta": meta,
         "category": category if category_source != "default" else None,
@@ -66,9 +86,15 @@ def print_extract(console: Console, data: dict[str, Any]) -> None:
     from reports.plain import Wrapped, plain, ptext
 
     console.print(Wrapped([(plain(data["title"]) or "（无标题）", "bold"), "  ", plain(data["url"])], indent=2))
-    blank = f"是（{plain(data['blank_reason'])}）" if data["blank"] else "否"
+    render = data["render"]
+    if data["blank"] is None:
+        blank = "未知（需浏览器）"
+    else:
+        blank = f"是（{plain(data['blank_reason'])}）" if data["blank"] else "否"
     console.print(Wrapped(f"页面类型 {data['kind']}   最新日期 {data['latest_date'] or '—'}   "
                           f"页面日期 {data['page_date'] or '—'}   空白 {blank}   编码 {data['encoding']}", indent=2))
+    console.print(Wrapped(f"浏览器渲染 需要：{render['reason']}" if render["needed"] else "浏览器渲染 不需要",
+                          indent=2))
     if data["column_meta"]:
         console.print(Wrapped("meta " + "  ".join(f"{k}={plain(v)}" for k, v in data["column_meta"].items()),
                               indent=2))

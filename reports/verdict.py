@@ -11,6 +11,7 @@ from rich.text import Text
 
 from crawler.columns import category_labels
 from reports.plain import Wrapped, plain, ptext
+from rules.checks.content import DEAD_KIND_WORDS
 from rules.engine import STATUS_WORDS, Evaluation, evaluate
 from rules.findings import DEAD_OUTCOMES
 from rules.profile import ProfileError, available_profiles, load_profile
@@ -53,13 +54,14 @@ def verdict_json(ev: Evaluation) -> dict[str, Any]:
                 "blank_reason": c.blank_reason,
                 "status": c.status,
                 "error": c.error,
+                "reading": c.reading,
                 "evidence": _files(ev, c.url),
             }
             for c in obs.columns
         ],
         "broken_links": [
             {"url": x.url, "found_on": x.found_on, "status": x.status, "error": x.error, "outcome": x.outcome,
-             "evidence": _files(ev, x.found_on)}
+             "kind": x.kind, "evidence": _files(ev, x.found_on)}
             for x in links if x.outcome in DEAD_OUTCOMES
         ],
         "blocked_links": [
@@ -163,6 +165,8 @@ def verdict_panel(ev: Evaluation) -> Panel:
               f"首页最新信息 {data['home_latest_date'] or '—'}", indent=2),
         _line(profile_line(ev), indent=2),
     ]
+    if data["crawl"].get("basis"):  # which crawl the verdict rests on (a newer interrupted one is named)
+        parts.append(_line(plain(data["crawl"]["basis"]), indent=2))
     if ev.scoring.get("scored") or ev.problems not in ("", "无"):
         shown = ev.notice.get("评分") or "—"
         parts.append(_line("评分 ", (shown, "bold"), "   主要问题 ", plain(ev.problems or "无"), indent=2))
@@ -190,7 +194,9 @@ def verdict_panel(ev: Evaluation) -> Panel:
     if data["broken_links"]:
         parts.append(Text(f"不可用链接（{len(data['broken_links'])}）", style="bold"))
         for x in data["broken_links"]:
-            parts.append(_line("• ", plain(x["url"]), f"  状态 {x['status'] or '—'}  {x['outcome']}",
+            what = DEAD_KIND_WORDS.get(x.get("kind", "link"), "")
+            parts.append(_line("• ", (what + " ") if what else "", plain(x["url"]),
+                               f"  状态 {x['status'] or '—'}  {x['outcome']}",
                                f"：{link_reason(x['error'])}" if x["error"] else "", indent=4))
             parts.append(_line("  所在页面 ", plain(x["found_on"]), indent=4))
     shown = [r for r in ev.indicators if r.status not in ("pass", "manual")]
@@ -232,6 +238,26 @@ def totals_line(evaluations: list[Evaluation]) -> str:
     return line
 
 
+def basis_line(evaluations: list[Evaluation]) -> str:
+    """Which crawls the verdicts rest on: the run numbers, and every site whose newest crawl was
+    interrupted (judged on an older crawl, or 无法核验)."""
+    runs = sorted(ev.obs.run_id for ev in evaluations if ev.obs.run_id is not None)
+    cut = [ev for ev in evaluations if ev.obs.crawl.get("interrupted_runs")]
+    if not runs and not cut:
+        return ""
+    if len(evaluations) == 1:
+        return plain(evaluations[0].obs.crawl.get("basis") or "")
+    if len(runs) == 1:
+        line = f"依据第 {runs[0]} 号抓取"
+    elif runs:
+        line = f"依据各网站最新完成的抓取（第 {runs[0]}–{runs[-1]} 号）"
+    else:
+        line = "没有完成的抓取"
+    for ev in cut:
+        line += f"；{plain(ev.obs.site_name)}：{plain(ev.obs.crawl['basis'])}"
+    return line
+
+
 class Summary:
     """The results of many sites: a table on a wide terminal, one block per site on a narrow one."""
 
@@ -239,13 +265,17 @@ class Summary:
         self.evaluations = evaluations
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        if options.max_width >= NARROW:
+        wide = options.max_width >= NARROW
+        if wide:
             yield self._table()
         else:
             yield Text("检查结果", style="bold")
             for n, ev in enumerate(self.evaluations, 1):
                 yield from self._block(n, ev)
         yield Wrapped(totals_line(self.evaluations), indent=2)
+        basis = basis_line(self.evaluations) if wide else ""  # a block names its own crawl
+        if basis:
+            yield Wrapped(basis, indent=2)
 
     def _block(self, n: int, ev: Evaluation) -> list[Wrapped]:
         word, colour = VERDICT_WORDS[ev.verdict]
@@ -258,6 +288,7 @@ class Summary:
                   f"  否决项 {_vetoes(ev)}", indent=3),
             _line("   主要问题 ", plain(ev.problems or "无"), indent=3),
             _line(f"   首页最新 {home}  栏目 {cols}  空白 {blank}  不可用链接 {dead}", indent=3),
+            *([_line("   ", plain(obs.crawl["basis"]), indent=3)] if obs.crawl.get("basis") else []),
         ]
 
     def _table(self) -> Table:

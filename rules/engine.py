@@ -117,7 +117,7 @@ def evaluate(obs: SiteObs, as_of: date, profile: Profile) -> Evaluation:
     from rules.scoring import apply_manual, score
 
     validate_profile(profile)
-    crawled = not (obs.run_status in ("failed", "none") or obs.home_url is None)
+    crawled = not (obs.run_status in ("failed", "none", "interrupted") or obs.home_url is None)
     results: list[IndicatorResult] = []
     for ind in profile.indicators:
         if not crawled and ind.check not in WITHOUT_CRAWL:
@@ -134,7 +134,7 @@ def evaluate(obs: SiteObs, as_of: date, profile: Profile) -> Evaluation:
 
         reason = reason_words(obs.run_error)
         lead = ("监测时间点前没有这个网站的抓取记录，无法判定" if obs.run_status == "none"
-                else "本次未能读取网站首页，无法判定")
+                else obs.crawl["basis"] if obs.run_status == "interrupted" else "本次未能读取网站首页，无法判定")
         crawl = Finding("CRAWL", "无法检查", "observation", f"{lead}：{reason}",
                         [{"url": obs.site_url, "run_id": obs.run_id, "error": obs.run_error}])
         outcome.problems = unread_problem(obs.run_status, obs.run_error)

@@ -75,8 +75,9 @@ def describe_window(window: dict[str, int]) -> str:
 
 
 def column_evidence(col: ColumnObs, **extra: Any) -> dict[str, Any]:
+    reading = {"reading": col.reading} if col.reading else {}
     return {"column": col.name, "url": col.url, "category": col.category, "level": col.level,
-            "latest_date": col.latest_date.isoformat() if col.latest_date else None, **extra}
+            "latest_date": col.latest_date.isoformat() if col.latest_date else None, **reading, **extra}
 
 
 def is_stale(col: ColumnObs, since: date, undated_counts: bool) -> bool:

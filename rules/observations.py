@@ -6,16 +6,19 @@ The engine works on these plain records, so it can be tested without a database 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import CrawlRun, Probe, Site
 from storage.records import Evidence, ManualFinding, Observation
+
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,8 @@ class ColumnObs:
     page_kind: str | None = None
     status: int | None = None
     error: str | None = None
+    # what had to be mended to read the page (crawler "reading" records): "1 个字节无法按 GBK 解码，已替换"
+    reading: str | None = None
 
     @property
     def fetched(self) -> bool:
@@ -45,6 +50,7 @@ class LinkObs:
     status: int | None
     outcome: str
     error: str | None
+    kind: str = "link"  # link | image | attachment (crawler/linkcheck.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +95,7 @@ class SiteObs:
     site_name: str
     site_code: str | None
     run_id: int | None
-    run_status: str  # ok | partial | failed | none
+    run_status: str  # ok | partial | failed | none | interrupted (no finished run; a newer one interrupted)
     run_error: str | None
     reference_date: date | None
     home_url: str | None
@@ -128,6 +134,15 @@ def load_records(session: Session, run_id: int) -> dict[str, list[dict]]:
     return records
 
 
+def reading_notes(records: dict[str, list[dict]]) -> dict[str, str]:
+    """Per page URL, what the crawler mended or cut to read it, as one sentence."""
+    notes: dict[str, list[str]] = {}
+    for record in records.get("reading", []):
+        have = notes.setdefault(record["url"], [])
+        have.extend(n for n in record.get("notes", []) if n not in have)
+    return {url: "；".join(found) for url, found in notes.items() if found}
+
+
 def load_evidence(session: Session, run_id: int, root: Path | None) -> dict[str, dict[str, str]]:
     """The newest file of each kind per page URL (screenshots, HTML as fetched)."""
     files: dict[str, dict[str, str]] = {}
@@ -164,20 +179,48 @@ def probe_loader(session: Session, site_id: int) -> ProbeLoader:
     return load
 
 
+def _local_time(when: datetime) -> str:
+    """A stored (UTC) time as the office reads it."""
+    return when.replace(tzinfo=UTC).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def crawl_basis(run: CrawlRun | None, interrupted: Sequence[CrawlRun] = ()) -> str:
+    """Which crawl a verdict rests on, in the users' words; says when a newer crawl was interrupted."""
+    used = f"第 {run.id} 号抓取（{_local_time(run.started_at)} 开始）" if run is not None else ""
+    if not interrupted:
+        return f"依据{used}" if used else "监测时间点前没有这个网站的抓取记录"
+    newest = interrupted[0]
+    cut = f"最新的第 {newest.id} 号抓取（{_local_time(newest.started_at)} 开始）被中断"
+    return f"{cut}，依据较早的{used}" if used else f"{cut}，没有完成的抓取，无法核验"
+
+
+def _interrupted_json(runs: Sequence[CrawlRun]) -> list[dict]:
+    return [{"run_id": r.id, "started_at": r.started_at.isoformat(timespec="seconds") + "Z", "error": r.error}
+            for r in runs]
+
+
 def observations(site: Site, run: CrawlRun | None, session: Session | None = None,
-                 evidence_root: Path | None = None) -> SiteObs:
+                 evidence_root: Path | None = None, *, interrupted: Sequence[CrawlRun] = ()) -> SiteObs:
+    """`interrupted`: the site's interrupted runs newer than `run` (storage.repo.interrupted_runs_after)."""
     loader = probe_loader(session, site.id) if session is not None else None
     manual = load_manual(session, site.id) if session is not None else ()
+    if run is None and interrupted:
+        crawl = {"run_id": None, "status": "interrupted", "error": interrupted[0].error,
+                 "basis": crawl_basis(None, interrupted), "interrupted_runs": _interrupted_json(interrupted)}
+        return SiteObs(site.url, site.name, site.code, None, "interrupted", interrupted[0].error, None, None, None,
+                       crawl=crawl, site_group=site.group, site_kind=site.kind, probe_loader=loader, manual=manual)
     if run is None:
         return SiteObs(site.url, site.name, site.code, None, "none", "no crawl of this site on or before the "
                        "monitoring time point", None, None, None, site_group=site.group, site_kind=site.kind,
                        probe_loader=loader, manual=manual)
+    records = load_records(session, run.id) if session is not None else {}
+    mended = reading_notes(records)
     columns = tuple(
         ColumnObs(c.name, c.url, c.category, c.level, c.latest_date, c.item_count, c.undated_count, c.blank,
-                  c.blank_reason, c.page_kind, c.status, c.error)
+                  c.blank_reason, c.page_kind, c.status, c.error, mended.get(c.url))
         for c in run.columns
     )
-    links = tuple(LinkObs(x.url, x.found_on, x.status, x.outcome, x.error) for x in run.link_checks)
+    links = tuple(LinkObs(x.url, x.found_on, x.status, x.outcome, x.error, x.kind or "link") for x in run.link_checks)
     crawl = {
         "run_id": run.id,
         "status": run.status,
@@ -187,8 +230,11 @@ def observations(site: Site, run: CrawlRun | None, session: Session | None = Non
         "finished_at": run.finished_at.isoformat(timespec="seconds") + "Z" if run.finished_at else None,
         "pages": len(run.pages),
         "links_checked": len({x.url for x in run.link_checks}),
+        "basis": crawl_basis(run, interrupted),
+        "interrupted_runs": _interrupted_json(interrupted),
     }
-    records = load_records(session, run.id) if session is not None else {}
+    if mended:
+        crawl["reading"] = [{"url": url, "notes": note} for url, note in mended.items()]
     evidence = load_evidence(session, run.id, evidence_root) if session is not None else {}
     return SiteObs(site.url, site.name, site.code, run.id, run.status, run.error, run.reference_date, run.home_url,
                    run.home_latest_date, columns, links, crawl, records, evidence, site_group=site.group,

@@ -45,4 +45,6 @@ def unread_problem(run_status: str, error: str | None) -> str:
     """主要问题 of a site that could not be judged: never crawled and down do not read the same."""
     if run_status == "none":
         return "未检查：监测时间点前从未抓取"
+    if run_status == "interrupted":  # no finished crawl: the newest was stopped (storage/interrupted.py)
+        return "无法核验：检查被中断，没有完成的抓取"
     return f"无法访问：{reason_words(error)}"

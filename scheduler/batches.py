@@ -7,8 +7,12 @@ reactor never runs in the scheduler itself) or through `govwatch worker` process
 then each site is judged on exactly that run.
 
 A batch whose heartbeat stopped (its process was killed) is adopted by the next scheduler to start:
-runs it left unfinished are marked failed ("interrupted") and their sites crawled again under new
+runs it left unfinished are marked interrupted (检查被中断) and their sites crawled again under new
 runs; finished runs are kept. Nothing is lost, and no run is written by two crawls.
+
+`govwatch schedule` stopped (SIGTERM, Ctrl-C) calls `request_stop`: a crawl child under way is sent
+SIGTERM and stops within seconds (its runs stored and marked interrupted, crawler/stopping.py), and
+the batch is left running, to be adopted by the next start.
 """
 
 from __future__ import annotations
@@ -20,24 +24,55 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from crawler.workqueue import Job, WorkQueue, reap_dead_workers, requeue
 from govwatch.settings import Settings, to_environ
 from storage.db import Database
+from storage.interrupted import INTERRUPTED
+from storage.interrupted import reason as interrupted_reason
 from storage.models import BatchRun, CrawlBatch, CrawlRun, Evaluation, RecheckRequest, Site
 from storage.repo import start_run, utcnow
 
 log = logging.getLogger("govwatch.batches")
 
 HEARTBEAT_SECONDS = 5.0
+CHILD_STOP_SECONDS = 20.0  # a crawl child asked to stop (SIGTERM) is killed after this long
+_stopping = threading.Event()
 STALE_AFTER_SECONDS = 60.0  # a batch whose heartbeat is older than this has lost its process
 LOST_JOB_CHECK_SECONDS = 20.0
+
+
+class BatchStopped(Exception):  # noqa: N818 - a stop asked for, not an error
+    """The service is stopping: the batch's crawl was stopped and the batch left for the next start."""
+
+
+def request_stop() -> None:
+    """Stop every batch crawling in this process (the scheduler got SIGTERM or Ctrl-C)."""
+    _stopping.set()
+
+
+def stop_requested() -> bool:
+    return _stopping.is_set()
+
+
+def stop_child(child: subprocess.Popen, wait: float = CHILD_STOP_SECONDS) -> int:
+    """SIGTERM to a crawl child (it stores what it saw, marks its runs interrupted and exits 143),
+    SIGKILL if it has not exited after `wait` seconds. Returns its exit status."""
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(wait)
+        except subprocess.TimeoutExpired:
+            log.warning("the crawl process %s did not stop within %.0f s; killed", child.pid, wait)
+            child.kill()
+    return child.wait()
 
 
 def process_owner() -> str:
@@ -105,18 +140,25 @@ def fail_runs(db: Database, run_ids: Sequence[int], error: str) -> None:
                 run.status, run.error, run.finished_at = "failed", error, utcnow()
 
 
+def _unfinished(run: CrawlRun) -> bool:
+    """Not finished: still open, or closed as interrupted (a stopped crawl child): crawled again."""
+    return run.finished_at is None or run.status == INTERRUPTED
+
+
 def supersede_unfinished(db: Database, batch_id: int, reason: str) -> list[Job]:
-    """Runs of the batch left unfinished by a dead process: failed ("interrupted"), replaced by new runs."""
+    """Runs of the batch left unfinished by a dead or stopped process: interrupted, replaced by new runs."""
     with db.session() as session:
         rows = session.execute(
             select(BatchRun, CrawlRun, Site).join(CrawlRun, CrawlRun.id == BatchRun.run_id)
             .join(Site, Site.id == BatchRun.site_id)
-            .where(BatchRun.batch_id == batch_id, BatchRun.superseded.is_(False), CrawlRun.finished_at.is_(None))
+            .where(BatchRun.batch_id == batch_id, BatchRun.superseded.is_(False),
+                   or_(CrawlRun.finished_at.is_(None), CrawlRun.status == INTERRUPTED))
         ).all()
         fresh = []
         now = utcnow()
         for link, run, site in rows:
-            run.status, run.error, run.finished_at = "failed", f"interrupted: {reason}", now
+            if run.status != INTERRUPTED:
+                run.status, run.error, run.finished_at = INTERRUPTED, interrupted_reason(reason), now
             link.superseded = True
             new_run = start_run(session, site, run.reference_date)
             session.add(BatchRun(batch_id=batch_id, site_id=site.id, run_id=new_run.id, attempt=link.attempt + 1,
@@ -137,7 +179,7 @@ def finish_batch(db: Database, batch_id: int, status: str, error: str | None = N
 
 def _progress(db: Database, batch_id: int) -> tuple[BatchProgress, list[int]]:
     rows = current_runs(db, batch_id)
-    unfinished = [run.id for _, run in rows if run.finished_at is None]
+    unfinished = [run.id for _, run in rows if _unfinished(run)]
     return BatchProgress(len(rows), len(rows) - len(unfinished)), unfinished
 
 
@@ -171,6 +213,10 @@ def crawl_locally(settings: Settings, db: Database, batch_id: int, owner: str, *
             try:
                 last_beat = 0.0
                 while child.poll() is None:
+                    if _stopping.is_set():
+                        log.warning("batch %s: the service is stopping; stopping the crawl", batch_id)
+                        stop_child(child)
+                        raise BatchStopped(f"batch {batch_id} stopped with the service")
                     if time.monotonic() - last_beat >= 1.0:
                         last_beat = time.monotonic()
                         heartbeat(db, batch_id, owner)
@@ -178,11 +224,7 @@ def crawl_locally(settings: Settings, db: Database, batch_id: int, owner: str, *
                             progress(_progress(db, batch_id)[0])
                     if time.monotonic() > deadline:
                         log.warning("batch %s: time limit reached; stopping the crawl", batch_id)
-                        child.terminate()
-                        try:
-                            child.wait(60)
-                        except subprocess.TimeoutExpired:
-                            child.kill()
+                        stop_child(child)
                         break
                     time.sleep(0.1)
             finally:
@@ -200,7 +242,7 @@ def crawl_locally(settings: Settings, db: Database, batch_id: int, owner: str, *
         log.warning("batch %s: the crawl process exited with %s leaving %d run(s) open", batch_id, child.returncode,
                     len(unfinished))
         if attempt < attempts:
-            supersede_unfinished(db, batch_id, f"the crawl process exited with code {child.returncode}")
+            supersede_unfinished(db, batch_id, f"抓取进程意外退出（退出状态 {child.returncode}）")
     fail_runs(db, _progress(db, batch_id)[1], "the crawl process stopped before the site was finished")
 
 
@@ -219,12 +261,17 @@ def crawl_with_workers(settings: Settings, db: Database, batch_id: int, owner: s
     suspects: set[int] = set()
     warned_no_workers = False
     while True:
+        if _stopping.is_set():  # the workers go on; the batch is adopted at the next start
+            raise BatchStopped(f"batch {batch_id} left to its workers: the service is stopping")
         now = time.monotonic()
         if now - last_beat >= HEARTBEAT_SECONDS:
             heartbeat(db, batch_id, owner)
             last_beat = now
         for job in reap_dead_workers(db, queue):
-            log.warning("site %s queued again as run %s (its worker died)", job.url, job.run_id)
+            if job.kind == "account":
+                log.warning("account %s queued again (its worker died)", job.account_id)
+            else:
+                log.warning("site %s queued again as run %s (its worker died)", job.url, job.run_id)
         state, unfinished = _progress(db, batch_id)
         if progress is not None:
             progress(state)
@@ -264,6 +311,74 @@ def _lost_jobs(db: Database, queue: WorkQueue, batch_id: int, unfinished: list[i
         present |= {j.run_id for j in queue.held(worker)}
     still_open = set(_progress(db, batch_id)[1])
     return [j for j in jobs_of(db, batch_id) if j.run_id in still_open and j.run_id not in present]
+
+
+# -- accounts (政务新媒体) through the workers --------------------------------------------------
+
+
+def _accounts_present(queue: WorkQueue) -> set[int]:
+    """Accounts whose job is queued or held by a worker."""
+    jobs = queue.queued()
+    for worker in queue.live_workers() + queue.dead_workers():
+        jobs += queue.held(worker)
+    return {j.account_id for j in jobs if j.kind == "account"}
+
+
+def queue_accounts(db: Database, queue: WorkQueue, account_ids: Sequence[int], as_of: date, *,
+                   force: bool = False) -> list[Job]:
+    """Queue each account for the workers once a night: not one collected tonight (unless `force`: a manual
+    `crawl --workers`), nor one already queued or held by a live worker. Returns the jobs queued."""
+    from govwatch.collect import collected_tonight
+    from storage.media import Account
+
+    # an account a dead worker held is queued again first (and counted as queued), not skipped as held
+    wanted = set(account_ids)
+    requeued = [j for j in reap_dead_workers(db, queue) if j.kind == "account" and j.account_id in wanted]
+    present = _accounts_present(queue)
+    jobs = []
+    with db.session() as session:
+        for account_id in dict.fromkeys(account_ids):
+            account = session.get(Account, account_id)
+            if account is None or account_id in present or (not force and collected_tonight(session, account_id)):
+                continue
+            jobs.append(Job.for_account(account_id, account.url, as_of.isoformat(), force=force))
+    queue.push(jobs)
+    return requeued + jobs
+
+
+def wait_for_accounts(settings: Settings, db: Database, queue: WorkQueue, account_ids: Sequence[int], *,
+                      poll: float = 0.5, timeout: float | None = None, since: datetime | None = None,
+                      progress: Callable[[int], None] | None = None) -> list[int]:
+    """Wait until every account has been collected tonight (or since `since`), re-queuing the account jobs
+    of dead workers; an account given up (its job gone from Redis twice in a row) or left at the time limit
+    is not waited for. `progress(collected)` is told how many are done. Returns the accounts not collected."""
+    from govwatch.collect import collected_since, collected_tonight
+
+    def collected(session, account_id: int) -> bool:  # noqa: ANN001
+        return collected_since(session, account_id, since) if since else collected_tonight(session, account_id)
+
+    deadline = time.monotonic() + (settings.batch_timeout if timeout is None else timeout)
+    missing_before: set[int] = set()
+    while True:
+        for job in reap_dead_workers(db, queue):
+            log.warning("job %s queued again (its worker died)", job.lease_key)
+        with db.session() as session:
+            pending = [a for a in account_ids if not collected(session, a)]
+        if progress is not None:
+            progress(len(account_ids) - len(pending))
+        if not pending:
+            return []
+        missing = set(pending) - _accounts_present(queue)
+        if missing and missing <= missing_before and len(missing) == len(pending):
+            return pending  # nothing left in Redis for them (given up): nothing more will come
+        missing_before = missing
+        if time.monotonic() > deadline:
+            for job in queue.queued():
+                if job.kind == "account" and job.account_id in pending:
+                    queue.unqueue(job)
+            log.warning("%d account(s) not collected within the time limit", len(pending))
+            return pending
+        time.sleep(poll)
 
 
 # -- judging -------------------------------------------------------------------------------
@@ -313,6 +428,9 @@ def run_batch(settings: Settings, db: Database, batch_id: int, owner: str, *, qu
             crawl_with_workers(settings, db, batch_id, owner, queue=queue, progress=progress)
         else:
             crawl_locally(settings, db, batch_id, owner, progress=progress)
+    except BatchStopped:
+        log.warning("batch %s stopped with the service; it is finished at the next start", batch_id)
+        raise
     except BaseException as exc:
         if isinstance(exc, Exception):
             log.exception("batch %s failed", batch_id)
@@ -354,7 +472,7 @@ def adopt(db: Database, batch_id: int, owner: str, stale_after: float = STALE_AF
         ).rowcount
     if not taken:
         return False
-    fresh = supersede_unfinished(db, batch_id, "the process crawling it stopped")
+    fresh = supersede_unfinished(db, batch_id, "抓取它的进程已停止")
     log.warning("batch %s adopted: %d interrupted site(s) to crawl again", batch_id, len(fresh))
     return True
 

@@ -60,39 +60,55 @@ def notice(db: Database, key: str, kind: str, message: str, data: dict | None = 
 def nightly(as_of: date | None = None, mode: str | None = None, profile_name: str | None = None,
             force: bool = False) -> list:
     """Crawl every registered site and judge it. One at a time across every process (a DB lock); a
-    nightly crawl already done for the day is not started again (e.g. a coalesced catch-up run)."""
-    from rules.profile import load_profile
+    nightly crawl already done for the day is not started again (e.g. a coalesced catch-up run). The accounts
+    are collected first in this process, or, with workers, by the workers beside the sites."""
     from scheduler import locks
-    from scheduler.batches import create_batch, run_batch
 
     c = ctx()
     as_of = as_of or local_today(c.settings)
+    mode = mode or c.settings.crawl_mode
     with locks.held(c.db, "nightly", c.owner, NIGHTLY_LOCK_TTL) as ok:
         if not ok:
             log.warning("nightly crawl not started: another one is still running (%s)",
                         locks.holder_of(c.db, "nightly"))
             return []
+        if mode == "workers":  # the workers collect the accounts beside the sites; waited for at the end
+            queued = accounts_to_workers(c, as_of)
+            try:
+                return _nightly_sites(c, as_of, mode, profile_name, force)
+            finally:
+                wait_for_account_jobs(c, queued)
         accounts(c)
-        with c.db.session() as session:
-            done = session.scalars(select(CrawlBatch.id).where(CrawlBatch.kind == "nightly",
-                                                               CrawlBatch.as_of == as_of,
-                                                               CrawlBatch.status == "done")).first()
-            site_ids = [s.id for s in sites_to_inspect(session)]  # not disabled, 关停 or 注销
-        if done and not force:
-            log.info("nightly crawl for %s already done (batch %s); not started again", as_of, done)
-            return []
-        if not site_ids:
-            log.info("nightly crawl: no registered sites")
-            return []
-        profile = load_profile(profile_name or c.settings.profile)
-        batch_id = create_batch(c.db, site_ids, as_of, profile.id, kind="nightly", mode=mode or c.settings.crawl_mode,
-                                owner=c.owner)
-        log.info("nightly crawl of %d site(s) for %s (batch %s, %s)", len(site_ids), as_of, batch_id,
-                 mode or c.settings.crawl_mode)
+        return _nightly_sites(c, as_of, mode, profile_name, force)
+
+
+def _nightly_sites(c: Context, as_of: date, mode: str, profile_name: str | None, force: bool) -> list:
+    """The sites' part of the nightly crawl (held under the nightly lock)."""
+    from rules.profile import load_profile
+    from scheduler.batches import BatchStopped, create_batch, run_batch
+
+    with c.db.session() as session:
+        done = session.scalars(select(CrawlBatch.id).where(CrawlBatch.kind == "nightly",
+                                                           CrawlBatch.as_of == as_of,
+                                                           CrawlBatch.status == "done")).first()
+        site_ids = [s.id for s in sites_to_inspect(session)]  # not disabled, 关停 or 注销
+    if done and not force:
+        log.info("nightly crawl for %s already done (batch %s); not started again", as_of, done)
+        return []
+    if not site_ids:
+        log.info("nightly crawl: no registered sites")
+        return []
+    profile = load_profile(profile_name or c.settings.profile)
+    batch_id = create_batch(c.db, site_ids, as_of, profile.id, kind="nightly", mode=mode, owner=c.owner)
+    log.info("nightly crawl of %d site(s) for %s (batch %s, %s)", len(site_ids), as_of, batch_id, mode)
+    try:
         results = run_batch(c.settings, c.db, batch_id, c.owner, profile=profile)
-        failed = sum(1 for ev in results if ev.verdict == "fail")
-        log.info("nightly crawl done: %d site(s) judged, %d 不合格", len(results), failed)
-        return results
+    except BatchStopped as exc:
+        log.warning("nightly crawl stopped: %s", exc)
+        return []
+    failed = sum(1 for ev in results if ev.verdict == "fail")
+    log.info("nightly crawl done: %d site(s) judged, %d 不合格", len(results), failed)
+    return results
 
 
 def accounts(c: Context | None = None) -> dict[int, int]:
@@ -115,6 +131,37 @@ def accounts(c: Context | None = None) -> dict[int, int]:
     return done
 
 
+def accounts_to_workers(c: Context, as_of: date) -> list:
+    """Queue every judged account not collected tonight for `govwatch worker` processes (once a night)."""
+    from crawler.workqueue import WorkQueue
+    from scheduler.batches import queue_accounts
+    from storage.media_repo import judged_accounts
+
+    with c.db.session() as session:
+        ids = [a.id for a in judged_accounts(session)]
+    if not ids:
+        return []
+    try:
+        jobs = queue_accounts(c.db, WorkQueue.from_settings(c.settings), ids, as_of)
+    except Exception:  # noqa: BLE001 - logged; the nightly site crawl goes on
+        log.exception("queuing the accounts for the workers failed")
+        return []
+    log.info("nightly account collection: %d of %d account(s) queued for the workers", len(jobs), len(ids))
+    return jobs
+
+
+def wait_for_account_jobs(c: Context, jobs: list) -> list[int]:
+    """Wait for the workers to collect the queued accounts; returns those not collected."""
+    from crawler.workqueue import WorkQueue
+    from scheduler.batches import wait_for_accounts
+
+    if not jobs:
+        return []
+    left = wait_for_accounts(c.settings, c.db, WorkQueue.from_settings(c.settings), [j.account_id for j in jobs])
+    log.info("nightly account collection: %d of %d queued account(s) collected", len(jobs) - len(left), len(jobs))
+    return left
+
+
 def probes() -> int:
     """Probe the sites whose slot has come (see scheduler/probes.py)."""
     from scheduler.probes import probe_due
@@ -126,13 +173,18 @@ def probes() -> int:
 def rechecks() -> list[int]:
     """Drain the recheck queue."""
     from scheduler import locks
+    from scheduler.batches import BatchStopped
     from scheduler.queue import drain
 
     c = ctx()
     with locks.held(c.db, "rechecks", c.owner, NIGHTLY_LOCK_TTL) as ok:
         if not ok:
             return []
-        return drain(c.settings, c.db, c.owner, today=local_today(c.settings))
+        try:
+            return drain(c.settings, c.db, c.owner, today=local_today(c.settings))
+        except BatchStopped as exc:
+            log.warning("rechecks stopped: %s", exc)
+            return []
 
 
 def quarter_of(day: date) -> tuple[int, int]:
@@ -164,6 +216,7 @@ def recover() -> list[int]:
     `crawl --workers`), and requeue rechecks it had claimed. A dead nightly batch is finished under the
     nightly lock, so it never runs beside a new nightly crawl."""
     from scheduler import locks
+    from scheduler.batches import BatchStopped
     from scheduler.batches import recover as recover_batches
     from scheduler.queue import requeue_orphaned_claims
 
@@ -175,10 +228,14 @@ def recover() -> list[int]:
         requeued = requeue_orphaned_claims(c.db)
         if requeued:
             log.warning("%d recheck(s) claimed by a stopped process queued again", requeued)
-        batches = recover_batches(c.settings, c.db, c.owner, kinds={"recheck", "manual", "recovery"})
-        with locks.held(c.db, "nightly", me, NIGHTLY_LOCK_TTL) as free:
-            if free:
-                batches += recover_batches(c.settings, c.db, c.owner, kinds={"nightly"})
+        try:
+            batches = recover_batches(c.settings, c.db, c.owner, kinds={"recheck", "manual", "recovery"})
+            with locks.held(c.db, "nightly", me, NIGHTLY_LOCK_TTL) as free:
+                if free:
+                    batches += recover_batches(c.settings, c.db, c.owner, kinds={"nightly"})
+        except BatchStopped as exc:
+            log.warning("recovery stopped: %s", exc)
+            return []
     if batches:
         log.warning("recovered interrupted batch(es) %s", batches)
     return batches

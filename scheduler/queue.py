@@ -44,7 +44,7 @@ def claim_queued(db: Database, limit: int = 50) -> list[RecheckRequest]:
 def drain(settings, db: Database, owner: str, *, today: date | None = None) -> list[int]:  # noqa: ANN001
     """Run every queued recheck now (crawl, store, judge); returns the request ids handled."""
     from rules.profile import load_profile
-    from scheduler.batches import create_batch, run_batch
+    from scheduler.batches import BatchStopped, create_batch, run_batch
 
     requests = claim_queued(db)
     if not requests:
@@ -66,6 +66,8 @@ def drain(settings, db: Database, owner: str, *, today: date | None = None) -> l
         log.info("recheck of %d site(s) at %s under %s (batch %s)", len(group), as_of, profile.id, batch_id)
         try:
             run_batch(settings, db, batch_id, owner, profile=profile)
+        except BatchStopped:  # the service is stopping: the batch (and these rechecks) finish at the next start
+            raise
         except Exception as exc:  # noqa: BLE001
             _fail(db, [r.id for r in group], f"{exc.__class__.__name__}: {exc}")
     return [r.id for r in requests]

@@ -112,11 +112,22 @@ def install_jobs(scheduler: BaseScheduler, settings: Settings, db: Database) -> 
     return changed
 
 
+def _mark_abandoned_runs(db: Database) -> None:
+    """Runs a crawl killed outright left "running" are marked interrupted (storage/interrupted.py)."""
+    from storage.interrupted import mark_abandoned_runs
+    from storage.repo import utcnow
+
+    with db.session() as session:
+        marked = mark_abandoned_runs(session, utcnow())
+    if marked:
+        log.warning("%d run(s) left running by a process that is gone marked interrupted: %s", len(marked), marked)
+
+
 def run_scheduler(settings: Settings, db: Database, owner: str) -> None:
     """Run until stopped (SIGTERM/SIGINT). Waits while another scheduler holds the leader lock."""
     import signal
 
-    from scheduler import locks
+    from scheduler import batches, locks
 
     waited = False
     while not locks.acquire(db, "scheduler", owner, LEADER_TTL):
@@ -125,11 +136,13 @@ def run_scheduler(settings: Settings, db: Database, owner: str) -> None:
             waited = True
         time.sleep(LEADER_TTL / 6)
     keeper = locks.LockKeeper(db, "scheduler", owner, LEADER_TTL).start()
+    _mark_abandoned_runs(db)
     scheduler = build_scheduler(settings, db, owner)
     install_jobs(scheduler, settings, db)
 
     def stop(signum, _frame) -> None:  # noqa: ANN001
-        log.info("signal %s: stopping the scheduler", signum)
+        log.info("signal %s: stopping the scheduler and any crawl under way", signum)
+        batches.request_stop()  # a crawl child is stopped within seconds, its runs marked interrupted
         scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, stop)
@@ -140,5 +153,6 @@ def run_scheduler(settings: Settings, db: Database, owner: str) -> None:
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
+        batches.request_stop()  # Ctrl-C too; the job threads end once their crawl has stopped
         keeper.stop()
         locks.release(db, "scheduler", owner)

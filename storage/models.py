@@ -45,8 +45,11 @@ class CrawlRun(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     reference_date: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20), default="running")  # running | ok | failed
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running | ok | partial | failed | interrupted
     error: Mapped[str | None] = mapped_column(Text)
+    # host:pid:start of the process that started the run (storage/interrupted.py): a run left "running" by a
+    # process that is gone (killed outright) is marked interrupted by the next start on that host
+    process: Mapped[str | None] = mapped_column(String(200))
     home_url: Mapped[str | None] = mapped_column(String(1000))  # where the home page really is
     home_latest_date: Mapped[date | None] = mapped_column(Date)
     home_title: Mapped[str | None] = mapped_column(String(500))
@@ -143,6 +146,8 @@ class LinkCheck(Base):
     link_text: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str] = mapped_column(String(20))  # ok | broken | soft-404 | timeout
+    # link | image (<img src>: 图片无法显示) | attachment (PDF/DOC/XLS/…: 附件无法下载)
+    kind: Mapped[str] = mapped_column(String(12), default="link", server_default="link")
     error: Mapped[str | None] = mapped_column(Text)
     method: Mapped[str | None] = mapped_column(String(8))
     elapsed_ms: Mapped[float | None] = mapped_column(Float)

@@ -109,7 +109,10 @@ def remove_site(session: Session, site: Site) -> None:
 
 
 def start_run(session: Session, site: Site, reference_date: date) -> CrawlRun:
-    run = CrawlRun(site_id=site.id, started_at=utcnow(), reference_date=reference_date, status="running")
+    from storage.interrupted import this_process
+
+    run = CrawlRun(site_id=site.id, started_at=utcnow(), reference_date=reference_date, status="running",
+                   process=this_process())
     session.add(run)
     session.flush()
     return run
@@ -128,10 +131,11 @@ def first_seen(session: Session, site_id: int, urls: Sequence[str]) -> dict[str,
 
 
 def run_for_evaluation(session: Session, site: Site, as_of: date, run_id: int | None = None) -> CrawlRun | None:
-    """The newest finished run observed on or before the monitoring time point."""
+    """The newest finished run observed on or before the monitoring time point; an interrupted run is
+    never one (see `interrupted_runs_after`)."""
     query = (
         select(CrawlRun)
-        .where(CrawlRun.site_id == site.id, CrawlRun.status != "running")
+        .where(CrawlRun.site_id == site.id, CrawlRun.status.not_in(("running", "interrupted")))
         .options(
             selectinload(CrawlRun.columns),
             selectinload(CrawlRun.link_checks),
@@ -143,6 +147,16 @@ def run_for_evaluation(session: Session, site: Site, as_of: date, run_id: int | 
     return session.scalars(
         query.where(CrawlRun.reference_date <= as_of).order_by(CrawlRun.reference_date.desc(), CrawlRun.id.desc())
     ).first()
+
+
+def interrupted_runs_after(session: Session, site: Site, as_of: date, run: CrawlRun | None) -> Sequence[CrawlRun]:
+    """The site's interrupted runs newer than the run a verdict uses (newest first): the verdict says
+    that it rests on an older crawl, or on none."""
+    query = select(CrawlRun).where(CrawlRun.site_id == site.id, CrawlRun.status == "interrupted",
+                                   CrawlRun.reference_date <= as_of)
+    if run is not None:
+        query = query.where(CrawlRun.id > run.id)
+    return session.scalars(query.order_by(CrawlRun.id.desc())).all()
 
 
 def home_items(session: Session, run: CrawlRun) -> Sequence[ListItem]:
@@ -169,6 +183,6 @@ def save_evaluation(session: Session, site: Site, run: CrawlRun | None, result: 
 
 __all__ = [
     "Column", "CrawlRun", "LinkCheck", "ListItem", "Page", "Site",
-    "find_site", "first_seen", "home_items", "registered_sites", "run_for_evaluation",
+    "find_site", "first_seen", "home_items", "interrupted_runs_after", "registered_sites", "run_for_evaluation",
     "save_evaluation", "start_run", "upsert_site", "utcnow",
 ]

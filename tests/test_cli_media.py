@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from storage.db import Database
 from storage.media_repo import upsert_account
+from storage.repo import upsert_site
 from tests.cli_support import govwatch
 from tests.sites.media import serve_media
 
@@ -52,3 +55,38 @@ def test_recheck_of_an_account_collects_and_judges_it(tmp_path) -> None:
     assert judged["verdict"] in ("pass", "fail")
     [undecided] = gone.json()["verdict"]
     assert undecided["verdict"] == "unknown"  # deleted: the collection covers nothing
+
+
+def test_crawl_collects_accounts_in_the_crawls_one_chromium(tmp_path) -> None:
+    """`govwatch crawl` with a site (its home page is always rendered) and accounts that need Chromium (a
+    Bilibili page, Weibo visitor cookies): the accounts are collected beside the crawl, in its browser, so the
+    process launches Chromium once. The Chromium here is a wrapper that counts its launches."""
+    import os
+    import stat
+
+    from govwatch.settings import Settings
+    from storage.media import Collection
+
+    real = Settings().chromium()
+    if not real:
+        pytest.skip("no Chromium")
+    launches = tmp_path / "launches.txt"
+    wrapper = tmp_path / "chromium"
+    wrapper.write_text(f'#!/bin/sh\necho launch >> "{launches}"\nexec "{real}" "$@"\n', encoding="utf-8")
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    home = tmp_path / "home"
+    _register(home, name="某市B站号", platform="bilibili", account_id="12345")
+    _register(home, name="访客号", platform="weibo", account_id="1002")
+    with serve_media() as base:
+        with Database(f"sqlite:///{(home / 'govwatch.db').resolve()}").session() as session:
+            upsert_site(session, url=f"{base}/news/list.html", name="示例市客户端站", code="1000000001")
+        env = _env(base) | {"GOVWATCH_BILIBILI_BASE": base, "GOVWATCH_CHROMIUM": str(wrapper),
+                            "GOVWATCH_SITE_TIMEOUT": "60"}
+        result = govwatch(home, "crawl", "--as-of", "2024-06-20", env=env)
+    assert result.code in (0, 3), result.stderr
+    assert "采集账号 2 个" in result.stdout
+    db = Database(f"sqlite:///{(home / 'govwatch.db').resolve()}")
+    with db.session() as session:
+        got = {c.source: (c.status, c.posts_seen) for c in session.query(Collection)}
+    assert got == {"bilibili": ("ok", 3), "weibo": ("ok", 1)}
+    assert launches.read_text(encoding="utf-8").split() == ["launch"], os.listdir(tmp_path)

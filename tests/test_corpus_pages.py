@@ -15,6 +15,7 @@ import yaml
 from crawler.dates import find_dates
 from crawler.encoding import decode_html
 from crawler.extract import PageExtract, extract_page
+from crawler.render import render_reason
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-pages"
 LABELS: dict[str, dict[str, Any]] = yaml.safe_load(
@@ -171,3 +172,30 @@ def test_real_home_page_extracts_fast() -> None:
         extract_page(html, label["url"], label["reference"])
         timings.append(time.process_time() - start)
     assert min(timings) < 0.040  # CPU time, best of 5: ~14 ms on the 2-core development machine
+
+
+def test_a_pubdate_repeating_the_regeneration_time_yields_to_the_shown_date() -> None:
+    # 10 and 11 (开普云) fill PubDate with the 页面生成时间 to the second: the page's shown date wins
+    for name, shown in (("10_wanzai_tjgb_article.html", date(2023, 5, 11)),
+                        ("11_yichun_tjgb_article.html", date(2023, 4, 18))):
+        page = extracted(name)
+        assert (page.page_date, page.page_date_source) == (shown, "text"), name
+    # the same page without its regeneration meta: PubDate is the publication again
+    label = LABELS["10_wanzai_tjgb_article.html"]
+    html = re.sub(r'<meta name="others"[^>]*>', "", html_of("10_wanzai_tjgb_article.html"))
+    page = extract_page(html, label["url"], label["reference"])
+    assert (page.page_date, page.page_date_source) == (date(2023, 8, 16), "meta")
+
+
+def test_an_articles_related_documents_are_not_its_entries() -> None:
+    # 10's 关联稿件 block lists its 图文解读 (2023-07-12): a link, not an entry, and not its date
+    page = extracted("10_wanzai_tjgb_article.html")
+    assert page.items == [] and page.latest_date == date(2023, 5, 11)
+    assert any("bb8049063e11403994c3d01d8813a11a" in link for link in page.links)
+
+
+@pytest.mark.parametrize("name", sorted(LABELS))
+def test_render_decision(name: str) -> None:
+    # 03 writes the 党政机关 badge with document.write(unescape("%3Cspan…")); the articles 10 and
+    # 11 hold iframes: neither hides a list, so only 08 (filled by AJAX) needs the browser
+    assert render_reason(None, html_of(name), extracted(name)) == LABELS[name].get("render")

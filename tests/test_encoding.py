@@ -131,3 +131,44 @@ def test_normalize_charset() -> None:
     assert normalize_charset("text/html; charset=gbk") == "gb18030"
     assert normalize_charset("no-such-codec") is None
     assert normalize_charset(None) is None
+
+
+# -- a stray byte or NUL is a template slip, not an unreadable page (issue 8, item 4) -----------------------
+
+
+def column_page(encoding: str) -> bytes:
+    rows = "".join(f"<li><a href='/a{k}.html'>关于开展第{k}批安全生产检查工作的通知</a><span>2023-11-1{k}</span></li>"
+                   for k in range(6))
+    meta = f'<meta charset="{encoding}">'
+    return page(meta, f"</p><ul>{rows}</ul><p>").encode(encoding)
+
+
+@pytest.mark.parametrize(("encoding", "label"), [("gbk", "GBK"), ("utf-8", "UTF-8")])
+def test_one_stray_byte_is_replaced_and_the_repair_recorded(encoding: str, label: str) -> None:
+    body = column_page(encoding)
+    at = body.index(b"2023-11-13") - 5
+    bad = body[:at] + b"\xff" + body[at:]
+    decoded = decode_html(bad, encoding)
+    assert decoded.replaced == 1 and "\ufffd" in decoded.text
+    assert decoded.repairs == [f"1 个字节无法按 {label} 解码，已替换"]
+    # every other character reads as on the clean page
+    assert decoded.text.replace("\ufffd", "") == decode_html(body, encoding).text
+
+
+def test_a_clean_page_records_no_repair() -> None:
+    decoded = decode_html(column_page("gbk"), "gbk")
+    assert decoded.replaced == decoded.nul_removed == 0 and decoded.repairs == []
+
+
+def test_many_bad_bytes_are_still_undecodable() -> None:
+    body = column_page("gbk")
+    noisy = b"".join(body[i:i + 40] + b"\xff" for i in range(0, len(body), 40))  # one bad byte in 40
+    with pytest.raises(UndecodableError):
+        decode_html(noisy, "gbk")
+
+
+def test_a_nul_in_the_title_is_dropped_not_a_binary_page() -> None:
+    body = column_page("gbk").replace("<title>政府网站".encode("gbk"), "<title>政府\x00网站".encode("gbk"))
+    decoded = decode_html(body)
+    assert "<title>政府网站</title>" in decoded.text and "\x00" not in decoded.text
+    assert decoded.nul_removed == 1 and decoded.repairs == ["1 个空字符（NUL）已删除"]

@@ -511,7 +511,7 @@ def test_one_dated_row_in_a_table_is_a_list() -> None:
     assert page.kind == "list"
 
 
-def test_article_with_a_related_list_stays_an_article() -> None:
+def test_article_with_a_related_list_stays_an_article_without_entries() -> None:
     head = '<meta name="ArticleTitle" content="统计公报"><meta name="PubDate" content="2023-08-16 10:33:59">'
     page = extract("""<div class="article-reldocuments"><ul class="common_newslist">
 <li><a href="/a/1.shtml">图文解读：《万载县2022年统计公报》</a><span class="time">2023-07-12</span></li>
@@ -520,7 +520,7 @@ def test_article_with_a_related_list_stays_an_article() -> None:
                    head=head)
     assert page.kind == "article"
     assert page.latest_date == date(2023, 8, 16)
-    assert len(page.items) == 2
+    assert page.items == []  # the 关联稿件 are other documents, not entries of this page
 
 
 def test_article_with_an_empty_related_list_is_not_blank() -> None:
@@ -657,3 +657,217 @@ def test_a_100_kb_page_extracts_in_well_under_20_ms() -> None:
     # CPU time, best of 7: ~11 ms on the 2-core development machine; CPU time and the best run
     # keep other processes' load out of the figure, the bound leaves room for a slower CI runner
     assert min(timings) < 0.030
+
+
+# ---- real-page shapes (issue 8 item 6) ------------------------------------------------------------
+
+HANWEB_URL = "http://www.example.gov.cn/col/col1201/index.html"
+
+
+def test_rows_whose_links_open_their_page_in_onclick_are_list_items() -> None:
+    # Real list templates write rows as <a href="javascript:;" onclick="…"> with the URL in the script.
+    page = extract("""<ul class="list">
+<li><a href="javascript:;" onclick="window.open('/art/2023/11/18/art_1201_1.html')">关于开展安全生产大检查的通知</a>
+<span>2023-11-18</span></li>
+<li><a href="javascript:void(0)" onclick="location.href='/art/2023/11/10/art_1201_2.html'">关于做好冬季防火工作的通知</a>
+<span>2023-11-10</span></li>
+<li><a href="javascript:;" onclick="openArticle('art_1201_3.html', 'detail')">关于公布第二批市级非遗名录的公告</a>
+<span>2023-11-02</span></li>
+<li><a href="#" onclick="window.location.href = &quot;http://www.example.gov.cn/art/2023/10/30/art_1201_4.html&quot;;
+return false;">关于征求意见建议的公告（第二期）</a><span>2023-10-30</span></li>
+<li><a href="javascript:window.open('/art/2023/10/20/art_1201_5.html')">市政府召开第十二次常务会议</a>
+<span>2023-10-20</span></li>
+</ul>""", url=HANWEB_URL)
+    assert page.kind == "list" and not page.blank
+    assert [(e.url, e.date) for e in page.items] == [
+        ("http://www.example.gov.cn/art/2023/11/18/art_1201_1.html", date(2023, 11, 18)),
+        ("http://www.example.gov.cn/art/2023/11/10/art_1201_2.html", date(2023, 11, 10)),
+        ("http://www.example.gov.cn/col/col1201/art_1201_3.html", date(2023, 11, 2)),
+        ("http://www.example.gov.cn/art/2023/10/30/art_1201_4.html", date(2023, 10, 30)),
+        ("http://www.example.gov.cn/art/2023/10/20/art_1201_5.html", date(2023, 10, 20)),
+    ]
+    assert page.items[0].title == "关于开展安全生产大检查的通知"
+    # the link checks see them too
+    assert "http://www.example.gov.cn/art/2023/11/18/art_1201_1.html" in page.links
+
+
+def test_script_links_that_go_nowhere_are_not_items() -> None:
+    page = extract("""<ul class="list">
+<li><a href="javascript:;" onclick="showDetail(this, 1201)">关于开展安全生产大检查的通知</a><span>2023-11-18</span></li>
+<li><a href="javascript:;" onclick="window.open('/art/' + id + '.html')">关于做好冬季防火工作的通知</a><span>2023-11-10</span></li>
+<li><a href="#" onclick="this.style.behavior='url(#default#homepage)';this.setHomePage('http://www.example.gov.cn/');">
+把本站设为首页吧</a><span>2023-11-09</span></li>
+<li><a href="mailto:xxgk@example.gov.cn" onclick="window.open('/art/x.html')">政务公开信箱地址</a><span>2023-11-08</span></li>
+</ul>""")
+    assert page.items == []
+    assert not any("/art/" in link for link in page.links)
+
+
+TABS = """<div class="tab-box"><ul class="tab-title"><li class="on">通知公告</li><li>政策文件</li><li>人事信息</li>
+<li>规划计划</li></ul>
+<div class="tab-con on" id="con_1"><ul class="list">{rows1}</ul></div>
+<div class="tab-con" id="con_2" style="display:none"><ul class="list">{rows2}</ul></div>
+<div class="tab-con" id="con_3" style="display:none"><ul class="list">{rows3}</ul></div>
+<div class="tab-con" id="con_4" style="display:none"><ul class="list"><li class="nodata">暂无数据</li></ul></div></div>"""
+
+
+def _tab_rows(tab: int, dated: bool) -> str:
+    titles = ["关于开展安全生产大检查的通知", "关于做好冬季防火工作的通知", "关于公布第二批市级名录的公告"]
+    return "".join(
+        f"<li><a href=\"javascript:;\" onclick=\"window.open('/zwgk/{tab}/{n}.html')\">"
+        f"{title}（{tab}）</a>" + (f"<span>2023-11-{10 + n}</span>" if dated else "") + "</li>"
+        for n, title in enumerate(titles))
+
+
+def test_one_empty_tab_of_four_does_not_make_the_page_blank() -> None:
+    body = TABS.format(rows1=_tab_rows(1, True), rows2=_tab_rows(2, True), rows3=_tab_rows(3, True))
+    page = extract(body, url=HANWEB_URL)
+    assert len(page.items) == 9
+    assert page.latest_date == date(2023, 11, 12)
+    assert not page.blank
+    # even where the filled tabs show no dates, their rows are content: not a blank column
+    page = extract(TABS.format(rows1=_tab_rows(1, False), rows2=_tab_rows(2, False), rows3=_tab_rows(3, False)),
+                   url=HANWEB_URL)
+    assert page.items == []
+    assert not page.blank and page.blank_reason is None
+    # all four tabs empty: blank
+    empty = '<li class="nodata">暂无数据</li>'
+    page = extract(TABS.format(rows1=empty, rows2=empty, rows3=empty), url=HANWEB_URL)
+    assert page.blank and page.blank_reason == "placeholder: 暂无数据"
+
+
+def test_a_placeholder_beside_a_side_menu_still_reads_blank() -> None:
+    page = extract("""<div class="left"><ul class="left_list"><li><a href="../tzgg/">通知公告栏目</a></li>
+<li><a href="../zcwj/">政策文件栏目</a></li><li><a href="../rsxx/">人事信息栏目</a></li></ul></div>
+<div class="right"><div class="right_title">统计信息</div><ul class="list"><li>暂无数据</li></ul></div>""")
+    assert page.blank and page.blank_reason == "placeholder: 暂无数据"
+
+
+REGENERATED = '<meta name="others" content="页面生成时间 2024-05-06 10:11:12">'
+ARTICLE_BODY = ('<div id="zoom"><p>' + "为进一步做好全市防汛工作，现将有关事项通知如下，请认真贯彻落实。" * 4 + "</p></div>")
+
+
+def test_a_pubdate_that_is_the_regeneration_time_yields_to_the_visible_date() -> None:
+    head = '<meta name="ArticleTitle" content="关于做好防汛工作的通知"><meta name="PubDate" content="2024-05-06 10:11:12">'
+    shown = '<div class="article"><h1>关于做好防汛工作的通知</h1><div class="info">发布日期：2023-04-18　来源：市水利局</div>'
+    page = extract(shown + ARTICLE_BODY + "</div>", head=head + REGENERATED, reference=date(2024, 5, 7))
+    assert (page.page_date, page.page_date_source, page.latest_date) == (date(2023, 4, 18), "text", date(2023, 4, 18))
+    # a plain 日期： label is a visible date too
+    page = extract(shown.replace("发布日期", "日期") + ARTICLE_BODY + "</div>", head=head + REGENERATED,
+                   reference=date(2024, 5, 7))
+    assert page.page_date == date(2023, 4, 18)
+    # without the regeneration meta, PubDate is the publication
+    page = extract(shown + ARTICLE_BODY + "</div>", head=head, reference=date(2024, 5, 7))
+    assert (page.page_date, page.page_date_source) == (date(2024, 5, 6), "meta")
+    # a PubDate that differs from the regeneration time is the publication, whatever the page shows
+    other = head.replace("2024-05-06 10:11:12", "2023-04-20 09:00")
+    page = extract(shown + ARTICLE_BODY + "</div>", head=other + REGENERATED, reference=date(2024, 5, 7))
+    assert page.page_date == date(2023, 4, 20)
+    # the page shows no date: PubDate is all there is
+    page = extract(ARTICLE_BODY, head=head + REGENERATED, reference=date(2024, 5, 7))
+    assert (page.page_date, page.page_date_source) == (date(2024, 5, 6), "meta")
+
+
+def test_hanweb_maketime_is_a_regeneration_time_and_a_shown_regeneration_time_is_no_date() -> None:
+    head = ('<meta name="ArticleTitle" content="关于做好防汛工作的通知"><meta name="PubDate" content="2024-05-06 10:11">'
+            '<meta name="Maketime" content="2024-05-06 10:11:12">')
+    page = extract('<div class="info">发布时间：2023-04-18</div>' + ARTICLE_BODY, head=head, reference=date(2024, 5, 7))
+    assert page.page_date == date(2023, 4, 18)
+    page = extract('<div class="info">页面生成时间：2024-05-06 10:11:12</div>' + ARTICLE_BODY, reference=date(2024, 5, 7))
+    assert page.page_date is None
+
+
+def test_neighbouring_links_of_an_article_are_not_entries() -> None:
+    page = extract("""<div class="article"><h1>关于做好防汛工作的通知</h1>
+<div class="info">来源：<a href="http://www.slj.example.gov.cn/">某某市水利局</a>　发布时间：2023-11-20</div>"""
+                   + ARTICLE_BODY + """
+<div class="page-turn"><p>上一篇：<a href="/art/2023/11/18/art_1_101.html">关于开展安全生产大检查的通知</a></p>
+<p>下一篇：<a href="/art/2023/11/21/art_1_103.html">关于公布第二批市级非遗名录的公告</a></p></div>
+<div class="xgwz"><div class="xgwz-title">您可能感兴趣的文章</div><ul>
+<li><a href="/art/2023/11/10/art_1_90.html">关于做好冬季防火工作的通知</a><span>2023-11-10</span></li>
+<li><a href="/art/2023/11/02/art_1_80.html">市政府召开第十二次常务会议</a><span>2023-11-02</span></li></ul></div>
+<div class="related"><h3>相关阅读</h3><ul>
+<li><a href="/art/2023/10/30/art_1_70.html">图解：全市防汛工作要点一览</a><span>2023-10-30</span></li>
+<li><a href="/art/2023/10/20/art_1_60.html">解读：关于做好防汛工作的通知</a><span>2023-10-20</span></li></ul></div></div>""")
+    assert page.kind == "article"
+    assert page.page_date == date(2023, 11, 20) and page.latest_date == date(2023, 11, 20)
+    assert page.items == []
+    # the links are still links (link checks)
+    assert "http://www.example.gov.cn/art/2023/11/18/art_1_101.html" in page.links
+
+
+def test_an_undated_article_with_a_related_list_is_not_a_list() -> None:
+    page = extract(ARTICLE_BODY + """<div class="box"><div class="box-title">相关文章</div><ul>
+<li><a href="/art/2023/11/10/art_1_90.html">关于做好冬季防火工作的通知</a><span>2023-11-10</span></li>
+<li><a href="/art/2023/11/02/art_1_80.html">市政府召开第十二次常务会议</a><span>2023-11-02</span></li></ul></div>""")
+    assert page.kind == "article"
+    assert page.items == [] and page.latest_date is None
+
+
+def test_search_results_list_each_document_once_with_its_date() -> None:
+    results = "".join(f"""<div class="result-item">
+<h3><a href="http://www.example.gov.cn/art/2023/11/{d}/art_1_{d}.html" target="_blank">{title}</a></h3>
+<p class="summary">为进一步做好相关工作，现将有关事项通知如下……</p>
+<p class="source">来源：<a href="http://www.example.gov.cn/">某某市人民政府</a>
+<a href="http://www.example.gov.cn/art/2023/11/{d}/art_1_{d}.html">http://www.example.gov.cn/art/2023/11/{d}/art_1_{d}.html</a>
+<span>2023-11-{d}</span></p></div>""" for d, title in (("18", "关于开展安全生产大检查的通知"), ("10", "关于做好冬季防火工作的通知"),
+                                                          ("02", "关于公布第二批市级非遗名录的公告")))
+    page = extract(f'<div class="search-list">{results}</div>', url="http://www.example.gov.cn/search/index.html?q=通知")
+    assert [(e.title, e.date) for e in page.items] == [
+        ("关于开展安全生产大检查的通知", date(2023, 11, 18)),
+        ("关于做好冬季防火工作的通知", date(2023, 11, 10)),
+        ("关于公布第二批市级非遗名录的公告", date(2023, 11, 2)),
+    ]
+    assert all(e.date_source == "text" for e in page.items)
+
+
+def test_the_browser_is_needed_only_where_a_script_writes_what_the_raw_page_lacks() -> None:
+    from crawler.render import render_reason
+
+    badge = ('<script type="text/javascript">document.write(unescape("%3Cspan id=\'_ideConac\' %3E%3C/span%3E'
+             '%3Cscript src=\'http://dcs.conac.cn/js/33/000/0000/60429971/CA330000000604299710001.js\' '
+             'type=\'text/javascript\'%3E%3C/script%3E"));</script>')
+    html = doc('<div class="main"><ul class="list"><li>暂无信息</li></ul></div>' + badge)
+    page = extract_page(html, URL, REF)
+    assert page.blank and render_reason(200, html, page) is None  # a blank column, as the browser shows too
+    built = doc('<div class="main"><ul class="list" id="list"></ul></div><script>for (var i = 0; i < rows.length; i++) '
+                '{ document.write("<li><a href=\'" + rows[i].url + "\'>" + rows[i].title + "</a></li>"); }</script>')
+    assert render_reason(200, built, extract_page(built, URL, REF)) == "list built by script"
+    # an article is read without its frames (share widgets, a saved sub-frame)
+    article = doc('<iframe src="/share.html"></iframe>', head='<meta name="ArticleTitle" content="通知">'
+                  '<meta name="PubDate" content="2023-11-20">')
+    assert render_reason(200, article, extract_page(article, URL, REF)) is None
+
+
+@pytest.mark.parametrize("block", [
+    '<div class="box"><span>相关链接：</span><a href="/art/2023/11/10/art_1_90.html">关于做好冬季防火工作的通知</a>'
+    '<span>2023-11-10</span><br><a href="/art/2023/11/02/art_1_80.html">市政府召开第十二次常务会议</a><span>2023-11-02</span>'
+    "</div>",
+    '<div class="box">相关文章：<ul><li><a href="/art/2023/11/10/art_1_90.html">关于做好冬季防火工作的通知</a>'
+    '<span>2023-11-10</span></li><li><a href="/art/2023/11/02/art_1_80.html">市政府召开第十二次常务会议</a>'
+    "<span>2023-11-02</span></li></ul></div>",
+])
+def test_related_reading_in_other_shapes(block: str) -> None:
+    head = '<meta name="ArticleTitle" content="关于做好防汛工作的通知"><meta name="PubDate" content="2023-11-20">'
+    page = extract(ARTICLE_BODY + block, head=head)
+    assert page.kind == "article" and page.items == []
+
+
+def test_a_related_heading_on_a_list_page_keeps_its_entries() -> None:
+    # a column page's own list under a heading such as 相关政策 stays its list
+    page = extract("""<div class="box"><h3>相关政策</h3><ul>
+<li><a href="/art/2023/11/10/art_1_90.html">关于做好冬季防火工作的通知</a><span>2023-11-10</span></li>
+<li><a href="/art/2023/11/02/art_1_80.html">市政府召开第十二次常务会议</a><span>2023-11-02</span></li></ul></div>""")
+    assert page.kind == "list" and len(page.items) == 2
+
+
+def test_a_search_result_crediting_its_site_without_a_label_is_one_entry() -> None:
+    results = "".join(f"""<li class="search-item"><a class="title" href="/art/2023/11/{d}/art_1_{d}.html">{title}</a>
+<div class="info"><a class="site" href="http://www.example.gov.cn/index.html">某某市人民政府门户网站</a>
+<span class="time">2023-11-{d}</span></div></li>""" for d, title in (("18", "关于开展安全生产大检查的通知"),
+                                                                    ("10", "关于做好冬季防火工作的通知")))
+    page = extract(f'<ul class="search-list">{results}</ul>', url="http://www.example.gov.cn/search/?q=通知")
+    assert [(e.title, e.date, e.date_source) for e in page.items] == [
+        ("关于开展安全生产大检查的通知", date(2023, 11, 18), "text"),
+        ("关于做好冬季防火工作的通知", date(2023, 11, 10), "text"),
+    ]

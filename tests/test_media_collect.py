@@ -176,3 +176,56 @@ def test_kuaishou_milliseconds_and_douyin_waf(media) -> None:
     assert to_beijing(collections[ks].covered_from).isoformat() == "2024-06-13T09:00:00+08:00"
     assert collections[dy].status == "blocked" and "当前环境异常" in collections[dy].reason
     assert collections[dy].covered_from is None and collections[dy].evidence
+
+
+@pytest.mark.skipif(not Settings().chromium(), reason="no Chromium")
+def test_toutiao_reads_the_feed_the_page_requests(media) -> None:
+    """今日头条: publish_time (never behot_time), the old 置顶 cell first never stretches the span, a video and a
+    微头条 are posts too; a verification page and an empty WAF answer are their status, judged 无法核验."""
+    from govwatch.media_inspect import evaluate_accounts
+    from rules.profile import load_profile
+
+    settings, db, base = media
+    settings = replace(settings, toutiao_base=base)
+    ok = _register(db, name="某市头条号", platform="toutiao", account_id="MS4wLjABAAAAgov")
+    verify = _register(db, name="验证页头条号", platform="toutiao", account_id="verify")
+    waf = _register(db, name="空回答头条号", platform="toutiao", account_id="waf")
+    collections, _ = _run(settings, db, [ok, waf, verify])  # the captcha last: it stops 头条 for the run
+    c = collections[ok]
+    assert c.status == "ok" and c.posts_seen == 4 and c.source == "toutiao"
+    with db.session() as session:
+        posts = {p.post_id: (to_beijing(p.published_at).isoformat(), p.pinned, p.title, p.url)
+                 for p in account_posts(session, ok)}
+    assert posts == {
+        "7070000000000000001": ("2022-03-01T09:00:00+08:00", True, "置顶：办事指南汇总",
+                                "https://www.toutiao.com/article/7070000000000000001/"),
+        "7380000000000000002": ("2024-06-17T18:30:05+08:00", False, "关于做好防汛工作的通知",
+                                "https://www.toutiao.com/article/7380000000000000002/"),
+        "7380000000000000003": ("2024-06-12T10:00:00+08:00", False, "政策解读视频",
+                                "https://www.toutiao.com/video/7380000000000000003/"),
+        "7370000000000000004": ("2024-06-05T07:45:30+08:00", False, "今天上午，市政务服务中心举行开放日活动。",
+                                "https://www.toutiao.com/w/7370000000000000004/"),
+    }  # the cell with only a behot_time (2024-06-19) is no post
+    assert to_beijing(c.covered_from).isoformat() == "2024-06-05T07:45:30+08:00"  # not back to the 2022 pin
+    assert collections[verify].status == "captcha" and collections[verify].covered_from is None
+    assert collections[waf].status == "blocked" and "不是数据" in collections[waf].reason
+    assert collections[waf].covered_from is None and [e["kind"] for e in collections[waf].evidence] == [
+        "page", "response"]
+    results = {r.account_pk: r for r in evaluate_accounts(db, [ok, verify, waf], datetime(2024, 6, 20).date(),
+                                                           load_profile("national-2019"))}
+    assert results[ok].verdict == "pass"
+    assert results[verify].verdict == results[waf].verdict == "unknown"  # 无法核验, never 不合格
+
+
+def test_a_crawl_cut_short_stops_the_collection_beside_it(media) -> None:
+    """Ctrl-C or a time limit on `govwatch crawl` sets `stop`: no further account is begun (none is stored as
+    seen with nothing)."""
+    import threading
+
+    settings, db, _ = media
+    aid = _register(db, name="某市发布", platform="weibo", account_id="1001")
+    stop = threading.Event()
+    stop.set()
+    assert collect_accounts(settings, db, [aid], stop=stop) == {}
+    with db.session() as session:
+        assert session.query(Collection).count() == 0

@@ -106,7 +106,25 @@ def test_broken_links_are_findings_not_vetoes() -> None:
     assert ev.verdict == "pass"
     [finding] = [f for f in ev.findings if f.indicator == "W-D15"]
     assert finding.evidence == [{"url": "http://x.gov.cn/a.html", "found_on": "http://x.gov.cn/", "status": 404,
-                                 "outcome": "broken", "error": "HTTP 404"}]
+                                 "outcome": "broken", "error": "HTTP 404", "kind": "link"}]
+    assert finding.detail == "不可用链接1个"
+
+
+def test_dead_pictures_and_attachments_are_named_in_w_d15() -> None:
+    home = "http://x.gov.cn/"
+    links = [LinkObs(home + "a.html", home, 404, "broken", "HTTP 404"),
+             LinkObs(home + "i/1.jpg", home, 404, "broken", "HTTP 404", "image"),
+             LinkObs(home + "i/1.jpg", home + "gzdt/", 404, "broken", "HTTP 404", "image"),
+             LinkObs(home + "f/1.pdf", home, None, "timeout", "timeout", "attachment"),
+             LinkObs(home + "f/2.pdf", home, 200, "ok", None, "attachment"),
+             LinkObs(home + "i/2.png", home, 429, "blocked", "HTTP 429", "image")]
+    ev = evaluate(site(links=links), T0, PROFILE)
+    assert ev.verdict == "pass"
+    [dead] = [f for f in ev.findings if f.indicator == "W-D15"]
+    assert dead.detail == "不可用链接3个（其中图片无法显示1个、附件无法下载1个）"
+    assert dead.count == 3 and [e["kind"] for e in dead.evidence] == ["link", "image", "image", "attachment"]
+    [blocked] = [f for f in ev.findings if f.indicator == "LINK-BLOCKED"]
+    assert blocked.detail == "不可用链接1个（其中图片1个）"  # refused, not proven dead: no 无法显示
 
 
 def test_failed_crawl_is_unknown_not_pass() -> None:

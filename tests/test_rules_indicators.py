@@ -377,3 +377,20 @@ def test_domain_follows_the_47_pattern_for_portals_and_departments(host: str, gr
         assert status(ev, "W-D14") == "pass", finding.detail
     else:
         assert status(ev, "W-D14") == "problem" and "域名应为" in finding.detail and host in finding.detail
+
+
+def test_a_dead_picture_on_a_service_page_is_no_dead_service_link() -> None:
+    """W-D15 counts the picture (图片无法显示); W-D9 only what a user of the service cannot open."""
+    from rules.observations import ColumnObs, LinkObs
+
+    bs = HOME + "bs/"
+    service = ColumnObs("办事服务", bs, "service", 1, T0 - timedelta(days=2), 10, 0, False, None, "list", 200, None)
+    links = (LinkObs(bs + "tu.jpg", bs, 404, "broken", "HTTP 404", "image"),
+             LinkObs(bs + "biao.doc", bs, 404, "broken", "HTTP 404", "attachment"))
+    portal = {"portal_link": [{"url": "https://www.hnzwfw.gov.cn/", "found_on": HOME, "name": "河南政务服务网",
+                               "status": 200, "final_url": "https://www.hnzwfw.gov.cn/"}]}
+    ev = evaluate(site(portal, columns=(service,), links=links), T0, NATIONAL)
+    [w_d9] = [f for f in ev.findings if f.indicator == "W-D9" and f.trigger == "broken"]
+    assert w_d9.subjects == [bs + "biao.doc"]
+    [w_d15] = [f for f in ev.findings if f.indicator == "W-D15"]
+    assert w_d15.subjects == [bs + "biao.doc", bs + "tu.jpg"] and "图片无法显示1个" in w_d15.detail

@@ -1,6 +1,6 @@
 """The scheduler: its jobs and their policies, probes spread over the day, locks across processes, the
 quarterly reminder, the recheck queue, the nightly crawl in a child process, and recovery after a
-crash (interrupted runs failed and crawled again, finished ones kept, each site judged on one run)."""
+crash (interrupted runs marked 检查被中断 and crawled again, finished ones kept, each site judged on one run)."""
 
 from __future__ import annotations
 
@@ -195,7 +195,7 @@ def test_recheck_queue_and_nightly_in_a_child_process(tmp_path, farm_factory, mo
 
 def test_crash_recovery_recrawls_only_the_interrupted(tmp_path, farm_factory) -> None:  # noqa: ANN001
     """A nightly batch whose process died: the finished site keeps its run, the interrupted one is
-    failed ("interrupted") and crawled again; each site is judged once, on one run."""
+    marked interrupted (检查被中断) and crawled again; each site is judged once, on one run."""
     farm = farm_factory(2, columns=2)
     settings = settings_for(tmp_path, f"sqlite:///{tmp_path / 'g.db'}")
     db = Database(settings.database)
@@ -214,7 +214,7 @@ def test_crash_recovery_recrawls_only_the_interrupted(tmp_path, farm_factory) ->
     assert jobs.recover() == [batch_id]
     with db.session() as session:
         old = session.get(CrawlRun, cut_run.id)
-        assert old.status == "failed" and old.error.startswith("interrupted")
+        assert old.status == "interrupted" and old.error.startswith("检查被中断")
         current = {link.site_id: link.run_id for link in session.scalars(select(BatchRun))
                    if not link.superseded}
         assert current[ids[0]] == done_run.id  # kept, not crawled again

@@ -4,12 +4,14 @@ code of ours. One generic collector, configured per platform by the URL pattern 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from crawler.chromium import SAFE_CONTEXT_OPTIONS, guard_context
 from crawler.media.common import covered_span, failure_of, from_unix
 from storage.media_repo import CollectionResult, PostSeen
 
@@ -21,6 +23,9 @@ class Platform:
     list_pattern: str  # regex on the URL of the list request the page makes
     parse: Callable[[dict], list[PostSeen]]
     refused: Callable[[dict], tuple[str, str] | None]
+
+
+NOT_JSON = "not-json"  # a list answer that was not JSON (an empty or WAF page)
 
 
 def _items(payload: dict, *path: str) -> list[dict]:
@@ -39,15 +44,24 @@ def parse_douyin(payload: dict) -> list[PostSeen]:
             for a in _items(payload, "aweme_list") if a.get("create_time")]
 
 
+TOUTIAO_PATHS = {0: "video", 49: "video", 32: "w"}  # cell_type -> URL path; other cells are articles
+
+
 def parse_toutiao(payload: dict) -> list[PostSeen]:
+    """`api/pc/list/feed` cells: `publish_time` is the publish time. `behot_time` is when the cell entered the
+    feed, never a publish time: a cell without publish_time (or create_time) is not taken as a post."""
     posts = []
     for a in _items(payload, "data"):
-        when = a.get("publish_time") or a.get("behot_time") or a.get("create_time")
-        if when:
-            gid = str(a.get("group_id") or a.get("item_id") or a.get("id") or "") or None
-            posts.append(PostSeen(published_at=from_unix(when), title=a.get("title") or a.get("abstract") or None,
-                                  post_id=gid, url=a.get("display_url") or a.get("share_url"),
-                                  pinned=bool(a.get("is_stick") or a.get("stick_label"))))
+        when = a.get("publish_time") or a.get("create_time")
+        if not when:
+            continue
+        gid = str(a.get("group_id") or a.get("item_id") or a.get("id") or "") or None
+        url = a.get("display_url") or a.get("share_url") or a.get("article_url")
+        if not url and gid:
+            url = f"https://www.toutiao.com/{TOUTIAO_PATHS.get(a.get('cell_type'), 'article')}/{gid}/"
+        title = a.get("title") or a.get("abstract") or (a.get("content") or "")[:60] or None
+        posts.append(PostSeen(published_at=from_unix(when), title=title, post_id=gid, url=url,
+                              pinned=bool(a.get("is_stick") or a.get("stick_label") == "置顶")))
     return posts
 
 
@@ -88,6 +102,8 @@ def parse_bilibili(payload: dict) -> list[PostSeen]:
 
 def _code_refusal(payload: dict) -> tuple[str, str] | None:
     code = payload.get("code", payload.get("status_code", payload.get("err_no", 0)))
+    if code == NOT_JSON:
+        return "blocked", "发布列表请求的回答不是数据（空页面或拦截页），未能读取发布列表"
     if code in (0, "0", None, 53016):  # 53016: no pinned video
         return None
     if code in (-352, -412, 412, -403):
@@ -110,56 +126,93 @@ PLATFORMS: dict[str, Platform] = {
 }
 
 
-def collect(platform: Platform, account_key: str, *, base: str, context, seen_at: datetime, wait_ms: int = 8000,
-            evidence=None) -> CollectionResult:
-    """Open the public page in a browser context (shared Chromium) and read the list responses it receives."""
+DESKTOP_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
+
+
+@dataclass
+class PageRead:
+    """What the rendered page gave: its answer, its final HTML and the list responses it received."""
+
+    url: str
+    status: int = 0
+    text: str = ""
+    payloads: list[tuple[str, dict, bytes]] = field(default_factory=list)
+    error: str | None = None
+
+
+async def read_page(browser, platform: Platform, account_key: str, *, base: str,  # noqa: ANN001
+                    wait_ms: int = 8000) -> PageRead:
+    """Open the public page in a fresh context of the (shared) Chromium; keep the list responses it receives."""
     url = platform.page.format(base=base.rstrip("/"), id=account_key)
     pattern = re.compile(platform.list_pattern)
-    payloads: list[tuple[str, dict, bytes]] = []
-    kept: list[dict] = []
+    read = PageRead(url)
+    grabs: list[asyncio.Task] = []
 
-    def on_response(response) -> None:
-        if not pattern.search(response.url):
-            return
+    async def grab(response) -> None:  # noqa: ANN001
+        body = b""
         try:
-            body = response.body()
+            body = await response.body()
             payload = json.loads(body)
         except Exception:  # noqa: BLE001 - a list answer that is not JSON is reported as its refusal below
-            payload, body = {"code": "not-json"}, b""
+            payload = {"code": NOT_JSON}  # its body is kept as evidence all the same
         if isinstance(payload, dict):
-            payloads.append((response.url, payload, body))
+            read.payloads.append((response.url, payload, body))
 
-    page = context.new_page()
-    page.on("response", on_response)
+    def on_response(response) -> None:  # noqa: ANN001
+        if pattern.search(response.url):
+            grabs.append(asyncio.ensure_future(grab(response)))
+
+    context = await browser.new_context(user_agent=DESKTOP_UA, locale="zh-CN", **SAFE_CONTEXT_OPTIONS)
+    guard_context(context)
     try:
-        answer = page.goto(url, wait_until="domcontentloaded", timeout=30000)
+        page = await context.new_page()
+        page.on("response", on_response)
+        answer = await page.goto(url, wait_until="domcontentloaded", timeout=30000)
         try:
-            page.wait_for_load_state("networkidle", timeout=wait_ms)
+            await page.wait_for_load_state("networkidle", timeout=wait_ms)
         except Exception:  # noqa: BLE001 - pages that never go idle still delivered what they fetched
             pass
-        text = page.content()
+        if grabs:
+            await asyncio.wait(grabs, timeout=10)
+        read.text = await page.content()
+        read.status = answer.status if answer is not None else 0
     except Exception as exc:  # noqa: BLE001
-        return CollectionResult(source=platform.name, status="error", url=url,
-                                reason=f"页面打开失败：{type(exc).__name__}")
+        read.error = f"页面打开失败：{type(exc).__name__}"
     finally:
-        page.close()
+        await context.close()
+    return read
+
+
+def collect(platform: Platform, account_key: str, *, base: str, browsers, seen_at: datetime,  # noqa: ANN001
+            wait_ms: int = 8000, evidence=None) -> CollectionResult:  # noqa: ANN001
+    """Render the public page in the process's one Chromium (`browsers`: crawler/media/chromium.py) and turn
+    the list responses it received into posts, or into the failure the page shows."""
+    read = browsers.run(lambda browser: read_page(browser, platform, account_key, base=base, wait_ms=wait_ms))
+    return result_of(platform, read, seen_at=seen_at, evidence=evidence)
+
+
+def result_of(platform: Platform, read: PageRead, *, seen_at: datetime, evidence=None) -> CollectionResult:  # noqa: ANN001
+    url = read.url
+    if read.error:
+        return CollectionResult(source=platform.name, status="error", url=url, reason=read.error)
+    kept: list[dict] = []
     if evidence is not None:
-        stored = evidence.put(text.encode("utf-8"), ".html", compress=True)
+        stored = evidence.put(read.text.encode("utf-8"), ".html", compress=True)
         kept.append({"kind": "page", "url": url, "path": stored.path, "sha256": stored.sha256})
-        for list_url, _payload, body in payloads:
+        for list_url, _payload, body in read.payloads:
             stored = evidence.put(body, ".json", compress=True)
             kept.append({"kind": "response", "url": list_url, "path": stored.path, "sha256": stored.sha256})
-    status_code = answer.status if answer is not None else 0
+    status_code = read.status
     if status_code == 404:
         return CollectionResult(source=platform.name, status="not_found", url=url, reason="账号页面不存在（HTTP 404）",
                                 evidence=kept or None)
     posts: list[PostSeen] = []
     refusal = None
-    for _list_url, payload, _body in payloads:
+    for _list_url, payload, _body in read.payloads:
         refusal = refusal or platform.refused(payload)
         posts.extend(platform.parse(payload))
     if not posts:
-        hit = failure_of(text) or refusal or (
+        hit = failure_of(read.text) or refusal or (
             ("blocked", f"页面没有发出或没有收到发布列表请求（HTTP {status_code}），未能读取发布列表"))
         return CollectionResult(source=platform.name, status=hit[0], reason=hit[1], url=url, evidence=kept or None)
     covered_from, covered_to = covered_span(posts, complete=False, seen_at=seen_at)
@@ -167,4 +220,4 @@ def collect(platform: Platform, account_key: str, *, base: str, context, seen_at
                             covered_from=covered_from, covered_to=covered_to, url=url, evidence=kept or None,
                             reason=refusal[1] if refusal else
                             "只读取了页面首屏请求的列表，覆盖其中最早一条非置顶作品以来的时段",
-                            detail={"responses": len(payloads)})
+                            detail={"responses": len(read.payloads)})

@@ -11,6 +11,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from crawler.chromium import SAFE_CONTEXT_OPTIONS, guard_context
 from crawler.media.common import BEIJING, Fetcher, covered_span, failed, failure_of, from_unix
 from storage.media_repo import CollectionResult, PostSeen
 
@@ -189,3 +190,19 @@ def collect(uid: str, *, base: str, fetcher: Fetcher, max_pages: int, seen_at: d
                             covered_to=covered_to, reason=reason, url=url,
                             detail={"containerid": containerid, "pages": pages, "complete": complete},
                             evidence=list(fetcher.kept) or None)
+
+
+async def visitor_cookies(browser, base: str, uid: str, user_agent: str) -> dict[str, str]:  # noqa: ANN001
+    """Weibo visitor cookies: open the account's mobile page in Chromium and keep what it set."""
+    context = await browser.new_context(user_agent=user_agent, **SAFE_CONTEXT_OPTIONS)
+    guard_context(context)
+    try:
+        page = await context.new_page()
+        await page.goto(f"{base.rstrip('/')}/u/{uid}", wait_until="domcontentloaded", timeout=30000)
+        try:
+            await page.wait_for_load_state("networkidle", timeout=5000)
+        except Exception:  # noqa: BLE001 - the cookies set so far are what we have
+            pass
+        return {c["name"]: c["value"] for c in await context.cookies()}
+    finally:
+        await context.close()

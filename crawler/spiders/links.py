@@ -1,7 +1,8 @@
-"""Link checks for the site spider: each link once per crawl (GET for a link to a web page, whose body
-may be a soft 404; HEAD for anything else, then GET where HEAD is refused or the answer is HTML), a
-pause where the server asks for one, the browser before anything is called blocked, and certificates
-checked apart from fetching."""
+"""Link checks for the site spider: each link, image (`<img src>`) and attachment (PDF/DOC/XLS/…)
+once per crawl (GET for a link to a web page, whose body may be a soft 404; HEAD for anything else,
+then GET where HEAD is refused or the answer may be a soft 404; a GET stops at the headers unless the
+body is a page to read), a pause where the server asks for one, the browser before anything is called
+blocked, and certificates checked apart from fetching."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.http import Response
+from scrapy.exceptions import StopDownload
+from scrapy.http import Headers, Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
@@ -20,7 +22,15 @@ from crawler.columns import same_site
 from crawler.encoding import UndecodableError, decode_html
 from crawler.extract import PageExtract
 from crawler.items import LinkChecked, Observed
-from crawler.linkcheck import failure_outcome, is_html, looks_like_page, soft_404_reason, status_outcome
+from crawler.linkcheck import (
+    failure_outcome,
+    headers_suffice,
+    is_attachment,
+    is_html,
+    looks_like_page,
+    soft_404_reason,
+    status_outcome,
+)
 from crawler.render import RenderedPage, blocked_reason, render_reason, snapshot
 from crawler.spiders.state import LinkResult, SiteCrawl, close_page, content_type_of, elapsed_ms, header_charset
 from crawler.tls import CertificateCheck, check_certificate
@@ -37,21 +47,34 @@ class LinkChecks:
     _certificates: dict[tuple[str, int], Any]
 
     def _check_links(self, state: SiteCrawl, extract: PageExtract, page_url: str) -> Iterator[Any]:
-        for url in extract.links:
+        """Links, then images: one cap (`max_links`) and the same per-host limit for all of them."""
+        targets = [(url, "attachment" if is_attachment(url) else "link") for url in extract.links]
+        targets += [(url, "image") for url in extract.images]
+        for url, kind in targets:
             url = url.split("#", 1)[0]
             if not url.startswith(("http://", "https://")):
                 continue
+            state.link_kinds.setdefault(url, kind)
             known = url in state.link_results
             new = state.add_link(url, page_url)
             if known:
                 yield from self._row(state, url, page_url, state.link_results[url])
             elif new and len(state.link_sources) <= self.max_links and self._may_request(state):
-                if looks_like_page(url):
+                if kind == "link" and looks_like_page(url):
                     yield self._request(state, url, self.link_answered, self.link_failed, priority=-1, link=url,
                                         download_maxsize=LINK_BODY_LIMIT)
                 else:
                     yield self._request(state, url, self.link_answered, self.link_failed, method="HEAD",
                                         priority=-1, link=url)
+
+    def link_headers_received(self, headers: Headers, body_length: object, request: Request, spider: Any) -> None:
+        """Connected to Scrapy's headers_received signal: a link check's GET of a file stops here."""
+        if "link" not in request.meta or request.method == "HEAD":
+            return
+        content_type = headers.get(b"Content-Type")
+        if headers_suffice(content_type.decode("latin-1") if content_type else None, body_length,
+                           int(request.meta.get("download_maxsize") or LINK_BODY_LIMIT)):
+            raise StopDownload(fail=False)
 
     async def link_answered(self, response: Response):  # noqa: ANN201
         state = self._state(response)
@@ -157,7 +180,7 @@ class LinkChecks:
             return
         state.reported.add((url, found_on))
         yield LinkChecked(state.run_id, url, found_on, result.status, result.outcome, result.error, result.method,
-                          result.elapsed_ms)
+                          result.elapsed_ms, kind=state.link_kinds.get(url, "link"))
         if result.outcome not in ("ok", "tls-error"):
             yield from self._capture(state, found_on, "broken-link")
 

@@ -10,17 +10,20 @@ so an interrupted crawl keeps what it had already seen.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
 from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
+from crawler.bounds import THREAD_MIN_CHARS, bound_html
 from crawler.columns import classify, discover_columns, normalize_url, site_scope
 from crawler.encoding import UndecodableError, decode_html
 from crawler.evidence import EvidenceStore
@@ -37,6 +40,39 @@ from crawler.spiders.state import LinkResult, SiteCrawl, close_page, content_typ
 MAX_REFRESH_HOPS = 3
 # Error answers reach the callbacks (they are observations); redirects are still followed.
 ERROR_STATUSES = list(range(400, 600))
+
+
+@dataclass(slots=True)
+class PageRead:
+    """A page decoded and parsed before its callback's work runs, and what had to be mended to read
+    it (stray bytes replaced, NULs dropped, a huge page cut): the "reading" observation."""
+
+    text: str | None
+    fetched: PageFetched | None
+    extract: PageExtract | None = None
+    reason: str | None = None  # render_reason for the plain fetch
+    notes: list[str] = field(default_factory=list)
+
+
+def _analysed(text: str, url: str, reference: date, status: int | None) -> tuple[PageExtract, str | None]:
+    extract = extract_page(text, url, reference)
+    return extract, render_reason(status, text, extract)
+
+
+async def _off_reactor(func: Callable[..., Any], size: int, *args: Any) -> Any:
+    """Parse a big page in a thread (lxml releases the lock while it parses), so one huge page
+    slows its own site only and never stalls the other sites of the batch."""
+    if size < THREAD_MIN_CHARS:
+        return func(*args)
+    return await maybe_deferred_to_future(deferToThread(func, *args))
+
+
+async def _guarded(work: Awaitable[Any]) -> Any:
+    """The result, or the exception raised: the callback's `_step` raises it again against the site."""
+    try:
+        return await work
+    except Exception as exc:  # noqa: BLE001 - reported by _step, which logs it and closes the site
+        return exc
 
 
 class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
@@ -77,6 +113,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         spider.evidence = EvidenceStore(folder) if folder else None
         spider.stale_days = crawler.settings.getint("GOVWATCH_EVIDENCE_STALE_DAYS", 14)
         spider.retry_after_max = crawler.settings.getfloat("GOVWATCH_RETRY_AFTER_MAX", 30.0)
+        crawler.signals.connect(spider.link_headers_received, signal=signals.headers_received)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -156,7 +193,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         self.logger.warning("run %s: %s", state.run_id, error)
         return CrawlFailed(state.run_id, error)
 
-    def _decode(self, state: SiteCrawl, response: Response, role: str) -> tuple[str | None, PageFetched]:
+    def _decode(self, state: SiteCrawl, response: Response, role: str) -> PageRead:
         fetched = PageFetched(
             state.run_id, response.request.url, response.url, role, response.status, elapsed_ms(response),
             content_type=content_type_of(response), size=len(response.body),
@@ -165,15 +202,37 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
             page = decode_html(response.body, header_charset(response))
         except UndecodableError as exc:
             fetched.error = f"cannot read {response.url}: {exc}"
-            return None, fetched
+            return PageRead(None, fetched)
         fetched.encoding = page.encoding
-        return page.text, fetched
+        text, cut = bound_html(page.text)
+        return PageRead(text, fetched, notes=[*page.repairs, *([cut] if cut else [])])
 
-    def parse_home(self, response: Response):  # noqa: ANN201
+    async def _read(self, state: SiteCrawl, read: PageRead, url: str, status: int | None) -> PageRead:
+        if read.text is not None:
+            read.extract, read.reason = await _off_reactor(_analysed, len(read.text), read.text, url,
+                                                           state.reference, status)
+        return read
+
+    def _reading(self, state: SiteCrawl, url: str, role: str, notes: list[str]) -> Iterator[Observed]:
+        """What was mended or cut to read the page, for the evidence ("3 个字节无法按 GBK 解码，已替换")."""
+        if notes:
+            yield Observed(state.run_id, "reading", url, None, {"role": role, "notes": notes})
+
+    async def parse_home(self, response: Response):  # noqa: ANN201
         state = self._state(response)
-        return self._step(state, self._parse_home(state, response))
+        read = await _guarded(self._read_home(state, response))
+        for item in self._step(state, self._parse_home(state, response, read)):
+            yield item
 
-    def _parse_home(self, state: SiteCrawl, response: Response) -> Iterator[Any]:
+    async def _read_home(self, state: SiteCrawl, response: Response) -> PageRead | None:
+        content_type = content_type_of(response)
+        if response.status >= 400 or (content_type and not is_html(content_type)):
+            return None
+        return await self._read(state, self._decode(state, response, "home"), response.url, response.status)
+
+    def _parse_home(self, state: SiteCrawl, response: Response, read: PageRead | Exception | None) -> Iterator[Any]:
+        if isinstance(read, Exception):
+            raise read
         content_type = content_type_of(response)
         if response.status >= 400:
             body = response.text if isinstance(response, scrapy.http.TextResponse) else ""
@@ -191,12 +250,14 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
                               elapsed_ms(response), content_type=content_type, error="not an HTML page")
             yield self._fail(state, f"home page {response.url} is not an HTML page (Content-Type: {content_type})")
             return
-        text, fetched = self._decode(state, response, "home")
+        if read is None:  # not reached: errors and non-HTML answers were handled above
+            return
+        text, fetched, extract = read.text, read.fetched, read.extract
         yield fetched
-        if text is None:
+        if text is None or extract is None:
             yield self._fail(state, f"home page: {fetched.error}")
             return
-        extract = extract_page(text, response.url, state.reference)
+        yield from self._reading(state, response.url, "home", read.notes)
         hops = response.meta.get("hops", 0)
         if extract.refresh_url and not extract.items and hops < MAX_REFRESH_HOPS:
             yield self._request(state, extract.refresh_url, self.parse_home, self.home_failed, hops=hops + 1)
@@ -205,7 +266,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
                                        "home")
         if response.url.startswith("https://"):
             yield from self._certificate_observation(state, response.url)
-        reason = render_reason(response.status, text, extract)
+        reason = read.reason
         if self.browser:
             # The home page is always seen in the browser too: its screenshot and layout are evidence.
             state.captured.add(response.url)
@@ -231,10 +292,15 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
     async def parse_home_rendered(self, response: Response):  # noqa: ANN201
         state = self._state(response)
         rendered = await snapshot(response.meta["playwright_page"], screenshot=True, layout=True)
-        for item in self._step(state, self._home_rendered(state, response, rendered)):
+        needs_items = response.meta.get("needs_items", False) and not rendered.error
+        extract = await _guarded(self._rendered_extract(state, rendered)) if needs_items else None
+        for item in self._step(state, self._home_rendered(state, response, rendered, extract)):
             yield item
 
-    def _home_rendered(self, state: SiteCrawl, response: Response, rendered: RenderedPage) -> Iterator[Any]:
+    def _home_rendered(self, state: SiteCrawl, response: Response, rendered: RenderedPage,
+                       extract: PageExtract | Exception | None) -> Iterator[Any]:
+        if isinstance(extract, Exception):
+            raise extract
         needs_items = response.meta.get("needs_items", False)
         if rendered.error:
             if needs_items:
@@ -243,9 +309,8 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         yield from self._screenshot_evidence(state, rendered.url, rendered.screenshot, response.status, "home")
         if rendered.layout is not None:
             yield Observed(state.run_id, "layout", rendered.url, None, rendered.layout)
-        if not needs_items:
+        if not needs_items or extract is None:
             return
-        extract = self._rendered_extract(state, rendered)
         if blocked_reason(response.status, rendered.html) and render_reason(response.status, rendered.html, extract):
             yield self._fail(state, f"home page {response.url} stays behind a challenge even in the browser")
             return
@@ -253,6 +318,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
                           content_type="text/html", encoding="utf-8", size=len(rendered.html))
         yield from self._html_evidence(state, rendered.url, rendered.html.encode(), 200, elapsed_ms(response), "home",
                                        rendered=True)
+        yield from self._reading(state, rendered.url, "home", [extract.cut] if extract.cut else [])
         yield from self._home_read(state, rendered.url, rendered.html, extract, None,
                                    render=response.meta.get("render_reason"))
 
@@ -265,16 +331,17 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         for item in self._step(state, iter(())):
             yield item
 
-    def _rendered_extract(self, state: SiteCrawl, rendered: RenderedPage) -> PageExtract:
+    async def _rendered_extract(self, state: SiteCrawl, rendered: RenderedPage) -> PageExtract:
         """The rendered page with the lists of its frames: what the inspector sees on screen."""
-        extract = extract_page(rendered.html, rendered.url, state.reference)
+        extract = await _off_reactor(extract_page, len(rendered.html), rendered.html, rendered.url, state.reference)
         for frame_url, frame_html in rendered.frames:
-            framed = extract_page(frame_html, frame_url, state.reference)
+            framed = await _off_reactor(extract_page, len(frame_html), frame_html, frame_url, state.reference)
             offset = len(extract.items)
             for n, entry in enumerate(framed.items):
                 entry.position = offset + n
                 extract.items.append(entry)
             extract.links.extend(u for u in framed.links if u not in extract.links)
+            extract.images.extend(u for u in framed.images if u not in extract.images)
         if extract.items:
             dates = [e.date for e in extract.items if e.date]
             extract.latest_date = max(dates) if dates else extract.latest_date
@@ -313,23 +380,30 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
                          category, source, None, None, False, None, {}, None, error=error)
         yield from self._link_result(state, link.url, LinkResult(None, outcome, error, "GET", elapsed_ms(request)))
 
-    def parse_column(self, response: Response):  # noqa: ANN201
+    async def parse_column(self, response: Response):  # noqa: ANN201
         state = self._state(response)
-        return self._step(state, self._parse_column(state, response))
+        read = await _guarded(self._read_column(state, response))
+        for item in self._step(state, self._parse_column(state, response, read)):
+            yield item
 
-    def _parse_column(self, state: SiteCrawl, response: Response) -> Iterator[Any]:
+    async def _read_column(self, state: SiteCrawl, response: Response) -> PageRead:
         if response.status < 400:
-            text, fetched = self._decode(state, response, "column")
+            read = self._decode(state, response, "column")
         else:
-            text = None
             fetched = PageFetched(state.run_id, response.request.url, response.url, "column", response.status,
                                   elapsed_ms(response), content_type=content_type_of(response),
                                   error=f"HTTP {response.status}")
+            read = PageRead(None, fetched)
             if isinstance(response, scrapy.http.TextResponse) and blocked_reason(response.status, response.text):
-                text = response.text
+                read.text = bound_html(response.text)[0]
+        return await self._read(state, read, response.url, response.status)
+
+    def _parse_column(self, state: SiteCrawl, response: Response, read: PageRead | Exception) -> Iterator[Any]:
+        if isinstance(read, Exception):
+            raise read
+        text, fetched, extract, reason = read.text, read.fetched, read.extract, read.reason
         yield fetched
-        extract = extract_page(text, response.url, state.reference) if text is not None else None
-        reason = render_reason(response.status, text, extract)
+        yield from self._reading(state, response.meta["column"].url, "column", read.notes)
         if reason and self.browser and not self._redirected_home(state, response):
             yield self._browser_request(state, response.url, self.parse_column_rendered, self.column_render_failed,
                                         column=response.meta["column"], level=response.meta["level"],
@@ -373,7 +447,8 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         yield ColumnSeen(
             state.run_id, link.name, link.url, url, level, parent, category, source,
             extract.kind if readable else None, latest, blank, blank_reason, meta, status,
-            error=error if outcome != "ok" else None,
+            # a page that answered but could not be read (undecodable, not rendered) is unread, not empty
+            error=error if outcome != "ok" or extract is None else None,
             page_count=extract.page_count if readable else None,
             undated_count=extract.undated_count if readable else 0,
             items=extract.items if readable else [],
@@ -395,16 +470,19 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         state = self._state(response)
         rendered = await snapshot(response.meta["playwright_page"], screenshot=self.evidence is not None,
                                   layout=False)
-        for item in self._step(state, self._column_rendered(state, response, rendered)):
+        extract = None if rendered.error else await _guarded(self._rendered_extract(state, rendered))
+        for item in self._step(state, self._column_rendered(state, response, rendered, extract)):
             yield item
 
-    def _column_rendered(self, state: SiteCrawl, response: Response, rendered: RenderedPage) -> Iterator[Any]:
+    def _column_rendered(self, state: SiteCrawl, response: Response, rendered: RenderedPage,
+                         extract: PageExtract | Exception | None) -> Iterator[Any]:
+        if isinstance(extract, Exception):
+            raise extract
         reason = response.meta["render_reason"]
-        if rendered.error:
+        if rendered.error or extract is None:
             yield from self._column_read(state, response, response.url, response.meta["static_status"], None, None,
                                          rendered.error, rendered=True, render_note=f"{reason}; {rendered.error}")
             return
-        extract = self._rendered_extract(state, rendered)
         status = response.status
         if status >= 400 and not blocked_reason(status, rendered.html) and not render_reason(None, rendered.html,
                                                                                            extract):
@@ -417,6 +495,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         yield from self._html_evidence(state, column_url, rendered.html.encode(), status, elapsed_ms(response),
                                        "column", rendered=True)
         yield from self._screenshot_evidence(state, column_url, rendered.screenshot, status, "rendered")
+        yield from self._reading(state, column_url, "column", [extract.cut] if extract.cut else [])
         error = None if status < 400 else f"HTTP {status} even in the browser"
         yield from self._column_read(state, response, rendered.url, status, rendered.html if status < 400 else None,
                                      extract if status < 400 else None, error, rendered=True, render_note=reason)
@@ -457,21 +536,29 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         return self._request(state, url, self.parse_observed, self.observed_failed, priority=-2,
                              observer=observer.name, handler=handler, found_on=found_on, observer_meta=meta)
 
-    def parse_observed(self, response: Response):  # noqa: ANN201
+    async def parse_observed(self, response: Response):  # noqa: ANN201
         state = self._state(response)
-        return self._step(state, self._parse_observed(state, response))
+        read = await _guarded(self._read_observed(state, response))
+        for item in self._step(state, self._parse_observed(state, response, read)):
+            yield item
 
-    def _parse_observed(self, state: SiteCrawl, response: Response) -> Iterator[Any]:
-        observer = self.observers[response.meta["observer"]]
-        text, error = None, None
+    async def _read_observed(self, state: SiteCrawl, response: Response) -> tuple[str | None, PageExtract | None,
+                                                                                   str | None]:
         if response.status >= 400:
-            error = f"HTTP {response.status}"
-        else:
-            try:
-                text = decode_html(response.body, header_charset(response)).text
-            except UndecodableError as exc:
-                error = f"cannot read {response.url}: {exc}"
-        extract = extract_page(text, response.url, state.reference) if text is not None else None
+            return None, None, f"HTTP {response.status}"
+        try:
+            text = bound_html(decode_html(response.body, header_charset(response)).text)[0]
+        except UndecodableError as exc:
+            return None, None, f"cannot read {response.url}: {exc}"
+        extract = await _off_reactor(extract_page, len(text), text, response.url, state.reference)
+        return text, extract, None
+
+    def _parse_observed(self, state: SiteCrawl, response: Response,
+                        read: tuple[str | None, PageExtract | None, str | None] | Exception) -> Iterator[Any]:
+        if isinstance(read, Exception):
+            raise read
+        observer = self.observers[response.meta["observer"]]
+        text, extract, error = read
         page = PageContext(self, state, response.url, "followed", response.status, text, extract, error=error,
                            meta=response.meta["observer_meta"], response=response)
         yield from getattr(observer, response.meta["handler"])(page)

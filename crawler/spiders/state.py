@@ -33,6 +33,7 @@ class SiteCrawl:
     columns: set[str] = field(default_factory=set)
     link_sources: dict[str, list[str]] = field(default_factory=dict)
     link_results: dict[str, LinkResult] = field(default_factory=dict)
+    link_kinds: dict[str, str] = field(default_factory=dict)  # url -> link | image | attachment (first seen)
     reported: set[tuple[str, str]] = field(default_factory=set)
     captured: set[str] = field(default_factory=set)  # pages with a screenshot already taken
 

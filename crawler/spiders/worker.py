@@ -1,4 +1,4 @@
-"""`govwatch worker`: a SiteSpider that takes its site jobs from Redis (scrapy-redis).
+"""`govwatch worker`: a SiteSpider that takes its site jobs from Redis (scrapy-redis), and account jobs.
 
 Jobs are JSON (crawler/workqueue.py) pushed by a coordinator (`govwatch crawl --workers`, the
 nightly scheduler). The worker keeps Scrapy's local scheduler: a site's requests stay in the worker
@@ -6,6 +6,9 @@ that took the site, because SiteSpider keeps each site's state in memory. A job 
 worker's processing list when taken (LMOVE) and leaves it when its `RunFinished` has been stored;
 a heartbeat key tells coordinators the worker is alive. At most `worker_sites` sites are crawled at
 once; a new job is taken as soon as one finishes.
+
+An account job (政务新媒体, `kind: account`) is collected in a thread beside the crawl, one at a time, in
+the crawl's Chromium (crawler/media/chromium.py), and acknowledged once its collection is stored.
 """
 
 from __future__ import annotations
@@ -19,23 +22,28 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.spiders import RedisSpider
+from twisted.python.failure import Failure
 
 from crawler.items import RunFinished
 from crawler.spiders.site import SiteSpider
-from crawler.workqueue import Job, WorkQueue, connect, requeue, worker_name
+from crawler.workqueue import Job, WorkQueue, connect, requeue, requeue_accounts, worker_name
 
 
 class WorkerSpider(RedisSpider, SiteSpider):
     name = "site-worker"
 
     def __init__(self, worker_sites: int = 8, lease: float = 60.0, exit_when_idle: bool = False,
-                 worker_id: str | None = None, **kwargs: Any) -> None:
+                 worker_id: str | None = None, govwatch_settings: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.govwatch_settings = govwatch_settings
         self.worker_sites = max(1, int(worker_sites))
         self.lease = float(lease)
         self.exit_when_idle = bool(exit_when_idle)
         self.worker_id = worker_id or worker_name()
-        self.taken: dict[int, str] = {}  # run_id -> raw job, for the ack
+        self.taken: dict[str, str] = {}  # Job.lease_key -> raw job, for the ack
+        self._account_lock = None  # one account collected at a time (a DeferredLock, made on first use)
+        self._collector = None  # the accounts' Collector of the night (per-platform spacing, captcha stops)
+        self._collector_night: str | None = None
         self.finished_count = 0
         self._stop = threading.Event()
         self._last_work = time.monotonic()
@@ -76,12 +84,15 @@ class WorkerSpider(RedisSpider, SiteSpider):
         """A job from Redis becomes the site's first request (SiteSpider.start_site)."""
         raw = data.decode() if isinstance(data, bytes) else data
         job = Job.loads(raw)
+        if job.kind == "account":
+            self._start_account(job, raw)
+            return None
         if not self._run_is_open(job.run_id):
             # The coordinator gave this run up (timed out, superseded): nothing to crawl.
             self.logger.info("run %s is no longer open; skipping its job", job.run_id)
             self.queue.ack(self.worker_id, raw, job.run_id)
             return None
-        self.taken[job.run_id] = raw
+        self.taken[job.lease_key] = raw
         self._last_work = time.monotonic()
         self.logger.info("worker %s took site %s (run %s, attempt %s)", self.worker_id, job.url, job.run_id,
                          job.attempt)
@@ -111,15 +122,66 @@ class WorkerSpider(RedisSpider, SiteSpider):
             return run is not None and run.finished_at is None
 
     def _item_done(self, item: Any, **kwargs: Any) -> None:
-        if not isinstance(item, RunFinished) or item.run_id not in self.taken:
+        if not isinstance(item, RunFinished) or str(item.run_id) not in self.taken:
             return
-        raw = self.taken.pop(item.run_id)
+        raw = self.taken.pop(str(item.run_id))
         self.queue.ack(self.worker_id, raw, item.run_id)
         self.sites.pop(item.run_id, None)  # a long-lived worker keeps no finished site in memory
         self.finished_count += 1
         self._last_work = time.monotonic()
         if len(self.taken) < self.worker_sites:
             self.schedule_next_requests()
+
+    # -- accounts ----------------------------------------------------------------------------
+
+    def _start_account(self, job: Job, raw: str) -> None:
+        """Collect the account in a thread (the crawl goes on); ack once its collection is stored."""
+        from twisted.internet import defer, threads
+
+        from crawler.browser import hold_browser
+
+        self.taken[job.lease_key] = raw
+        self._last_work = time.monotonic()
+        self.logger.info("worker %s took account %s (attempt %s)", self.worker_id, job.account_id, job.attempt)
+        release = hold_browser(self.crawler)  # the crawl's Chromium stays open for it
+        if self._account_lock is None:
+            self._account_lock = defer.DeferredLock()
+        work = self._account_lock.run(threads.deferToThread, self._collect_account, job)
+
+        def done(result: Any) -> None:
+            release()
+            self.taken.pop(job.lease_key, None)
+            if isinstance(result, Failure):  # nothing stored: the account goes back to the queue
+                self.logger.error("worker %s: account %s not collected: %s", self.worker_id, job.account_id,
+                                  result.getErrorMessage())
+                self.queue.push(requeue_accounts(self._db(), [job]), front=True)
+            else:
+                self.finished_count += 1
+            self.queue.ack(self.worker_id, raw, job.lease_key)
+            self._last_work = time.monotonic()
+
+        work.addBoth(done)
+
+    def _collect_account(self, job: Job) -> None:
+        """In a thread: one collection stored (none when the account was already collected tonight)."""
+        from govwatch.collect import Collector, collect_accounts
+
+        settings = self.govwatch_settings
+        if settings is None:
+            from govwatch.settings import load_settings
+
+            settings = self.govwatch_settings = load_settings()
+        if self._collector is None or self._collector_night != job.reference_date:
+            if self._collector is not None:
+                self._collector.close()
+            self._collector, self._collector_night = Collector(settings), job.reference_date
+        collect_accounts(settings, self._db(), [job.account_id], once_per_night=not job.force,
+                         collector=self._collector)
+
+    def _db(self):  # noqa: ANN202
+        from crawler.pipelines import database
+
+        return database(self.settings.get("GOVWATCH_DATABASE"))
 
     def unfinished_runs(self) -> list:
         """Nothing for the storage pipeline to close: unfinished sites are queued again (`_closed`)."""
@@ -167,6 +229,8 @@ class WorkerSpider(RedisSpider, SiteSpider):
             self.queue.take_orphans(self.worker_id)
             requeue(db, self.queue, held, f"worker {self.worker_id} stopped ({reason})")
         self.queue.retire(self.worker_id)
+        if self._collector is not None:
+            self._collector.close()
 
 
 def run_worker(settings, *, exit_when_idle: bool = False, idle_seconds: int = 30,  # noqa: ANN001
@@ -196,7 +260,7 @@ def run_worker(settings, *, exit_when_idle: bool = False, idle_seconds: int = 30
     logging.getLogger("tldextract").setLevel(logging.CRITICAL)
     crawler = process.create_crawler(WorkerSpider)
     process.crawl(crawler, worker_sites=settings.worker_sites, lease=settings.worker_lease,
-                  exit_when_idle=exit_when_idle, worker_id=worker_id, max_columns=settings.max_columns,
-                  max_links=settings.max_links, site_timeout=settings.site_timeout)
+                  exit_when_idle=exit_when_idle, worker_id=worker_id, govwatch_settings=settings,
+                  max_columns=settings.max_columns, max_links=settings.max_links, site_timeout=settings.site_timeout)
     process.start()
     return getattr(crawler.spider, "finished_count", 0)

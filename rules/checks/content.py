@@ -97,16 +97,28 @@ def blank_columns(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) -
                     subjects=[c.url for c in blank], count=len(blank))]
 
 
+# What a dead image or attachment means to a reader of the notice (a page link is just 不可用链接).
+DEAD_KIND_WORDS = {"image": "图片无法显示", "attachment": "附件无法下载"}
+KIND_NAMES = {"link": "链接", "image": "图片", "attachment": "附件"}
+
+
 def broken_links(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) -> list[Finding]:
+    """Dead links, images and attachments alike (each URL once); the detail says how many are images
+    that do not show and attachments that cannot be downloaded."""
     outcomes = set(ind.params.get("outcomes", ["broken"]))
     bad = [x for x in obs.links if x.outcome in outcomes]
     if not bad:
         return []
-    evidence = [{"url": x.url, "found_on": x.found_on, "status": x.status, "outcome": x.outcome, "error": x.error}
-                for x in bad]
-    urls = sorted({x.url for x in bad})
-    return [Finding(ind.id, ind.title, ind.kind, f"不可用链接{len(urls)}个", evidence, subjects=urls,
-                    count=len(urls))]
+    evidence = [{"url": x.url, "found_on": x.found_on, "status": x.status, "outcome": x.outcome, "error": x.error,
+                 "kind": x.kind} for x in bad]
+    kinds = {x.url: x.kind for x in bad}
+    urls = sorted(kinds)
+    dead = "blocked" not in outcomes
+    counts = [(DEAD_KIND_WORDS[k] if dead else KIND_NAMES[k], n) for k in ("image", "attachment")
+              if (n := sum(1 for u in urls if kinds[u] == k))]
+    among = "、".join(f"{word}{n}个" for word, n in counts)
+    detail = f"不可用链接{len(urls)}个" + (f"（其中{among}）" if among else "")
+    return [Finding(ind.id, ind.title, ind.kind, detail, evidence, subjects=urls, count=len(urls))]
 
 
 def certificate_problems(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) -> list[Finding]:

@@ -225,7 +225,9 @@ def service_links(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) -
         service_pages = {c.url for c in obs.columns if c.category == "service"}
         seen = {d["url"] for d in dead}
         for x in obs.links:
-            if x.found_on in service_pages and x.outcome in DEAD_OUTCOMES and x.url not in seen:
+            # a picture that does not show on a service page is no broken service (W-D15 counts it)
+            if (x.found_on in service_pages and x.outcome in DEAD_OUTCOMES and x.kind != "image"
+                    and x.url not in seen):
                 seen.add(x.url)
                 dead.append({"url": x.url, "found_on": x.found_on, "status": x.status, "error": x.error})
         if dead:

@@ -1,7 +1,9 @@
 """Simulated platforms for 政务新媒体 collection, served from 127.0.0.1 (standard library only): the m.weibo.cn
 container API (paged, a pinned old post first, year-less dates, a 432 until visitor cookies are set in Chromium,
 a deleted account), 搜狗微信 (the latest-article entry and its HTTP-200 captcha), an expired article link, a
-WeChat 合集 JSON, an RSS feed, a slow answer, and a Bilibili space page whose own script requests its list."""
+WeChat 合集 JSON, an RSS feed, a slow answer, a Bilibili space page whose own script requests its list, and a
+今日头条 profile page that requests its `profile_all` feed (publish_time ≠ behot_time, an old 置顶 item, a
+微头条 and a video; a verification page and an empty WAF answer in place of the list)."""
 
 from __future__ import annotations
 
@@ -84,6 +86,40 @@ NEWS_LIST = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>新闻列
 </ul></div></body></html>"""
 
 
+TOUTIAO_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>{token} - 今日头条</title></head><body>
+<div class="profile-tab-feed">加载中</div>
+<script>
+fetch('/api/pc/list/feed?category=profile_all&token={token}&max_behot_time=0&entrance_gid=&aid=24'
+      + '&app_name=toutiao_web&a_bogus=pagesigned').then(r => r.json()).then(d => {{
+  document.querySelector('.profile-tab-feed').textContent = d.data.length;
+}});
+</script></body></html>"""
+
+TOUTIAO_VERIFY = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>验证码中间页</title></head><body>
+<div id="captcha-verify-image"></div><p>请完成下列验证后继续</p></body></html>"""
+
+
+def toutiao_feed() -> dict:
+    """`api/pc/list/feed?category=profile_all`: cells by cell_type (60 article, 0 video, 32 微头条); behot_time
+    is when a cell entered the feed, later than its publish_time; the pinned cell is old and first."""
+    def ts(*args: int) -> int:
+        return int(bj(*args).timestamp())
+
+    data = [
+        {"cell_type": 60, "group_id": "7070000000000000001", "title": "置顶：办事指南汇总", "is_stick": True,
+         "stick_label": "置顶", "publish_time": ts(2022, 3, 1, 9, 0), "behot_time": ts(2024, 6, 18, 8, 0)},
+        {"cell_type": 60, "group_id": "7380000000000000002", "title": "关于做好防汛工作的通知", "abstract": "各乡镇…",
+         "publish_time": ts(2024, 6, 17, 18, 30, 5), "behot_time": ts(2024, 6, 18, 7, 0)},
+        {"cell_type": 0, "id": "7380000000000000003", "title": "政策解读视频", "publish_time": ts(2024, 6, 12, 10, 0),
+         "behot_time": ts(2024, 6, 13, 9, 0)},
+        {"cell_type": 32, "id": "7370000000000000004", "content": "今天上午，市政务服务中心举行开放日活动。",
+         "publish_time": ts(2024, 6, 5, 7, 45, 30), "behot_time": ts(2024, 6, 6, 12, 0)},
+        {"cell_type": 60, "group_id": "7380000000000000005", "title": "只有推荐时间的条目",
+         "behot_time": ts(2024, 6, 19, 12, 0)},  # no publish_time: its feed time is not a publish time
+    ]
+    return {"message": "success", "has_more": True, "next": {"max_behot_time": ts(2024, 6, 6, 12, 0)}, "data": data}
+
+
 def _bili_list() -> dict:
     vlist = [{"aid": 1, "bvid": "BV1gov000001", "title": "政策解读：防汛", "created": int(bj(2024, 6, 12, 10).timestamp())},
              {"aid": 2, "bvid": "BV1gov000002", "title": "办事指南", "created": int(bj(2024, 5, 30, 15).timestamp())}]
@@ -149,6 +185,13 @@ class _Handler(BaseHTTPRequestHandler):
                      {"photo": {"id": "k1", "caption": "置顶：服务指南", "isTop": True,
                                 "timestamp": int(bj(2020, 1, 2, 9).timestamp() * 1000)}}]
             return self._json({"result": 1, "feeds": feeds})
+        if url.path.startswith("/c/user/token/"):  # 今日头条: the profile page requests its own feed
+            token = url.path.split("/")[4]
+            return self._send(200, TOUTIAO_VERIFY if token == "verify" else TOUTIAO_PAGE.format(token=token))
+        if url.path == "/api/pc/list/feed":
+            if q.get("token") == "waf":  # "Empty html. The request may be filtered by WAF"
+                return self._send(200, "", "text/html; charset=utf-8")
+            return self._json(toutiao_feed())
         if url.path.startswith("/user/"):  # 抖音: a WAF page in place of the profile, no list requested
             return self._send(200, "<html><body><p>当前环境异常，请稍后再试</p></body></html>")
         if url.path == "/news/list.html":  # a 客户端's web news list, read by the website extractor
