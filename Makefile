@@ -21,9 +21,11 @@ setup: $(STAMP) browser
 demo: setup
 	$(BIN)/govwatch demo
 
+# Two workers (one per core, a test file each); the few tests that measure CPU time run alone after.
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile -m "not serial"
+	$(BIN)/pytest -q -m serial
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -162,6 +162,7 @@ def test_links_are_absolute_and_unique() -> None:
     assert len(extracted("09_yichun_home_kpy.html").links) > 250
 
 
+@pytest.mark.serial
 def test_real_home_page_extracts_fast() -> None:
     name = "09_yichun_home_kpy.html"  # 125 KB, 41 dated entries, ~400 links
     html, label = html_of(name), LABELS[name]

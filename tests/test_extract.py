@@ -644,6 +644,7 @@ def big_page(target: int = 100_000) -> str:
     return doc('<div class="main"><ul class="list">' + "".join(parts) + "</ul></div>")
 
 
+@pytest.mark.serial
 def test_a_100_kb_page_extracts_in_well_under_20_ms() -> None:
     html = big_page()
     assert 95_000 <= len(html.encode("utf-8")) <= 105_000
