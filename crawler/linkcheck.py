@@ -132,8 +132,34 @@ def failure_outcome(failure: Failure) -> tuple[str, str]:
         return "broken", "redirect loop or too many redirects"
     if "SSL" in name or "TLS" in name or "certificate" in str(exc).lower():
         return "broken", f"TLS error: {exc}"
-    message = str(exc).strip() or name
-    return "broken", f"{name}: {message}"[:500]
+    return "broken", plain_failure(failure)
+
+
+def plain_failure(failure: Failure) -> str:
+    """The rest in the words users read (issue 8, item 14), never "DownloadCancelledError:
+    DownloadCancelledError", "HttpError: Ignoring non-200 response" or a Twisted failure's repr."""
+    exc = failure.value
+    name = type(exc).__name__
+    request = getattr(failure, "request", None)
+    meta = getattr(request, "meta", None) or {}
+    if name == "HttpError" and getattr(exc, "response", None) is not None:
+        return f"网站返回 HTTP {exc.response.status}"
+    if name in ("DownloadCancelledError", "DownloadCancelled") or "maxsize" in str(exc).lower():
+        limit = meta.get("download_maxsize") or 20 * 1024 * 1024
+        return f"页面超过{limit / 1024 / 1024:g} MB，未下载完"
+    if failure.check(twisted_error.ConnectionLost, twisted_error.ConnectionDone, twisted_error.ConnectionAborted,
+                     twisted_error.ConnectError) or name in ("ResponseNeverReceived", "ResponseFailed",
+                                                            "PotentialDataLoss", "DownloadFailedError",
+                                                            "ResponseDataLossError"):
+        return "连接被重置，没有收到完整应答"
+    if name == "UnsupportedURLSchemeError" or failure.check(exceptions.NotSupported) \
+            or "unsupported url scheme" in str(exc).lower():
+        target = getattr(request, "url", "") or ""
+        return f"重定向到非网页地址 {target}".strip()
+    message = str(exc).strip()
+    if not message or message == name or message.startswith("[<twisted.python.failure"):
+        return f"读取失败（{name}）"
+    return f"读取失败（{name}）：{message}"[:500]
 
 
 def status_outcome(status: int) -> str:

@@ -134,7 +134,8 @@ def link_reason(error: str) -> str:
     from rules.reasons import reason_words
 
     text = plain(error)
-    technical = "Failure" in text or "<" in text or "SSL" in text or "TLS" in text or len(text) > 120
+    technical = ("Failure" in text or "<" in text or "SSL" in text or "TLS" in text or len(text) > 120
+                 or text.isascii() and not text.startswith("HTTP "))  # English from the crawler: its plain words
     return reason_words(text) if technical else text
 
 
@@ -186,7 +187,7 @@ def verdict_panel(ev: Evaluation) -> Panel:
         if c["blank"]:
             state.append((" " if state else "") + "空白", style="yellow")
         if c["error"]:
-            state.append((" " if state else "") + plain(c["error"]), style="red")
+            state.append((" " if state else "") + link_reason(c["error"]), style="red")
         columns.add_row(ptext(c["name"]), labels.get(c["category"], c["category"]), str(c["level"]),
                         c["latest_date"] or "—", str(c["items"]), state)
     if data["columns"]:

@@ -23,6 +23,8 @@ _WORDS: tuple[tuple[str, str], ...] = (
     (r"interrupted|cut short", "抓取被中断"),
     (r"did not start", "抓取未能启动"),
     (r"downloadcancelled|maxsize|too large", "页面过大，未下载完"),
+    (r"ignoring non-200 response", "网站返回错误状态码"),
+    (r"unsupported url scheme", "重定向到非网页地址"),
 )
 
 

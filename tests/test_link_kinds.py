@@ -77,3 +77,34 @@ def test_a_link_check_reads_only_what_it_judges(content_type, length, stop: bool
         spider.link_headers_received(headers, length, get, spider)
     page = Request(HOME + "big.html")  # not a link check: the page is read whatever its type
     spider.link_headers_received(headers, length, page, spider)
+
+
+def test_failures_are_stored_in_the_words_users_read() -> None:
+    """Issue 8, item 14: no "DownloadCancelledError: DownloadCancelledError" or Failure repr in a reason."""
+    from scrapy import Request
+    from scrapy.exceptions import DownloadCancelledError, UnsupportedURLSchemeError
+    from scrapy.http import Response
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.python.failure import Failure
+    from twisted.web._newclient import ResponseNeverReceived
+
+    from crawler.linkcheck import failure_outcome
+    from reports.verdict import link_reason
+
+    def reason(exc: BaseException, url: str = "http://a.gov.cn/x", **meta) -> str:
+        failure = Failure(exc)
+        failure.request = Request(url, meta=meta)
+        return failure_outcome(failure)[1]
+
+    assert reason(DownloadCancelledError("DownloadCancelledError")) == "页面超过20 MB，未下载完"
+    assert reason(DownloadCancelledError(), download_maxsize=2 * 1024 * 1024) == "页面超过2 MB，未下载完"
+    assert reason(ResponseNeverReceived([])) == "连接被重置，没有收到完整应答"
+    response = Response("http://a.gov.cn/x", status=503, request=Request("http://a.gov.cn/x"))
+    assert reason(HttpError(response, "Ignoring non-200 response")) == "网站返回 HTTP 503"
+    assert reason(UnsupportedURLSchemeError("Unsupported URL scheme 'file'"), "file:///etc/passwd") == \
+        "重定向到非网页地址 file:///etc/passwd"
+    assert reason(RuntimeError("RuntimeError")) == "读取失败（RuntimeError）"
+    # what older crawls stored reads in Chinese too
+    assert link_reason("connection refused") == "连接被拒绝"
+    assert link_reason("HttpError: Ignoring non-200 response") == "网站返回错误状态码"
+    assert link_reason("timeout: no answer in time") == "连接超时"

@@ -8,6 +8,7 @@ from typing import Any
 from rules.findings import Finding, column_evidence, column_gone, describe_window, is_stale, judgeable, window_start
 from rules.observations import SiteObs
 from rules.profile import Indicator, Profile
+from rules.reasons import reason_words
 
 
 def home_not_updated(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) -> list[Finding]:
@@ -32,7 +33,7 @@ def home_not_updated(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile
             return [Finding(ind.id, ind.title, "insufficient",
                             f"首页无带日期的信息，{len(unread)}个栏目页面未能读取，无法核验栏目是否更新",
                             [{"url": obs.home_url, "latest_date": None}]
-                            + [column_evidence(c, why=f"页面未能读取：{c.error}") for c in unread[:20]])]
+                            + [column_evidence(c, why=f"页面未能读取：{reason_words(c.error)}") for c in unread[:20]])]
         return [Finding(ind.id, ind.title, ind.kind,
                         f"首页无带日期的信息（视为栏目导航入口），所有栏目监测时间点前{span}内均无更新",
                         [{"url": obs.home_url, "latest_date": None}])]
