@@ -172,7 +172,7 @@ def test_real_home_page_extracts_fast() -> None:
         start = time.process_time()
         extract_page(html, label["url"], label["reference"])
         timings.append(time.process_time() - start)
-    assert min(timings) < 0.040  # CPU time, best of 5: ~14 ms on the 2-core development machine
+    assert min(timings) < 0.120  # CPU time, best of 5: 14-45 ms on the machines seen here; a guard, not a target
 
 
 def test_a_pubdate_repeating_the_regeneration_time_yields_to_the_shown_date() -> None:
