@@ -5,14 +5,12 @@ of the faulty site holds all four faults (each on its own page, each asserted on
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from tests.cli_support import govwatch
+from tests.sites.server import serve_handler
 
 AS_OF = "2023-11-20"
 GBK = "text/html; charset=gbk"
@@ -70,17 +68,8 @@ def _handler(pages: dict[str, bytes]) -> type:
     return Handler
 
 
-@contextmanager
-def site(pages: dict[str, bytes]) -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(pages))
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+def site(pages: dict[str, bytes]):  # noqa: ANN201
+    return serve_handler(_handler(pages))
 
 
 def recheck(home, pages: dict[str, bytes]) -> dict:  # noqa: ANN001

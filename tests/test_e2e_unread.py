@@ -5,14 +5,12 @@ without the fault is the reference; a channel that was read and is gone (404) st
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from tests.cli_support import govwatch
+from tests.sites.server import serve_handler
 
 AS_OF = "2023-11-20"
 VETOES = {"W-V3", "W-V5", "W-V6"}
@@ -84,17 +82,8 @@ def _handler(pages: dict[str, bytes], faults: dict[str, tuple]) -> type:
     return Handler
 
 
-@contextmanager
-def site(faults: dict[str, tuple]) -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(CLEAN, faults))
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+def site(faults: dict[str, tuple]):  # noqa: ANN201
+    return serve_handler(_handler(CLEAN, faults))
 
 
 def recheck(tmp_path, faults: dict[str, tuple]) -> dict:  # noqa: ANN001

@@ -152,3 +152,17 @@ def serve_test_sites(t0: date, keys: list[str] | None = None) -> Iterator[list[R
             server.server_close()
         for thread in threads:
             thread.join(timeout=5)
+
+
+@contextmanager
+def serve_handler(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """One small fault site: `handler` served on a free port of 127.0.0.1 (yields its home URL)."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
