@@ -174,23 +174,30 @@ class ChromeIndex:
         return len(el.text_content()) < 0.6 * self._body_len
 
     def is_chrome(self, el: lxml.html.HtmlElement) -> bool:
-        memo = self._memo
-        path: list[object] = []
-        cur = el
-        result = False
-        while cur is not None:
-            known = memo.get(cur)
-            if known is not None:
-                result = known
-                break
-            path.append(cur)
-            if is_element(cur) and self._own(cur):
-                result = True
-                break
-            cur = cur.getparent()
-        for node in path:
-            memo[node] = result
-        return result
+        return in_marked_ancestor(el, self._memo, lambda cur: is_element(cur) and self._own(cur))
+
+
+def in_marked_ancestor(el: lxml.html.HtmlElement, memo: dict[object, bool],
+                       marked: Callable[[lxml.html.HtmlElement], bool], *,
+                       stop: Callable[[lxml.html.HtmlElement], bool] | None = None, depth: int | None = None) -> bool:
+    """Whether `el` or an ancestor is `marked`, walking up until `stop` or `depth` elements; every element
+    walked gets the answer in `memo`, so the links of one block cost one walk."""
+    path: list[object] = []
+    cur = el
+    result = False
+    while cur is not None and (stop is None or not stop(cur)) and (depth is None or len(path) < depth):
+        known = memo.get(cur)
+        if known is not None:
+            result = known
+            break
+        path.append(cur)
+        if marked(cur):
+            result = True
+            break
+        cur = cur.getparent()
+    for node in path:
+        memo[node] = result
+    return result
 
 
 # ---- text ----------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from crawler._html import (
     collect_images,
     collect_links,
     expand_script_lists,
+    in_marked_ancestor,
     is_element,
     iter_text,
     link_target,
@@ -344,33 +345,19 @@ class _ListScanner:
         """Whether a link sits in a block marked as related reading: by its class/id
         (article-reldocuments, xgwz, related), by a heading just before it (<h3>相关阅读</h3><ul>)
         or by the block's opening words (<div>相关文章：<ul>…)."""
-        memo = self._related_memo
-        path: list[object] = []
-        el = a
-        found = False
-        while el is not None and el.tag not in ("body", "html") and len(path) < 10:
-            known = memo.get(el)
-            if known is not None:
-                found = known
-                break
-            path.append(el)
+        def marked(el: lxml.html.HtmlElement) -> bool:
             ident = f"{el.get('class') or ''} {el.get('id') or ''}"
             if ident != " " and any(_RELATED_ID_RE.search(tok) for tok in ident.split()):
-                found = True
-                break
+                return True
             if el is not a and self._opens_related(el):
-                found = True
-                break
+                return True
             prev = el.getprevious()
             while prev is not None and not is_element(prev):
                 prev = prev.getprevious()
-            if prev is not None and self._related_heading(prev):
-                found = True
-                break
-            el = el.getparent()
-        for node in path:
-            memo[node] = found
-        return found
+            return prev is not None and self._related_heading(prev)
+
+        return in_marked_ancestor(a, self._related_memo, marked, stop=lambda el: el.tag in ("body", "html"),
+                                  depth=10)
 
     def _opens_related(self, el: lxml.html.HtmlElement) -> bool:
         """A block that opens with related-reading words: <div>相关文章：<ul>…, or its first child
