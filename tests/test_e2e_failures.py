@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import socket
 import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from tests.cli_support import govwatch
+from tests.sites.server import serve_handler
 
 AS_OF = "2023-11-20"
 
@@ -55,14 +55,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @contextmanager
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve_handler(Handler) as url:
+        yield url.rstrip("/")
 
 
 def closed_port() -> int:

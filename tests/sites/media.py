@@ -8,14 +8,15 @@ WeChat 合集 JSON, an RSS feed, a slow answer, a Bilibili space page whose own 
 from __future__ import annotations
 
 import json
-import threading
 import time
 from contextlib import contextmanager
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
+
+from .server import serve_handler
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 # the repository sits beside shared/ (as in CI); a worktree under /work/wt reads /work/shared
@@ -231,11 +232,5 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def serve_media():
     """Serve the simulated platforms; yields the base URL (http://127.0.0.1:PORT)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_handler(_Handler) as url:
+        yield url.rstrip("/")
