@@ -11,10 +11,10 @@ import statistics
 import tempfile
 from pathlib import Path
 
+from govwatch.demo.media import serve_media
 from storage.db import Database
 from storage.media_repo import upsert_account
 from tests.cli_support import govwatch
-from tests.sites.media import serve_media
 
 CASES = (("weibo", "1001", "微博，2 页，置顶旧帖"), ("weibo", "1002", "微博，432 后在 Chromium 取访客 Cookie"),
          ("bilibili", "12345", "B站，Chromium 渲染并截获列表请求"))

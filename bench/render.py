@@ -74,10 +74,10 @@ def main() -> None:
     import scrapy
     from scrapy.crawler import CrawlerProcess
 
+    from config.settings import load_settings
     from crawler.extract import extract_page
     from crawler.render import snapshot
     from crawler.settings import BROWSER_CONTEXT, browser_settings
-    from govwatch.settings import load_settings
 
     settings = load_settings()
     if settings.chromium() is None:

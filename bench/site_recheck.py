@@ -19,9 +19,9 @@ import time
 from datetime import date
 from pathlib import Path
 
+from govwatch.demo.sites import server as site_server
+from govwatch.demo.sites.server import SITE_KEYS, serve_test_sites
 from tests.cli_support import govwatch
-from tests.sites import server as site_server
-from tests.sites.server import SITE_KEYS, serve_test_sites
 
 T0 = date(2023, 11, 20)
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from scrapy.utils.reactor import install_reactor
 from twisted.python.failure import Failure
 
+from config.settings import Settings
 from crawler.stopping import CrawlInterrupted, Stopper
-from govwatch.settings import Settings
 
 
 class CrawlError(RuntimeError):

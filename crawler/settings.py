@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from config.settings import Settings
+
 # CHROMIUM_ARGS carry no --no-sandbox: crawler/chromium.py decides the sandbox per machine, and says why.
 from crawler.chromium import CHROMIUM_ARGS, SAFE_CONTEXT_OPTIONS, launch_options
-from govwatch.settings import Settings
 
 USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36 "

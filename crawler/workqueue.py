@@ -236,7 +236,7 @@ def requeue_accounts(db, jobs: list[Job], *, max_attempts: int = 3) -> list[Job]
     alone, unless the job was forced (then it is collected again)."""
     import logging
 
-    from govwatch.collect import collected_tonight
+    from crawler.media.collect import collected_tonight
 
     fresh = []
     for job in jobs:

@@ -24,7 +24,7 @@ in rules/checks), `rule` (the official wording), `params` (windows, thresholds; 
 inherited), `label` (the words a notice prints, default the title), `labels` (per trigger), `points`
 (per occurrence; null: reported, not deducted), `cap` (most points the item can cost), `area`
 (发布解读 / 办事服务 / 互动交流 / 功能设计), `basis` (how sure the rule is: V, P, UNCONFIRMED, regional).
-`media_indicators` (政务新媒体, judged by govwatch.media_inspect with the checks in rules/checks/media.py)
+`media_indicators` (政务新媒体, judged by rules.accounts with the checks in rules/checks/media.py)
 take the same keys and are merged by `extends` the same way; an id is unique across both lists.
 The order of the indicators is the order of the problems in a notice and the priority when one column
 could be counted under two items (it is counted under the first).
@@ -79,7 +79,7 @@ class Profile:
     settings: dict[str, Any] = field(default_factory=dict)
     notice: dict[str, Any] = field(default_factory=dict)
     lineage: tuple[str, ...] = ()  # this profile and the ones it extends, nearest first
-    media_indicators: tuple[Indicator, ...] = ()  # 政务新媒体: judged by govwatch.media_inspect
+    media_indicators: tuple[Indicator, ...] = ()  # 政务新媒体: judged by rules.accounts
 
     def indicator(self, indicator_id: str) -> Indicator | None:
         """A website or a new-media indicator by id."""

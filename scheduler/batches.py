@@ -32,8 +32,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select, update
 
+from config.settings import Settings, to_environ
 from crawler.workqueue import Job, WorkQueue, reap_dead_workers, requeue
-from govwatch.settings import Settings, to_environ
 from storage.db import Database
 from storage.interrupted import INTERRUPTED
 from storage.interrupted import reason as interrupted_reason
@@ -328,7 +328,7 @@ def queue_accounts(db: Database, queue: WorkQueue, account_ids: Sequence[int], a
                    force: bool = False) -> list[Job]:
     """Queue each account for the workers once a night: not one collected tonight (unless `force`: a manual
     `crawl --workers`), nor one already queued or held by a live worker. Returns the jobs queued."""
-    from govwatch.collect import collected_tonight
+    from crawler.media.collect import collected_tonight
     from storage.media import Account
 
     # an account a dead worker held is queued again first (and counted as queued), not skipped as held
@@ -352,7 +352,7 @@ def wait_for_accounts(settings: Settings, db: Database, queue: WorkQueue, accoun
     """Wait until every account has been collected tonight (or since `since`), re-queuing the account jobs
     of dead workers; an account given up (its job gone from Redis twice in a row) or left at the time limit
     is not waited for. `progress(collected)` is told how many are done. Returns the accounts not collected."""
-    from govwatch.collect import collected_since, collected_tonight
+    from crawler.media.collect import collected_since, collected_tonight
 
     def collected(session, account_id: int) -> bool:  # noqa: ANN001
         return collected_since(session, account_id, since) if since else collected_tonight(session, account_id)
@@ -386,7 +386,7 @@ def wait_for_accounts(settings: Settings, db: Database, queue: WorkQueue, accoun
 
 def evaluate_batch(db: Database, batch_id: int, profile=None) -> list:  # noqa: ANN001
     """Judge every site of the batch on its current run; rechecks waiting on the batch are closed."""
-    from govwatch.inspect import evaluate_sites
+    from inspection.sites import evaluate_sites
     from rules.profile import load_profile
 
     with db.session() as session:

@@ -16,8 +16,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, required=True)
     args = parser.parse_args(argv)
 
+    from config.settings import load_settings
     from crawler.runner import CrawlInterrupted, CrawlJob, run_crawls
-    from govwatch.settings import load_settings
     from scheduler.batches import jobs_of
     from storage.db import Database
     from storage.interrupted import mark_interrupted

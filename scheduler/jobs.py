@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from govwatch.settings import Settings
+from config.settings import Settings
 from storage.db import Database
 from storage.models import CrawlBatch, ServiceNotice
 from storage.repo import sites_to_inspect, utcnow
@@ -114,7 +114,7 @@ def _nightly_sites(c: Context, as_of: date, mode: str, profile_name: str | None,
 def accounts(c: Context | None = None) -> dict[int, int]:
     """Collect every judged account (政务新媒体) once a night: an account already collected tonight is left
     alone, a failing account never stops the others, and a failure here never stops the sites' crawl."""
-    from govwatch.collect import collect_accounts
+    from crawler.media.collect import collect_accounts
     from storage.media_repo import judged_accounts
 
     c = c or ctx()

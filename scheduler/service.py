@@ -29,7 +29,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from govwatch.settings import Settings
+from config.settings import Settings
 from scheduler import jobs
 from storage.db import Database
 

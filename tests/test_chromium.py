@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from config.settings import Settings
 from crawler import chromium
 from crawler.settings import BROWSER_CONTEXT, browser_settings
-from govwatch.settings import Settings
 
 
 @pytest.fixture(autouse=True)

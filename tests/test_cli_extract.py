@@ -44,7 +44,7 @@ def test_extract_reads_year_less_dates_against_the_time_point(tmp_path) -> None:
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the real-page corpus is not beside the checkout ({CORPUS})")
 def test_extract_says_a_script_built_page_needs_the_browser_instead_of_calling_it_blank(tmp_path) -> None:
     # 08: data.stats.gov.cn fills its table by AJAX; the raw HTML holds only empty containers
-    from govwatch.extract_cmd import extract_source
+    from govwatch.cli.extract import extract_source
 
     page, url = CORPUS / "08_data_stats_easyquery.html", "http://data.stats.gov.cn/easyquery.htm?cn=A01"
     data = extract_source(str(page), url, date(2020, 1, 10))  # what --json prints
@@ -61,7 +61,7 @@ def test_render_decision_in_json_and_table(tmp_path) -> None:
 
     from rich.console import Console
 
-    from govwatch.extract_cmd import extract_source, print_extract
+    from govwatch.cli.extract import extract_source, print_extract
 
     script_list = tmp_path / "ajax.html"
     script_list.write_text("""<html><head><title>通知公告</title></head><body><div class="main"><h2>通知公告</h2>

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from govwatch.demo.media import serve_media
 from storage.db import Database
 from storage.media_repo import upsert_account
 from storage.repo import upsert_site
 from tests.cli_support import govwatch
-from tests.sites.media import serve_media
 
 
 def _env(base: str) -> dict[str, str]:
@@ -64,7 +64,7 @@ def test_crawl_collects_accounts_in_the_crawls_one_chromium(tmp_path) -> None:
     import os
     import stat
 
-    from govwatch.settings import Settings
+    from config.settings import Settings
     from storage.media import Collection
 
     real = Settings().chromium()

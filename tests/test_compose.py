@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from govwatch.settings import _ENV
+from config.settings import _ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"

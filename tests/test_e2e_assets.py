@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from govwatch.settings import load_settings
+from config.settings import load_settings
 from tests.cli_support import govwatch
 from tests.sites.assets import BIG, BIG_FILES, DOWNLOAD, GONE, POPUP, AssetSite, serve_asset_site
 

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from govwatch.settings import load_settings
+from config.settings import load_settings
 from tests.cli_support import govwatch
 from tests.png import ink_share, read_png
 from tests.sites.browser import serve_browser_sites

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from govwatch.demo.sites.server import serve_handler
 from tests.cli_support import govwatch
-from tests.sites.server import serve_handler
 
 AS_OF = "2023-11-20"
 

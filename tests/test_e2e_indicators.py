@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from govwatch.settings import load_settings
+from config.settings import load_settings
+from govwatch.demo.sites.server import serve_test_sites
+from govwatch.demo.sites.truth import ExpectedProfile, SiteTruth
 from tests.cli_support import govwatch
-from tests.sites.server import serve_test_sites
-from tests.sites.truth import ExpectedProfile, SiteTruth
 
 T0 = date(2023, 11, 20)
 AS_OF = T0.isoformat()

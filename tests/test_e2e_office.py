@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from govwatch.demo.sites.server import _closed_port_url, serve_test_sites
 from tests.cli_support import govwatch
-from tests.sites.server import _closed_port_url, serve_test_sites
 
 
 def test_bare_url_recheck_that_reads_nothing_fails_and_registers_nothing(tmp_path: Path) -> None:

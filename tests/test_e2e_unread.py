@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
+from govwatch.demo.sites.server import serve_handler
 from tests.cli_support import govwatch
-from tests.sites.server import serve_handler
 
 AS_OF = "2023-11-20"
 VETOES = {"W-V3", "W-V5", "W-V6"}

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from govwatch.demo.sites.server import serve_test_sites
 from tests.cli_support import govwatch
-from tests.sites.server import serve_test_sites
 
 T0 = date(2023, 11, 20)
 AS_OF = T0.isoformat()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from govwatch.tablefile import TableFileError, read_table
+from inspection.registry.tables import TableFileError, read_table
 from storage.db import Database
 from storage.media import Collection, Post
 from storage.media_repo import (

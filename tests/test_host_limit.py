@@ -82,7 +82,7 @@ def test_a_rendered_page_with_many_scripts_xhr_and_images_stays_within_the_limit
     turns instead of waiting for a slot the page holds (the deadlock of the first try)."""
     import pytest
 
-    from govwatch.settings import load_settings
+    from config.settings import load_settings
 
     if load_settings({}).chromium() is None:
         pytest.skip("no Chromium on this machine")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from govwatch.masking import mask_secrets
+from config.masking import mask_secrets
 from tests.cli_support import govwatch
 
 

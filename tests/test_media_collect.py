@@ -9,12 +9,12 @@ from datetime import datetime
 
 import pytest
 
-from govwatch.collect import collect_accounts
-from govwatch.settings import Settings
+from config.settings import Settings
+from crawler.media.collect import collect_accounts
+from govwatch.demo.media import CORPUS, serve_media
 from storage.db import Database
 from storage.media import Collection
 from storage.media_repo import account_posts, to_beijing, upsert_account
-from tests.sites.media import CORPUS, serve_media
 
 
 @pytest.fixture
@@ -182,7 +182,7 @@ def test_kuaishou_milliseconds_and_douyin_waf(media) -> None:
 def test_toutiao_reads_the_feed_the_page_requests(media) -> None:
     """今日头条: publish_time (never behot_time), the old 置顶 cell first never stretches the span, a video and a
     微头条 are posts too; a verification page and an empty WAF answer are their status, judged 无法核验."""
-    from govwatch.media_inspect import evaluate_accounts
+    from rules.accounts import evaluate_accounts
     from rules.profile import load_profile
 
     settings, db, base = media

@@ -12,7 +12,7 @@ import yaml
 
 from crawler.media import intercept, wechat, weibo
 from crawler.media.common import BEIJING
-from tests.sites.media import CORPUS
+from govwatch.demo.media import CORPUS
 
 LABELS = yaml.safe_load((Path(__file__).parent / "media_corpus_labels.yaml").read_text(encoding="utf-8"))
 SEEN = datetime(2019, 6, 16, 12, 0, tzinfo=BEIJING)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from govwatch.media_files import MediaFileError, parse_time, platform_of, read_accounts_file, read_posts_file
+from inspection.registry.media_files import MediaFileError, parse_time, platform_of, read_accounts_file, read_posts_file
 from storage.media_repo import BEIJING
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from govwatch.media_inspect import evaluate_accounts
+from rules.accounts import evaluate_accounts
 from rules.period import Period, default_period, parse_period
 from rules.profile import load_profile
 from rules.workdays import CalendarMissing, WorkCalendar

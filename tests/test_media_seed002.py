@@ -13,10 +13,10 @@ from openpyxl import Workbook
 from rich.cells import cell_len
 from rich.console import Console
 
-from govwatch.media_files import read_accounts_file, read_posts_file
-from govwatch.media_import import import_accounts, import_posts
-from govwatch.media_inspect import evaluate_accounts
+from inspection.registry.media_files import read_accounts_file, read_posts_file
+from inspection.registry.media_import import import_accounts, import_posts
 from reports.media_verdict import print_account_results
+from rules.accounts import evaluate_accounts
 from rules.profile import load_profile
 from rules.workdays import WorkCalendar
 from storage.db import Database

@@ -12,12 +12,12 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from config.settings import load_settings
 from crawler.workqueue import Job, WorkQueue, connect
-from govwatch.settings import load_settings
+from govwatch.demo.media import serve_media
 from storage.db import Database
 from storage.media import Collection
 from storage.media_repo import upsert_account
-from tests.sites.media import serve_media
 from tests.test_workers import AS_OF, register, service_env, start_worker, stop
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -43,7 +43,7 @@ def took_accounts(log: str) -> Counter:
 
 
 def test_two_workers_collect_each_account_once(tmp_path, pg_url, redis_url, redis_prefix, farm_factory) -> None:  # noqa: ANN001
-    from govwatch.cli_service import accounts_to_workers, wait_accounts_of_workers
+    from govwatch.cli.service import accounts_to_workers, wait_accounts_of_workers
     from scheduler import jobs
     from scheduler.batches import queue_accounts
 

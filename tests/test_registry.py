@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from govwatch.sites_file import SitesFileError, read_sites
+from inspection.registry.sites import SitesFileError, read_sites
 from rules.engine import evaluate
 from rules.observations import ColumnObs, SiteObs
 from rules.profile import load_profile

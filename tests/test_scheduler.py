@@ -14,7 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, inspect, select
 from typer.testing import CliRunner
 
-from govwatch.settings import load_settings
+from config.settings import load_settings
 from scheduler import jobs, locks
 from scheduler.batches import create_batch, stale_batches
 from scheduler.probes import due_sites, period_seconds, site_offset, slot_start
@@ -228,7 +228,7 @@ def test_crash_recovery_recrawls_only_the_interrupted(tmp_path, farm_factory) ->
 
 
 def test_service_settings_are_checked_when_loaded() -> None:
-    from govwatch.settings import SettingsError, to_environ
+    from config.settings import SettingsError, to_environ
 
     settings = load_settings({"GOVWATCH_NIGHTLY_AT": "3:05", "GOVWATCH_CRAWL_MODE": "workers",
                               "GOVWATCH_PROBES_PER_DAY": "30"})

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from govwatch.settings import SettingsError, load_settings
+from config.settings import SettingsError, load_settings
 
 
 def test_data_folder_is_one_place_per_user_wherever_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -16,7 +16,7 @@ def test_data_folder_is_one_place_per_user_wherever_started(tmp_path: Path, monk
 
 
 def test_settings_file_lives_outside_the_data_folder(tmp_path: Path) -> None:
-    from govwatch.settings import settings_file
+    from config.settings import settings_file
 
     config = tmp_path / "cfg" / "govwatch" / "govwatch.toml"
     config.parent.mkdir(parents=True)

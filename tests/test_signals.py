@@ -145,7 +145,7 @@ def test_sigterm_and_sigkill_runs_are_marked_interrupted(tmp_path, farm_factory)
 
 def test_no_finished_crawl_is_unverifiable(tmp_path) -> None:  # noqa: ANN001
     """Only an interrupted crawl: 无法核验, never a verdict from what it half read."""
-    from govwatch.inspect import evaluate_sites
+    from inspection.sites import evaluate_sites
     from reports.verdict import verdict_json
     from rules.profile import load_profile
     from storage.repo import upsert_site
@@ -234,7 +234,7 @@ def test_foreground_crawl_jobs_stop_their_batch_on_sigterm() -> None:
     SIGTERM asks the batch to stop (the crawl child is stopped as above) and they exit 143."""
     import typer
 
-    from govwatch.cli_service import _stop_batches_on_signals
+    from govwatch.cli.service import _stop_batches_on_signals
     from scheduler import batches
 
     before = signal.getsignal(signal.SIGTERM)

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from dateutil.relativedelta import relativedelta
 
-from tests.sites import SITE_KEYS, RunningSite, SiteTruth, serve_test_sites
+from govwatch.demo.sites import SITE_KEYS, RunningSite, SiteTruth, serve_test_sites
 
 T0 = date(2023, 11, 20)
 CATEGORIES = Path(__file__).resolve().parents[1] / "crawler" / "data" / "column_categories.yaml"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from govwatch.sites_file import SitesFileError, read_sites_file
+from inspection.registry.sites import SitesFileError, read_sites_file
 
 
 def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from config.settings import load_settings
 from crawler.workqueue import WorkQueue, connect
-from govwatch.settings import load_settings
 from storage.db import Database
 from storage.models import BatchRun, Column, CrawlRun, Evaluation, Page
 from storage.repo import upsert_site

@@ -164,11 +164,11 @@ class WorkerSpider(RedisSpider, SiteSpider):
 
     def _collect_account(self, job: Job) -> None:
         """In a thread: one collection stored (none when the account was already collected tonight)."""
-        from govwatch.collect import Collector, collect_accounts
+        from crawler.media.collect import Collector, collect_accounts
 
         settings = self.govwatch_settings
         if settings is None:
-            from govwatch.settings import load_settings
+            from config.settings import load_settings
 
             settings = self.govwatch_settings = load_settings()
         if self._collector is None or self._collector_night != job.reference_date:

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .truth import ExpectedColumn
+from govwatch.demo.sites.truth import ExpectedColumn
 
 COOKIE = "gw_challenge=passed-7f3a"
 

@@ -5,17 +5,21 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
+import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from crawler.columns import classify
 from crawler.encoding import decode_html
 from crawler.extract import extract_page
 from crawler.render import render_reason
 from crawler.settings import USER_AGENT
+from govwatch.cli._common import AsOf, JsonOpt, emit_json, fail, out, parse_as_of
+from reports.plain import Wrapped, plain, ptext
 
 # Why the crawl reads a page in the browser (crawler.render.render_reason), in the users' words.
 RENDER_REASONS = {
@@ -81,9 +85,6 @@ def extract_source(source: str, page_url: str | None, as_of: date) -> dict[str, 
 
 def print_extract(console: Console, data: dict[str, Any]) -> None:
     """The page as the crawler sees it; every crawled string printed as plain text (reports/plain.py)."""
-    from rich.text import Text
-
-    from reports.plain import Wrapped, plain, ptext
 
     console.print(Wrapped([(plain(data["title"]) or "（无标题）", "bold"), "  ", plain(data["url"])], indent=2))
     render = data["render"]
@@ -106,3 +107,28 @@ def print_extract(console: Console, data: dict[str, Any]) -> None:
                       Text(("[置顶] " if item["pinned"] else "") + plain(item["title"])), ptext(item["url"]),
                       ptext(item["date_source"] or ""))
     console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(extract)
+
+
+def extract(
+    source: Annotated[str, typer.Argument(help="HTML 文件或网址。")],
+    url: Annotated[str | None, typer.Option("--url", help="该页面自己的网址（读文件时）。")] = None,
+    as_of: AsOf = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """一个页面在抓取程序眼中的样子。
+
+    带日期的条目、最新日期、是否空白、栏目信息。"""
+    when = parse_as_of(as_of)
+    try:
+        result = extract_source(source, url, when)
+    except (OSError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    if json_out:
+        emit_json(result)
+    else:
+        print_extract(out, result)
+

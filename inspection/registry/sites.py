@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from govwatch.tablefile import TableFileError, read_table
+from inspection.registry.tables import TableFileError, read_table
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "code": ("code", "网站标识码", "标识码", "site_code"),

@@ -5,14 +5,40 @@ govwatch/cli.py calls `register(app)`; see README, "Running as a service".
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from apscheduler.schedulers.background import BackgroundScheduler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import select
 
-from govwatch.masking import mask_secrets
+from config.masking import mask_secrets
+from crawler.probe import probe_sites
+from crawler.spiders.worker import run_worker
+from crawler.workqueue import WorkQueue, connect
+from govwatch.cli._common import context, emit_json, err, fail, open_db, out, parse_as_of
+from govwatch.cli.media import collection_json
+from reports.verdict import summary_table, verdict_json
+from scheduler import jobs
+from scheduler.batches import (
+    BatchStopped,
+    inspect_sites,
+    process_owner,
+    queue_accounts,
+    request_stop,
+    wait_for_accounts,
+)
+from scheduler.service import build_scheduler, install_jobs, job_specs, run_scheduler
+from storage.media import Account, Collection
+from storage.migrate import current, head, upgrade
+from storage.repo import find_site
 
 db_app = typer.Typer(help="数据库结构（Alembic 迁移）。", no_args_is_help=True)
 
@@ -29,8 +55,6 @@ def db_upgrade(
     revision: Annotated[str, typer.Option("--revision", help="目标版本（默认：最新）。")] = "head",
 ) -> None:
     """把数据库升级到最新结构（打开数据库的命令也会自动升级）。"""
-    from govwatch.cli import context, fail, out
-    from storage.migrate import current, upgrade
 
     settings, _ = context()
     try:
@@ -44,8 +68,6 @@ def db_upgrade(
 @db_app.command("current")
 def db_current() -> None:
     """数据库当前版本和最新版本。"""
-    from govwatch.cli import context, fail, out
-    from storage.migrate import current, head
 
     settings, _ = context()
     try:
@@ -61,11 +83,7 @@ def probe(
     json_out: Annotated[bool, typer.Option("--json", help="输出 JSON（供程序读取），不打印表格。")] = False,
 ) -> None:
     """探测每个网站的首页一次（W-V2）并保存。"""
-    from rich.table import Table
 
-    from crawler.probe import probe_sites
-    from govwatch.cli import context, emit_json, fail, open_db, out
-    from storage.repo import find_site
 
     settings, _ = context()
     db = open_db(settings)
@@ -99,18 +117,12 @@ def worker(
     """从 Redis 队列取网站抓取，直到停止。
 
     SIGTERM：未完成的网站重新排队。"""
-    import dataclasses
-
-    from crawler.spiders.worker import run_worker
-    from govwatch.cli import context, err, fail, open_db
 
     settings, _ = context()
     if sites:
         settings = dataclasses.replace(settings, worker_sites=sites)
     open_db(settings).dispose()  # the schema is at head before the first job
     try:
-        from crawler.workqueue import connect
-
         connect(settings.redis_url).ping()
     except Exception as exc:  # noqa: BLE001
         raise fail(mask_secrets(f"cannot reach Redis at {settings.redis_url}: {exc}")) from None
@@ -126,9 +138,6 @@ def _stop_batches_on_signals(said: str = "已停止：抓取标为“检查被�
     """A crawl job run in the foreground (`nightly`, `schedule --once`): SIGTERM or Ctrl-C stops its crawl
     child within seconds (scheduler/batches.py), the runs marked interrupted and the batch finished at the
     scheduler's next start; then exit status 128 + signal (130, 143)."""
-    import signal
-
-    from scheduler.batches import request_stop
 
     got: list[int] = []
 
@@ -143,7 +152,6 @@ def _stop_batches_on_signals(said: str = "已停止：抓取标为“检查被�
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if got:
-        from govwatch.cli import err
 
         err.print(said)
         raise typer.Exit(128 + got[0])
@@ -158,17 +166,12 @@ def schedule(
     """运行调度程序。
 
     每晚抓取、可访问性探测、复查队列、季度提醒。"""
-    from govwatch.cli import context, fail, open_db, out
-    from scheduler import jobs
-    from scheduler.batches import process_owner
-    from scheduler.service import build_scheduler, install_jobs, job_specs, run_scheduler
 
     settings, _ = context()
     db = open_db(settings)
     owner = process_owner()
     _logging(verbose)
     if list_jobs:
-        from apscheduler.schedulers.background import BackgroundScheduler
 
         scheduler = build_scheduler(settings, db, owner, scheduler_class=BackgroundScheduler, recover=False)
         install_jobs(scheduler, settings, db)
@@ -206,10 +209,6 @@ def nightly(
     """立即运行每晚任务：抓取并判定全部网站。
 
     同一时间只运行一个。"""
-    from govwatch.cli import context, emit_json, open_db, out, parse_as_of
-    from reports.verdict import summary_table, verdict_json
-    from scheduler import jobs
-    from scheduler.batches import process_owner
 
     settings, prof = context(profile)
     when = parse_as_of(as_of) if as_of else None
@@ -236,11 +235,7 @@ def register(app: typer.Typer) -> None:
 
 def inspect_with_workers(settings, db, site_ids: list[int], as_of, profile, *, quiet: bool = False) -> list:  # noqa: ANN001
     """`govwatch crawl --workers`: queue the sites for the workers, show progress, judge them."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from crawler.workqueue import WorkQueue, connect
-    from govwatch.cli import err, fail
-    from scheduler.batches import BatchStopped, inspect_sites
 
     try:
         client = connect(settings.redis_url)
@@ -265,10 +260,6 @@ def inspect_with_workers(settings, db, site_ids: list[int], as_of, profile, *, q
 def accounts_to_workers(settings, db, account_ids: list[int], as_of):  # noqa: ANN001, ANN201
     """`govwatch crawl --workers`: queue every account for the workers (collected again even if collected
     tonight). Returns what `wait_accounts_of_workers` needs."""
-    from datetime import UTC, datetime
-
-    from crawler.workqueue import WorkQueue
-    from scheduler.batches import queue_accounts
 
     since = datetime.now(UTC)
     queue = WorkQueue.from_settings(settings)
@@ -279,13 +270,6 @@ def accounts_to_workers(settings, db, account_ids: list[int], as_of):  # noqa: A
 def wait_accounts_of_workers(settings, db, queued, *, quiet: bool = False) -> list[dict]:  # noqa: ANN001
     """Wait for the workers to collect the queued accounts (with progress); one JSON row per account
     collected, as `govwatch collect --json` prints them."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-    from sqlalchemy import select
-
-    from govwatch.cli import err
-    from govwatch.cli_media import collection_json
-    from scheduler.batches import wait_for_accounts
-    from storage.media import Account, Collection
 
     queue, since, ids = queued
     if not ids:

@@ -13,7 +13,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from govwatch.cli._common import context, emit_json, fail, open_db, out
+from inspection.registry.sites import KIND_WORDS, STATUS_WORDS, SitesFileError, export_rows, read_sites
+from inspection.registry.tables import TableFileError, write_table
 from reports.plain import Wrapped, plain, ptext
+from storage.repo import find_site, registered_sites, remove_site, upsert_site
 
 sites_app = typer.Typer(help="网站登记册：导入、查看、导出、停用、删除。", no_args_is_help=True)
 Key = Annotated[list[str], typer.Argument(help="网站标识码、网站名称或网址（可写多个）。")]
@@ -35,9 +39,6 @@ def sites_import(
     """登记文件中的网站。
 
     有一行错误就全部不写入，并指出文件和行号。"""
-    from govwatch.cli import context, emit_json, fail, open_db, out
-    from govwatch.sites_file import SitesFileError, read_sites
-    from storage.repo import registered_sites, upsert_site
 
     settings, _ = context()
     try:
@@ -76,7 +77,6 @@ def sites_import(
 
 
 def _rows(sites) -> list[dict]:  # noqa: ANN001
-    from govwatch.sites_file import KIND_WORDS, STATUS_WORDS
 
     return [{"code": s.code, "name": s.name, "url": s.url, "unit": s.unit, "group": s.group,
              "kind": s.kind, "kind_text": KIND_WORDS.get(s.kind or "", ""), "status": s.status,
@@ -86,8 +86,6 @@ def _rows(sites) -> list[dict]:  # noqa: ANN001
 @sites_app.command("list")
 def sites_list(json_out: JsonOpt = False) -> None:
     """已登记的网站（标明是否抓取）。"""
-    from govwatch.cli import context, emit_json, open_db, out
-    from storage.repo import registered_sites
 
     settings, _ = context()
     db = open_db(settings)
@@ -110,8 +108,6 @@ def sites_list(json_out: JsonOpt = False) -> None:
 
 def _sites_named(session, keys: list[str], *, registered_only: bool) -> list:  # noqa: ANN001
     """Every site the keys name, or a failure naming the first unknown key before anything is changed."""
-    from govwatch.cli import fail
-    from storage.repo import find_site
 
     found = []
     for key in keys:
@@ -123,7 +119,6 @@ def _sites_named(session, keys: list[str], *, registered_only: bool) -> list:  #
 
 
 def _set_enabled(keys: list[str], enabled: bool) -> None:
-    from govwatch.cli import context, open_db, out
 
     settings, _ = context()
     db = open_db(settings)
@@ -156,8 +151,6 @@ def sites_remove(
     """删除网站及其全部历史数据。
 
     只想不再检查时请用 `sites disable`。"""
-    from govwatch.cli import context, fail, open_db, out
-    from storage.repo import remove_site
 
     if not yes:
         raise fail("删除会同时删除该网站的全部历史数据；确认请加 --yes，只想不再检查请用 `govwatch sites disable`")
@@ -176,10 +169,6 @@ def sites_export(
     file: Annotated[Path, typer.Argument(help="写到的文件：.xlsx 或 .csv（与导入的格式相同，可再次导入）。")],
 ) -> None:
     """导出登记册，格式与信息报送系统的表相同。"""
-    from govwatch.cli import context, fail, open_db, out
-    from govwatch.sites_file import export_rows
-    from govwatch.tablefile import TableFileError, write_table
-    from storage.repo import registered_sites
 
     settings, _ = context()
     db = open_db(settings)

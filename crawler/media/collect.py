@@ -14,10 +14,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from config.settings import Settings
 from crawler.media import intercept, rss, wechat, weibo
 from crawler.media.chromium import CrawlBrowser, PrivateBrowser, browser_runner
 from crawler.media.common import BEIJING, USER_AGENT, Fetcher, evidence_store
-from govwatch.settings import Settings
 from storage.media import Account, Collection
 from storage.media_repo import CollectionResult, record_collection
 

@@ -17,8 +17,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from sqlalchemy import select
 
+from govwatch.cli._common import context, emit_json, fail, open_db, out, parse_as_of, registered_site_id
+from inspection.evidence_stamp import StampJob, stamp_screenshots
+from inspection.sites import evaluate_sites
 from reports.plain import plain, ptext
+from reports.verdict import verdict_json
+from storage.records import Evidence
 
 BEIJING = timedelta(hours=8)
 
@@ -31,9 +37,7 @@ def _captured(db, run_id: int | None) -> dict[tuple[str, str], datetime]:  # noq
     """(page URL, kind) -> when the file was captured (UTC)."""
     if run_id is None:
         return {}
-    from sqlalchemy import select
 
-    from storage.records import Evidence
 
     with db.session() as session:
         rows = session.execute(select(Evidence.url, Evidence.kind, Evidence.created_at)
@@ -77,7 +81,6 @@ def write_pack(folder: Path, report: dict[str, Any], rows: list[dict[str, Any]],
     """One folder per site: screenshots and HTML named 序号_指标_栏目_时间, each screenshot stamped with
     its page's URL, capture time, finding and 栏目 (drawn above the picture), and 证据说明.html, a
     one-page summary. Returns the folder (or zip)."""
-    from govwatch.evidence_stamp import StampJob, stamp_screenshots
 
     site = report["site"]
     target = folder / _safe(f"{site.get('code') or ''}_{site['name']}", 60)
@@ -163,9 +166,6 @@ def evidence(
     json_out: Annotated[bool, typer.Option("--json", help="输出 JSON（供程序读取），不打印表格。")] = False,
 ) -> None:
     """网站各问题的证据：截图和网页源码。"""
-    from govwatch.cli import context, emit_json, fail, open_db, out, parse_as_of, registered_site_id
-    from govwatch.inspect import evaluate_sites
-    from reports.verdict import verdict_json
 
     settings, prof = context(profile)
     when = parse_as_of(as_of)

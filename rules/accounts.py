@@ -117,7 +117,7 @@ def judge_account(session, account: Account, as_of: date, profile: Profile, peri
 
 def _default_calendar() -> WorkCalendar:
     try:
-        from govwatch.settings import load_settings
+        from config.settings import load_settings
 
         return load_calendar(load_settings().home)
     except Exception:  # noqa: BLE001 - no settings: the bundled calendar still applies

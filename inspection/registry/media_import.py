@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govwatch.media_files import AccountEntry, MediaFileError, PostEntry
+from inspection.registry.media_files import AccountEntry, MediaFileError, PostEntry
 from storage.media import Account
 from storage.media_repo import BEIJING, CollectionResult, PostSeen, find_accounts, record_collection, upsert_account
 

@@ -1,5 +1,5 @@
 """`govwatch demo`'s 政务新媒体 part: a handful of accounts and a posts file, bundled beside the test
-sites (tests/sites/media), imported the way an office imports its own and judged at the demo's T0.
+sites (govwatch/demo/media), imported the way an office imports its own and judged at the demo's T0.
 
 The bundled posts are dated for a check on 2023-11-20; every time is moved by (T0 − 2023-11-20) so
 the demo reads the same whatever day it runs. They are judged in a scratch database of their own, so
@@ -13,12 +13,12 @@ import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from govwatch.media_files import read_accounts_file, read_posts_file
-from govwatch.media_import import import_accounts, import_posts
-from govwatch.media_inspect import AccountResult, evaluate_accounts
+from inspection.registry.media_files import read_accounts_file, read_posts_file
+from inspection.registry.media_import import import_accounts, import_posts
+from rules.accounts import AccountResult, evaluate_accounts
 from rules.profile import Profile
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "sites" / "media"
+DATA = Path(__file__).resolve().parent / "media"
 REFERENCE_T0 = date(2023, 11, 20)
 
 

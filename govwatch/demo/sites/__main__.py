@@ -1,4 +1,4 @@
-"""`python -m tests.sites [--t0 YYYY-MM-DD] [--site KEY ...]`: serve the test sites until Ctrl-C."""
+"""`python -m govwatch.demo.sites [--t0 YYYY-MM-DD] [--site KEY ...]`: serve the test sites until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def _stop(signum: int, frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.sites", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m govwatch.demo.sites", description=__doc__)
     parser.add_argument("--t0", type=date.fromisoformat, default=date.today(),
                         help="monitoring time point the site dates are relative to (default: today)")
     parser.add_argument("--site", action="append", choices=SITE_KEYS, dest="keys",

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
 
-from .server import serve_handler
+from govwatch.demo.sites.server import serve_handler
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 # the repository sits beside shared/ (as in CI); a worktree under /work/wt reads /work/shared

@@ -14,15 +14,21 @@ one URL: --subject). They apply to evaluations whose monitoring time point falls
 
 from __future__ import annotations
 
-import getpass
-import os
 from datetime import date, datetime
 from typing import Annotated
 
 import typer
+from rich.table import Table
 from rich.text import Text
+from sqlalchemy import select
 
+from govwatch.cli._common import context, emit_json, fail, open_db, out, who_entered
 from reports.plain import plain
+from storage.media import Account
+from storage.media_repo import find_accounts
+from storage.models import Site
+from storage.records import ManualFinding
+from storage.repo import find_site, utcnow
 
 findings_app = typer.Typer(help="人工录入的问题。\n\n抓取程序看不到的单项否决、扣分、加分，以及对错误自动判定的更正。",
                            no_args_is_help=True)
@@ -41,17 +47,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(findings_app, name="findings")
 
 
-def _who(by: str | None) -> str:
-    if by:
-        return by
-    try:
-        return os.environ.get("GOVWATCH_USER") or getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
 
 def _day(value: str | None, option: str) -> datetime | None:
-    from govwatch.cli import fail
 
     if value is None:
         return None
@@ -63,9 +60,6 @@ def _day(value: str | None, option: str) -> datetime | None:
 
 def _target(db, key: str) -> tuple[int | None, int | None, str]:  # noqa: ANN001
     """(site id, account id, name): a registered site, else one 政务新媒体 account (name or account ID)."""
-    from govwatch.cli import fail
-    from storage.media_repo import find_accounts
-    from storage.repo import find_site
 
     with db.session() as session:
         found = find_site(session, key)
@@ -80,7 +74,6 @@ def _target(db, key: str) -> tuple[int | None, int | None, str]:  # noqa: ANN001
 
 
 def _indicator(profile, indicator: str):  # noqa: ANN001, ANN202
-    from govwatch.cli import fail
 
     ind = profile.indicator(indicator)
     if ind is None:
@@ -102,9 +95,6 @@ def _row(m) -> dict:  # noqa: ANN001
 def _save(site: str, indicator: str, kind: str, detail: str, points: float | None, reason: str | None,
           by: str | None, valid_from: str | None, valid_until: str | None, profile: str | None,
           json_out: bool) -> None:
-    from govwatch.cli import context, emit_json, fail, open_db, out
-    from storage.records import ManualFinding
-    from storage.repo import utcnow
 
     settings, prof = context(profile)
     ind = _indicator(prof, indicator)
@@ -126,7 +116,7 @@ def _save(site: str, indicator: str, kind: str, detail: str, points: float | Non
     with db.session() as session:
         row = ManualFinding(site_id=site_id, account_id=account_id,
                             indicator=ind.id, kind=kind, points=points, detail=detail, reason=reason,
-                            valid_from=start, valid_until=end, entered_by=_who(by), entered_at=utcnow())
+                            valid_from=start, valid_until=end, entered_by=who_entered(by), entered_at=utcnow())
         session.add(row)
         session.flush()
         data = _row(row)
@@ -153,7 +143,6 @@ def add(
     json_out: JsonOpt = False,
 ) -> None:
     """录入抓取程序看不到的问题：单项否决（W-V1 严重表述错误、泄密、舆情等）、扣分或加分。"""
-    from govwatch.cli import fail
 
     if kind not in KINDS:
         raise fail(f"--kind {kind!r} must be one of {', '.join(KINDS)} (use `findings override` to correct one)")
@@ -176,7 +165,6 @@ def override(
     json_out: JsonOpt = False,
 ) -> None:
     """更正自动判定（写明原因）：仍显示在报告中并标明已更正，不再计入。"""
-    from govwatch.cli import fail
 
     if not reason.strip():
         raise fail("--reason must say why the automatic finding is wrong")
@@ -191,13 +179,6 @@ def list_findings(
     json_out: JsonOpt = False,
 ) -> None:
     """人工录入的问题。"""
-    from rich.table import Table
-    from sqlalchemy import select
-
-    from govwatch.cli import context, emit_json, open_db, out
-    from storage.media import Account
-    from storage.models import Site
-    from storage.records import ManualFinding
 
     settings, _ = context()
     db = open_db(settings)
@@ -232,9 +213,6 @@ def withdraw(
     json_out: JsonOpt = False,
 ) -> None:
     """撤销人工录入的问题（保留记录、标明已撤销、不再计入）。"""
-    from govwatch.cli import context, emit_json, fail, open_db, out
-    from storage.records import ManualFinding
-    from storage.repo import utcnow
 
     settings, _ = context()
     db = open_db(settings)
@@ -246,7 +224,7 @@ def withdraw(
             when = row.withdrawn_at.isoformat(timespec="seconds")
             raise fail(f"finding #{finding_id} was already withdrawn at {when}")
         row.withdrawn_at = utcnow()
-        note = f"撤回：{_who(by)} {row.withdrawn_at.isoformat(timespec='seconds')}Z"
+        note = f"撤回：{who_entered(by)} {row.withdrawn_at.isoformat(timespec='seconds')}Z"
         row.reason = f"{row.reason}；{note}" if row.reason else note
         data = _row(row)
     if json_out:

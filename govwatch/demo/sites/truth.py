@@ -1,7 +1,7 @@
 """Ground truth of the local test sites: what a correct crawl of each site must find.
 
 Every value here is derived by the site builders from the same column specs that render the pages,
-so a change to a site changes its truth with it (see `tests/sites/model.py`).
+so a change to a site changes its truth with it (see `govwatch/demo/sites/model.py`).
 """
 
 from __future__ import annotations

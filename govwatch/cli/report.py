@@ -20,6 +20,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
+from rich.table import Table
+from sqlalchemy import func, select
+
+from govwatch.cli._common import context, emit_json, fail, open_db, out, parse_as_of
+from reports.docx import write_docx
+from reports.notice import NoticeError, OfficeWords, build_notice, parse_period, site_evaluations
+from reports.tables_csv_json import write_csv, write_json
+from reports.xlsx import write_xlsx
+from rules.accounts import evaluate_accounts
+from rules.due import account_window, due_account, due_columns
+from rules.period import Period
+from storage.media import Account, AccountEvaluation, Post
+from storage.media_repo import judged_accounts, to_beijing, to_utc
+from storage.models import Site
 
 FORMATS = ("xlsx", "docx", "csv", "json")
 
@@ -30,7 +45,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _date(value: str | None, option: str) -> date | None:
-    from govwatch.cli import fail
 
     if value in (None, ""):
         return None
@@ -44,10 +58,7 @@ def _date(value: str | None, option: str) -> date | None:
 
 def office_words(section: dict[str, Any], **given: Any):  # noqa: ANN201
     """The [report] settings section, overridden by the options given on the command line."""
-    from rich.markup import escape
 
-    from govwatch.cli import fail
-    from reports.notice import OfficeWords
 
     known = {"office", "title", "signed", "deadline", "recipients", "requirements", "region", "department_row",
              "contact"}
@@ -81,8 +92,6 @@ def report(
     json_out: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")] = False,
 ) -> None:
     """写季度检查通报：Word 正文、Excel 附件、CSV 和 JSON，按已保存的判定结果生成（不联网）。"""
-    from govwatch.cli import context, emit_json, fail, open_db, out, parse_as_of
-    from reports.notice import NoticeError, build_notice, parse_period
 
     wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
     bad = [f for f in wanted if f not in FORMATS]
@@ -132,12 +141,6 @@ def _judge_accounts_for(db, profile, span, as_of) -> None:  # noqa: ANN001
     """Accounts without an evaluation of exactly the notice's period at this time point are judged now
     from their stored posts (no network), so an evaluation made for another period is never reported in
     its place (the 8月/9月/10月 of the table are the period's months)."""
-    from sqlalchemy import select
-
-    from govwatch.media_inspect import evaluate_accounts
-    from rules.period import Period
-    from storage.media import AccountEvaluation
-    from storage.media_repo import judged_accounts
 
     with db.session() as session:
         judged = {a.id for a in judged_accounts(session)}
@@ -150,9 +153,6 @@ def _judge_accounts_for(db, profile, span, as_of) -> None:  # noqa: ANN001
 
 
 def write_notice(notice, out_dir: Path, formats: list[str]) -> list[Path]:  # noqa: ANN001
-    from reports.docx import write_docx
-    from reports.tables_csv_json import write_csv, write_json
-    from reports.xlsx import write_xlsx
 
     stem = f"通报-{notice.period.start:%Y%m}-{notice.period.end:%Y%m}"
     if notice.period.quarter:
@@ -176,15 +176,6 @@ def due(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
 ) -> None:
     """临期提醒：若不再发布，N 天内将超出更新期限的栏目和账号。"""
-    from rich.table import Table
-    from sqlalchemy import func, select
-
-    from govwatch.cli import context, emit_json, fail, open_db, out, parse_as_of
-    from reports.notice import site_evaluations
-    from rules.due import account_window, due_account, due_columns
-    from storage.media import Account, Post
-    from storage.media_repo import to_beijing, to_utc
-    from storage.models import Site
 
     if within < 1:
         raise fail("--within must be at least 1 day")

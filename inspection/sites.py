@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
+from config.settings import Settings, load_settings
 from crawler.runner import CrawlInterrupted, CrawlJob, run_crawls
-from govwatch.settings import Settings, load_settings
 from reports.verdict import verdict_json
 from rules.engine import Evaluation, evaluate
 from rules.observations import observations

@@ -15,6 +15,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
+from sqlalchemy import func, select
+
+from crawler.evidence import EvidenceStore
+from govwatch.cli._common import context, emit_json, err, fail, open_db, out, who_entered
+from inspection.registry.media_files import MediaFileError, parse_time, platform_of, read_accounts_file, read_posts_file
+from inspection.registry.media_import import import_accounts, import_posts, observe, resolve_account
+from inspection.registry.tables import TableFileError, write_table
+from reports.media_verdict import account_json, platform_word, print_account_results
+from rules.accounts import evaluate_accounts
+from rules.period import parse_period
+from storage.media import Account, AccountEvaluation, Collection, Post
+from storage.media_repo import BEIJING, find_accounts
+from storage.records import ManualFinding
 
 accounts_app = typer.Typer(help="政务新媒体账号台账：导入、列出、导出、停用，以及人工查看账号（observe）。",
                            no_args_is_help=True)
@@ -36,8 +50,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _platform(value: str | None) -> str | None:
-    from govwatch.cli import fail
-    from govwatch.media_files import MediaFileError, platform_of
 
     if value is None:
         return None
@@ -48,9 +60,6 @@ def _platform(value: str | None) -> str | None:
 
 
 def _one_account(session, key: str, platform: str | None):  # noqa: ANN001, ANN202
-    from govwatch.cli import fail
-    from govwatch.media_files import MediaFileError
-    from govwatch.media_import import resolve_account
 
     try:
         return resolve_account(session, key, _platform(platform), "账号")
@@ -69,9 +78,6 @@ def accounts_import(
     replace: Annotated[bool, typer.Option("--replace", help="文件是完整台账：未列出的账号停用。")] = False,
 ) -> None:
     """登记账号；同一平台按账号ID、再按名称更新。有一行出错则整个文件不写入。"""
-    from govwatch.cli import context, fail, open_db, out
-    from govwatch.media_files import MediaFileError, read_accounts_file
-    from govwatch.media_import import import_accounts
 
     settings, _ = context()
     try:
@@ -91,12 +97,6 @@ def accounts_list(
     json_out: JsonOpt = False,
 ) -> None:
     """已登记的政务新媒体账号。"""
-    from rich.table import Table
-    from sqlalchemy import select
-
-    from govwatch.cli import context, emit_json, open_db, out
-    from reports.media_verdict import platform_word
-    from storage.media import Account
 
     settings, _ = context()
     db = open_db(settings)
@@ -118,7 +118,6 @@ def accounts_list(
 
 
 def _set_enabled(account: str, platform: str | None, enabled: bool) -> None:
-    from govwatch.cli import context, open_db, out
 
     settings, _ = context()
     db = open_db(settings)
@@ -144,11 +143,6 @@ def accounts_enable(account: AccountArg, platform: PlatformOpt = None) -> None:
 @accounts_app.command("remove")
 def accounts_remove(account: AccountArg, platform: PlatformOpt = None) -> None:
     """删除登记错误的账号；已有发布记录或评判结果的账号不能删除（请用 disable）。"""
-    from sqlalchemy import func, select
-
-    from govwatch.cli import context, fail, open_db, out
-    from storage.media import AccountEvaluation, Collection, Post
-    from storage.records import ManualFinding
 
     settings, _ = context()
     db = open_db(settings)
@@ -168,11 +162,7 @@ def accounts_export(
     file: Annotated[Path, typer.Argument(help="导出到 .xlsx 或 .csv（与导入格式相同）。")],
 ) -> None:
     """导出台账（包括停用的账号），可修改后再导入。"""
-    from sqlalchemy import select
 
-    from govwatch.cli import context, fail, open_db, out
-    from govwatch.tablefile import TableFileError, write_table
-    from storage.media import Account
 
     settings, _ = context()
     db = open_db(settings)
@@ -188,8 +178,6 @@ def accounts_export(
 
 
 def _moment(value: str, option: str) -> datetime:
-    from govwatch.cli import fail
-    from govwatch.media_files import MediaFileError, parse_time
 
     try:
         moment, _ = parse_time(value, option)
@@ -209,10 +197,6 @@ def accounts_observe(
     at: Annotated[str | None, typer.Option("--at", help="查看的时间（默认现在）。")] = None,
 ) -> None:
     """记录一次人工查看：账号此刻的最近一条发布。它覆盖从这条发布到查看时的时段。"""
-    from govwatch.cli import context, fail, open_db, out
-    from govwatch.cli_findings import _who
-    from govwatch.media_import import observe
-    from storage.media_repo import BEIJING
 
     settings, _ = context()
     latest = _moment(latest_post, "--latest-post")
@@ -221,7 +205,6 @@ def accounts_observe(
         raise fail(f"--latest-post {latest_post} 晚于查看时间 {when:%Y-%m-%d %H:%M}")
     evidence = None
     if screenshot is not None:
-        from crawler.evidence import EvidenceStore
 
         try:
             data = screenshot.read_bytes()
@@ -233,7 +216,7 @@ def accounts_observe(
     db = open_db(settings)
     with db.session() as session:
         row = _one_account(session, account, platform)
-        observe(session, row, latest, at=when, evidence=evidence, by=_who(by), note=note)
+        observe(session, row, latest, at=when, evidence=evidence, by=who_entered(by), note=note)
         name = f"{row.name}（{row.platform}）"
     out.print(f"{name}: 记录最近发布 {latest:%Y-%m-%d %H:%M}，覆盖至 {when:%Y-%m-%d %H:%M}"
               + ("，截图已保存" if evidence else ""))
@@ -247,10 +230,6 @@ def posts_import(
     by: Annotated[str | None, typer.Option("--by", help="导入人。")] = None,
 ) -> None:
     """导入发布记录：文件是所列每个账号在 --from 至 --to 期间的全部发布。有一行出错则整个文件不写入。"""
-    from govwatch.cli import context, fail, open_db, out
-    from govwatch.cli_findings import _who
-    from govwatch.media_files import MediaFileError, read_posts_file
-    from govwatch.media_import import import_posts
 
     settings, _ = context()
 
@@ -270,7 +249,7 @@ def posts_import(
     db = open_db(settings)
     try:
         with db.session() as session:
-            counts = import_posts(session, file, entries, start=first, end=last, entered_by=_who(by))
+            counts = import_posts(session, file, entries, start=first, end=last, entered_by=who_entered(by))
     except MediaFileError as exc:
         raise fail(str(exc)) from None
     out.print(f"{file}: {len(counts)}个账号，{sum(counts.values())}条发布")
@@ -279,10 +258,6 @@ def posts_import(
 def evaluate_accounts_command(accounts: list[str] | None, when: date, prof, period: str | None,  # noqa: ANN001
                               json_out: bool) -> list:
     """`govwatch evaluate --accounts`: judge stored posts, print the table (or return JSON rows)."""
-    from govwatch.cli import context, err, fail, open_db, out
-    from govwatch.media_inspect import evaluate_accounts
-    from reports.media_verdict import account_json, print_account_results
-    from rules.period import parse_period
 
     settings, _ = context()
     try:
@@ -292,7 +267,6 @@ def evaluate_accounts_command(accounts: list[str] | None, when: date, prof, peri
     db = open_db(settings)
     ids = None
     if accounts:
-        from storage.media_repo import find_accounts
 
         ids = []
         with db.session() as session:

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from govwatch.tablefile import TableFileError, read_table
+from inspection.registry.tables import TableFileError, read_table
 from storage.media_repo import BEIJING
 
 

@@ -4,12 +4,20 @@ also the account side of `recheck`, `crawl` and `demo`."""
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from crawler.media.collect import collect_accounts
+from govwatch.cli._common import context, emit_json, fail, open_db, out
+from govwatch.demo.media import serve_media
+from reports.media_verdict import account_json, print_account_results
+from rules.accounts import evaluate_accounts
+from storage.media_repo import find_account, find_accounts, judged_accounts, to_beijing, upsert_account
 
 STATUS_WORDS = {"ok": "已读取", "partial": "部分读取", "blocked": "被拦截", "captcha": "验证码",
                 "login_required": "需登录",
@@ -21,7 +29,6 @@ def register(app: typer.Typer) -> None:
 
 
 def collection_json(account, collection) -> dict:  # noqa: ANN001
-    from storage.media_repo import to_beijing
 
     def iso(value):  # noqa: ANN001, ANN202
         return to_beijing(value).isoformat() if value else None
@@ -51,7 +58,6 @@ def print_collection(console: Console, row: dict) -> None:
 def collect_with_progress(settings, db, ids: list[int], *, quiet: bool = False,  # noqa: ANN001
                           once_per_night: bool = False) -> list[dict]:
     """Collect accounts with a Rich progress bar on stderr; returns one JSON row per collected account."""
-    from govwatch.collect import collect_accounts
 
     rows: list[dict] = []
     progress = Progress(SpinnerColumn(), TextColumn("采集账号"), BarColumn(), MofNCompleteColumn(),
@@ -74,8 +80,6 @@ def collect(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of text.")] = False,
 ) -> None:
     """立即采集账号的公开页面：读到的发布、采集状态、覆盖的时间段；失败时说明原因。"""
-    from govwatch.cli import context, emit_json, fail, open_db, out
-    from storage.media_repo import find_accounts, judged_accounts
 
     settings, _ = context()
     db = open_db(settings)
@@ -102,8 +106,6 @@ def collect(
 def recheck_account(account_key: str, when: date, profile, *, json_out: bool) -> bool:  # noqa: ANN001
     """`recheck ACCOUNT`: collect one registered account now, then judge and print it. False when the key
     names no account (the caller treats it as a site)."""
-    from govwatch.cli import context, emit_json, open_db, out
-    from storage.media_repo import find_account
 
     settings, _ = context()
     db = open_db(settings)
@@ -117,29 +119,23 @@ def recheck_account(account_key: str, when: date, profile, *, json_out: bool) ->
     if json_out:
         payload = {"collection": row}
         if results is not None:
-            from reports.media_verdict import account_json
 
             payload["verdict"] = [account_json(r) for r in results]
         emit_json(payload)
         return True
     print_collection(out, row)
     if results is not None:
-        from reports.media_verdict import print_account_results
 
         print_account_results(out, results)
     return True
 
 
 def _judge(db, account_id: int, when: date, profile):  # noqa: ANN001, ANN202
-    """The account's verdict from the issue-9 evaluation, when that part is installed."""
-    try:
-        from govwatch.media_inspect import evaluate_accounts
-    except ImportError:
-        return None
+    """The account's verdict under the profile."""
     return evaluate_accounts(db, [account_id], when, profile)
 
 
-DEMO_ACCOUNTS = (  # (name, platform, account ID, meta): simulated platforms in tests/sites/media.py
+DEMO_ACCOUNTS = (  # (name, platform, account ID, meta): simulated platforms in govwatch/demo/media.py
     ("示例市发布", "weibo", "1001", None),
     ("示例市政务（访客验证）", "weibo", "1002", None),
     ("示例区发布（已注销）", "weibo", "1004", None),
@@ -152,10 +148,6 @@ DEMO_ACCOUNTS = (  # (name, platform, account ID, meta): simulated platforms in 
 def demo_platforms(settings, db):  # noqa: ANN001, ANN201
     """Serve the simulated platforms on 127.0.0.1 and register a few accounts there; yields (settings pointing
     at them, account ids), for the demo to collect beside its crawl, in its one Chromium."""
-    from dataclasses import replace
-
-    from storage.media_repo import upsert_account
-    from tests.sites.media import serve_media
 
     with serve_media() as base:
         local = replace(settings, weibo_base=base, wechat_base=base, sogou_base=base, douyin_base=base,

@@ -108,7 +108,7 @@ def ordered(items: Iterable[Item]) -> list[Item]:
     return [i for i in items if i.pinned] + sorted((i for i in items if not i.pinned), key=lambda i: i.age)
 
 
-# Stand-ins for platforms outside a site (served by tests/sites/platforms.py): the province's
+# Stand-ins for platforms outside a site (served by govwatch/demo/sites/platforms.py): the province's
 # 政务服务网 and the 国办 "我为政府网站找错" platform. They are peers a site may link to.
 PLATFORMS = ("zwfw", "zfwzzc")
 

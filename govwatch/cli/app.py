@@ -1,0 +1,57 @@
+"""The `govwatch` command: the app, its global options, and the command groups, one module each."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from config.settings import SettingsError, load_settings
+from govwatch import __version__
+from govwatch.cli import accounts, demo, evidence, extract, findings, info, inspect, media, report, service, sites
+from govwatch.cli._common import VERBOSITY, settings_file_path
+
+app = typer.Typer(help="按国办秘函〔2019〕19号及各地细则检查政府网站，输出结论、扣分和通报所需的表。",
+                  no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False, rich_markup_mode=None,
+                  context_settings={"help_option_names": ["-h", "--help"]})
+
+
+def _version(value: bool) -> None:
+    if value:
+
+        try:
+            settings = load_settings()
+            where = f"数据目录 {settings.home.resolve()}；设置文件 {settings_file_path()}"
+        except SettingsError as exc:
+            where = f"设置有误：{exc}"
+        sys.stdout.write(f"govwatch {__version__}\n{where}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="显示版本和数据目录。")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度。")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="多显示一些：抓取日志在哪里。")] = False,
+) -> None:
+    """按国办秘函〔2019〕19号及各地细则检查政府网站。"""
+    VERBOSITY["level"] = -1 if quiet else 1 if verbose else 0
+
+
+def _register_commands() -> None:
+    for module in (inspect, extract, demo, info, sites, media, service, accounts, evidence, findings,
+                   report):
+        module.register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
