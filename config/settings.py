@@ -11,6 +11,7 @@ The data folder is one place per user, wherever govwatch is started from: ``GOVW
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tomllib
 from collections.abc import Mapping
@@ -72,15 +73,11 @@ class Settings:
     probe_concurrency: int = 20  # probes at once
     # The [report] table: the office's words for `govwatch report` (office, recipients, requirements ...).
     report: dict = field(default_factory=dict)
-    # New media (政务新媒体): where each platform lives (tests, mirrors, a proxy point them elsewhere), and the
-    # spacing between two requests to one platform (seconds, plus up to `media_jitter` more at random).
-    weibo_base: str = "https://m.weibo.cn"
-    wechat_base: str = "https://mp.weixin.qq.com"
-    sogou_base: str = "https://weixin.sogou.com"
-    douyin_base: str = "https://www.douyin.com"
-    toutiao_base: str = "https://www.toutiao.com"
-    kuaishou_base: str = "https://www.kuaishou.com"
-    bilibili_base: str = "https://space.bilibili.com"
+    # New media (政务新媒体): where a platform's host lives when not at its own address (tests, mirrors, a proxy):
+    # {"weibo": "http://127.0.0.1:8080", ...}, from GOVWATCH_<KEY>_BASE or `<key>_base` / [bases] in the settings
+    # file; the keys and default addresses are the platforms' (crawler/media/platforms.py). And the spacing
+    # between two requests to one platform (seconds, plus up to `media_jitter` more at random).
+    bases: dict[str, str] = field(default_factory=dict)
     media_spacing: float = 5.0
     media_jitter: float = 3.0
     media_pages: int = 5  # list pages read per account and night
@@ -111,6 +108,9 @@ class Settings:
             folder.mkdir(parents=True, exist_ok=True)
 
 
+BASE_VARIABLE = re.compile(r"GOVWATCH_([A-Z][A-Z0-9]*)_BASE")  # a platform host's address, by pattern
+BASE_KEY = re.compile(r"([a-z][a-z0-9]*)_base")
+
 _ENV = {
     "home": "GOVWATCH_HOME",
     "database_url": "GOVWATCH_DATABASE_URL",
@@ -135,13 +135,6 @@ _ENV = {
     "probes_per_day": "GOVWATCH_PROBES_PER_DAY",
     "probe_timeout": "GOVWATCH_PROBE_TIMEOUT",
     "probe_concurrency": "GOVWATCH_PROBE_CONCURRENCY",
-    "weibo_base": "GOVWATCH_WEIBO_BASE",
-    "wechat_base": "GOVWATCH_WECHAT_BASE",
-    "sogou_base": "GOVWATCH_SOGOU_BASE",
-    "douyin_base": "GOVWATCH_DOUYIN_BASE",
-    "toutiao_base": "GOVWATCH_TOUTIAO_BASE",
-    "kuaishou_base": "GOVWATCH_KUAISHOU_BASE",
-    "bilibili_base": "GOVWATCH_BILIBILI_BASE",
     "media_spacing": "GOVWATCH_MEDIA_SPACING",
     "media_jitter": "GOVWATCH_MEDIA_JITTER",
     "media_pages": "GOVWATCH_MEDIA_PAGES",
@@ -166,6 +159,7 @@ def _coerce(name: str, raw: object, source: str) -> object:
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     values: dict[str, object] = {}
+    bases: dict[str, str] = {}
     home = default_home(env)
     path = settings_file(env)
     if path.is_file():
@@ -177,12 +171,22 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             if key == "report" and isinstance(raw, dict):
                 values["report"] = raw
                 continue
+            if key == "bases" and isinstance(raw, dict):
+                bases.update({str(k): str(v) for k, v in raw.items()})
+                continue
+            if match := BASE_KEY.fullmatch(key):
+                bases[match[1]] = str(raw)
+                continue
             if key not in _ENV:
                 raise SettingsError(f"settings file {path}: unknown setting {key!r}")
             values[key] = _coerce(key, raw, f"settings file {path}")
     for key, var in _ENV.items():
         if env.get(var):
             values[key] = _coerce(key, env[var], f"environment variable {var}")
+    for var, value in env.items():
+        if (match := BASE_VARIABLE.fullmatch(var)) and value:
+            bases[match[1].lower()] = value
+    values["bases"] = bases
     values.setdefault("home", home)
     settings = Settings(**values)  # type: ignore[arg-type]
     _check_service_settings(settings)
@@ -215,5 +219,7 @@ def to_environ(settings: Settings) -> dict[str, str]:
     for key, var in _ENV.items():
         value = getattr(settings, key)
         env[var] = str(value.resolve() if isinstance(value, Path) else value)
+    for key, base in settings.bases.items():
+        env[f"GOVWATCH_{key.upper()}_BASE"] = base
     env["GOVWATCH_DATABASE_URL"] = settings.database
     return env

@@ -11,8 +11,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-PLATFORM_WORDS = {"wechat": "微信", "weibo": "微博", "douyin": "抖音", "toutiao": "头条", "kuaishou": "快手",
-                  "bilibili": "B站", "app": "客户端", "other": "其他"}
+from crawler.media import platforms
+
 VERDICT_WORDS = {"pass": "合格", "fail": "不合格", "unknown": "无法核验", None: "—"}
 STYLES = {"pass": "green", "fail": "bold red", "unknown": "yellow"}
 
@@ -24,7 +24,7 @@ def account_json(result: Any) -> dict[str, Any]:
 
 
 def platform_word(account: dict[str, Any]) -> str:
-    word = PLATFORM_WORDS.get(account.get("platform") or "", account.get("platform") or "—")
+    word = platforms.word(account.get("platform"))
     return word + ("服务号" if account.get("type") == "service" else "")
 
 

@@ -17,15 +17,21 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from crawler.media.platforms import word as platform_word
 from rules.profile import Profile
 from storage.media import Account, AccountEvaluation
 from storage.models import Column, Evaluation, ListItem, Site
 
-PLATFORM_WORDS = {"wechat": "政务微信", "weibo": "政务微博", "douyin": "抖音", "toutiao": "今日头条",
-                  "kuaishou": "快手", "bilibili": "哔哩哔哩", "app": "客户端", "other": "其他"}
-# The words seed 003 uses for an account's platform in 问题栏目.
-PLATFORM_COLUMN_WORDS = {"wechat": "微信公众号", "weibo": "新浪微博", "douyin": "抖音短视频", "toutiao": "今日头条",
-                         "kuaishou": "快手", "bilibili": "哔哩哔哩", "app": "客户端", "other": "其他"}
+
+def notice_word(platform: str) -> str:
+    return platform_word(platform, "notice_word")
+
+
+def column_word(platform: str) -> str:
+    """The words seed 003 uses for an account's platform in 问题栏目."""
+    return platform_word(platform, "column_word")
+
+
 VERDICT_CELL = {"pass": "合格", "fail": "不合格", "unknown": "无法核验"}
 UNKNOWN_NOTE = "无法核验，请人工核查"
 NUMERALS = "一二三四五六七八九十"
@@ -609,7 +615,7 @@ def _count_by_group(n: Notice) -> str:
         acc_groups[a.group or "其他"].append(a)
     if len(acc_groups) > 1:
         parts.append("，".join(
-            f"{g}{'、'.join(dict.fromkeys(PLATFORM_WORDS.get(x.platform, x.platform) for x in lines))}{len(lines)}个"
+            f"{g}{'、'.join(dict.fromkeys(notice_word(x.platform) for x in lines))}{len(lines)}个"
             for g, lines in acc_groups.items()))
     return "；".join(parts)
 
@@ -639,10 +645,10 @@ def _account_sentence(n: Notice) -> str:
     text = f"本次检查政务新媒体{a['total']}个，合格{a['pass']}个，不合格{a['fail']}个"
     text += f"，无法核验{a['unknown']}个，按已核验的{a['judged']}个计" if a["unknown"] else ""
     text += f"，合格率为{a['pass_rate']}。"
-    failed = [f"{x.name}({PLATFORM_WORDS.get(x.platform, x.platform)})" for x in n.accounts if x.verdict == "fail"]
+    failed = [f"{x.name}({notice_word(x.platform)})" for x in n.accounts if x.verdict == "fail"]
     if failed:
         text += "不合格的政务新媒体分别是：" + "、".join(failed) + "。"
-    unknown = [f"{x.name}({PLATFORM_WORDS.get(x.platform, x.platform)})" for x in n.accounts if x.verdict == "unknown"]
+    unknown = [f"{x.name}({notice_word(x.platform)})" for x in n.accounts if x.verdict == "unknown"]
     if unknown:
         text += "、".join(unknown) + f"{UNKNOWN_NOTE}（未计入合格、不合格）。"
     return text
@@ -691,7 +697,7 @@ def _is_update(p: Problem) -> bool:
 
 def _account_text(a: AccountLine, problems: list[Problem]) -> str:
     said = "；".join(dict.fromkeys(p.detail or p.label for p in problems))
-    return f"{PLATFORM_COLUMN_WORDS.get(a.platform, a.platform)}“{a.name}”{said}"
+    return f"{column_word(a.platform)}“{a.name}”{said}"
 
 
 def _recheck_paragraphs(n: Notice) -> list[Paragraph]:
@@ -793,7 +799,7 @@ def _tables(period: Period, sites: list[SiteLine], accounts: list[AccountLine], 
     unknown_acc = [a for a in accounts if a.verdict == "unknown"]
     if unknown or unknown_acc:
         rows = [[s.name, s.unit, "政府网站", s.reason] for s in unknown]
-        rows += [[a.name, a.unit, PLATFORM_WORDS.get(a.platform, a.platform), a.reason] for a in unknown_acc]
+        rows += [[a.name, a.unit, notice_word(a.platform), a.reason] for a in unknown_acc]
         tables.append(Table("unknown", "无法核验的网站和政务新媒体名单（请人工核查）",
                             ["序号", "名称", "主管单位", "类型", "原因"],
                             [(None, [[i, *r] for i, r in enumerate(rows, 1)])], {4: 50},
@@ -821,14 +827,14 @@ def _account_tables(period: Period, accounts: list[AccountLine], words: OfficeWo
     for a in accounts:
         blocks[(a.group or "其他", a.platform)].append(a)
     for n, ((group, platform), lines) in enumerate(blocks.items(), 1):
-        title = f"（{NUMERALS[(n - 1) % 10]}）{group}{PLATFORM_WORDS.get(platform, platform)}更新情况"
+        title = f"（{NUMERALS[(n - 1) % 10]}）{group}{notice_word(platform)}更新情况"
         sections.append((title, [[i, a.name, a.unit, *[VERDICT_CELL.get(a.months.get(m, "unknown"), "无法核验")
                                                          for m in months]] for i, a in enumerate(lines, 1)]))
     tables.append(Table("accounts_months", "抽查新媒体名单及问题曝光情况",
                         ["序号", "名称", "主办单位", *[f"{int(m[5:])}月更新情况" for m in months]], sections))
     failed = [a for a in accounts if a.verdict == "fail"]
     if failed:
-        rows = [[i, a.name, a.unit, PLATFORM_COLUMN_WORDS.get(a.platform, a.platform),
+        rows = [[i, a.name, a.unit, column_word(a.platform),
                  " ".join(dict.fromkeys(p.label for p in a.problems if p.veto) or
                           dict.fromkeys(p.label for p in a.problems))]
                 for i, a in enumerate(failed, 1)]
@@ -836,11 +842,11 @@ def _account_tables(period: Period, accounts: list[AccountLine], words: OfficeWo
                             [(None, rows)], {4: 30}))
     noted = [a for a in accounts if a.verdict == "pass" and a.problems]
     if noted:
-        rows = [[i, a.name, a.unit, PLATFORM_COLUMN_WORDS.get(a.platform, a.platform),
+        rows = [[i, a.name, a.unit, column_word(a.platform),
                  " ".join(dict.fromkeys(p.label for p in a.problems))] for i, a in enumerate(noted, 1)]
         tables.append(Table("accounts_problems", "存在问题的政务新媒体名单", PROBLEM_HEADERS, [(None, rows)], {4: 30}))
     rows = [[a.name, a.posts if a.verdict != "unknown" else "", "；".join(dict.fromkeys(p.label for p in a.problems))
-             or ("未发现问题" if a.verdict != "unknown" else UNKNOWN_NOTE), PLATFORM_WORDS.get(a.platform, a.platform),
+             or ("未发现问题" if a.verdict != "unknown" else UNKNOWN_NOTE), notice_word(a.platform),
              a.unit] for a in accounts]
     tables.append(Table("accounts_posts", "政务新媒体抽查情况统计表",
                         ["名称", "公开信息条数", "存在问题", "所属平台", "责任单位"],

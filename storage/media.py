@@ -18,7 +18,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models import Base
 
-PLATFORMS = ("wechat", "weibo", "douyin", "toutiao", "kuaishou", "bilibili", "app", "other")
 ACCOUNT_TYPES = ("subscription", "service")  # 微信 订阅号 / 服务号
 COLLECTION_STATUSES = ("ok", "partial", "blocked", "captcha", "login_required", "not_found", "deleted", "error",
                        "running")
@@ -32,7 +31,7 @@ class Account(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))  # 账号名称
-    platform: Mapped[str] = mapped_column(String(20))  # one of PLATFORMS
+    platform: Mapped[str] = mapped_column(String(20))  # a key of crawler/media/platforms.py
     type: Mapped[str | None] = mapped_column(String(20))  # subscription | service (WeChat), else NULL
     account_id: Mapped[str | None] = mapped_column(String(200))  # 微信号/gh_/__biz, 微博 uid, sec_uid, token ...
     url: Mapped[str | None] = mapped_column(String(1000))

@@ -20,7 +20,7 @@ from storage.media_repo import account_posts, to_beijing, upsert_account
 @pytest.fixture
 def media(tmp_path):
     with serve_media() as base:
-        settings = Settings(home=tmp_path, weibo_base=base, wechat_base=base, sogou_base=base, bilibili_base=base,
+        settings = Settings(home=tmp_path, bases=dict.fromkeys(("weibo", "wechat", "sogou", "bilibili"), base),
                             media_spacing=0.0, media_jitter=0.0, media_pages=5, timeout=10.0)
         settings.ensure_home()
         yield settings, Database(settings.database), base
@@ -168,7 +168,7 @@ def test_html_list_and_login_wall(media) -> None:
 @pytest.mark.skipif(not Settings().chromium(), reason="no Chromium")
 def test_kuaishou_milliseconds_and_douyin_waf(media) -> None:
     settings, db, base = media
-    settings = replace(settings, kuaishou_base=base, douyin_base=base)
+    settings = replace(settings, bases={**settings.bases, "kuaishou": base, "douyin": base})
     ks = _register(db, name="某市快手号", platform="kuaishou", account_id="3x")
     dy = _register(db, name="某市抖音号", platform="douyin", account_id="MS4wLjABAAAA")
     collections, _ = _run(settings, db, [ks, dy])
@@ -186,7 +186,7 @@ def test_toutiao_reads_the_feed_the_page_requests(media) -> None:
     from rules.profile import load_profile
 
     settings, db, base = media
-    settings = replace(settings, toutiao_base=base)
+    settings = replace(settings, bases={**settings.bases, "toutiao": base})
     ok = _register(db, name="某市头条号", platform="toutiao", account_id="MS4wLjABAAAAgov")
     verify = _register(db, name="验证页头条号", platform="toutiao", account_id="verify")
     waf = _register(db, name="空回答头条号", platform="toutiao", account_id="waf")

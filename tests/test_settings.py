@@ -46,7 +46,7 @@ def test_today_is_the_offices_date_not_the_machines() -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from govwatch.cli import today
+    from govwatch.cli._common import today
 
     base = load_settings({"GOVWATCH_HOME": "/tmp/x"})
     assert base.timezone == "Asia/Shanghai"

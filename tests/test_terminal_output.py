@@ -111,7 +111,7 @@ def test_unread_site_shows_its_reason_and_never_crawled_differs() -> None:
 
 
 def test_progress_names_the_sites_in_flight_and_totals() -> None:
-    from govwatch.cli import in_flight
+    from govwatch.cli.progress import in_flight
 
     names = {1: "甲县人民政府", 2: "乙局[/]", 3: "丙", 4: "丁", 5: "戊"}
     assert in_flight(names, set()) == "共 5 个，已完成 0 个；抓取中 5 个：甲县人民政府、乙局[/]、丙等"

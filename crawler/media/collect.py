@@ -6,61 +6,20 @@ platform for the rest of the run; the nightly run collects an account at most on
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from config.settings import Settings
-from crawler.media import intercept, rss, wechat, weibo
+from crawler.media import platforms
 from crawler.media.chromium import CrawlBrowser, PrivateBrowser, browser_runner
-from crawler.media.common import BEIJING, USER_AGENT, Fetcher, evidence_store
+from crawler.media.common import BEIJING, Fetcher, evidence_store
 from storage.media import Account, Collection
 from storage.media_repo import CollectionResult, record_collection
 
 log = logging.getLogger(__name__)
-CRAWLER_SOURCES = ("weibo", "wechat:%", "douyin", "toutiao", "kuaishou", "bilibili", "rss", "html")
-
-
-@dataclass
-class Target:
-    """What to read for one account: the adapter and the key or URL it needs."""
-
-    kind: str  # weibo | wechat:article|history|sogou|album|backend | rss | html | douyin | toutiao | ...
-    key: str
-
-
-def target_for(account: Account, settings: Settings) -> Target | None:
-    """The registry row decides: a feed or list URL in meta, else the platform's own public path."""
-    meta = account.meta or {}
-    if meta.get("feed"):
-        return Target("rss", meta["feed"])
-    platform = account.platform
-    url = account.url or ""
-    if platform == "weibo":
-        uid = account.account_id or ""
-        if not uid.isdigit():
-            m = re.search(r"/(?:u|profile)/(\d+)", url)
-            uid = m[1] if m else ""
-        return Target("weibo", uid) if uid else None
-    if platform == "wechat":
-        if settings.wechat_session and meta.get("fakeid"):
-            return Target("wechat:backend", str(meta["fakeid"]))
-        for kind in ("album", "history", "article"):
-            if meta.get(f"{kind}_url"):
-                return Target(f"wechat:{kind}", meta[f"{kind}_url"])
-        if "appmsgalbum" in url:
-            return Target("wechat:album", url)
-        return Target("wechat:sogou", account.name)
-    if platform in intercept.PLATFORMS:
-        key = account.account_id or url.rstrip("/").rsplit("/", 1)[-1]
-        return Target(platform, key) if key else None
-    if meta.get("list_url") or url:
-        return Target("html", meta.get("list_url") or url)
-    return None
 
 
 class Collector:
@@ -73,6 +32,7 @@ class Collector:
         self.fetchers: dict[str, Fetcher] = {}
         self.stopped: dict[str, str] = {}
         self._browsers: CrawlBrowser | PrivateBrowser | None = None
+        self.seen_at = datetime.now(UTC).astimezone(BEIJING)  # of the account being collected
 
     def fetcher(self, platform: str) -> Fetcher:
         if platform not in self.fetchers:
@@ -88,52 +48,30 @@ class Collector:
             self._browsers = browser_runner(self.settings.chromium())
         return self._browsers
 
+    def base(self, key: str) -> str:
+        """Where a platform's host lives: `GOVWATCH_<KEY>_BASE` (tests, mirrors, a proxy), else its own address."""
+        return self.settings.bases.get(key) or platforms.default_base(key)
+
     def collect(self, account: Account) -> CollectionResult:
-        seen_at = datetime.now(UTC).astimezone(BEIJING)
-        target = target_for(account, self.settings)
+        self.seen_at = datetime.now(UTC).astimezone(BEIJING)
+        target = platforms.target_for(account, self.settings)
         if target is None:
             return CollectionResult(source="crawler", status="error", url=account.url,
                                     reason="登记信息不足（缺少账号ID或网址），无法采集")
-        # 搜狗 is its own host: its captcha stops 搜狗, not the WeChat pages
-        platform = "sogou" if target.kind == "wechat:sogou" else target.kind.split(":")[0]
-        if platform in self.stopped:
+        host = platforms.host_of(target)
+        if host in self.stopped:
             return CollectionResult(source=target.kind, status="captcha", url=account.url,
-                                    reason=f"本轮采集中该平台已出现验证码（{self.stopped[platform]}），暂停访问，未采集",
+                                    reason=f"本轮采集中该平台已出现验证码（{self.stopped[host]}），暂停访问，未采集",
                                     detail={"skipped": True})
-        s = self.settings
         try:
-            result = self._collect(target, seen_at, s)
+            result = platforms.adapter_for(target)(target, self)
         except Exception as exc:  # noqa: BLE001 - one account's failure is its collection, not the run's end
             log.exception("collecting %s failed", account.name)
             result = CollectionResult(source=target.kind, status="error", url=account.url,
                                       reason=f"采集出错：{type(exc).__name__}: {exc}"[:500])
         if result.status == "captcha":
-            self.stopped[platform] = account.name
+            self.stopped[host] = account.name
         return result
-
-    def _collect(self, target: Target, seen_at: datetime, s: Settings) -> CollectionResult:
-        kind = target.kind
-        if kind == "weibo":
-            return weibo.collect(target.key, base=s.weibo_base, fetcher=self.fetcher("weibo"),
-                                 max_pages=s.media_pages, seen_at=seen_at,
-                                 visitor_cookies=lambda: self.browsers().run(lambda browser: weibo.visitor_cookies(
-                                     browser, s.weibo_base, target.key, USER_AGENT)))
-        if kind == "wechat:sogou":
-            return wechat.collect_page("sogou", f"{s.sogou_base.rstrip('/')}/weixin", fetcher=self.fetcher("sogou"),
-                                       seen_at=seen_at, account_name=target.key, type=1, query=target.key)
-        if kind == "wechat:backend":
-            cookie, _, token = s.wechat_session.partition("|")
-            fetcher = self.fetcher("wechat")
-            fetcher.client.headers["Cookie"] = cookie
-            return wechat.collect_page("backend", f"{s.wechat_base.rstrip('/')}/cgi-bin/appmsg", fetcher=fetcher,
-                                       seen_at=seen_at, action="list_ex", fakeid=target.key, token=token, begin=0,
-                                       count=20, type=9, f="json", ajax=1)
-        if kind.startswith("wechat:"):
-            return wechat.collect_page(kind.split(":")[1], target.key, fetcher=self.fetcher("wechat"), seen_at=seen_at)
-        if kind in ("rss", "html"):
-            return rss.collect(target.key, kind=kind, fetcher=self.fetcher(kind), seen_at=seen_at)
-        return intercept.collect(intercept.PLATFORMS[kind], target.key, base=getattr(s, f"{kind}_base"),
-                                 browsers=self.browsers(), seen_at=seen_at, evidence=self.evidence)
 
     def close(self) -> None:
         for fetcher in self.fetchers.values():
@@ -152,7 +90,7 @@ def collected_since(session, account_id: int, since: datetime) -> bool:  # noqa:
     since = since.astimezone(UTC).replace(tzinfo=None) if since.tzinfo else since
     rows = session.scalars(select(Collection.source).where(
         Collection.account_id == account_id, Collection.started_at >= since)).all()
-    return any(src in CRAWLER_SOURCES or src.startswith("wechat:") for src in rows)
+    return any(platforms.collected_by_crawler(src) for src in rows)
 
 
 def collect_accounts(settings: Settings, db, account_ids: Iterable[int], *,  # noqa: ANN001

@@ -19,6 +19,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from crawler.evidence import EvidenceStore
+from crawler.media import platforms
 from govwatch.cli._common import context, emit_json, err, fail, open_db, out, who_entered
 from inspection.registry.media_files import MediaFileError, parse_time, platform_of, read_accounts_file, read_posts_file
 from inspection.registry.media_import import import_accounts, import_posts, observe, resolve_account
@@ -38,8 +39,6 @@ AccountArg = Annotated[str, typer.Argument(help="账号名称、账号ID或链�
 PlatformOpt = Annotated[str | None, typer.Option("--platform", help="平台（同名账号在两个平台时必填）")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 EXPORT_HEADERS = ("账号名称", "平台", "账号类型", "账号ID", "链接", "主办单位", "分组", "状态", "启用")
-PLATFORM_EXPORT = {"wechat": "微信公众号", "weibo": "新浪微博", "douyin": "抖音", "toutiao": "今日头条",
-                   "kuaishou": "快手", "bilibili": "哔哩哔哩", "app": "客户端", "other": "其他"}
 TYPE_EXPORT = {"subscription": "订阅号", "service": "服务号"}
 STATUS_EXPORT = {"normal": "正常", "closed": "关停", "cancelled": "注销"}
 
@@ -167,7 +166,7 @@ def accounts_export(
     settings, _ = context()
     db = open_db(settings)
     with db.session() as session:
-        rows = [[a.name, PLATFORM_EXPORT.get(a.platform, a.platform), TYPE_EXPORT.get(a.type or "", ""),
+        rows = [[a.name, platforms.word(a.platform, "export_word"), TYPE_EXPORT.get(a.type or "", ""),
                  a.account_id or "", a.url or "", a.unit or "", a.group or "", STATUS_EXPORT.get(a.status, a.status),
                  "是" if a.enabled else "否"] for a in session.scalars(select(Account).order_by(Account.id))]
     try:

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from crawler.media import platforms
 from crawler.media.collect import collect_accounts
 from govwatch.cli._common import context, emit_json, fail, open_db, out
 from govwatch.demo.media import serve_media
@@ -150,8 +151,7 @@ def demo_platforms(settings, db):  # noqa: ANN001, ANN201
     at them, account ids), for the demo to collect beside its crawl, in its one Chromium."""
 
     with serve_media() as base:
-        local = replace(settings, weibo_base=base, wechat_base=base, sogou_base=base, douyin_base=base,
-                        toutiao_base=base, kuaishou_base=base, bilibili_base=base, media_spacing=0.0,
+        local = replace(settings, bases=dict.fromkeys(platforms.base_keys(), base), media_spacing=0.0,
                         media_jitter=0.0)
         ids = []
         with db.session() as session:

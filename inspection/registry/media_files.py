@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from crawler.media.platforms import PLATFORMS
 from inspection.registry.tables import TableFileError, read_table
 from storage.media_repo import BEIJING
 
@@ -22,16 +23,7 @@ class MediaFileError(ValueError):
     """A file that cannot be imported; the message names the file and line."""
 
 
-PLATFORM_NAMES = {
-    "wechat": ("wechat", "weixin", "微信公众号", "微信", "公众号", "政务微信", "微信服务号", "微信订阅号"),
-    "weibo": ("weibo", "新浪微博", "微博", "政务微博"),
-    "douyin": ("douyin", "抖音", "抖音短视频", "抖音号"),
-    "toutiao": ("toutiao", "今日头条", "头条号", "头条"),
-    "kuaishou": ("kuaishou", "快手"),
-    "bilibili": ("bilibili", "哔哩哔哩", "b站"),
-    "app": ("app", "客户端", "移动客户端"),
-    "other": ("other", "其他", "其它"),
-}
+PLATFORM_NAMES = {p.key: p.aliases for p in PLATFORMS.values()}
 TYPE_NAMES = {"subscription": ("subscription", "订阅号"), "service": ("service", "服务号")}
 STATUS_NAMES = {"normal": ("normal", "正常", "运行", "运营", "在用"), "closed": ("closed", "关停", "停用"),
                 "cancelled": ("cancelled", "注销", "已注销")}
