@@ -7,12 +7,13 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import lxml.html
 from lxml import etree
 
+from config.clock import BEIJING
 from crawler._html import (
     DATASTORE_CLASS,
     ChromeIndex,
@@ -663,7 +664,6 @@ def _is_descendant(el: object, ancestor: lxml.html.HtmlElement) -> bool:
 # ---- the page's own date -------------------------------------------------------------------------
 
 _WECHAT_CT_RE = re.compile(r"\bvar\s+ct\s*=\s*[\"']?(\d{10})[\"']?")
-_CST = timezone(timedelta(hours=8))
 _PUBTIME_ID_RE = re.compile(r"publish[-_]?time|pub[-_]?(?:time|date)|fbsj|fbrq|post[-_]?date", re.I)
 _PUBTIME_WORDS = ("publish", "pubtime", "pub_time", "pub-time", "pubdate", "pub_date", "pub-date", "fbsj",
                   "fbrq", "postdate", "post_date", "post-date")
@@ -725,7 +725,7 @@ def _shown_date(root: lxml.html.HtmlElement, raw: str, reference: date, main_tex
     or a 发布时间/日期: label in the main text."""
     mt = _WECHAT_CT_RE.search(raw) if "var ct" in raw else None
     if mt:
-        stamp = datetime.fromtimestamp(int(mt.group(1)), tz=_CST).date()
+        stamp = datetime.fromtimestamp(int(mt.group(1)), tz=BEIJING).date()
         if stamp <= reference + timedelta(days=1):
             return FoundDate(stamp, mt.group(0), "text"), "script"
     low = raw.lower()

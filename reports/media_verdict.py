@@ -11,9 +11,10 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from config.vocabulary import VERDICT_WORDS as VOCABULARY_VERDICTS
 from crawler.media import platforms
 
-VERDICT_WORDS = {"pass": "合格", "fail": "不合格", "unknown": "无法核验", None: "—"}
+VERDICT_WORDS = {**VOCABULARY_VERDICTS, None: "—"}
 STYLES = {"pass": "green", "fail": "bold red", "unknown": "yellow"}
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from config.vocabulary import UNKNOWN_NOTE, VERDICT_WORDS
 from crawler.media.platforms import word as platform_word
 from rules.profile import Profile
 from storage.media import Account, AccountEvaluation
@@ -32,8 +33,7 @@ def column_word(platform: str) -> str:
     return platform_word(platform, "column_word")
 
 
-VERDICT_CELL = {"pass": "合格", "fail": "不合格", "unknown": "无法核验"}
-UNKNOWN_NOTE = "无法核验，请人工核查"
+VERDICT_CELL = VERDICT_WORDS
 NUMERALS = "一二三四五六七八九十"
 
 # Problem kinds of 二、存在的问题, in the order notices list them (spec §1), and the 问题类型 word of

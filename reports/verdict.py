@@ -9,6 +9,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from config.vocabulary import UNKNOWN
+from config.vocabulary import VERDICT_WORDS as VOCABULARY_VERDICTS
 from crawler.columns import category_labels
 from reports.plain import Wrapped, plain, ptext
 from rules.checks.content import DEAD_KIND_WORDS
@@ -16,7 +18,8 @@ from rules.engine import STATUS_WORDS, Evaluation, evaluate
 from rules.findings import DEAD_OUTCOMES
 from rules.profile import ProfileError, available_profiles, load_profile
 
-VERDICT_WORDS = {"pass": ("合格", "green"), "fail": ("不合格", "red"), "unknown": ("无法判定", "yellow")}
+VERDICT_WORDS = {v: (VOCABULARY_VERDICTS[v], colour) for v, colour in (("pass", "green"), ("fail", "red"),
+                                                                        ("unknown", "yellow"))}
 
 
 def _files(ev: Evaluation, url: str | None) -> dict[str, str] | None:
@@ -231,7 +234,7 @@ def _vetoes(ev: Evaluation) -> str:
 def totals_line(evaluations: list[Evaluation]) -> str:
     counts = {k: sum(ev.verdict == k for ev in evaluations) for k in VERDICT_WORDS}
     line = (f"共 {len(evaluations)} 个网站：合格 {counts['pass']}，不合格 {counts['fail']}，"
-            f"无法判定 {counts['unknown']}")
+            f"{UNKNOWN} {counts['unknown']}")
     profiles = sorted({ev.profile.id for ev in evaluations})
     if evaluations:
         line += f"；{profile_line(evaluations[0]) if len(profiles) == 1 else '指标体系 ' + '、'.join(profiles)}"

@@ -14,9 +14,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from config.settings import load_settings
 from rules.checks.media import CHECKS, CollectionObs, ManualObs, MediaObs, MonthOutcome, Outcome, beijing, midnight
 from rules.period import Period, default_period
 from rules.profile import Profile
+from rules.validate import validate_profile
 from rules.workdays import WorkCalendar, load_calendar
 from storage.media import Account, AccountEvaluation, Collection, Post
 from storage.records import ManualFinding
@@ -35,13 +37,6 @@ class AccountResult:
 
 def _iso(stored: datetime | None) -> str | None:
     return beijing(stored).isoformat(timespec="seconds") if stored else None
-
-
-def unknown_check(profile: Profile) -> str | None:
-    for ind in profile.media_indicators:
-        if ind.check not in CHECKS:
-            return f"{profile.path}: media indicator {ind.id} names an unknown check {ind.check!r}"
-    return None
 
 
 def _manual(session, account_pk: int, as_of: date) -> list[ManualObs]:  # noqa: ANN001
@@ -117,8 +112,6 @@ def judge_account(session, account: Account, as_of: date, profile: Profile, peri
 
 def _default_calendar() -> WorkCalendar:
     try:
-        from config.settings import load_settings
-
         return load_calendar(load_settings().home)
     except Exception:  # noqa: BLE001 - no settings: the bundled calendar still applies
         return load_calendar(None)
@@ -129,9 +122,7 @@ def evaluate_accounts(db, account_ids: list[int] | None, as_of: date, profile: P
                       calendar: WorkCalendar | None = None) -> list[AccountResult]:
     """Judge the accounts (all judged ones when `account_ids` is None), in id order; closed or
     disabled accounts are skipped. With `save`, one AccountEvaluation per account is stored."""
-    problem = unknown_check(profile)
-    if problem:
-        raise ValueError(problem)
+    validate_profile(profile)
     period = period or default_period(as_of)
     calendar = calendar or _default_calendar()
     results = []

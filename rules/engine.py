@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from config.vocabulary import FINDING_STATUS_WORDS
 from rules.checks import CHECKS, WITHOUT_CRAWL
 from rules.findings import (
     UNDECIDED_KINDS,
@@ -27,15 +28,12 @@ from rules.findings import (
 )
 from rules.observations import SiteObs
 from rules.profile import Indicator, Profile
+from rules.validate import validate_profile
 
 __all__ = ["CHECKS", "Evaluation", "Finding", "IndicatorResult", "describe_window", "evaluate", "is_stale",
            "judgeable", "validate_profile", "window_start", "column_evidence"]
 
-STATUS_WORDS = {
-    "pass": "符合", "fail": "单项否决", "deducted": "扣分", "bonus": "加分", "problem": "存在问题",
-    "insufficient": "证据不足", "not_testable": "无法检测", "overridden": "已人工更正", "manual": "需人工检查",
-    "unknown": "未检查",
-}
+STATUS_WORDS = FINDING_STATUS_WORDS
 
 
 @dataclass(slots=True)
@@ -97,13 +95,6 @@ class Evaluation:
         return None
 
 
-def validate_profile(profile: Profile) -> None:
-    """Every indicator names a check that exists (else a ValueError naming the file and item)."""
-    for ind in profile.indicators:
-        if ind.check not in CHECKS:
-            raise ValueError(f"{profile.path}: indicator {ind.id} names an unknown check {ind.check!r}")
-
-
 def _normalise(found: list[Finding], ind: Indicator) -> list[Finding]:
     for f in found:
         f.label = f.label or ind.label_for(f.trigger)
@@ -133,8 +124,8 @@ def evaluate(obs: SiteObs, as_of: date, profile: Profile) -> Evaluation:
         from rules.reasons import reason_words, unread_problem
 
         reason = reason_words(obs.run_error)
-        lead = ("监测时间点前没有这个网站的抓取记录，无法判定" if obs.run_status == "none"
-                else obs.crawl["basis"] if obs.run_status == "interrupted" else "本次未能读取网站首页，无法判定")
+        lead = ("监测时间点前没有这个网站的抓取记录，无法核验" if obs.run_status == "none"
+                else obs.crawl["basis"] if obs.run_status == "interrupted" else "本次未能读取网站首页，无法核验")
         crawl = Finding("CRAWL", "无法检查", "observation", f"{lead}：{reason}",
                         [{"url": obs.site_url, "run_id": obs.run_id, "error": obs.run_error}])
         outcome.problems = unread_problem(obs.run_status, obs.run_error)

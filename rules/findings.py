@@ -110,7 +110,7 @@ def observed(obs: SiteObs, observer: str) -> bool:
 
 
 def not_observed(ind_id: str, title: str, observer: str) -> list[Finding]:
-    return [Finding(ind_id, title, "not_testable", f"本次检查未运行{observer}观察（旧的检查数据），无法判定",
+    return [Finding(ind_id, title, "not_testable", f"本次检查未运行{observer}观察（旧的检查数据），无法核验",
                     [{"observer": observer}])]
 
 

@@ -10,15 +10,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config.clock import BEIJING
 from storage.models import CrawlRun, Probe, Site
 from storage.records import Evidence, ManualFinding, Observation
-
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from config.vocabulary import VERDICT_WORDS
 from rules.findings import Finding
 from rules.observations import ManualObs, SiteObs
 from rules.profile import Indicator, Profile
 
 DEFAULT_SCORING = {"total": 100, "fail_below": 60, "bonus_above": 80, "bonus_max": 30, "applies_to": "all"}
-DEFAULT_NOTICE = {"veto_suffix": "(单否)", "separator": ";", "none": "无", "pass": "合格", "fail": "不合格",
-                  "unknown": "无法判定"}
+DEFAULT_NOTICE = {"veto_suffix": "(单否)", "separator": ";", "none": "无", **VERDICT_WORDS}
 
 
 def fmt_points(value: float) -> str:

@@ -8,29 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from config.clock import BEIJING, to_beijing, to_utc
 from storage.media import Account, Collection, Post
 from storage.repo import utcnow
-
-BEIJING = ZoneInfo("Asia/Shanghai")
-
-
-def to_utc(moment: datetime) -> datetime:
-    """A stored (naive UTC) time from any datetime; a time without a zone is Beijing time."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=BEIJING)
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
-def to_beijing(stored: datetime) -> datetime:
-    """A stored naive-UTC time as an aware Beijing time."""
-    return stored.replace(tzinfo=UTC).astimezone(BEIJING)
 
 
 @dataclass(slots=True)

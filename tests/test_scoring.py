@@ -239,7 +239,7 @@ def test_manual_veto_and_override_with_reason() -> None:
 def test_unknown_stays_unknown_when_the_home_page_was_not_read() -> None:
     obs = SiteObs(HOST + "/", "x", "4107000030", 3, "failed", "home page answered HTTP 500", T0, None, None)
     ev = evaluate(obs, T0, HENAN)
-    assert ev.verdict == "unknown" and ev.score is None and ev.notice["结果"] == "无法判定"
+    assert ev.verdict == "unknown" and ev.score is None and ev.notice["结果"] == "无法核验"
     assert "HTTP 500" in ev.findings[0].detail
     assert ev.indicator("W-V4").status == "unknown"
 

@@ -61,7 +61,7 @@ def test_results_and_panel_are_never_cut(width: int) -> None:
         assert flat(f.detail) in flat(panel)
         for number in re.findall(r"\d+", f.detail):
             assert any(re.search(rf"(?<!\d){number}(?!\d)", line) for line in lines_of(panel)), number
-    assert "共2个网站：合格0，不合格2，无法判定0" in flat(table)
+    assert "共2个网站：合格0，不合格2，无法核验0" in flat(table)
     # overdue columns are marked in the column table
     assert "超期未更新" in panel
 

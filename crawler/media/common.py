@@ -9,14 +9,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import httpx
 
+from config.clock import BEIJING
 from crawler.evidence import EvidenceStore
 from storage.media_repo import CollectionResult, PostSeen
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 USER_AGENT = ("Mozilla/5.0 (Linux; Android 12; Pixel 6) AppleWebKit/537.36 (KHTML, like Gecko) "
               "Chrome/124.0 Mobile Safari/537.36")
 

@@ -18,6 +18,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import func, select
 
+from config.vocabulary import ACCOUNT_STATUS_WORDS, ACCOUNT_TYPE_WORDS
 from crawler.evidence import EvidenceStore
 from crawler.media import platforms
 from govwatch.cli._common import context, emit_json, err, fail, open_db, out, who_entered
@@ -39,8 +40,6 @@ AccountArg = Annotated[str, typer.Argument(help="账号名称、账号ID或链�
 PlatformOpt = Annotated[str | None, typer.Option("--platform", help="平台（同名账号在两个平台时必填）")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 EXPORT_HEADERS = ("账号名称", "平台", "账号类型", "账号ID", "链接", "主办单位", "分组", "状态", "启用")
-TYPE_EXPORT = {"subscription": "订阅号", "service": "服务号"}
-STATUS_EXPORT = {"normal": "正常", "closed": "关停", "cancelled": "注销"}
 
 
 def register(app: typer.Typer) -> None:
@@ -111,7 +110,7 @@ def accounts_list(
     for name in ("账号名称", "平台", "账号ID", "主办单位", "分组", "状态"):
         table.add_column(name, overflow="fold")
     for r in rows:
-        state = STATUS_EXPORT[r["status"]] + ("" if r["enabled"] else "（停用）")
+        state = ACCOUNT_STATUS_WORDS[r["status"]] + ("" if r["enabled"] else "（停用）")
         table.add_row(r["name"], platform_word(r), r["account_id"] or "—", r["unit"] or "—", r["group"] or "—", state)
     out.print(table)
 
@@ -166,8 +165,9 @@ def accounts_export(
     settings, _ = context()
     db = open_db(settings)
     with db.session() as session:
-        rows = [[a.name, platforms.word(a.platform, "export_word"), TYPE_EXPORT.get(a.type or "", ""),
-                 a.account_id or "", a.url or "", a.unit or "", a.group or "", STATUS_EXPORT.get(a.status, a.status),
+        rows = [[a.name, platforms.word(a.platform, "export_word"), ACCOUNT_TYPE_WORDS.get(a.type or "", ""),
+                 a.account_id or "", a.url or "", a.unit or "", a.group or "",
+                 ACCOUNT_STATUS_WORDS.get(a.status, a.status),
                  "是" if a.enabled else "否"] for a in session.scalars(select(Account).order_by(Account.id))]
     try:
         write_table(file, EXPORT_HEADERS, rows, sheet_title="政务新媒体台账")
@@ -275,7 +275,7 @@ def evaluate_accounts_command(accounts: list[str] | None, when: date, prof, peri
                     raise fail(f"没有登记账号“{key}”（见 `govwatch accounts list`）")
                 for a in found:
                     if not a.judged:
-                        state = "已停用" if not a.enabled else STATUS_EXPORT.get(a.status, a.status)
+                        state = "已停用" if not a.enabled else ACCOUNT_STATUS_WORDS.get(a.status, a.status)
                         err.print(f"{a.name}（{a.platform}）{state}，不评判")
                 ids += [a.id for a in found]
     try:

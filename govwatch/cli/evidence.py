@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,14 +19,14 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
+from config.clock import to_beijing
+from config.vocabulary import VERDICT_WORDS
 from govwatch.cli._common import context, emit_json, fail, open_db, out, parse_as_of, registered_site_id
 from inspection.evidence_stamp import StampJob, stamp_screenshots
 from inspection.sites import evaluate_sites
 from reports.plain import plain, ptext
 from reports.verdict import verdict_json
 from storage.records import Evidence
-
-BEIJING = timedelta(hours=8)
 
 
 def register(app: typer.Typer) -> None:
@@ -50,7 +50,7 @@ def _beijing(at: datetime | None) -> str:
         return ""
     if at.tzinfo is not None:
         at = at.astimezone(UTC).replace(tzinfo=None)
-    return (at + BEIJING).strftime("%Y-%m-%d %H:%M")
+    return to_beijing(at).strftime("%Y-%m-%d %H:%M")
 
 
 def _safe(text: str, limit: int = 40) -> str:
@@ -122,7 +122,7 @@ def write_pack(folder: Path, report: dict[str, Any], rows: list[dict[str, Any]],
 def _summary_html(report: dict[str, Any], items: list[tuple[dict, dict]]) -> str:
     e = html.escape
     site = report["site"]
-    words = {"pass": "合格", "fail": "不合格", "unknown": "无法判定"}
+    words = VERDICT_WORDS
     parts = [f"<!doctype html><meta charset='utf-8'><title>{e(site['name'])} 证据</title>",
              "<style>body{font-family:sans-serif;margin:2em}figure{margin:1em 0;border:1px solid #999;padding:.5em}"
              ".stamp{background:#fffbe6;border:1px solid #d4b106;padding:.3em;font-size:90%}"

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from config.vocabulary import ACCOUNT_STATUS_WORDS, SITE_KIND_WORDS
 from inspection.registry.tables import TableFileError, read_table
 
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -38,8 +39,8 @@ KINDS = {"门户": "portal", "政府门户": "portal", "政府门户网站": "po
 STATUSES = {"": "normal", "正常": "normal", "运行": "normal", "正常运行": "normal", "开通": "normal",
             "normal": "normal", "关停": "closed", "关闭": "closed", "暂停": "closed", "closed": "closed",
             "注销": "cancelled", "已注销": "cancelled", "下线": "cancelled", "cancelled": "cancelled"}
-KIND_WORDS = {"portal": "门户", "department": "部门"}
-STATUS_WORDS = {"normal": "正常", "closed": "关停", "cancelled": "注销"}
+KIND_WORDS = SITE_KIND_WORDS
+STATUS_WORDS = ACCOUNT_STATUS_WORDS  # a site's 网站状态 has the same three words
 
 
 class SitesFileError(ValueError):

@@ -56,7 +56,7 @@ def availability(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) ->
     share_text = f"{failures}/{total}（{share:.1%}）" if share is not None else "0/0"
     if short:
         return [Finding(ind.id, ind.title, "insufficient",
-                        f"{window}共探测{total}次，{len(short)}天不足每天{per_day}次，证据不足，无法判定"
+                        f"{window}共探测{total}次，{len(short)}天不足每天{per_day}次，证据不足，无法核验"
                         f"（已见失败{share_text}）",
                         [{"window": window, "per_day": per_day_evidence, "failed": failing}])]
     if share is not None and share >= share_limit:

@@ -131,7 +131,7 @@ def consultation(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) ->
                 f"监测时间点前{describe_window(lookback)}内有{len(late)}封留言超过{span}未回应",
                 late, trigger="2", subjects=[m["url"] or m["title"] for m in late], count=len(late)))
         elif not boards:
-            findings.append(Finding(ind.id, ind.title, "not_testable", "未能读取公开的留言列表，无法判定答复时限",
+            findings.append(Finding(ind.id, ind.title, "not_testable", "未能读取公开的留言列表，无法核验答复时限",
                                     [_channel_evidence(c) for c in good], trigger="2"))
         else:
             note = f"；{len(unknown)}封已答复但未公开答复时间" if unknown else ""
@@ -147,13 +147,13 @@ def reply_timeliness(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile
         return not_observed(ind.id, ind.title, "互动交流")
     letters = consult_letters(obs)
     if not letters:
-        return [Finding(ind.id, ind.title, "not_testable", "没有公开的留言，无法判定答复是否及时", [])]
+        return [Finding(ind.id, ind.title, "not_testable", "没有公开的留言，无法核验答复是否及时", [])]
     window = ind.params.get("window", {"months": 2})
     since = window_start(as_of, window)
     replies = [d for d in (parse_day(m.get("replied")) for m in letters) if d is not None and d <= as_of]
     if not replies:
         if any(m.get("status") == "answered" for m in letters):
-            return [Finding(ind.id, ind.title, "not_testable", "留言已答复但未公开答复时间，无法判定", [])]
+            return [Finding(ind.id, ind.title, "not_testable", "留言已答复但未公开答复时间，无法核验", [])]
         return [Finding(ind.id, ind.title, ind.kind, "公开的留言均未答复",
                         [_letter_evidence(m) for m in letters[:10]], subjects=["replies"])]
     newest = max(replies)
@@ -180,7 +180,7 @@ def letters_public(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) 
     if reported(ind, "display"):
         if not read:
             findings.append(Finding(ind.id, ind.title, "not_testable",
-                                    "咨询渠道在站外或未能读取，无法判定信件是否公开展示",
+                                    "咨询渠道在站外或未能读取，无法核验信件是否公开展示",
                                     [_channel_evidence(c) for c in good], trigger="display"))
         elif not letters:
             findings.append(Finding(ind.id, ind.title, ind.kind, "咨询建言渠道未公开展示历史信件",

@@ -10,29 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from config.clock import midnight, to_beijing
 from rules.findings import window_start
 from rules.period import Period
 from rules.profile import Indicator, Profile
 from rules.workdays import CalendarMissing, WorkCalendar
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 STATUS_WORDS = {"ok": "完整", "partial": "部分", "blocked": "被拦截", "captcha": "遇到验证码",
                 "login_required": "需要登录", "not_found": "账号不存在",
                 "deleted": "已删除", "error": "出错", "running": "进行中"}
 COVERING = ("ok", "partial")  # collections whose span is trusted
 
 
-def midnight(day: date) -> datetime:
-    """00:00 Beijing time of a day, as stored (naive UTC)."""
-    return datetime.combine(day, time(), BEIJING).astimezone(UTC).replace(tzinfo=None)
-
-
-def beijing(stored: datetime) -> datetime:
-    return stored.replace(tzinfo=UTC).astimezone(BEIJING)
+beijing = to_beijing  # a stored time in Beijing
 
 
 def show(stored: datetime, end: bool = False) -> str:

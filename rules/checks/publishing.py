@@ -117,7 +117,7 @@ def site_identity(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) -
         notes.append(f"网站以IP地址访问，按其声明的域名{judged or '（未声明）'}判定")
     if reported(ind, "domain"):
         if not judged:
-            notes.append("无法判定域名")
+            notes.append("无法核验域名")
         elif not any(judged.split(":")[0].endswith(s) for s in suffixes):
             problems.append(("domain", f"域名{judged}不是{'、'.join(suffixes)}域名"))
         elif reported(ind, "domain_pattern") and (wrong := _domain_pattern(obs, ind, profile, judged)):
@@ -201,7 +201,7 @@ def home_layout(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) -> 
     do not load (多处空白). Thresholds are profile params."""
     layouts = obs.of_kind("layout")
     if not layouts:
-        return [Finding(ind.id, ind.title, "not_testable", "未在浏览器中测量首页布局（未配置浏览器），无法判定", [])]
+        return [Finding(ind.id, ind.title, "not_testable", "未在浏览器中测量首页布局（未配置浏览器），无法核验", [])]
     layout = layouts[-1]
     p = ind.params
     max_share = float(p.get("max_floating_share", 0.15))

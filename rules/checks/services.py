@@ -210,7 +210,7 @@ def service_links(obs: SiteObs, as_of: date, ind: Indicator, profile: Profile) -
     if reported(ind, "wrong"):
         if not expected:
             findings.append(Finding(ind.id, ind.title, "not_testable",
-                                    f"未配置省份{province or '（未知）'}的政务服务网域名，无法判定链接是否正确",
+                                    f"未配置省份{province or '（未知）'}的政务服务网域名，无法核验链接是否正确",
                                     [where(p) for p in portals], trigger="wrong"))
         else:
             wrong = [p for p in portals if not host_matches(netloc(p["url"]), expected)
