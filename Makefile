@@ -24,11 +24,13 @@ demo: setup
 # Two workers (one per core, a test file each); the few tests that measure CPU time run alone after.
 test: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q -n 2 --dist loadfile -m "not serial"
 	$(BIN)/pytest -q -m serial
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -1,4 +1,4 @@
-"""How long `govwatch recheck ACCOUNT` takes for one simulated account (tests/sites/media.py), end to end as a
+"""How long `govwatch recheck ACCOUNT` takes for one simulated account (govwatch/demo/media.py), end to end as a
 user runs it (a child process: settings, database, collection, printing).
 
     PYTHONPATH=. python bench/media_recheck.py [--runs 3]

@@ -1,4 +1,4 @@
-"""How long `govwatch recheck URL` takes for each simulated site (tests/sites), end to end as a user runs it
+"""How long `govwatch recheck URL` takes for each simulated site (govwatch/demo/sites), end to end as a user runs it
 (a child process: settings, database, crawl with Chromium, judging, printing), and the most requests the
 site had in flight at once.
 

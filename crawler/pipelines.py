@@ -19,9 +19,8 @@ from crawler.items import (
     PageFetched,
     RunFinished,
 )
-from crawler.stopping import is_interrupted
 from storage.db import Database
-from storage.interrupted import INTERRUPTED
+from storage.interrupted import INTERRUPTED, is_interrupted
 from storage.models import Column, CrawlRun, LinkCheck, ListItem, Page
 from storage.records import Evidence, Observation
 from storage.repo import first_seen, utcnow

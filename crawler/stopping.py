@@ -17,7 +17,7 @@ import signal
 import threading
 from typing import Any
 
-from storage.interrupted import REASON, signal_reason
+from storage.interrupted import signal_reason
 
 log = logging.getLogger(__name__)
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -37,11 +37,6 @@ class CrawlInterrupted(BaseException):
     @property
     def exit_code(self) -> int:
         return 128 + self.signum
-
-
-def is_interrupted(close_reason: object) -> bool:
-    """Whether a spider's close reason is an interruption (the reason is the run's stored error)."""
-    return isinstance(close_reason, str) and close_reason.startswith(REASON)
 
 
 class Stopper:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from config.vocabulary import UNKNOWN_NOTE, VERDICT_WORDS
 from crawler.media.platforms import word as platform_word
+from rules.period import NUMERALS, Period, PeriodError
+from rules.period import parse_period as parse_any_period
 from rules.profile import Profile
 from storage.media import Account, AccountEvaluation
 from storage.models import Column, Evaluation, ListItem, Site
@@ -34,18 +36,12 @@ def column_word(platform: str) -> str:
 
 
 VERDICT_CELL = VERDICT_WORDS
-NUMERALS = "一二三四五六七八九十"
 
 # Problem kinds of 二、存在的问题, in the order notices list them (spec §1), and the 问题类型 word of
 # 存在问题的网站名单 (seed 003 附件1).
 KINDS = (("update", "信息更新不及时", "长期未更新"), ("blank", "空白栏目", "空白栏目"),
          ("interpretation", "政策文件未被解读", None), ("service", "办事服务", None),
          ("interaction", "互动交流", None), ("function", "网站功能与标识", None), ("security", "安全与内容", None))
-KIND_OF = {"W-V3": "update", "W-D3": "update", "HN-BLANK": "blank", "W-D4": "interpretation",
-           "W-V6": "service", "W-D7": "service", "W-D8": "service", "W-D9": "service", "W-D9-MISSING": "service",
-           "W-D9-WRONG": "service", "W-D9-BROKEN": "service", "HN-PETITION-HALL": "service",
-           "W-V5": "interaction", "W-D10": "interaction", "W-D10-PUB": "interaction", "W-D11": "interaction",
-           "HN-MAILBOX-SURVEY": "interaction", "W-V1": "security"}
 AREA_KIND = {"办事服务": "service", "互动交流": "interaction", "发布解读": "interpretation"}
 # Findings that are not problems of the site: a firewall refused the crawler (needs a person).
 NOT_PROBLEMS = {"LINK-BLOCKED"}
@@ -61,65 +57,12 @@ class NoticeError(ValueError):
 # -- the period, the words of the office -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Period:
-    start: date
-    end: date
-    quarter: int | None = None  # set when the period is a calendar quarter
-
-    @property
-    def months(self) -> list[str]:
-        out, day = [], self.start.replace(day=1)
-        while day <= self.end:
-            out.append(f"{day.year}-{day.month:02d}")
-            day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-        return out
-
-    @property
-    def words(self) -> str:
-        """"2023年第四季度" or "2023年8月至10月"."""
-        if self.quarter:
-            return f"{self.start.year}年第{NUMERALS[self.quarter - 1]}季度"
-        first, last = self.start, self.end
-        if first.year == last.year:
-            return f"{first.year}年{first.month}月至{last.month}月" if first.month != last.month \
-                else f"{first.year}年{first.month}月"
-        return f"{first.year}年{first.month}月至{last.year}年{last.month}月"
-
-
-def _month_end(year: int, month: int) -> date:
-    nxt = date(year + month // 12, month % 12 + 1, 1)
-    return nxt - timedelta(days=1)
-
-
 def parse_period(text: str) -> Period:
-    """2023Q4 | 2023-08..2023-10 | 2023-08-01..2023-10-31 | 2023-08."""
-    value = text.strip()
-    if m := re.fullmatch(r"(\d{4})\s*[Qq]([1-4])", value):
-        year, q = int(m[1]), int(m[2])
-        return Period(date(year, 3 * q - 2, 1), _month_end(year, 3 * q), q)
-    parts = [p.strip() for p in re.split(r"\.\.|—|至", value)]
-    if len(parts) == 1:
-        parts = parts * 2
-    if len(parts) != 2:
-        raise NoticeError(f"--period {text!r}: write 2023Q4 or 2023-08..2023-10")
+    """The one --period grammar (rules/period.py); a bad one is a NoticeError."""
     try:
-        start = _bound(parts[0], first=True)
-        end = _bound(parts[1], first=False)
-    except ValueError:
-        raise NoticeError(f"--period {text!r}: write 2023Q4 or 2023-08..2023-10") from None
-    if end < start:
-        raise NoticeError(f"--period {text!r}: the end is before the start")
-    quarter = (start.month + 2) // 3 if (start.day == 1 and start.month % 3 == 1 and end == _month_end(
-        start.year, start.month + 2)) else None
-    return Period(start, end, quarter)
-
-
-def _bound(text: str, first: bool) -> date:
-    if re.fullmatch(r"\d{4}-\d{1,2}", text):
-        year, month = map(int, text.split("-"))
-        return date(year, month, 1) if first else _month_end(year, month)
-    return date.fromisoformat(text)
+        return parse_any_period(text)
+    except PeriodError as exc:
+        raise NoticeError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -267,11 +210,9 @@ def _is_portal(site: Site) -> bool:
 
 
 def _kind(profile: Profile, indicator: str, trigger: str | None) -> str:
-    if indicator == "W-V4":
-        return "blank" if trigger == "3" else "update"
-    if indicator in KIND_OF:
-        return KIND_OF[indicator]
     ind = profile.indicator(indicator)
+    if ind is not None and ind.notice_kind_for(trigger):
+        return ind.notice_kind_for(trigger)
     return AREA_KIND.get(ind.area if ind else "", "function")
 
 
@@ -335,7 +276,7 @@ def account_evaluations(session: Session, start: date | None, end: date,
         query = query.where(AccountEvaluation.as_of >= start)
     rows = list(session.scalars(query.order_by(AccountEvaluation.as_of, AccountEvaluation.id)).all())
     if period is not None:
-        rows.sort(key=lambda e: (e.period_from == period.start and e.period_to == period.end, e.as_of, e.id))
+        rows.sort(key=lambda e: (e.period_from == period.first and e.period_to == period.last, e.as_of, e.id))
     return _pick(rows, lambda e: e.account_id)
 
 
@@ -343,7 +284,7 @@ def _published(session: Session, run_id: int | None, period: Period) -> tuple[in
     """Items published in the period seen in one run: on the whole site and per column."""
     if run_id is None:
         return 0, []
-    in_period = (ListItem.run_id == run_id, ListItem.published >= period.start, ListItem.published <= period.end)
+    in_period = (ListItem.run_id == run_id, ListItem.published >= period.first, ListItem.published <= period.last)
     total = session.scalar(select(func.count(func.distinct(ListItem.url))).where(*in_period)) or 0
     rows = session.execute(
         select(Column.name, func.count(func.distinct(ListItem.url)))
@@ -447,7 +388,7 @@ def parse_compare_with(text: str) -> tuple[date | None, date]:
     except NoticeError:
         raise NoticeError(f"--compare-with {text!r}: write the earlier check's date (2023-11-05) "
                           "or its period (2023Q3)") from None
-    return p.start, p.end
+    return p.first, p.last
 
 
 # -- building it -----------------------------------------------------------------------------------------------
@@ -455,11 +396,11 @@ def parse_compare_with(text: str) -> tuple[date | None, date]:
 
 def build_notice(session: Session, profile: Profile, period: Period, as_of: date, words: OfficeWords,
                  compare_with: str | None = None) -> Notice:
-    site_evs = site_evaluations(session, profile.id, period.start, as_of)
+    site_evs = site_evaluations(session, profile.id, period.first, as_of)
     sites = [s for s in session.scalars(select(Site).where(Site.registered.is_(True)).order_by(Site.id))
              if (s.enabled and s.status == "normal") or s.id in site_evs]
     site_lines = [_site_line(session, s, site_evs.get(s.id), profile, period) for s in sites]
-    acc_evs = account_evaluations(session, period.start, as_of, period)
+    acc_evs = account_evaluations(session, period.first, as_of, period)
     accounts = [a for a in session.scalars(select(Account).order_by(Account.id)) if a.judged or a.id in acc_evs]
     account_lines = [_account_line(a, acc_evs.get(a.id), _account_is_county(a)) for a in accounts]
 
@@ -557,7 +498,7 @@ def _body(n: Notice, profile: Profile) -> list[Paragraph]:
     s, a = t["sites"], t["accounts"]
     things = [f"{s['total']}个政府网站"] * bool(s["total"]) + [f"{a['total']}个政务新媒体"] * bool(a["total"])
     scope = f"此次检查范围为：{w.region}纳入监管的{'、'.join(things) or '0个政府网站'}，"
-    scope += f"统计时间：{chinese_date(n.period.start)}—{chinese_date(n.period.end)}。"
+    scope += f"统计时间：{chinese_date(n.period.first)}—{chinese_date(n.period.last)}。"
     body.append(Paragraph("text", scope))
     groups = _count_by_group(n)
     if groups:
@@ -821,7 +762,7 @@ def _account_tables(period: Period, accounts: list[AccountLine], words: OfficeWo
                      f"无法核验{unknown}个" if unknown else ""])
     tables.append(Table("accounts_units", "政务新媒体检查情况",
                         ["序号", "单位", "新媒体数量", "合格数", "不合格数", "合格率", "备注"], [(None, rows)]))
-    months = period.months
+    months = period.month_keys
     sections = []
     blocks: dict[tuple[str, str], list[AccountLine]] = defaultdict(list)
     for a in accounts:
@@ -857,7 +798,7 @@ def _account_tables(period: Period, accounts: list[AccountLine], words: OfficeWo
 def notice_json(n: Notice) -> dict[str, Any]:
     """The notice for machines: the body, every table, the totals, the lines behind them."""
     return {
-        "title": n.title, "period": {"from": n.period.start.isoformat(), "to": n.period.end.isoformat()},
+        "title": n.title, "period": {"from": n.period.first.isoformat(), "to": n.period.last.isoformat()},
         "as_of": n.as_of.isoformat(), "profile": n.profile, "compared_with": n.compared_with,
         "totals": n.totals,
         "body": [{"style": p.style, "text": p.text} for p in n.body],

@@ -61,6 +61,13 @@ class Indicator:
     cap: float | None = None  # most points this item can cost (or add)
     area: str = ""
     basis: str = ""
+    notice_kind: str = ""  # the notice's problem kind (update, blank, service ...); default: from `area`
+    notice_kinds: dict[str, str] = field(default_factory=dict)  # per trigger, over notice_kind
+
+    def notice_kind_for(self, trigger: str | None = None) -> str:
+        if trigger is not None and str(trigger) in self.notice_kinds:
+            return self.notice_kinds[str(trigger)]
+        return self.notice_kind
 
     def label_for(self, trigger: str | None = None) -> str:
         if trigger is not None and str(trigger) in self.labels:
@@ -80,6 +87,7 @@ class Profile:
     notice: dict[str, Any] = field(default_factory=dict)
     lineage: tuple[str, ...] = ()  # this profile and the ones it extends, nearest first
     media_indicators: tuple[Indicator, ...] = ()  # 政务新媒体: judged by rules.accounts
+    purpose: str = ""  # what the profile is for, in the office's words (`govwatch profiles`)
 
     def indicator(self, indicator_id: str) -> Indicator | None:
         """A website or a new-media indicator by id."""
@@ -199,7 +207,8 @@ def _indicators(raws: list, where: str, seen: set[str], what: str = "indicator")
             raw.get("label", "") or "", {str(k): v for k, v in (raw.get("labels") or {}).items()},
             _number(raw.get("points"), f"{what} {raw['id']}: points", where),
             _number(raw.get("cap"), f"{what} {raw['id']}: cap", where),
-            raw.get("area", "") or "", str(raw.get("basis", "") or ""),
+            raw.get("area", "") or "", str(raw.get("basis", "") or ""), str(raw.get("notice_kind", "") or ""),
+            {str(k): str(v) for k, v in (raw.get("notice_kinds") or {}).items()},
         ))
     return tuple(indicators)
 
@@ -214,4 +223,4 @@ def load_profile(name_or_path: str) -> Profile:
     media_indicators = _indicators(media, where, seen, "media indicator")
     return Profile(data.get("id", Path(where).stem), data.get("title", ""), indicators, data.get("scoring"),
                    data.get("source", ""), where, data.get("settings") or {}, data.get("notice") or {}, lineage,
-                   media_indicators)
+                   media_indicators, str(data.get("purpose", "") or ""))

@@ -32,6 +32,11 @@ def reason(detail: str | None = None) -> str:
     return f"{REASON}：{detail}" if detail else REASON
 
 
+def is_interrupted(close_reason: object) -> bool:
+    """Whether a spider's close reason is an interruption (the reason is the run's stored error)."""
+    return isinstance(close_reason, str) and close_reason.startswith(REASON)
+
+
 def signal_reason(signum: int) -> str:
     return reason(SIGNAL_WORDS.get(signum, f"收到信号 {signum}"))
 

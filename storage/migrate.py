@@ -28,6 +28,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
+from storage.engine import make_engine
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Tables in the same database that are not govwatch's models (APScheduler keeps its job store here).
 FOREIGN_TABLES = frozenset({"apscheduler_jobs", "alembic_version"})
@@ -69,8 +71,6 @@ def head() -> str:
 def _engine(url_or_engine: str | Engine) -> tuple[Engine, bool]:
     if isinstance(url_or_engine, Engine):
         return url_or_engine, False
-    from storage.db import make_engine
-
     return make_engine(url_or_engine), True
 
 

@@ -271,8 +271,3 @@ class ServiceNotice(Base):
     message: Mapped[str] = mapped_column(Text)
     data: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime)
-
-
-# Further tables live in their own module; importing it here puts them on Base.metadata.
-from storage import media as _media  # noqa: E402, F401
-from storage import records as _records  # noqa: E402, F401

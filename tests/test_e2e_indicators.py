@@ -3,7 +3,7 @@ judged under national-2019 and henan, and compared with each site's ground truth
 observers must record (letters, guides, policy documents, search, footer, ...) and each indicator's
 status, the verdict, the score and the notice's words under each profile.
 
-The test world has its own 政务服务网 and 找错 platform (tests/sites/platforms.py), so the profiles are
+The test world has its own 政务服务网 and 找错 platform (govwatch/demo/sites/platforms.py), so the profiles are
 used through small files that extend them and name those hosts (settings only; the rules are the
 bundled ones). `evaluate` re-judges the stored crawl after the sites have been shut down: no network.
 """

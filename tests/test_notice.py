@@ -122,9 +122,9 @@ def seed_000(tmp_path_factory) -> tuple[Path, Path]:
 def test_period_and_rate_words() -> None:
     assert pass_rate(47, 49) == "95.9%" and pass_rate(154, 155) == "99.3%" and pass_rate(43, 43) == "100%"
     q = parse_period("2023Q4")
-    assert (q.start, q.end, q.words) == (date(2023, 10, 1), date(2023, 12, 31), "2023年第四季度")
+    assert (q.first, q.last, q.words) == (date(2023, 10, 1), date(2023, 12, 31), "2023年第四季度")
     p = parse_period("2023-08..2023-10")
-    assert (p.start, p.end, p.months) == (date(2023, 8, 1), date(2023, 10, 31), ["2023-08", "2023-09", "2023-10"])
+    assert (p.first, p.last, p.month_keys) == (date(2023, 8, 1), date(2023, 10, 31), ["2023-08", "2023-09", "2023-10"])
 
 
 def test_report_writes_every_format_with_the_same_rows(seed_000) -> None:

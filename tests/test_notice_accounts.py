@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from govwatch.cli import app
 
-MEDIA = Path(__file__).parent / "sites" / "media"
+MEDIA = Path(__file__).resolve().parents[1] / "govwatch" / "demo" / "media"
 
 
 def _run(*args: str) -> str:

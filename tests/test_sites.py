@@ -467,7 +467,7 @@ def test_servers_shut_down_after_the_context() -> None:
         pass
 
 
-# -- the indicators beyond the column vetoes (tests/sites/truth.py SiteFeatures) ---------------------------
+# -- the indicators beyond the column vetoes (govwatch/demo/sites/truth.py SiteFeatures) ---------------------------
 
 
 def test_boards_show_their_letters_as_truth_says(sites: dict[str, RunningSite]) -> None:

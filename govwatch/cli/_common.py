@@ -49,7 +49,6 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 def today(settings: Settings | None = None) -> date:
     """Today where the office is (setting `timezone`, default Asia/Shanghai), not the machine's zone."""
-
     try:
         zone = (settings or load_settings()).timezone
     except SettingsError:
@@ -78,7 +77,6 @@ def context(profile_name: str | None = None) -> tuple[Settings, Profile]:
 
 def open_db(settings: Settings):  # noqa: ANN201
 
-
     try:
         return Database(settings.database)
     except SQLAlchemyError as exc:
@@ -99,7 +97,6 @@ def mark_abandoned_runs(db) -> None:  # noqa: ANN001
 
 def registered_site_id(db, key: str) -> int:  # noqa: ANN001
     """The id of a stored site named by code, name or URL, or a clear error."""
-
     with db.session() as session:
         found = find_site(session, key)
         if found is None:

@@ -76,7 +76,6 @@ def accounts_import(
     replace: Annotated[bool, typer.Option("--replace", help="文件是完整台账：未列出的账号停用。")] = False,
 ) -> None:
     """登记账号；同一平台按账号ID、再按名称更新。有一行出错则整个文件不写入。"""
-
     settings, _ = context()
     try:
         entries = read_accounts_file(file)
@@ -95,7 +94,6 @@ def accounts_list(
     json_out: JsonOpt = False,
 ) -> None:
     """已登记的政务新媒体账号。"""
-
     settings, _ = context()
     db = open_db(settings)
     with db.session() as session:
@@ -141,7 +139,6 @@ def accounts_enable(account: AccountArg, platform: PlatformOpt = None) -> None:
 @accounts_app.command("remove")
 def accounts_remove(account: AccountArg, platform: PlatformOpt = None) -> None:
     """删除登记错误的账号；已有发布记录或评判结果的账号不能删除（请用 disable）。"""
-
     settings, _ = context()
     db = open_db(settings)
     with db.session() as session:
@@ -160,8 +157,6 @@ def accounts_export(
     file: Annotated[Path, typer.Argument(help="导出到 .xlsx 或 .csv（与导入格式相同）。")],
 ) -> None:
     """导出台账（包括停用的账号），可修改后再导入。"""
-
-
     settings, _ = context()
     db = open_db(settings)
     with db.session() as session:
@@ -196,7 +191,6 @@ def accounts_observe(
     at: Annotated[str | None, typer.Option("--at", help="查看的时间（默认现在）。")] = None,
 ) -> None:
     """记录一次人工查看：账号此刻的最近一条发布。它覆盖从这条发布到查看时的时段。"""
-
     settings, _ = context()
     latest = _moment(latest_post, "--latest-post")
     when = _moment(at, "--at") if at else datetime.now(BEIJING)
@@ -229,7 +223,6 @@ def posts_import(
     by: Annotated[str | None, typer.Option("--by", help="导入人。")] = None,
 ) -> None:
     """导入发布记录：文件是所列每个账号在 --from 至 --to 期间的全部发布。有一行出错则整个文件不写入。"""
-
     settings, _ = context()
 
     def day(value: str | None, option: str) -> date | None:
@@ -254,10 +247,9 @@ def posts_import(
     out.print(f"{file}: {len(counts)}个账号，{sum(counts.values())}条发布")
 
 
-def evaluate_accounts_command(accounts: list[str] | None, when: date, prof, period: str | None,  # noqa: ANN001
+def evaluate_accounts_command(accounts: list[str] | None, as_of: date, prof, period: str | None,  # noqa: ANN001
                               json_out: bool) -> list:
     """`govwatch evaluate --accounts`: judge stored posts, print the table (or return JSON rows)."""
-
     settings, _ = context()
     try:
         span = parse_period(period) if period else None
@@ -279,7 +271,7 @@ def evaluate_accounts_command(accounts: list[str] | None, when: date, prof, peri
                         err.print(f"{a.name}（{a.platform}）{state}，不评判")
                 ids += [a.id for a in found]
     try:
-        results = evaluate_accounts(db, ids, when, prof, span)
+        results = evaluate_accounts(db, ids, as_of, prof, span)
     except ValueError as exc:
         raise fail(str(exc)) from None
     if json_out:

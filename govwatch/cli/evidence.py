@@ -38,7 +38,6 @@ def _captured(db, run_id: int | None) -> dict[tuple[str, str], datetime]:  # noq
     if run_id is None:
         return {}
 
-
     with db.session() as session:
         rows = session.execute(select(Evidence.url, Evidence.kind, Evidence.created_at)
                                .where(Evidence.run_id == run_id)).all()
@@ -166,7 +165,6 @@ def evidence(
     json_out: Annotated[bool, typer.Option("--json", help="输出 JSON（供程序读取），不打印表格。")] = False,
 ) -> None:
     """网站各问题的证据：截图和网页源码。"""
-
     settings, prof = context(profile)
     when = parse_as_of(as_of)
     db = open_db(settings)

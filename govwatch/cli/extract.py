@@ -85,7 +85,6 @@ def extract_source(source: str, page_url: str | None, as_of: date) -> dict[str, 
 
 def print_extract(console: Console, data: dict[str, Any]) -> None:
     """The page as the crawler sees it; every crawled string printed as plain text (reports/plain.py)."""
-
     console.print(Wrapped([(plain(data["title"]) or "（无标题）", "bold"), "  ", plain(data["url"])], indent=2))
     render = data["render"]
     if data["blank"] is None:

@@ -60,7 +60,6 @@ def _day(value: str | None, option: str) -> datetime | None:
 
 def _target(db, key: str) -> tuple[int | None, int | None, str]:  # noqa: ANN001
     """(site id, account id, name): a registered site, else one 政务新媒体 account (name or account ID)."""
-
     with db.session() as session:
         found = find_site(session, key)
         if found is not None:
@@ -143,7 +142,6 @@ def add(
     json_out: JsonOpt = False,
 ) -> None:
     """录入抓取程序看不到的问题：单项否决（W-V1 严重表述错误、泄密、舆情等）、扣分或加分。"""
-
     if kind not in KINDS:
         raise fail(f"--kind {kind!r} must be one of {', '.join(KINDS)} (use `findings override` to correct one)")
     if not detail.strip():
@@ -165,7 +163,6 @@ def override(
     json_out: JsonOpt = False,
 ) -> None:
     """更正自动判定（写明原因）：仍显示在报告中并标明已更正，不再计入。"""
-
     if not reason.strip():
         raise fail("--reason must say why the automatic finding is wrong")
     _save(site, indicator, "override", (subject or "").strip(), None, reason.strip(), by, valid_from, valid_until,
@@ -179,7 +176,6 @@ def list_findings(
     json_out: JsonOpt = False,
 ) -> None:
     """人工录入的问题。"""
-
     settings, _ = context()
     db = open_db(settings)
     query = (select(ManualFinding, Site.name, Account.name).outerjoin(Site, Site.id == ManualFinding.site_id)
@@ -213,7 +209,6 @@ def withdraw(
     json_out: JsonOpt = False,
 ) -> None:
     """撤销人工录入的问题（保留记录、标明已撤销、不再计入）。"""
-
     settings, _ = context()
     db = open_db(settings)
     with db.session() as session:

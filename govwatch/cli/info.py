@@ -20,8 +20,6 @@ def register(app: typer.Typer) -> None:
 
 def info(json_out: JsonOpt = False) -> None:
     """数据目录、数据库、设置文件和默认指标体系在哪里。"""
-
-
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -39,17 +37,8 @@ def info(json_out: JsonOpt = False) -> None:
         out.print(Text(f"{words[key]}：{value}"))
 
 
-PROFILE_USES = {
-    "national-2019": "全国通用口径：国办秘函〔2019〕19号的单项否决、扣分和加分；扣分、加分只适用于政府门户网站。"
-                     "不确定用哪个时选它",
-    "henan": "河南省（新乡市2023年第一季度通报口径）：在全国指标上按河南细则判定，门户和部门网站都计分",
-    "guangdong": "广东省（肇庆市2019年细则口径）：在全国指标上按广东细则判定",
-}
-
-
 def profiles(json_out: JsonOpt = False) -> None:
     """可用的指标体系，以及各自适用于什么检查。"""
-
     rows = []
     for name in available_profiles():
         try:
@@ -57,7 +46,7 @@ def profiles(json_out: JsonOpt = False) -> None:
         except ProfileError as exc:
             rows.append({"id": name, "title": "", "use": f"无法读取：{exc}"})
             continue
-        rows.append({"id": prof.id, "title": prof.title, "use": PROFILE_USES.get(prof.id, prof.title)})
+        rows.append({"id": prof.id, "title": prof.title, "use": prof.purpose or prof.title})
     if json_out:
         emit_json(rows)
         return

@@ -197,7 +197,6 @@ def crawl(
 
 def _collect_accounts(settings: Settings, db, *, quiet: bool) -> list[dict]:  # noqa: ANN001
     """The registered 正常 accounts, collected here when no site crawl runs in this process (govwatch/collect.py)."""
-
     with db.session() as session:
         ids = [a.id for a in judged_accounts(session)]
     return collect_with_progress(settings, db, ids, quiet=quiet) if ids else []
@@ -224,25 +223,24 @@ def home_unread(db, run_id: int) -> bool:  # noqa: ANN001
         return run.status == "failed" or run.home_url is None
 
 
-def fresh_crawl_guard(settings: Settings, db, runs: dict[int, int], when: date, given: bool) -> None:  # noqa: ANN001
+def fresh_crawl_guard(settings: Settings, db, runs: dict[int, int], as_of: date, given: bool) -> None:  # noqa: ANN001
     """A fresh crawl observes today's site: judging it at an earlier --as-of would drop everything
-    newer and give false vetoes. Such a verdict is refused when the crawl saw anything dated after
+    newer and give false vetoes. Such a verdict is refused as_of the crawl saw anything dated after
     the monitoring time point; `evaluate --as-of` re-judges stored crawls instead (README)."""
-    if not given or when >= today(settings):
+    if not given or as_of >= today(settings):
         return
-
 
     now = today(settings)
     with db.session() as session:
         ids = list(runs.values())
         newer = sum(session.scalar(select(func.count()).select_from(model).where(
-            model.id.in_(ids) if model is CrawlRun else model.run_id.in_(ids), col > when, col <= now)) or 0
+            model.id.in_(ids) if model is CrawlRun else model.run_id.in_(ids), col > as_of, col <= now)) or 0
             for model, col in ((ListItem, ListItem.published), (Column, Column.latest_date),
                                (CrawlRun, CrawlRun.home_latest_date)))
-    err.print(Text(f"注意：--as-of {when.isoformat()} 早于今天（{today(settings).isoformat()}），但网站是现在抓取的。",
+    err.print(Text(f"注意：--as-of {as_of.isoformat()} 早于今天（{today(settings).isoformat()}），但网站是现在抓取的。",
                    style="bold yellow"))
     if newer:
-        raise fail(f"本次抓取看到 {newer} 处监测时间点之后的信息；按 {when.isoformat()} 判定会把它们当作不存在，"
+        raise fail(f"本次抓取看到 {newer} 处监测时间点之后的信息；按 {as_of.isoformat()} 判定会把它们当作不存在，"
                    "得出错误的否决。不输出结论。请去掉 --as-of 按今天判定，或用 `govwatch evaluate --as-of` "
                    "评价当时已存的抓取记录", code=3)
 

@@ -59,7 +59,6 @@ def print_collection(console: Console, row: dict) -> None:
 def collect_with_progress(settings, db, ids: list[int], *, quiet: bool = False,  # noqa: ANN001
                           once_per_night: bool = False) -> list[dict]:
     """Collect accounts with a Rich progress bar on stderr; returns one JSON row per collected account."""
-
     rows: list[dict] = []
     progress = Progress(SpinnerColumn(), TextColumn("采集账号"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.description}"), TimeElapsedColumn(), console=Console(stderr=True),
@@ -81,7 +80,6 @@ def collect(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of text.")] = False,
 ) -> None:
     """立即采集账号的公开页面：读到的发布、采集状态、覆盖的时间段；失败时说明原因。"""
-
     settings, _ = context()
     db = open_db(settings)
     with db.session() as session:
@@ -104,8 +102,8 @@ def collect(
         print_collection(out, row)
 
 
-def recheck_account(account_key: str, when: date, profile, *, json_out: bool) -> bool:  # noqa: ANN001
-    """`recheck ACCOUNT`: collect one registered account now, then judge and print it. False when the key
+def recheck_account(account_key: str, as_of: date, profile, *, json_out: bool) -> bool:  # noqa: ANN001
+    """`recheck ACCOUNT`: collect one registered account now, then judge and print it. False as_of the key
     names no account (the caller treats it as a site)."""
 
     settings, _ = context()
@@ -116,7 +114,7 @@ def recheck_account(account_key: str, when: date, profile, *, json_out: bool) ->
             return False
         account_id = account.id
     [row] = collect_with_progress(settings, db, [account_id], quiet=json_out) or [None]
-    results = _judge(db, account_id, when, profile)
+    results = _judge(db, account_id, as_of, profile)
     if json_out:
         payload = {"collection": row}
         if results is not None:
@@ -131,9 +129,9 @@ def recheck_account(account_key: str, when: date, profile, *, json_out: bool) ->
     return True
 
 
-def _judge(db, account_id: int, when: date, profile):  # noqa: ANN001, ANN202
+def _judge(db, account_id: int, as_of: date, profile):  # noqa: ANN001, ANN202
     """The account's verdict under the profile."""
-    return evaluate_accounts(db, [account_id], when, profile)
+    return evaluate_accounts(db, [account_id], as_of, profile)
 
 
 DEMO_ACCOUNTS = (  # (name, platform, account ID, meta): simulated platforms in govwatch/demo/media.py

@@ -31,7 +31,6 @@ def site_names(db, site_ids: list[int]) -> dict[int, str]:  # noqa: ANN001
 
 def in_flight(names: dict[int, str], finished: set[int], last: str = "") -> str:
     """Progress in the users' terms: totals, the sites still being crawled, the one just finished."""
-
     going = [plain(n)[:12] for i, n in names.items() if i not in finished]
     text = f"共 {len(names)} 个，已完成 {len(finished)} 个"
     if going:
@@ -58,8 +57,6 @@ def terminate_as_interrupt() -> Iterator[None]:
 
 def interrupted_exit(db, site_ids: list[int], exc) -> typer.Exit:  # noqa: ANN001
     """What an interrupted crawl stored, and exit status 128 + signal (130 Ctrl-C, 143 SIGTERM)."""
-
-
     with db.session() as session:
         newest = select(func.max(CrawlRun.id)).where(CrawlRun.site_id.in_(site_ids)).group_by(CrawlRun.site_id)
         statuses = list(session.scalars(select(CrawlRun.status).where(CrawlRun.id.in_(newest))))

@@ -31,7 +31,6 @@ from reports.tables_csv_json import write_csv, write_json
 from reports.xlsx import write_xlsx
 from rules.accounts import evaluate_accounts
 from rules.due import account_window, due_account, due_columns
-from rules.period import Period
 from storage.media import Account, AccountEvaluation, Post
 from storage.media_repo import judged_accounts, to_beijing, to_utc
 from storage.models import Site
@@ -58,8 +57,6 @@ def _date(value: str | None, option: str) -> date | None:
 
 def office_words(section: dict[str, Any], **given: Any):  # noqa: ANN201
     """The [report] settings section, overridden by the options given on the command line."""
-
-
     known = {"office", "title", "signed", "deadline", "recipients", "requirements", "region", "department_row",
              "contact"}
     unknown = sorted(set(section) - known)
@@ -92,7 +89,6 @@ def report(
     json_out: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")] = False,
 ) -> None:
     """写季度检查通报：Word 正文、Excel 附件、CSV 和 JSON，按已保存的判定结果生成（不联网）。"""
-
     wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
     bad = [f for f in wanted if f not in FORMATS]
     if bad or not wanted:
@@ -145,18 +141,18 @@ def _judge_accounts_for(db, profile, span, as_of) -> None:  # noqa: ANN001
     with db.session() as session:
         judged = {a.id for a in judged_accounts(session)}
         done = set(session.scalars(select(AccountEvaluation.account_id).where(
-            AccountEvaluation.as_of == as_of, AccountEvaluation.period_from == span.start,
-            AccountEvaluation.period_to == span.end)))
+            AccountEvaluation.as_of == as_of, AccountEvaluation.period_from == span.first,
+            AccountEvaluation.period_to == span.last)))
     todo = sorted(judged - done)
     if todo:
-        evaluate_accounts(db, todo, as_of, profile, Period(span.start, span.end))
+        evaluate_accounts(db, todo, as_of, profile, span)
 
 
 def write_notice(notice, out_dir: Path, formats: list[str]) -> list[Path]:  # noqa: ANN001
 
-    stem = f"通报-{notice.period.start:%Y%m}-{notice.period.end:%Y%m}"
+    stem = f"通报-{notice.period.first:%Y%m}-{notice.period.last:%Y%m}"
     if notice.period.quarter:
-        stem = f"通报-{notice.period.start.year}Q{notice.period.quarter}"
+        stem = f"通报-{notice.period.first.year}Q{notice.period.quarter}"
     written: list[Path] = []
     if "docx" in formats:
         written.append(write_docx(notice, out_dir / f"{stem}.docx"))
@@ -176,7 +172,6 @@ def due(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
 ) -> None:
     """临期提醒：若不再发布，N 天内将超出更新期限的栏目和账号。"""
-
     if within < 1:
         raise fail("--within must be at least 1 day")
     settings, prof = context(profile)

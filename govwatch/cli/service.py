@@ -55,7 +55,6 @@ def db_upgrade(
     revision: Annotated[str, typer.Option("--revision", help="目标版本（默认：最新）。")] = "head",
 ) -> None:
     """把数据库升级到最新结构（打开数据库的命令也会自动升级）。"""
-
     settings, _ = context()
     try:
         before = current(settings.database)
@@ -68,7 +67,6 @@ def db_upgrade(
 @db_app.command("current")
 def db_current() -> None:
     """数据库当前版本和最新版本。"""
-
     settings, _ = context()
     try:
         at = current(settings.database)
@@ -83,8 +81,6 @@ def probe(
     json_out: Annotated[bool, typer.Option("--json", help="输出 JSON（供程序读取），不打印表格。")] = False,
 ) -> None:
     """探测每个网站的首页一次（W-V2）并保存。"""
-
-
     settings, _ = context()
     db = open_db(settings)
     ids = None
@@ -235,8 +231,6 @@ def register(app: typer.Typer) -> None:
 
 def inspect_with_workers(settings, db, site_ids: list[int], as_of, profile, *, quiet: bool = False) -> list:  # noqa: ANN001
     """`govwatch crawl --workers`: queue the sites for the workers, show progress, judge them."""
-
-
     try:
         client = connect(settings.redis_url)
         client.ping()

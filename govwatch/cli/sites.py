@@ -86,7 +86,6 @@ def _rows(sites) -> list[dict]:  # noqa: ANN001
 @sites_app.command("list")
 def sites_list(json_out: JsonOpt = False) -> None:
     """已登记的网站（标明是否抓取）。"""
-
     settings, _ = context()
     db = open_db(settings)
     with db.session() as session:
@@ -108,7 +107,6 @@ def sites_list(json_out: JsonOpt = False) -> None:
 
 def _sites_named(session, keys: list[str], *, registered_only: bool) -> list:  # noqa: ANN001
     """Every site the keys name, or a failure naming the first unknown key before anything is changed."""
-
     found = []
     for key in keys:
         site = find_site(session, key)
@@ -169,7 +167,6 @@ def sites_export(
     file: Annotated[Path, typer.Argument(help="写到的文件：.xlsx 或 .csv（与导入的格式相同，可再次导入）。")],
 ) -> None:
     """导出登记册，格式与信息报送系统的表相同。"""
-
     settings, _ = context()
     db = open_db(settings)
     with db.session() as session:
