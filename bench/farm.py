@@ -221,7 +221,7 @@ def database_url(label: str) -> tuple[str, callable]:
 
         options = quote(f"-csearch_path={schema}", safe="")
         return f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options={options}", drop
-    except Exception:  # noqa: BLE001 - no PostgreSQL here: SQLite
+    except Exception:
         path = Path(f"/tmp/gwbench-{label}-{secrets.token_hex(3)}.db")
         return f"sqlite:///{path}", lambda: [p.unlink(missing_ok=True) for p in path.parent.glob(path.name + "*")]
 

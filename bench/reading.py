@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.extract import extract_page  # noqa: E402
-from crawler.linkcheck import soft_404_reason  # noqa: E402
-from crawler.render import render_reason  # noqa: E402
+from crawler.extract import extract_page
+from crawler.linkcheck import soft_404_reason
+from crawler.render import render_reason
 
 MB = 1024 * 1024
 REF = date(2023, 11, 20)

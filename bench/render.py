@@ -18,8 +18,10 @@ import resource
 import sys
 import threading
 import time
+from collections.abc import AsyncIterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -33,7 +35,7 @@ PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>第{n}号栏�
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.0"
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         n = self.path.strip("/").split("/")[-1].removesuffix(".html") or "0"
         body = PAGE.format(n=n).encode()
         self.send_response(200)
@@ -98,13 +100,13 @@ def main() -> None:
     class RenderSpider(scrapy.Spider):
         name = "render-bench"
 
-        async def start(self):  # noqa: ANN201
+        async def start(self) -> AsyncIterator[scrapy.Request]:
             for n in range(args.pages):
                 yield scrapy.Request(f"{base}/col/{n}.html", meta={
                     "playwright": True, "playwright_include_page": True, "playwright_context": "govwatch",
                     "playwright_context_kwargs": BROWSER_CONTEXT})
 
-        async def parse(self, response):  # noqa: ANN001, ANN201
+        async def parse(self, response: Any) -> None:
             page = await snapshot(response.meta["playwright_page"], screenshot=False, layout=False, settle_ms=0)
             extract = extract_page(page.html, page.url, __import__("datetime").date(2023, 11, 20))
             done["pages"] += 1

@@ -169,7 +169,7 @@ def _more_name(a) -> str | None:  # noqa: ANN001
     return None
 
 
-def _clusters(anchors: list, base_url: str, scope: str) -> set:  # noqa: ANN001
+def _clusters(anchors: list, base_url: str, scope: str) -> set:
     """Anchors of navigation bars that carry no class or id hints (old table layouts): the smallest
     blocks holding four or more short same-site links and little text besides them."""
     candidates = [a for a in anchors if _is_column_link(_anchor_name(a), urljoin(base_url, a.get("href", "")), scope)]

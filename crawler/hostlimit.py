@@ -240,7 +240,7 @@ class BrowserSlots:
     def _page_of(request):  # noqa: ANN001, ANN205
         try:
             return request.frame.page
-        except Exception:  # noqa: BLE001 - a service worker's request has no frame: the bound gives it back
+        except Exception:
             return None
 
     def _answered(self, response) -> None:  # noqa: ANN001

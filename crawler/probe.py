@@ -99,7 +99,7 @@ async def probe_url(client: httpx.AsyncClient, url: str, *, timeout: float = 15.
                     size += len(chunk)
                     if size >= BODY_LIMIT:
                         break
-    except Exception as exc:  # noqa: BLE001 - every failure is an observation
+    except Exception as exc:
         error_class, message = classify_error(exc)
         if error_class == "timeout":
             message = f"no complete answer within {timeout:g} s" + (f" (HTTP {status} began)" if status else "")

@@ -42,7 +42,7 @@ class CrawlInterrupted(BaseException):
 class Stopper:
     """Installs the crawl's SIGINT/SIGTERM handlers while the reactor runs; `signum` says what stopped it."""
 
-    def __init__(self, reactor: Any, crawler: Any) -> None:  # noqa: ANN401
+    def __init__(self, reactor: Any, crawler: Any) -> None:
         self.reactor, self.crawler = reactor, crawler
         self.signum: int | None = None
         self._previous = {sig: signal.getsignal(sig) for sig in SIGNALS}
@@ -72,6 +72,6 @@ class Stopper:
 
             try:
                 close_storage(self.crawler, signal_reason(signum))
-            except Exception:  # noqa: BLE001 - the stop goes on; the caller closes the runs as interrupted
+            except Exception:
                 log.exception("storing the last observations of the interrupted crawl")
         self.reactor.stop()

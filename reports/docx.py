@@ -8,6 +8,7 @@ landscape where the table is wide, header rows repeated on every page.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -38,8 +39,8 @@ def _font(run, name: str, size: float, bold: bool = False) -> None:  # noqa: ANN
         fonts.set(qn(attr), name)
 
 
-def _para(doc, text: str, font: str = BODY_FONT, size: float = 16, align=None, indent: bool = True,  # noqa: ANN001
-          bold: bool = False, space_after: float = 0):
+def _para(doc: Any, text: str, font: str = BODY_FONT, size: float = 16, align: WD_ALIGN_PARAGRAPH | None = None,
+          indent: bool = True, bold: bool = False, space_after: float = 0) -> Any:
     p = doc.add_paragraph()
     if align is not None:
         p.alignment = align

@@ -113,7 +113,7 @@ def judge_account(session, account: Account, as_of: date, profile: Profile, peri
 def _default_calendar() -> WorkCalendar:
     try:
         return load_calendar(load_settings().home)
-    except Exception:  # noqa: BLE001 - no settings: the bundled calendar still applies
+    except Exception:
         return load_calendar(None)
 
 

@@ -49,7 +49,7 @@ STALE_AFTER_SECONDS = 60.0  # a batch whose heartbeat is older than this has los
 LOST_JOB_CHECK_SECONDS = 20.0
 
 
-class BatchStopped(Exception):  # noqa: N818 - a stop asked for, not an error
+class BatchStopped(Exception):
     """The service is stopping: the batch's crawl was stopped and the batch left for the next start."""
 
 

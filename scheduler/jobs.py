@@ -124,7 +124,7 @@ def accounts(c: Context | None = None) -> dict[int, int]:
         return {}
     try:
         done = collect_accounts(c.settings, c.db, ids, once_per_night=True)
-    except Exception:  # noqa: BLE001 - logged; the nightly site crawl goes on
+    except Exception:
         log.exception("nightly account collection failed")
         return {}
     log.info("nightly account collection: %d of %d account(s) collected", len(done), len(ids))
@@ -143,7 +143,7 @@ def accounts_to_workers(c: Context, as_of: date) -> list:
         return []
     try:
         jobs = queue_accounts(c.db, WorkQueue.from_settings(c.settings), ids, as_of)
-    except Exception:  # noqa: BLE001 - logged; the nightly site crawl goes on
+    except Exception:
         log.exception("queuing the accounts for the workers failed")
         return []
     log.info("nightly account collection: %d of %d account(s) queued for the workers", len(jobs), len(ids))

@@ -75,7 +75,7 @@ class LockKeeper:
             try:
                 if not renew(self.db, self.name, self.holder, self.ttl):
                     log.error("lock %s was lost by %s", self.name, self.holder)
-            except Exception:  # noqa: BLE001 - the database away for a moment: try again
+            except Exception:
                 log.warning("lock %s: renewal failed", self.name, exc_info=True)
 
     def start(self) -> LockKeeper:

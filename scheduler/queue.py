@@ -55,7 +55,7 @@ def drain(settings, db: Database, owner: str, *, today: date | None = None) -> l
     for (as_of, profile_name), group in groups.items():
         try:
             profile = load_profile(profile_name)
-        except Exception as exc:  # noqa: BLE001 - a bad profile fails its requests, not the queue
+        except Exception as exc:
             _fail(db, [r.id for r in group], f"profile {profile_name!r}: {exc}")
             continue
         batch_id = create_batch(db, [r.site_id for r in group], as_of, profile.id, kind="recheck",
@@ -68,7 +68,7 @@ def drain(settings, db: Database, owner: str, *, today: date | None = None) -> l
             run_batch(settings, db, batch_id, owner, profile=profile)
         except BatchStopped:  # the service is stopping: the batch (and these rechecks) finish at the next start
             raise
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             _fail(db, [r.id for r in group], f"{exc.__class__.__name__}: {exc}")
     return [r.id for r in requests]
 

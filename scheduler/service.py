@@ -99,7 +99,7 @@ def install_jobs(scheduler: BaseScheduler, settings: Settings, db: Database) -> 
     for spec in job_specs(settings):
         try:
             existing = store.lookup_job(spec["id"])
-        except Exception:  # noqa: BLE001 - a job pickled by another version: replace it
+        except Exception:
             existing = None
         if existing is not None and str(existing.trigger) == str(spec["trigger"]) and (
             existing.misfire_grace_time == spec["misfire_grace_time"]

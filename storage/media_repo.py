@@ -79,7 +79,7 @@ def upsert_account(
     *,
     name: str,
     platform: str,
-    type: str | None = None,  # noqa: A002
+    type: str | None = None,
     account_id: str | None = None,
     url: str | None = None,
     unit: str | None = None,

@@ -36,7 +36,7 @@ def pg_unavailable() -> str | None:
             with psycopg.connect(_pg_plain_url(), connect_timeout=3) as conn:
                 conn.execute("SELECT 1")
             _pg_error.append(None)
-        except Exception as exc:  # noqa: BLE001 - any failure means: skip, and say why
+        except Exception as exc:
             _pg_error.append(f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}: {exc}".strip())
     return _pg_error[0]
 
@@ -92,7 +92,7 @@ def _truncate_all(url: str) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path) -> str:  # noqa: ANN001
+def db_url(request: pytest.FixtureRequest, tmp_path) -> str:
     """A database URL with an empty govwatch schema: SQLite file, then PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'govwatch.db'}"
@@ -117,7 +117,7 @@ def redis_url() -> str:
         client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
         client.ping()
         client.close()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc.__class__.__name__}: {exc}")
     return REDIS_URL
 
@@ -166,7 +166,7 @@ class FarmServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.0"
 
-            def log_message(self, *args) -> None:  # noqa: ANN002
+            def log_message(self, *args) -> None:
                 pass
 
             def _serve(self, head_only: bool) -> None:
@@ -197,10 +197,10 @@ class FarmServer:
                     with farm.lock:
                         farm.in_flight[ip] -= 1
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 self._serve(False)
 
-            def do_HEAD(self) -> None:  # noqa: N802
+            def do_HEAD(self) -> None:
                 self._serve(True)
 
         for i in range(count):
@@ -249,7 +249,7 @@ class FarmServer:
 def farm_factory() -> Iterator:
     made: list[FarmServer] = []
 
-    def make(count: int, **kwargs) -> FarmServer:  # noqa: ANN003
+    def make(count: int, **kwargs) -> FarmServer:
         farm = FarmServer(count, **kwargs)
         made.append(farm)
         return farm

@@ -11,14 +11,14 @@ from crawler.settings import BROWSER_CONTEXT, browser_settings
 
 
 @pytest.fixture(autouse=True)
-def fresh_decision(monkeypatch):  # noqa: ANN001, ANN201
+def fresh_decision(monkeypatch):
     monkeypatch.delenv("GOVWATCH_BROWSER_SANDBOX", raising=False)
     chromium.sandbox_decision.cache_clear()
     yield
     chromium.sandbox_decision.cache_clear()
 
 
-def test_root_never_asks_for_the_sandbox(monkeypatch) -> None:  # noqa: ANN001
+def test_root_never_asks_for_the_sandbox(monkeypatch) -> None:
     # Chromium: "Running as root without --no-sandbox is not supported"
     monkeypatch.setattr(chromium.os, "geteuid", lambda: 0)
     assert chromium.sandbox_available() is False
@@ -26,11 +26,11 @@ def test_root_never_asks_for_the_sandbox(monkeypatch) -> None:  # noqa: ANN001
     assert "root" in chromium.sandbox_note() and "--no-sandbox" in chromium.sandbox_note()
 
 
-def test_an_ordinary_user_gets_the_sandbox_when_namespaces_can_be_made(monkeypatch) -> None:  # noqa: ANN001
+def test_an_ordinary_user_gets_the_sandbox_when_namespaces_can_be_made(monkeypatch) -> None:
     monkeypatch.setattr(chromium.os, "geteuid", lambda: 1000)
     calls = []
 
-    def probe(argv, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    def probe(argv, **kwargs):
         calls.append(argv)
         return type("Done", (), {"returncode": 0 if allowed else 1})()
 
@@ -53,13 +53,13 @@ def test_the_namespace_probe_really_runs() -> None:
 
 
 @pytest.mark.parametrize(("value", "want"), [("1", True), ("0", False), ("on", True), ("off", False)])
-def test_the_choice_can_be_forced(monkeypatch, value: str, want: bool) -> None:  # noqa: ANN001
+def test_the_choice_can_be_forced(monkeypatch, value: str, want: bool) -> None:
     monkeypatch.setenv("GOVWATCH_BROWSER_SANDBOX", value)
     monkeypatch.setattr(chromium.os, "geteuid", lambda: 0)
     assert chromium.sandbox_available() is want
 
 
-def test_the_crawl_browser_refuses_downloads_and_keeps_popups_blocked(tmp_path) -> None:  # noqa: ANN001
+def test_the_crawl_browser_refuses_downloads_and_keeps_popups_blocked(tmp_path) -> None:
     settings = browser_settings(Settings(home=tmp_path, chromium_path="/usr/bin/chromium"))
     launch = settings["PLAYWRIGHT_LAUNCH_OPTIONS"]
     assert "--no-sandbox" not in launch["args"]  # Playwright adds it only where chromium_sandbox is False

@@ -31,7 +31,7 @@ def _recheck(home: Path, faulty: bool, browser: bool) -> tuple[AssetSite, dict]:
 
 
 @pytest.fixture(scope="module")
-def faulty(tmp_path_factory) -> tuple[Path, AssetSite, dict]:  # noqa: ANN001
+def faulty(tmp_path_factory) -> tuple[Path, AssetSite, dict]:
     home = tmp_path_factory.mktemp("faulty")
     browser = load_settings({}).chromium() is not None
     site, data = _recheck(home, faulty=True, browser=browser)
@@ -39,7 +39,7 @@ def faulty(tmp_path_factory) -> tuple[Path, AssetSite, dict]:  # noqa: ANN001
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory) -> tuple[Path, AssetSite, dict]:  # noqa: ANN001
+def clean(tmp_path_factory) -> tuple[Path, AssetSite, dict]:
     home = tmp_path_factory.mktemp("clean")
     site, data = _recheck(home, faulty=False, browser=False)
     return home, site, data

@@ -36,7 +36,7 @@ PAGES: dict[str, tuple[str, bytes]] = {
 
 
 class Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         content_type, body = PAGES.get(self.path, ("text/html", b""))
         self.send_response(200 if self.path in PAGES else 404)
         self.send_header("Content-Type", content_type)
@@ -44,12 +44,12 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self.send_response(200 if self.path in PAGES else 404)
         self.send_header("Content-Type", PAGES.get(self.path, ("text/html", b""))[0])
         self.end_headers()
 
-    def log_message(self, *args) -> None:  # noqa: ANN002
+    def log_message(self, *args) -> None:
         pass
 
 

@@ -53,7 +53,7 @@ def _handler(pages: dict[str, bytes]) -> type:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.0"
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
             body = pages.get(path, "<html><title>正文</title><body>2023-11-10 正文</body></html>".encode("gbk"))
             self.send_response(200 if path in pages or path.endswith(".html") else 404)
@@ -62,17 +62,17 @@ def _handler(pages: dict[str, bytes]) -> type:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, *args) -> None:  # noqa: ANN002
+        def log_message(self, *args) -> None:
             pass
 
     return Handler
 
 
-def site(pages: dict[str, bytes]):  # noqa: ANN201
+def site(pages: dict[str, bytes]):
     return serve_handler(_handler(pages))
 
 
-def recheck(home, pages: dict[str, bytes]) -> dict:  # noqa: ANN001
+def recheck(home, pages: dict[str, bytes]) -> dict:
     with site(pages) as url:
         result = govwatch(home, "recheck", url, "--as-of", AS_OF, "--json")
     assert "Traceback" not in result.stderr
@@ -81,12 +81,12 @@ def recheck(home, pages: dict[str, bytes]) -> dict:  # noqa: ANN001
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory) -> dict:  # noqa: ANN001
+def clean(tmp_path_factory) -> dict:
     return recheck(tmp_path_factory.mktemp("clean"), CLEAN)
 
 
 @pytest.fixture(scope="module")
-def faulty(tmp_path_factory) -> dict:  # noqa: ANN001
+def faulty(tmp_path_factory) -> dict:
     return recheck(tmp_path_factory.mktemp("faulty"), FAULTY)
 
 

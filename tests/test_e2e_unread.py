@@ -70,23 +70,23 @@ def _handler(pages: dict[str, bytes], faults: dict[str, tuple]) -> type:
             if body_too:
                 self.wfile.write(body)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self._answer(True)
 
-        def do_HEAD(self) -> None:  # noqa: N802
+        def do_HEAD(self) -> None:
             self._answer(False)
 
-        def log_message(self, *args) -> None:  # noqa: ANN002
+        def log_message(self, *args) -> None:
             pass
 
     return Handler
 
 
-def site(faults: dict[str, tuple]):  # noqa: ANN201
+def site(faults: dict[str, tuple]):
     return serve_handler(_handler(CLEAN, faults))
 
 
-def recheck(tmp_path, faults: dict[str, tuple]) -> dict:  # noqa: ANN001
+def recheck(tmp_path, faults: dict[str, tuple]) -> dict:
     with site(faults) as url:
         result = govwatch(tmp_path, "recheck", url, "--as-of", AS_OF, "--json")
     assert result.code == 0, result.stderr
@@ -99,7 +99,7 @@ def findings(data: dict, indicator: str) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory) -> dict:  # noqa: ANN001
+def clean(tmp_path_factory) -> dict:
     return recheck(tmp_path_factory.mktemp("clean"), {})
 
 

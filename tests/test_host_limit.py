@@ -37,7 +37,7 @@ PLAIN = textwrap.dedent('''
 ''')
 
 
-def _plain(url: str, with_limit: bool, tmp_path) -> None:  # noqa: ANN001
+def _plain(url: str, with_limit: bool, tmp_path) -> None:
     script = tmp_path / "plain_spider.py"
     script.write_text(PLAIN, encoding="utf-8")
     proc = subprocess.run([sys.executable, str(script), url, "1" if with_limit else "0"], capture_output=True,
@@ -120,10 +120,10 @@ class _Events:
     def __init__(self) -> None:
         self.handlers: dict[str, list] = {}
 
-    def on(self, event: str, handler) -> None:  # noqa: ANN001
+    def on(self, event: str, handler) -> None:
         self.handlers.setdefault(event, []).append(handler)
 
-    def emit(self, event: str, value) -> None:  # noqa: ANN001
+    def emit(self, event: str, value) -> None:
         for handler in self.handlers.get(event, []):
             handler(value)
 

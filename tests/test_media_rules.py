@@ -33,7 +33,7 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def account(db: Database, name: str = "测试账号", *, platform: str = "wechat", type: str | None = "subscription",  # noqa: A002
+def account(db: Database, name: str = "测试账号", *, platform: str = "wechat", type: str | None = "subscription",
             posts: list[datetime] = (), covered: tuple[str, str] | None = ("2023-08-01", "2023-11-21"),
             status: str = "ok", reason: str | None = None) -> int:
     with db.session() as session:

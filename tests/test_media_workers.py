@@ -42,7 +42,7 @@ def took_accounts(log: str) -> Counter:
     return pairs
 
 
-def test_two_workers_collect_each_account_once(tmp_path, pg_url, redis_url, redis_prefix, farm_factory) -> None:  # noqa: ANN001
+def test_two_workers_collect_each_account_once(tmp_path, pg_url, redis_url, redis_prefix, farm_factory) -> None:
     from govwatch.cli.service import accounts_to_workers, wait_accounts_of_workers
     from scheduler import jobs
     from scheduler.batches import queue_accounts

@@ -17,7 +17,7 @@ from tests.conftest import fresh_pg_schema
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request: pytest.FixtureRequest, tmp_path):  # noqa: ANN001, ANN201
+def empty_url(request: pytest.FixtureRequest, tmp_path):
     """An empty database (a fresh SQLite file, a fresh PostgreSQL schema)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.db'}"
@@ -55,7 +55,7 @@ def test_downgrade_to_base_and_up_again(empty_url: str) -> None:
     assert migrate.differences(empty_url) == []
 
 
-def test_create_all_database_is_stamped_and_kept(tmp_path) -> None:  # noqa: ANN001
+def test_create_all_database_is_stamped_and_kept(tmp_path) -> None:
     """A database made by the old `create_all` (no alembic_version) is taken over, rows intact."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = create_engine(url)
@@ -81,7 +81,7 @@ def test_create_all_database_is_stamped_and_kept(tmp_path) -> None:  # noqa: ANN
         db.dispose()
 
 
-def test_full_create_all_database_is_stamped_at_head(tmp_path) -> None:  # noqa: ANN001
+def test_full_create_all_database_is_stamped_at_head(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'all.db'}"
     engine = create_engine(url)
     Base.metadata.create_all(engine)
@@ -90,7 +90,7 @@ def test_full_create_all_database_is_stamped_at_head(tmp_path) -> None:  # noqa:
     assert migrate.differences(url) == []
 
 
-def test_db_commands(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_db_commands(tmp_path, monkeypatch) -> None:
     from govwatch.cli import app
 
     monkeypatch.setenv("GOVWATCH_HOME", str(tmp_path))

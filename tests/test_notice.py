@@ -39,7 +39,7 @@ def _db(home: Path) -> Database:
     return Database(f"sqlite:///{(home / 'govwatch.db').resolve()}")
 
 
-def _store(session, obs: SiteObs, *, name: str, unit_name: str, group: str, kind: str, url: str,  # noqa: ANN001
+def _store(session, obs: SiteObs, *, name: str, unit_name: str, group: str, kind: str, url: str,
            as_of: date = T0, run: CrawlRun | None = None) -> Site:
     row, _ = upsert_site(session, url=url, name=name, unit=unit_name, group=group)
     row.kind = kind
@@ -51,7 +51,7 @@ def _store(session, obs: SiteObs, *, name: str, unit_name: str, group: str, kind
     return row
 
 
-def _run_with_items(session) -> CrawlRun:  # noqa: ANN001
+def _run_with_items(session) -> CrawlRun:
     """A stored crawl whose lists hold items published in 2023Q1 and before it (seed 001's counts)."""
     placeholder, _ = upsert_site(session, url="http://placeholder.invalid/", registered=False)
     run = CrawlRun(site_id=placeholder.id, started_at=utcnow(), reference_date=T0, status="ok")
@@ -87,7 +87,7 @@ def _seed_000(home: Path) -> None:
     db.dispose()
 
 
-def _sheet_rows(ws) -> list[list]:  # noqa: ANN001
+def _sheet_rows(ws) -> list[list]:
     return [list(row) for row in ws.iter_rows(values_only=True)]
 
 
@@ -194,7 +194,7 @@ def test_report_writes_every_format_with_the_same_rows(seed_000) -> None:
     assert dept_word[1] == ["1", "市发改委", "94", "合格", "历史信件展示、统计-6"]
 
 
-def _account(session, name: str, unit_name: str, group: str, platform: str, months: list[str],  # noqa: ANN001
+def _account(session, name: str, unit_name: str, group: str, platform: str, months: list[str],
              as_of: date) -> None:
     acc, _ = upsert_account(session, name=name, platform=platform, unit=unit_name, group=group)
     verdict = "fail" if "fail" in months else "pass"

@@ -19,7 +19,7 @@ def _run(*args: str) -> str:
     return result.output
 
 
-def test_report_judges_accounts_for_its_own_period(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_report_judges_accounts_for_its_own_period(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("GOVWATCH_HOME", str(tmp_path / "home"))
     _run("accounts", "import", str(MEDIA / "accounts.csv"))
     _run("posts", "import", str(MEDIA / "posts.csv"))

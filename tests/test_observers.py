@@ -156,17 +156,17 @@ def test_search_forms() -> None:
 def test_ipv6_check_without_touching_the_network() -> None:
     assert check_ipv6("127.0.0.1", 80)["lookup"] == "skipped"
 
-    def no_record(*args):  # noqa: ANN002, ANN202
+    def no_record(*args):
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     assert check_ipv6("www.x.gov.cn", 80, resolver=no_record)["lookup"] == "none"
 
-    def failing(*args):  # noqa: ANN002, ANN202
+    def failing(*args):
         raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
 
     assert check_ipv6("www.x.gov.cn", 80, resolver=failing)["lookup"] == "error"
 
-    def found(*args):  # noqa: ANN002, ANN202
+    def found(*args):
         return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("240e:1::1", 80, 0, 0))]
 
     result = check_ipv6("www.x.gov.cn", 80, resolver=found, route=lambda address: False)
@@ -180,7 +180,7 @@ class _V6Server(ThreadingHTTPServer):
 
 
 class _Home(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if self.path != "/":
             self.send_error(404)
             return
@@ -194,11 +194,11 @@ class _Home(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self.send_response(200 if self.path == "/" else 404)
         self.end_headers()
 
-    def log_message(self, *args) -> None:  # noqa: ANN002
+    def log_message(self, *args) -> None:
         pass
 
 

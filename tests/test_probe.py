@@ -24,10 +24,10 @@ from storage.repo import upsert_site
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.0"
 
-    def log_message(self, *args) -> None:  # noqa: ANN002
+    def log_message(self, *args) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if self.path == "/redirect":
             self.send_response(302)
             self.send_header("Location", "/ok")
@@ -114,7 +114,7 @@ def test_probes_are_stored(db_url: str, server: str) -> None:
         db.dispose()
 
 
-def test_probe_command(tmp_path, monkeypatch, server: str) -> None:  # noqa: ANN001
+def test_probe_command(tmp_path, monkeypatch, server: str) -> None:
     from govwatch.cli import app
 
     monkeypatch.setenv("GOVWATCH_HOME", str(tmp_path))

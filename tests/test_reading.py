@@ -65,7 +65,7 @@ def test_pages_with_well_formed_links_keep_the_tolerant_parse() -> None:
 # -- item 8: bounded scans ----------------------------------------------------------------------------
 
 
-def _seconds(func, *args):  # noqa: ANN001, ANN002, ANN202
+def _seconds(func, *args):
     start = time.process_time()
     result = func(*args)
     return result, time.process_time() - start
@@ -152,7 +152,7 @@ def test_reading_notes_reach_the_column_evidence() -> None:
     assert finding.evidence[0]["reading"] == "1 个字节无法按 GBK 解码，已替换"
 
 
-def test_only_big_pages_are_parsed_in_a_thread(monkeypatch) -> None:  # noqa: ANN001
+def test_only_big_pages_are_parsed_in_a_thread(monkeypatch) -> None:
     from twisted.internet import defer
 
     from crawler.bounds import THREAD_MIN_CHARS
@@ -160,11 +160,11 @@ def test_only_big_pages_are_parsed_in_a_thread(monkeypatch) -> None:  # noqa: AN
 
     threaded: list[int] = []
 
-    def in_thread(func, *args):  # noqa: ANN001, ANN002, ANN202
+    def in_thread(func, *args):
         threaded.append(len(args[0]))
         return defer.succeed(func(*args))
 
-    def run(coro):  # noqa: ANN001, ANN202
+    def run(coro):
         try:
             coro.send(None)
         except StopIteration as done:

@@ -198,7 +198,7 @@ def portal(url: str, status_code: int | None = 200, final: str | None = None) ->
 
 
 def test_service_links_right_wrong_missing_broken() -> None:
-    def judged(links, profile=HENAN):  # noqa: ANN001, ANN202
+    def judged(links, profile=HENAN):
         ev = evaluate(site({"portal_link": links}), T0, profile)
         return {k: status(ev, k) for k in ("W-D9-MISSING", "W-D9-WRONG", "W-D9-BROKEN")}
 

@@ -35,7 +35,7 @@ from storage.repo import upsert_site, utcnow
 AS_OF = date(2026, 11, 20)
 
 
-def settings_for(tmp_path, db_url: str, **extra: str):  # noqa: ANN001, ANN201
+def settings_for(tmp_path, db_url: str, **extra: str):
     env = {"GOVWATCH_HOME": str(tmp_path / "home"), "GOVWATCH_DATABASE_URL": db_url, "GOVWATCH_BROWSER": "0",
            "GOVWATCH_TIMEOUT": "5"} | extra
     settings = load_settings(env)
@@ -44,7 +44,7 @@ def settings_for(tmp_path, db_url: str, **extra: str):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def service(tmp_path, db_url):  # noqa: ANN001, ANN201
+def service(tmp_path, db_url):
     settings = settings_for(tmp_path, db_url)
     db = Database(settings.database)
     jobs.use(jobs.Context(settings, db, "test-scheduler"))
@@ -52,7 +52,7 @@ def service(tmp_path, db_url):  # noqa: ANN001, ANN201
     db.dispose()
 
 
-def test_jobs_policies_and_store(service) -> None:  # noqa: ANN001
+def test_jobs_policies_and_store(service) -> None:
     settings, db = service
     scheduler = build_scheduler(settings, db, "me", scheduler_class=BackgroundScheduler, recover=False)
     assert set(install_jobs(scheduler, settings, db)) == {"nightly", "probes", "rechecks", "recover", "reminder"}
@@ -78,7 +78,7 @@ def test_jobs_policies_and_store(service) -> None:  # noqa: ANN001
                         later, db) == ["nightly"]
 
 
-def test_missed_run_is_logged_and_stored(service, caplog) -> None:  # noqa: ANN001
+def test_missed_run_is_logged_and_stored(service, caplog) -> None:
     settings, db = service
     scheduler = build_scheduler(settings, db, "me", scheduler_class=BackgroundScheduler, recover=False)
     # A job whose run time passed long before the scheduler came back (beyond its grace time).
@@ -102,7 +102,7 @@ def test_missed_run_is_logged_and_stored(service, caplog) -> None:  # noqa: ANN0
     assert any("missed its run" in r.getMessage() for r in caplog.records)
 
 
-def test_probes_are_spread_over_the_day(tmp_path) -> None:  # noqa: ANN001
+def test_probes_are_spread_over_the_day(tmp_path) -> None:
     per_day = 24
     period = period_seconds(per_day)
     offsets = [site_offset(site_id, per_day) for site_id in range(1, 501)]
@@ -129,7 +129,7 @@ def test_probes_are_spread_over_the_day(tmp_path) -> None:  # noqa: ANN001
     db.dispose()
 
 
-def test_locks_across_processes(service) -> None:  # noqa: ANN001
+def test_locks_across_processes(service) -> None:
     _, db = service
     assert locks.acquire(db, "nightly", "a", ttl=60)
     assert not locks.acquire(db, "nightly", "b", ttl=60)
@@ -148,7 +148,7 @@ def test_locks_across_processes(service) -> None:  # noqa: ANN001
         assert session.scalar(select(func.count()).select_from(CrawlBatch)) == 0
 
 
-def test_quarterly_reminder_once_per_quarter(service) -> None:  # noqa: ANN001
+def test_quarterly_reminder_once_per_quarter(service) -> None:
     _, db = service
     assert jobs.quarterly_reminder(date(2027, 1, 2)) is True
     assert jobs.quarterly_reminder(date(2027, 1, 3)) is False  # the same quarter: once
@@ -158,7 +158,7 @@ def test_quarterly_reminder_once_per_quarter(service) -> None:  # noqa: ANN001
     assert keys == ["export-reminder:2026Q4", "export-reminder:2027Q1"]
 
 
-def test_recheck_queue_and_nightly_in_a_child_process(tmp_path, farm_factory, monkeypatch) -> None:  # noqa: ANN001
+def test_recheck_queue_and_nightly_in_a_child_process(tmp_path, farm_factory, monkeypatch) -> None:
     """`recheck --queue` feeds the queue; the rechecks job crawls it in a child process and judges it;
     the nightly job crawls every registered site once a day."""
     farm = farm_factory(2, columns=2)
@@ -193,7 +193,7 @@ def test_recheck_queue_and_nightly_in_a_child_process(tmp_path, farm_factory, mo
     db.dispose()
 
 
-def test_crash_recovery_recrawls_only_the_interrupted(tmp_path, farm_factory) -> None:  # noqa: ANN001
+def test_crash_recovery_recrawls_only_the_interrupted(tmp_path, farm_factory) -> None:
     """A nightly batch whose process died: the finished site keeps its run, the interrupted one is
     marked interrupted (检查被中断) and crawled again; each site is judged once, on one run."""
     farm = farm_factory(2, columns=2)

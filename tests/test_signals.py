@@ -93,7 +93,7 @@ def _assert_stopped(db: Database, status: int, stderr: str, seconds: float, code
         return run
 
 
-def test_ctrl_c_stops_the_crawl_and_evaluate_names_the_crawl_used(tmp_path, farm_factory) -> None:  # noqa: ANN001
+def test_ctrl_c_stops_the_crawl_and_evaluate_names_the_crawl_used(tmp_path, farm_factory) -> None:
     farm = farm_factory(1, delay=1.0, columns=6)
     db = _register(tmp_path, farm.urls)
     earlier = _finished_run(db, "1000000000")
@@ -110,7 +110,7 @@ def test_ctrl_c_stops_the_crawl_and_evaluate_names_the_crawl_used(tmp_path, farm
     assert f"被中断，依据较早的第 {earlier} 号抓取" in verdict["crawl"]["basis"]
 
 
-def test_sigterm_and_sigkill_runs_are_marked_interrupted(tmp_path, farm_factory) -> None:  # noqa: ANN001
+def test_sigterm_and_sigkill_runs_are_marked_interrupted(tmp_path, farm_factory) -> None:
     """SIGTERM: marked at once, exit 143. SIGKILL: nothing can mark the run; the next start (here
     `evaluate`) sees its process gone and marks it, and the verdict on the terminal says so."""
     farm = farm_factory(1, delay=1.0, columns=6)
@@ -143,7 +143,7 @@ def test_sigterm_and_sigkill_runs_are_marked_interrupted(tmp_path, farm_factory)
     assert f"最新的第{killed.id}号抓取" in text and f"被中断，依据较早的第{earlier}号抓取" in text
 
 
-def test_no_finished_crawl_is_unverifiable(tmp_path) -> None:  # noqa: ANN001
+def test_no_finished_crawl_is_unverifiable(tmp_path) -> None:
     """Only an interrupted crawl: 无法核验, never a verdict from what it half read."""
     from inspection.sites import evaluate_sites
     from reports.verdict import verdict_json
@@ -168,7 +168,7 @@ def test_no_finished_crawl_is_unverifiable(tmp_path) -> None:  # noqa: ANN001
     assert data["problems"] == "无法核验：检查被中断，没有完成的抓取"
 
 
-def test_a_live_crawl_is_not_marked(tmp_path) -> None:  # noqa: ANN001
+def test_a_live_crawl_is_not_marked(tmp_path) -> None:
     """A run whose process still runs (this one) is left alone; one from another host too."""
     from storage.interrupted import mark_abandoned_runs, this_process
     from storage.repo import upsert_site
@@ -183,7 +183,7 @@ def test_a_live_crawl_is_not_marked(tmp_path) -> None:  # noqa: ANN001
         assert mark_abandoned_runs(session, utcnow()) == []
 
 
-def test_scheduler_stop_stops_the_crawl_child(tmp_path, farm_factory) -> None:  # noqa: ANN001
+def test_scheduler_stop_stops_the_crawl_child(tmp_path, farm_factory) -> None:
     """`govwatch schedule` stopping (SIGTERM) sets the stop flag: the batch's crawl child is sent SIGTERM
     and exits within seconds, its runs marked interrupted; the batch is left for the next start."""
     from scheduler import batches
@@ -203,7 +203,7 @@ def test_scheduler_stop_stops_the_crawl_child(tmp_path, farm_factory) -> None:  
     def crawl() -> None:
         try:
             crawl_locally(settings, db, batch_id, "test")
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             raised.append(exc)
 
     worker = threading.Thread(target=crawl)

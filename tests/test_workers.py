@@ -79,7 +79,7 @@ def wait_workers_ready(queue: WorkQueue, count: int, limit: float = 20.0) -> Non
         time.sleep(0.1)
 
 
-def test_two_workers_crawl_every_site_once(tmp_path, pg_url, redis_url, redis_prefix, farm_factory) -> None:  # noqa: ANN001
+def test_two_workers_crawl_every_site_once(tmp_path, pg_url, redis_url, redis_prefix, farm_factory) -> None:
     db_url = pg_url
     farm = farm_factory(6, delay=0.02, columns=3)  # one host (127.0.0.1): politeness is shared by all six
     db = Database(db_url)
@@ -123,7 +123,7 @@ def test_two_workers_crawl_every_site_once(tmp_path, pg_url, redis_url, redis_pr
     db.dispose()
 
 
-def test_killed_worker_loses_no_site(tmp_path, pg_url, redis_url, redis_prefix, farm_factory) -> None:  # noqa: ANN001
+def test_killed_worker_loses_no_site(tmp_path, pg_url, redis_url, redis_prefix, farm_factory) -> None:
     db_url = pg_url
     fast = farm_factory(3, columns=3)
     slow = farm_factory(1, host="127.0.0.2", delay=0.25, columns=3)  # the site the killed worker holds
@@ -185,7 +185,7 @@ def test_killed_worker_loses_no_site(tmp_path, pg_url, redis_url, redis_prefix, 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-def test_stopped_worker_queues_its_sites_again(tmp_path, pg_url, redis_url, redis_prefix, farm_factory) -> None:  # noqa: ANN001
+def test_stopped_worker_queues_its_sites_again(tmp_path, pg_url, redis_url, redis_prefix, farm_factory) -> None:
     """SIGTERM (scale down, redeploy): the worker's unfinished site goes back to the queue under a new
     run, and the interrupted run is marked so."""
     from scheduler.batches import create_batch, jobs_of

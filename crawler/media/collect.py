@@ -65,7 +65,7 @@ class Collector:
                                     detail={"skipped": True})
         try:
             result = platforms.adapter_for(target)(target, self)
-        except Exception as exc:  # noqa: BLE001 - one account's failure is its collection, not the run's end
+        except Exception as exc:
             log.exception("collecting %s failed", account.name)
             result = CollectionResult(source=target.kind, status="error", url=account.url,
                                       reason=f"采集出错：{type(exc).__name__}: {exc}"[:500])

@@ -85,7 +85,7 @@ class Fetcher:
         if pause > 0:
             time.sleep(pause)
 
-    def get(self, url: str, **params) -> httpx.Response:
+    def get(self, url: str, **params: object) -> httpx.Response:
         self.wait()
         try:
             self.client.cookies.update(self.cookies)
@@ -109,7 +109,7 @@ class Fetcher:
 
 
 def failed(source: str, status: str, reason: str, url: str | None, fetcher: Fetcher | None,
-           **detail) -> CollectionResult:
+           **detail: object) -> CollectionResult:
     """A collection that covers nothing: its status, its reason, the responses kept."""
     return CollectionResult(source=source, status=status, reason=reason, url=url, detail=detail or None,
                             evidence=list(fetcher.kept) if fetcher else None)

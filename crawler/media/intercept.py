@@ -153,7 +153,7 @@ async def read_page(browser, platform: Platform, account_key: str, *, base: str,
         try:
             body = await response.body()
             payload = json.loads(body)
-        except Exception:  # noqa: BLE001 - a list answer that is not JSON is reported as its refusal below
+        except Exception:
             payload = {"code": NOT_JSON}  # its body is kept as evidence all the same
         if isinstance(payload, dict):
             read.payloads.append((response.url, payload, body))
@@ -170,13 +170,13 @@ async def read_page(browser, platform: Platform, account_key: str, *, base: str,
         answer = await page.goto(url, wait_until="domcontentloaded", timeout=30000)
         try:
             await page.wait_for_load_state("networkidle", timeout=wait_ms)
-        except Exception:  # noqa: BLE001 - pages that never go idle still delivered what they fetched
+        except Exception:
             pass
         if grabs:
             await asyncio.wait(grabs, timeout=10)
         read.text = await page.content()
         read.status = answer.status if answer is not None else 0
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         read.error = f"页面打开失败：{type(exc).__name__}"
     finally:
         await context.close()

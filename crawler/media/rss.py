@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import httpx
 from lxml import etree
@@ -33,7 +34,7 @@ def parse_feed(data: bytes) -> list[PostSeen]:
     root = etree.fromstring(data, parser=etree.XMLParser(recover=True, resolve_entities=False))
     posts: list[PostSeen] = []
     for item in root.iter("{*}item", "{*}entry"):
-        def first(*names: str, node=item) -> str | None:
+        def first(*names: str, node: Any = item) -> str | None:
             for name in names:
                 found = node.find(f"{{*}}{name}")
                 if found is not None:

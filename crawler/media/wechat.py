@@ -143,7 +143,7 @@ def classify(text: str, status_code: int = 200) -> tuple[str, str] | None:
 
 
 def collect_page(kind: str, url: str, *, fetcher: Fetcher, seen_at: datetime, account_name: str | None = None,
-                 **params) -> CollectionResult:
+                 **params: object) -> CollectionResult:
     """Read one WeChat-side page: kind is article | history | sogou | album | backend."""
     source = f"{SOURCE}:{kind}"
     try:

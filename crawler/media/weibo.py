@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -138,7 +139,7 @@ def _json(response: httpx.Response) -> dict | None:
 
 
 def collect(uid: str, *, base: str, fetcher: Fetcher, max_pages: int, seen_at: datetime,
-            visitor_cookies=None) -> CollectionResult:
+            visitor_cookies: Callable[[], dict[str, str]] | None = None) -> CollectionResult:
     """Read an account's weibo tab page by page. `visitor_cookies()` (Chromium) is asked once when the API
     refuses the first request; a refusal after that is the collection's status."""
     api = base.rstrip("/") + "/api/container/getIndex"
@@ -201,7 +202,7 @@ async def visitor_cookies(browser, base: str, uid: str, user_agent: str) -> dict
         await page.goto(f"{base.rstrip('/')}/u/{uid}", wait_until="domcontentloaded", timeout=30000)
         try:
             await page.wait_for_load_state("networkidle", timeout=5000)
-        except Exception:  # noqa: BLE001 - the cookies set so far are what we have
+        except Exception:
             pass
         return {c["name"]: c["value"] for c in await context.cookies()}
     finally:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -128,7 +128,7 @@ def first(items: Iterator[T] | Iterable[T]) -> T | None:
     return None
 
 
-def guarded(method):  # noqa: ANN001, ANN201
+def guarded(method: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
     """A hook or handler whose exception is logged and recorded ("observer_error") instead of
     ending the spider's work on that page: one observer's bug must not cost the others theirs."""
 
@@ -136,7 +136,7 @@ def guarded(method):  # noqa: ANN001, ANN201
     def wrapper(self, page, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
         try:
             yield from method(self, page, *args, **kwargs)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.exception("observer %s.%s failed on %s", self.name, method.__name__, page.url)
             yield page.observe("observer_error", {"observer": self.name, "hook": method.__name__,
                                                   "error": f"{exc.__class__.__name__}: {exc}"[:500]})

@@ -17,6 +17,7 @@ from typing import Any
 
 import scrapy
 from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
@@ -71,7 +72,7 @@ async def _guarded(work: Awaitable[Any]) -> Any:
     """The result, or the exception raised: the callback's `_step` raises it again against the site."""
     try:
         return await work
-    except Exception as exc:  # noqa: BLE001 - reported by _step, which logs it and closes the site
+    except Exception as exc:
         return exc
 
 
@@ -85,7 +86,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         max_links: int = 1500,
         max_level: int = 2,
         site_timeout: float = 900.0,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.jobs = list(jobs)
@@ -102,7 +103,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         self._certificates: dict[tuple[str, int], Any] = {}
 
     @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):  # noqa: ANN001, ANN206
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         paths = crawler.settings.getlist("GOVWATCH_OBSERVERS", DEFAULT_OBSERVERS)
         for path in paths:
@@ -152,7 +153,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         closed once its last outstanding request is answered."""
         try:
             yield from work
-        except Exception as exc:  # noqa: BLE001 - one bad page must not hang or kill a site
+        except Exception as exc:
             self.logger.exception("run %s: error while reading a page", state.run_id)
             state.failure = state.failure or f"internal error: {exc.__class__.__name__}: {exc}"
         state.pending -= 1
@@ -517,7 +518,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         async def answered(response: Response):  # noqa: ANN202
             try:
                 result = await maybe_deferred_to_future(deferToThread(func, *args))
-            except Exception as exc:  # noqa: BLE001 - the answer decides what a failure means
+            except Exception as exc:
                 result = exc
             for item in self._step(state, iter(answer(result, None))):
                 yield item

@@ -192,7 +192,7 @@ class WorkerSpider(RedisSpider, SiteSpider):
         while not self._stop.wait(interval):
             try:
                 self.queue.beat(self.worker_id, self.lease)
-            except Exception:  # noqa: BLE001 - Redis away for a moment: try again next beat
+            except Exception:
                 self.logger.warning("worker %s: heartbeat failed", self.worker_id, exc_info=True)
 
     def _top_up(self) -> None:
@@ -200,7 +200,7 @@ class WorkerSpider(RedisSpider, SiteSpider):
         if len(self.taken) < self.worker_sites:
             try:
                 self.schedule_next_requests()
-            except Exception:  # noqa: BLE001 - Redis or the database away for a moment: next time
+            except Exception:
                 self.logger.warning("worker %s: could not take jobs", self.worker_id, exc_info=True)
 
     def _opened(self, spider: scrapy.Spider) -> None:

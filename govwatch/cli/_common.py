@@ -29,7 +29,6 @@ VERBOSITY = {"level": 0}  # -q: -1 (no progress), -v: 1 (say where the crawl log
 
 
 def settings_file_path() -> Path:
-
     return settings_file(os.environ)
 
 out = Console(soft_wrap=False)
@@ -42,7 +41,6 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（供程序�
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-
     err.print(Text.assemble(("错误：", "bold red"), plain(message, one_line=False)), highlight=False)
     return typer.Exit(code)
 
@@ -75,8 +73,7 @@ def context(profile_name: str | None = None) -> tuple[Settings, Profile]:
     return settings, profile
 
 
-def open_db(settings: Settings):  # noqa: ANN201
-
+def open_db(settings: Settings) -> Database:
     try:
         return Database(settings.database)
     except SQLAlchemyError as exc:

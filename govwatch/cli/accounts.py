@@ -48,7 +48,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _platform(value: str | None) -> str | None:
-
     if value is None:
         return None
     try:
@@ -58,7 +57,6 @@ def _platform(value: str | None) -> str | None:
 
 
 def _one_account(session, key: str, platform: str | None):  # noqa: ANN001, ANN202
-
     try:
         return resolve_account(session, key, _platform(platform), "账号")
     except MediaFileError as exc:
@@ -114,7 +112,6 @@ def accounts_list(
 
 
 def _set_enabled(account: str, platform: str | None, enabled: bool) -> None:
-
     settings, _ = context()
     db = open_db(settings)
     with db.session() as session:
@@ -172,7 +169,6 @@ def accounts_export(
 
 
 def _moment(value: str, option: str) -> datetime:
-
     try:
         moment, _ = parse_time(value, option)
     except MediaFileError as exc:

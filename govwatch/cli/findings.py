@@ -49,7 +49,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _day(value: str | None, option: str) -> datetime | None:
-
     if value is None:
         return None
     try:
@@ -73,7 +72,6 @@ def _target(db, key: str) -> tuple[int | None, int | None, str]:  # noqa: ANN001
 
 
 def _indicator(profile, indicator: str):  # noqa: ANN001, ANN202
-
     ind = profile.indicator(indicator)
     if ind is None:
         known = ", ".join(i.id for i in profile.indicators)

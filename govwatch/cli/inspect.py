@@ -217,7 +217,6 @@ def forget_unread_bare_site(db, site_id: int, given: str) -> None:  # noqa: ANN0
 
 
 def home_unread(db, run_id: int) -> bool:  # noqa: ANN001
-
     with db.session() as session:
         run = session.get(CrawlRun, run_id)
         return run.status == "failed" or run.home_url is None

@@ -30,7 +30,6 @@ def register(app: typer.Typer) -> None:
 
 
 def collection_json(account, collection) -> dict:  # noqa: ANN001
-
     def iso(value):  # noqa: ANN001, ANN202
         return to_beijing(value).isoformat() if value else None
 

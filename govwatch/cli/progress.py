@@ -24,7 +24,6 @@ from storage.models import CrawlRun, Site
 
 
 def site_names(db, site_ids: list[int]) -> dict[int, str]:  # noqa: ANN001
-
     with db.session() as session:
         return {i: session.get(Site, i).name for i in site_ids}
 

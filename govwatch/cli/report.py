@@ -44,7 +44,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _date(value: str | None, option: str) -> date | None:
-
     if value in (None, ""):
         return None
     if isinstance(value, date):
@@ -149,7 +148,6 @@ def _judge_accounts_for(db, profile, span, as_of) -> None:  # noqa: ANN001
 
 
 def write_notice(notice, out_dir: Path, formats: list[str]) -> list[Path]:  # noqa: ANN001
-
     stem = f"通报-{notice.period.first:%Y%m}-{notice.period.last:%Y%m}"
     if notice.period.quarter:
         stem = f"通报-{notice.period.first.year}Q{notice.period.quarter}"

@@ -59,7 +59,7 @@ def db_upgrade(
     try:
         before = current(settings.database)
         after = upgrade(settings.database, revision)
-    except Exception as exc:  # noqa: BLE001 - say which database and why, not a traceback
+    except Exception as exc:
         raise fail(mask_secrets(f"cannot migrate {settings.database}: {exc.__class__.__name__}: {exc}")) from None
     out.print(f"{mask_secrets(settings.database)}: {before or 'empty'} -> {after}", soft_wrap=True)
 
@@ -70,7 +70,7 @@ def db_current() -> None:
     settings, _ = context()
     try:
         at = current(settings.database)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise fail(mask_secrets(f"cannot read {settings.database}: {exc.__class__.__name__}: {exc}")) from None
     state = "up to date" if at == head() else f"behind (newest {head()}; run `govwatch db upgrade`)"
     out.print(f"{at or 'none (never migrated)'} — {state}", soft_wrap=True)
@@ -120,7 +120,7 @@ def worker(
     open_db(settings).dispose()  # the schema is at head before the first job
     try:
         connect(settings.redis_url).ping()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise fail(mask_secrets(f"cannot reach Redis at {settings.redis_url}: {exc}")) from None
     err.print(f"worker: jobs from {mask_secrets(settings.redis_url)} ({settings.redis_prefix}:jobs), "
               f"{settings.worker_sites} sites at once; log {settings.log_dir / 'worker.log'}")
@@ -234,7 +234,7 @@ def inspect_with_workers(settings, db, site_ids: list[int], as_of, profile, *, q
     try:
         client = connect(settings.redis_url)
         client.ping()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise fail(mask_secrets(f"cannot reach Redis at {settings.redis_url}: {exc}")) from None
     queue = WorkQueue(client, settings.redis_prefix)
     if not quiet and not queue.live_workers():

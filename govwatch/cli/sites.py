@@ -77,7 +77,6 @@ def sites_import(
 
 
 def _rows(sites) -> list[dict]:  # noqa: ANN001
-
     return [{"code": s.code, "name": s.name, "url": s.url, "unit": s.unit, "group": s.group,
              "kind": s.kind, "kind_text": KIND_WORDS.get(s.kind or "", ""), "status": s.status,
              "status_text": STATUS_WORDS.get(s.status, s.status), "enabled": s.enabled} for s in sites]
@@ -117,7 +116,6 @@ def _sites_named(session, keys: list[str], *, registered_only: bool) -> list:  #
 
 
 def _set_enabled(keys: list[str], enabled: bool) -> None:
-
     settings, _ = context()
     db = open_db(settings)
     with db.session() as session:

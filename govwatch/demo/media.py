@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler
@@ -150,7 +151,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _json(self, payload: object, status: int = 200) -> None:
         self._send(status, json.dumps(payload, ensure_ascii=False), "application/json; charset=utf-8")
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         url = urlparse(self.path)
         q = {k: v[0] for k, v in parse_qs(url.query).items()}
         if url.path == "/api/container/getIndex":
@@ -230,7 +231,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve_media():
+def serve_media() -> Iterator[str]:
     """Serve the simulated platforms; yields the base URL (http://127.0.0.1:PORT)."""
     with serve_handler(_Handler) as url:
         yield url.rstrip("/")

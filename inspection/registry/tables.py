@@ -103,7 +103,7 @@ def _xlsx_rows(path: Path, where: str, sheet: str | None) -> list[tuple[int, lis
         raise TableFileError(f"{where}: 读取 .xlsx 需要 openpyxl") from exc
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+    except Exception as exc:
         raise TableFileError(f"{where}: 不是有效的 .xlsx 文件（{exc.__class__.__name__}）") from exc
     try:
         if sheet is not None and sheet not in book.sheetnames:

@@ -147,13 +147,13 @@ def _handler(site: AssetSite, pages: dict[str, tuple[str, bytes]]) -> type:
                 self.wfile.write(body)
                 self._count(path, len(body))
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self._answer(True)
 
-        def do_HEAD(self) -> None:  # noqa: N802
+        def do_HEAD(self) -> None:
             self._answer(False)
 
-        def log_message(self, *args) -> None:  # noqa: ANN002
+        def log_message(self, *args) -> None:
             pass
 
     return Handler

@@ -57,10 +57,10 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.0"
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._answer(True)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._answer(False)
 
     def _send(self, status: int, body: bytes, content_type: str = "text/html; charset=utf-8",
@@ -99,7 +99,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, body, content_type, with_body=with_body)
         return self._send(404, _page("404 Not Found", "<p>404 Not Found</p>"), with_body=with_body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

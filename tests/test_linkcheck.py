@@ -64,7 +64,7 @@ def test_every_kind_is_checked_once_with_its_kind_under_one_cap() -> None:
     ("text/html", 64 * 2**20, True),  # no soft-404 page is that large
     ("text/plain", 300, False),  # an error page may be a WAF's
 ])
-def test_a_link_check_reads_only_what_it_judges(content_type, length, stop: bool) -> None:  # noqa: ANN001
+def test_a_link_check_reads_only_what_it_judges(content_type, length, stop: bool) -> None:
     assert headers_suffice(content_type, length, 2 * 2**20) is stop
     spider, _ = _spider_and_state(100)
     headers = Headers({"Content-Type": content_type} if content_type else {})

@@ -1,0 +1,29 @@
+"""`govwatch demo --json` gives what it gave before the restructuring (docs/architecture.md): the same
+verdicts, scores, findings, columns, dates and accounts, word for word. The file beside this test was written
+by the demo of main at 28e86df (before the packages moved) and normalised by tests/demo_json.py; the one
+difference allowed is the vocabulary's single word for the unknown verdict (无法核验 where 无法判定 was)."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+
+from tests.cli_support import govwatch
+from tests.demo_json import normalise
+
+BEFORE = Path(__file__).parent / "data" / "demo_before_restructuring.json"
+
+
+def test_demo_json_is_unchanged_by_the_restructuring(tmp_path: Path) -> None:
+    result = govwatch(tmp_path, "demo", "--as-of", "2023-11-20", "--json", timeout=400,
+                      env={"GOVWATCH_TIMEOUT": "15"})
+    assert result.code == 0, result.stderr[-2000:]
+    now = normalise(result.json())
+    before = json.loads(BEFORE.read_text(encoding="utf-8"))
+    assert len(now) == len(before) == 8  # 3 sites and 5 bundled accounts
+    if now != before:
+        diff = difflib.unified_diff(json.dumps(before, ensure_ascii=False, indent=1, sort_keys=True).splitlines(),
+                                    json.dumps(now, ensure_ascii=False, indent=1, sort_keys=True).splitlines(),
+                                    "before", "now", lineterm="", n=2)
+        raise AssertionError("\n".join(list(diff)[:80]))
