@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from config.settings import load_settings
 from rules.checks.media import CHECKS, CollectionObs, ManualObs, MediaObs, MonthOutcome, Outcome, beijing, midnight
@@ -20,6 +21,7 @@ from rules.period import Period, default_period
 from rules.profile import Profile
 from rules.validate import validate_profile
 from rules.workdays import WorkCalendar, load_calendar
+from storage.db import Database
 from storage.media import Account, AccountEvaluation, Collection, Post
 from storage.records import ManualFinding
 from storage.repo import utcnow
@@ -39,7 +41,7 @@ def _iso(stored: datetime | None) -> str | None:
     return beijing(stored).isoformat(timespec="seconds") if stored else None
 
 
-def _manual(session, account_pk: int, as_of: date) -> list[ManualObs]:  # noqa: ANN001
+def _manual(session: Session, account_pk: int, as_of: date) -> list[ManualObs]:
     moment = datetime.combine(as_of, datetime.min.time())
     rows = session.scalars(select(ManualFinding).where(ManualFinding.account_id == account_pk,
                                                        ManualFinding.withdrawn_at.is_(None)).order_by(ManualFinding.id))
@@ -58,7 +60,7 @@ def _months(obs: MediaObs, period: Period, outcomes: list[Outcome]) -> list[Mont
     return out
 
 
-def judge_account(session, account: Account, as_of: date, profile: Profile, period: Period,  # noqa: ANN001
+def judge_account(session: Session, account: Account, as_of: date, profile: Profile, period: Period,
                   calendar: WorkCalendar) -> AccountResult:
     end = midnight(as_of + timedelta(days=1))
     posts = session.scalars(select(Post).where(Post.account_id == account.id, Post.published_at < end)
@@ -117,7 +119,7 @@ def _default_calendar() -> WorkCalendar:
         return load_calendar(None)
 
 
-def evaluate_accounts(db, account_ids: list[int] | None, as_of: date, profile: Profile,  # noqa: ANN001
+def evaluate_accounts(db: Database, account_ids: list[int] | None, as_of: date, profile: Profile,
                       period: Period | None = None, *, save: bool = True,
                       calendar: WorkCalendar | None = None) -> list[AccountResult]:
     """Judge the accounts (all judged ones when `account_ids` is None), in id order; closed or

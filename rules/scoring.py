@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from config.vocabulary import VERDICT_WORDS
 from rules.findings import Finding
 from rules.observations import ManualObs, SiteObs
 from rules.profile import Indicator, Profile
+
+if TYPE_CHECKING:
+    from rules.engine import IndicatorResult
 
 DEFAULT_SCORING = {"total": 100, "fail_below": 60, "bonus_above": 80, "bonus_max": 30, "applies_to": "all"}
 DEFAULT_NOTICE = {"veto_suffix": "(单否)", "separator": ";", "none": "无", **VERDICT_WORDS}
@@ -189,7 +192,7 @@ def score(results: list, obs: SiteObs, profile: Profile, crawled: bool) -> Outco
     return Outcome(verdict if crawled else "unknown", value if crawled else None, text, details, words)
 
 
-def status_of(r) -> str:  # noqa: ANN001
+def status_of(r: IndicatorResult) -> str:
     if r.status == "unknown":
         return "unknown"
     active = [f for f in r.findings if f.active and f.kind != "ok"]

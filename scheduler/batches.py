@@ -31,9 +31,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 
 from config.settings import Settings, to_environ
 from crawler.workqueue import Job, WorkQueue, reap_dead_workers, requeue
+from rules.profile import Profile
 from storage.db import Database
 from storage.interrupted import INTERRUPTED
 from storage.interrupted import reason as interrupted_reason
@@ -354,7 +356,7 @@ def wait_for_accounts(settings: Settings, db: Database, queue: WorkQueue, accoun
     is not waited for. `progress(collected)` is told how many are done. Returns the accounts not collected."""
     from crawler.media.collect import collected_since, collected_tonight
 
-    def collected(session, account_id: int) -> bool:  # noqa: ANN001
+    def collected(session: Session, account_id: int) -> bool:
         return collected_since(session, account_id, since) if since else collected_tonight(session, account_id)
 
     deadline = time.monotonic() + (settings.batch_timeout if timeout is None else timeout)
@@ -384,7 +386,7 @@ def wait_for_accounts(settings: Settings, db: Database, queue: WorkQueue, accoun
 # -- judging -------------------------------------------------------------------------------
 
 
-def evaluate_batch(db: Database, batch_id: int, profile=None) -> list:  # noqa: ANN001
+def evaluate_batch(db: Database, batch_id: int, profile: Profile | None = None) -> list:
     """Judge every site of the batch on its current run; rechecks waiting on the batch are closed."""
     from inspection.sites import evaluate_sites
     from rules.profile import load_profile
@@ -419,7 +421,7 @@ def evaluate_batch(db: Database, batch_id: int, profile=None) -> list:  # noqa: 
 
 
 def run_batch(settings: Settings, db: Database, batch_id: int, owner: str, *, queue: WorkQueue | None = None,
-              progress: ProgressFn | None = None, profile=None) -> list:  # noqa: ANN001
+              progress: ProgressFn | None = None, profile: Profile | None = None) -> list:
     """Crawl (in the batch's mode) whatever is unfinished, then judge every site."""
     with db.session() as session:
         mode = session.get(CrawlBatch, batch_id).mode
@@ -439,7 +441,7 @@ def run_batch(settings: Settings, db: Database, batch_id: int, owner: str, *, qu
     return evaluate_batch(db, batch_id, profile)
 
 
-def inspect_sites(settings: Settings, db: Database, site_ids: Sequence[int], as_of: date, profile, *,  # noqa: ANN001
+def inspect_sites(settings: Settings, db: Database, site_ids: Sequence[int], as_of: date, profile: Profile, *,
                   kind: str = "manual", mode: str | None = None, progress: ProgressFn | None = None,
                   queue: WorkQueue | None = None) -> list:
     """Crawl the sites as one batch (child process or workers) and judge them; returns the evaluations."""

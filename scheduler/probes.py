@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from config.settings import Settings
 from storage.db import Database
 from storage.models import Probe, Site
 from storage.repo import utcnow
@@ -56,7 +57,7 @@ def due_sites(db: Database, probes_per_day: int, now: datetime | None = None) ->
     return due
 
 
-def probe_due(settings, db: Database, now: datetime | None = None) -> Sequence:  # noqa: ANN001
+def probe_due(settings: Settings, db: Database, now: datetime | None = None) -> Sequence:
     from crawler.probe import probe_sites
 
     due = due_sites(db, settings.probes_per_day, now)

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import select, update
 
+from config.settings import Settings
 from storage.db import Database
 from storage.models import RecheckRequest
 from storage.repo import utcnow
@@ -41,7 +42,7 @@ def claim_queued(db: Database, limit: int = 50) -> list[RecheckRequest]:
     return claimed
 
 
-def drain(settings, db: Database, owner: str, *, today: date | None = None) -> list[int]:  # noqa: ANN001
+def drain(settings: Settings, db: Database, owner: str, *, today: date | None = None) -> list[int]:
     """Run every queued recheck now (crawl, store, judge); returns the request ids handled."""
     from rules.profile import load_profile
     from scheduler.batches import BatchStopped, create_batch, run_batch

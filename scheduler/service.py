@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -56,7 +57,7 @@ def job_specs(settings: Settings) -> list[dict]:
     ]
 
 
-def _on_missed(db: Database):  # noqa: ANN202
+def _on_missed(db: Database) -> Callable[[JobExecutionEvent], None]:
     def listener(event: JobExecutionEvent) -> None:
         when = event.scheduled_run_time.isoformat(timespec="minutes")
         log.warning("job %s missed its run at %s (the scheduler was down or busy); skipped", event.job_id, when)
@@ -70,8 +71,8 @@ def _on_error(event: JobExecutionEvent) -> None:
     log.error("job %s failed: %r", event.job_id, event.exception, exc_info=event.exception)
 
 
-def build_scheduler(settings: Settings, db: Database, owner: str, *, scheduler_class=BlockingScheduler,  # noqa: ANN001
-                    recover: bool = True) -> BaseScheduler:
+def build_scheduler(settings: Settings, db: Database, owner: str, *,
+                    scheduler_class: type[BaseScheduler] = BlockingScheduler, recover: bool = True) -> BaseScheduler:
     jobs.use(jobs.Context(settings, db, owner))
     scheduler = scheduler_class(
         jobstores={"default": SQLAlchemyJobStore(engine=db.engine, tablename=JOBS_TABLE),
@@ -140,7 +141,7 @@ def run_scheduler(settings: Settings, db: Database, owner: str) -> None:
     scheduler = build_scheduler(settings, db, owner)
     install_jobs(scheduler, settings, db)
 
-    def stop(signum, _frame) -> None:  # noqa: ANN001
+    def stop(signum: int, _frame: object) -> None:
         log.info("signal %s: stopping the scheduler and any crawl under way", signum)
         batches.request_stop()  # a crawl child is stopped within seconds, its runs marked interrupted
         scheduler.shutdown(wait=False)

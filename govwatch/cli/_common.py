@@ -81,7 +81,7 @@ def open_db(settings: Settings) -> Database:
         raise fail(mask_secrets(message)) from None
 
 
-def mark_abandoned_runs(db) -> None:  # noqa: ANN001
+def mark_abandoned_runs(db: Database) -> None:
     """Runs left "running" by a crawl killed outright (SIGKILL): marked interrupted before anything
     is crawled or judged, so no verdict silently rests on an older crawl (storage/interrupted.py)."""
 
@@ -92,7 +92,7 @@ def mark_abandoned_runs(db) -> None:  # noqa: ANN001
                        f"（抓取编号 {'、'.join(map(str, marked[:10]))}{'等' if len(marked) > 10 else ''}）"))
 
 
-def registered_site_id(db, key: str) -> int:  # noqa: ANN001
+def registered_site_id(db: Database, key: str) -> int:
     """The id of a stored site named by code, name or URL, or a clear error."""
     with db.session() as session:
         found = find_site(session, key)

@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from config.vocabulary import ACCOUNT_STATUS_WORDS, ACCOUNT_TYPE_WORDS
 from crawler.evidence import EvidenceStore
@@ -28,6 +29,7 @@ from inspection.registry.tables import TableFileError, write_table
 from reports.media_verdict import account_json, platform_word, print_account_results
 from rules.accounts import evaluate_accounts
 from rules.period import parse_period
+from rules.profile import Profile
 from storage.media import Account, AccountEvaluation, Collection, Post
 from storage.media_repo import BEIJING, find_accounts
 from storage.records import ManualFinding
@@ -56,14 +58,14 @@ def _platform(value: str | None) -> str | None:
         raise fail(str(exc)) from None
 
 
-def _one_account(session, key: str, platform: str | None):  # noqa: ANN001, ANN202
+def _one_account(session: Session, key: str, platform: str | None) -> Account:
     try:
         return resolve_account(session, key, _platform(platform), "账号")
     except MediaFileError as exc:
         raise fail(str(exc)) from None
 
 
-def account_row(a) -> dict:  # noqa: ANN001
+def account_row(a: Account) -> dict:
     return {"name": a.name, "platform": a.platform, "type": a.type, "account_id": a.account_id, "url": a.url,
             "unit": a.unit, "group": a.group, "status": a.status, "enabled": a.enabled}
 
@@ -243,7 +245,7 @@ def posts_import(
     out.print(f"{file}: {len(counts)}个账号，{sum(counts.values())}条发布")
 
 
-def evaluate_accounts_command(accounts: list[str] | None, as_of: date, prof, period: str | None,  # noqa: ANN001
+def evaluate_accounts_command(accounts: list[str] | None, as_of: date, prof: Profile, period: str | None,
                               json_out: bool) -> list:
     """`govwatch evaluate --accounts`: judge stored posts, print the table (or return JSON rows)."""
     settings, _ = context()

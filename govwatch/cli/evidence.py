@@ -26,6 +26,7 @@ from inspection.evidence_stamp import StampJob, stamp_screenshots
 from inspection.sites import evaluate_sites
 from reports.plain import plain, ptext
 from reports.verdict import verdict_json
+from storage.db import Database
 from storage.records import Evidence
 
 
@@ -33,7 +34,7 @@ def register(app: typer.Typer) -> None:
     app.command("evidence")(evidence)
 
 
-def _captured(db, run_id: int | None) -> dict[tuple[str, str], datetime]:  # noqa: ANN001
+def _captured(db: Database, run_id: int | None) -> dict[tuple[str, str], datetime]:
     """(page URL, kind) -> when the file was captured (UTC)."""
     if run_id is None:
         return {}

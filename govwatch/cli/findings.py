@@ -24,6 +24,8 @@ from sqlalchemy import select
 
 from govwatch.cli._common import context, emit_json, fail, open_db, out, who_entered
 from reports.plain import plain
+from rules.profile import Indicator, Profile
+from storage.db import Database
 from storage.media import Account
 from storage.media_repo import find_accounts
 from storage.models import Site
@@ -57,7 +59,7 @@ def _day(value: str | None, option: str) -> datetime | None:
         raise fail(f"{option} {value!r} is not a date like 2023-11-20") from None
 
 
-def _target(db, key: str) -> tuple[int | None, int | None, str]:  # noqa: ANN001
+def _target(db: Database, key: str) -> tuple[int | None, int | None, str]:
     """(site id, account id, name): a registered site, else one 政务新媒体 account (name or account ID)."""
     with db.session() as session:
         found = find_site(session, key)
@@ -71,7 +73,7 @@ def _target(db, key: str) -> tuple[int | None, int | None, str]:  # noqa: ANN001
     raise fail(f"no site or account {key!r} in the store (see `govwatch sites list`, `govwatch accounts list`)")
 
 
-def _indicator(profile, indicator: str):  # noqa: ANN001, ANN202
+def _indicator(profile: Profile, indicator: str) -> Indicator:
     ind = profile.indicator(indicator)
     if ind is None:
         known = ", ".join(i.id for i in profile.indicators)
@@ -79,7 +81,7 @@ def _indicator(profile, indicator: str):  # noqa: ANN001, ANN202
     return ind
 
 
-def _row(m) -> dict:  # noqa: ANN001
+def _row(m: ManualFinding) -> dict:
     return {"id": m.id, "site_id": m.site_id, "account_id": m.account_id,
             "indicator": m.indicator, "kind": m.kind, "points": m.points,
             "detail": m.detail, "reason": m.reason, "entered_by": m.entered_by,

@@ -34,6 +34,7 @@ from reports.plain import plain
 from reports.verdict import print_evaluation, summary_table, verdict_json
 from rules.reasons import reason_words
 from scheduler.queue import enqueue_recheck
+from storage.db import Database
 from storage.media_repo import judged_accounts
 from storage.models import Column, CrawlRun, ListItem, Site
 from storage.repo import find_site, remove_site, sites_to_inspect, upsert_site
@@ -195,7 +196,7 @@ def crawl(
         raise typer.Exit(CRAWL_INCOMPLETE)
 
 
-def _collect_accounts(settings: Settings, db, *, quiet: bool) -> list[dict]:  # noqa: ANN001
+def _collect_accounts(settings: Settings, db: Database, *, quiet: bool) -> list[dict]:
     """The registered 正常 accounts, collected here when no site crawl runs in this process (govwatch/collect.py)."""
     with db.session() as session:
         ids = [a.id for a in judged_accounts(session)]
@@ -205,7 +206,7 @@ def _collect_accounts(settings: Settings, db, *, quiet: bool) -> list[dict]:  # 
 
 
 
-def forget_unread_bare_site(db, site_id: int, given: str) -> None:  # noqa: ANN001
+def forget_unread_bare_site(db: Database, site_id: int, given: str) -> None:
     """A bare-URL recheck whose home page could not be read registers nothing (a mistyped URL is
     not kept as a site) and exits non-zero."""
 
@@ -216,13 +217,13 @@ def forget_unread_bare_site(db, site_id: int, given: str) -> None:  # noqa: ANN0
     raise fail(f"无法读取 {plain(given)} 的首页（{reason_words(error)}），未登记、未评价。请检查网址是否写对", code=1)
 
 
-def home_unread(db, run_id: int) -> bool:  # noqa: ANN001
+def home_unread(db: Database, run_id: int) -> bool:
     with db.session() as session:
         run = session.get(CrawlRun, run_id)
         return run.status == "failed" or run.home_url is None
 
 
-def fresh_crawl_guard(settings: Settings, db, runs: dict[int, int], as_of: date, given: bool) -> None:  # noqa: ANN001
+def fresh_crawl_guard(settings: Settings, db: Database, runs: dict[int, int], as_of: date, given: bool) -> None:
     """A fresh crawl observes today's site: judging it at an earlier --as-of would drop everything
     newer and give false vetoes. Such a verdict is refused as_of the crawl saw anything dated after
     the monitoring time point; `evaluate --as-of` re-judges stored crawls instead (README)."""

@@ -3,21 +3,26 @@ also the account side of `recheck`, `crawl` and `demo`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from config.settings import Settings
 from crawler.media import platforms
 from crawler.media.collect import collect_accounts
 from govwatch.cli._common import context, emit_json, fail, open_db, out
 from govwatch.demo.media import serve_media
 from reports.media_verdict import account_json, print_account_results
-from rules.accounts import evaluate_accounts
+from rules.accounts import AccountResult, evaluate_accounts
+from rules.profile import Profile
+from storage.db import Database
+from storage.media import Account, Collection
 from storage.media_repo import find_account, find_accounts, judged_accounts, to_beijing, upsert_account
 
 STATUS_WORDS = {"ok": "已读取", "partial": "部分读取", "blocked": "被拦截", "captcha": "验证码",
@@ -29,8 +34,8 @@ def register(app: typer.Typer) -> None:
     app.command("collect")(collect)
 
 
-def collection_json(account, collection) -> dict:  # noqa: ANN001
-    def iso(value):  # noqa: ANN001, ANN202
+def collection_json(account: Account, collection: Collection) -> dict:
+    def iso(value: datetime | None) -> str | None:
         return to_beijing(value).isoformat() if value else None
 
     return {"account": account.name, "platform": account.platform, "account_id": account.account_id,
@@ -55,7 +60,7 @@ def print_collection(console: Console, row: dict) -> None:
         console.print(f"  证据：{len(row['evidence'])} 个文件（证据目录 evidence/，路径见 --json）")
 
 
-def collect_with_progress(settings, db, ids: list[int], *, quiet: bool = False,  # noqa: ANN001
+def collect_with_progress(settings: Settings, db: Database, ids: list[int], *, quiet: bool = False,
                           once_per_night: bool = False) -> list[dict]:
     """Collect accounts with a Rich progress bar on stderr; returns one JSON row per collected account."""
     rows: list[dict] = []
@@ -65,7 +70,7 @@ def collect_with_progress(settings, db, ids: list[int], *, quiet: bool = False, 
     with progress:
         task = progress.add_task("", total=len(ids))
 
-        def done(account, collection) -> None:  # noqa: ANN001
+        def done(account: Account, collection: Collection) -> None:
             rows.append(collection_json(account, collection))
             progress.update(task, advance=1, description=f"{account.name}：{collection.status}")
 
@@ -101,7 +106,7 @@ def collect(
         print_collection(out, row)
 
 
-def recheck_account(account_key: str, as_of: date, profile, *, json_out: bool) -> bool:  # noqa: ANN001
+def recheck_account(account_key: str, as_of: date, profile: Profile, *, json_out: bool) -> bool:
     """`recheck ACCOUNT`: collect one registered account now, then judge and print it. False as_of the key
     names no account (the caller treats it as a site)."""
 
@@ -128,7 +133,7 @@ def recheck_account(account_key: str, as_of: date, profile, *, json_out: bool) -
     return True
 
 
-def _judge(db, account_id: int, as_of: date, profile):  # noqa: ANN001, ANN202
+def _judge(db: Database, account_id: int, as_of: date, profile: Profile) -> list[AccountResult]:
     """The account's verdict under the profile."""
     return evaluate_accounts(db, [account_id], as_of, profile)
 
@@ -143,7 +148,7 @@ DEMO_ACCOUNTS = (  # (name, platform, account ID, meta): simulated platforms in 
 
 
 @contextmanager
-def demo_platforms(settings, db):  # noqa: ANN001, ANN201
+def demo_platforms(settings: Settings, db: Database) -> Iterator[tuple[Settings, list[int]]]:
     """Serve the simulated platforms on 127.0.0.1 and register a few accounts there; yields (settings pointing
     at them, account ids), for the demo to collect beside its crawl, in its one Chromium."""
 

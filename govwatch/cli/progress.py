@@ -4,6 +4,7 @@ stop on Ctrl-C or SIGTERM."""
 from __future__ import annotations
 
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -15,15 +16,17 @@ from sqlalchemy import func, select
 
 from config.settings import Settings
 from crawler.media.collect import collect_accounts
-from crawler.runner import CrawlError, CrawlInterrupted
+from crawler.runner import CrawlError, CrawlInterrupted, CrawlJob
 from govwatch.cli._common import VERBOSITY, err, fail
 from govwatch.cli.media import collection_json
 from inspection.sites import crawl_sites
 from reports.plain import plain
+from storage.db import Database
+from storage.media import Account, Collection
 from storage.models import CrawlRun, Site
 
 
-def site_names(db, site_ids: list[int]) -> dict[int, str]:  # noqa: ANN001
+def site_names(db: Database, site_ids: list[int]) -> dict[int, str]:
     with db.session() as session:
         return {i: session.get(Site, i).name for i in site_ids}
 
@@ -54,7 +57,7 @@ def terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def interrupted_exit(db, site_ids: list[int], exc) -> typer.Exit:  # noqa: ANN001
+def interrupted_exit(db: Database, site_ids: list[int], exc: CrawlInterrupted) -> typer.Exit:
     """What an interrupted crawl stored, and exit status 128 + signal (130 Ctrl-C, 143 SIGTERM)."""
     with db.session() as session:
         newest = select(func.max(CrawlRun.id)).where(CrawlRun.site_id.in_(site_ids)).group_by(CrawlRun.site_id)
@@ -65,7 +68,7 @@ def interrupted_exit(db, site_ids: list[int], exc) -> typer.Exit:  # noqa: ANN00
     return typer.Exit(exc.exit_code)
 
 
-def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date, quiet: bool,  # noqa: ANN001
+def crawl_with_progress(settings: Settings, db: Database, site_ids: list[int], as_of: date, quiet: bool,
                         accounts: list[int] | None = None, collected: list[dict] | None = None) -> dict[int, int]:
     """Crawl the sites with progress on stderr; `accounts` are collected beside the crawl, in its browser,
     their JSON rows appended to `collected`."""
@@ -78,7 +81,7 @@ def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date
         task = progress.add_task(in_flight(names, set()), total=len(site_ids))
         finished: set[int] = set()
 
-        def done(job) -> None:  # noqa: ANN001
+        def done(job: CrawlJob) -> None:
             finished.add(job.site_id)
             progress.update(task, advance=1, description=in_flight(names, finished, plain(job.label)))
 
@@ -87,12 +90,12 @@ def crawl_with_progress(settings: Settings, db, site_ids: list[int], as_of: date
 
             account_task = progress.add_task("采集账号", total=len(accounts))
 
-            def collected_one(account, collection) -> None:  # noqa: ANN001
+            def collected_one(account: Account, collection: Collection) -> None:
                 if collected is not None:
                     collected.append(collection_json(account, collection))
                 progress.update(account_task, advance=1, description=f"采集账号 {account.name}：{collection.status}")
 
-            def side_work(stopping) -> None:  # noqa: ANN001 - a threading.Event: the crawl was cut short
+            def side_work(stopping: threading.Event) -> None:  # set when the crawl was cut short
                 collect_accounts(settings, db, accounts, on_done=collected_one, stop=stopping)
 
         try:

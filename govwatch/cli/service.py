@@ -10,7 +10,7 @@ import logging
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import typer
@@ -20,12 +20,14 @@ from rich.table import Table
 from sqlalchemy import select
 
 from config.masking import mask_secrets
+from config.settings import Settings
 from crawler.probe import probe_sites
 from crawler.spiders.worker import run_worker
 from crawler.workqueue import WorkQueue, connect
 from govwatch.cli._common import context, emit_json, err, fail, open_db, out, parse_as_of
 from govwatch.cli.media import collection_json
 from reports.verdict import summary_table, verdict_json
+from rules.profile import Profile
 from scheduler import jobs
 from scheduler.batches import (
     BatchStopped,
@@ -36,6 +38,7 @@ from scheduler.batches import (
     wait_for_accounts,
 )
 from scheduler.service import build_scheduler, install_jobs, job_specs, run_scheduler
+from storage.db import Database
 from storage.media import Account, Collection
 from storage.migrate import current, head, upgrade
 from storage.repo import find_site
@@ -229,7 +232,8 @@ def register(app: typer.Typer) -> None:
     app.command()(nightly)
 
 
-def inspect_with_workers(settings, db, site_ids: list[int], as_of, profile, *, quiet: bool = False) -> list:  # noqa: ANN001
+def inspect_with_workers(settings: Settings, db: Database, site_ids: list[int], as_of: date, profile: Profile, *,
+                         quiet: bool = False) -> list:
     """`govwatch crawl --workers`: queue the sites for the workers, show progress, judge them."""
     try:
         client = connect(settings.redis_url)
@@ -251,7 +255,8 @@ def inspect_with_workers(settings, db, site_ids: list[int], as_of, profile, *, q
             return []
 
 
-def accounts_to_workers(settings, db, account_ids: list[int], as_of):  # noqa: ANN001, ANN201
+def accounts_to_workers(settings: Settings, db: Database, account_ids: list[int],
+                        as_of: date) -> tuple[WorkQueue, datetime, list[int]]:
     """`govwatch crawl --workers`: queue every account for the workers (collected again even if collected
     tonight). Returns what `wait_accounts_of_workers` needs."""
 
@@ -261,7 +266,8 @@ def accounts_to_workers(settings, db, account_ids: list[int], as_of):  # noqa: A
     return queue, since, [j.account_id for j in jobs]
 
 
-def wait_accounts_of_workers(settings, db, queued, *, quiet: bool = False) -> list[dict]:  # noqa: ANN001
+def wait_accounts_of_workers(settings: Settings, db: Database, queued: tuple[WorkQueue, datetime, list[int]], *,
+                             quiet: bool = False) -> list[dict]:
     """Wait for the workers to collect the queued accounts (with progress); one JSON row per account
     collected, as `govwatch collect --json` prints them."""
 

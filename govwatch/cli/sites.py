@@ -7,16 +7,19 @@ The accounts registry (govwatch/cli_accounts.py, issue 9) follows the same shape
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from govwatch.cli._common import context, emit_json, fail, open_db, out
 from inspection.registry.sites import KIND_WORDS, STATUS_WORDS, SitesFileError, export_rows, read_sites
 from inspection.registry.tables import TableFileError, write_table
 from reports.plain import Wrapped, plain, ptext
+from storage.models import Site
 from storage.repo import find_site, registered_sites, remove_site, upsert_site
 
 sites_app = typer.Typer(help="网站登记册：导入、查看、导出、停用、删除。", no_args_is_help=True)
@@ -76,7 +79,7 @@ def sites_import(
                             f"未使用的列：{'、'.join(read.ignored) or '无'}"), indent=2))
 
 
-def _rows(sites) -> list[dict]:  # noqa: ANN001
+def _rows(sites: Iterable[Site]) -> list[dict]:
     return [{"code": s.code, "name": s.name, "url": s.url, "unit": s.unit, "group": s.group,
              "kind": s.kind, "kind_text": KIND_WORDS.get(s.kind or "", ""), "status": s.status,
              "status_text": STATUS_WORDS.get(s.status, s.status), "enabled": s.enabled} for s in sites]
@@ -104,7 +107,7 @@ def sites_list(json_out: JsonOpt = False) -> None:
     out.print(table)
 
 
-def _sites_named(session, keys: list[str], *, registered_only: bool) -> list:  # noqa: ANN001
+def _sites_named(session: Session, keys: list[str], *, registered_only: bool) -> list:
     """Every site the keys name, or a failure naming the first unknown key before anything is changed."""
     found = []
     for key in keys:
