@@ -546,6 +546,8 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
                                                                                    str | None]:
         if response.status >= 400:
             return None, None, f"HTTP {response.status}"
+        if response.meta["observer_meta"].get("raw"):
+            return None, None, None  # a file the observer reads itself (an attachment): not parsed as HTML
         try:
             text = bound_html(decode_html(response.body, header_charset(response)).text)[0]
         except UndecodableError as exc:
