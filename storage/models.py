@@ -274,5 +274,6 @@ class ServiceNotice(Base):
 
 
 # Further tables live in their own module; importing it here puts them on Base.metadata.
+from storage import content as _content  # noqa: E402, F401
 from storage import media as _media  # noqa: E402, F401
 from storage import records as _records  # noqa: E402, F401
