@@ -121,11 +121,11 @@ class ContentObserver(PageObserver):
             return
         yield page.in_thread(self, "on_attachment_text", attachment_text, body, page.meta["suffix"],
                              int(limits["attachment_max_pages"]), float(limits["attachment_max_seconds"]),
-                             url=page.url, found_on=page.meta.get("found_on"))
+                             url=page.url, linked_from=page.meta.get("linked_from"))
 
     @guarded
     def on_attachment_text(self, page: PageContext, result: Any) -> Iterator[Any]:
-        url, found_on = page.meta["url"], page.meta.get("found_on")
+        url, found_on = page.meta["url"], page.meta.get("linked_from")
         if isinstance(result, Exception):
             error = f"{result.__class__.__name__}: {result}"[:300]
             yield page.observe("attachment_read", {"read": False, "error": error, "found_on": found_on}, url=url)
@@ -214,6 +214,6 @@ class ContentObserver(PageObserver):
                 continue
             site.seen.add(k)
             site.attachments += 1
-            request = page.follow(self, url, "on_attachment", suffix=suffix, found_on=page.url, raw=True)
+            request = page.follow(self, url, "on_attachment", suffix=suffix, linked_from=page.url, raw=True)
             request.meta["download_maxsize"] = int(limits["attachment_max_bytes"])
             yield request

@@ -252,7 +252,8 @@ class Scanner:
                 continue
             if not own and not former:
                 continue
-            correct = "、".join(info.get("titles", [])[:2]) or None
+            titles = info.get("titles", [])
+            correct = "、".join(t for t in titles if not any(t != o and t in o for o in titles)) or None
             written = f"{e.needle}{title}" if text.startswith(title, end) else f"{title}{e.needle}"
             yield Hit("leader_title", e.grade, written,
                       f"{e.needle}（{correct}）" if correct else None, start, self._context(text, start, end), e.source,
