@@ -129,21 +129,21 @@ def hidden_links(root: lxml.html.HtmlElement, page_url: str, trusted: list[str])
     """Off-site links a reader cannot see, each with every way it is hidden (itself or an ancestor)."""
     sheet = StyleSheet.of(root)
     site_host = urlsplit(page_url).netloc.lower()
-    memo: dict[int, tuple[list[str], str | None, str | None]] = {}
+    # keyed by the element itself: lxml's proxies are reused once freed, so id() would mix elements up
+    memo: dict[lxml.html.HtmlElement, tuple[list[str], str | None, str | None]] = {}
 
     def chain(el: lxml.html.HtmlElement) -> tuple[list[str], str | None, str | None]:
         """(how hidden, text colour, background colour) inherited down to `el`."""
-        key = id(el)
-        if key in memo:
-            return memo[key]
+        if el in memo:
+            return memo[el]
         parent = el.getparent()
         how, colour, background = chain(parent) if parent is not None else ([], None, None)
         style = sheet.style(el)
         own = hidden_how(style, el)
         colour = _colour(style.get("color")) or colour
         background = _colour(style.get("background-color") or style.get("background")) or background
-        memo[key] = ([*how, *own], colour, background)
-        return memo[key]
+        memo[el] = ([*how, *own], colour, background)
+        return memo[el]
 
     for a in root.iter("a"):
         href = urljoin(page_url, (a.get("href") or "").strip())
