@@ -48,7 +48,6 @@ DEFAULT_OBSERVERS: list[str] = [
     "crawler.observers.interaction.InteractionObserver",
     "crawler.observers.services.ServicesObserver",
     "crawler.observers.publishing.PublishingObserver",
-    "crawler.observers.content.ContentObserver",
 ]
 
 

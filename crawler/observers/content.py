@@ -32,6 +32,9 @@ from crawler.observers.darklinks import hidden_links, off_site_links
 from crawler.observers.personal import attachment_text, find_personal
 from crawler.observers.words import DICTIONARIES_ENV, Scanner, extra_paths, scanner
 
+# Dotted paths of the content observers a crawl runs besides DEFAULT_OBSERVERS (setting
+# GOVWATCH_CONTENT_OBSERVERS; [] turns the content scan off).
+CONTENT_OBSERVERS: list[str] = ["crawler.observers.content.ContentObserver"]
 DATE_RE = re.compile(r"\d{4}[-/.年]\d{1,2}|\d{1,2}[-/月]\d{1,2}日?")
 
 

@@ -31,6 +31,7 @@ from crawler.extract import PageExtract, extract_page
 from crawler.items import ColumnSeen, CrawlFailed, HomeSeen, Observed, PageFetched, RunFinished
 from crawler.linkcheck import failure_outcome, is_html, soft_404_reason, status_outcome
 from crawler.observers import DEFAULT_OBSERVERS, PageContext, PageObserver
+from crawler.observers.content import CONTENT_OBSERVERS
 from crawler.render import RenderedPage, blocked_reason, render_reason, snapshot
 from crawler.settings import BROWSER_CONTEXT
 from crawler.spiders.evidence import EvidenceCapture
@@ -105,6 +106,8 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):  # noqa: ANN001, ANN206
         spider = super().from_crawler(crawler, *args, **kwargs)
         paths = crawler.settings.getlist("GOVWATCH_OBSERVERS", DEFAULT_OBSERVERS)
+        # The content checks (words, personal data, dark links): a family of their own, off with [].
+        paths = [*paths, *crawler.settings.getlist("GOVWATCH_CONTENT_OBSERVERS", CONTENT_OBSERVERS)]
         for path in paths:
             observer = load_object(path)()
             spider.observers[observer.name] = observer
