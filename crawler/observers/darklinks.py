@@ -18,16 +18,20 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
-RULE_RE = re.compile(r"([^{}]{1,300})\{([^{}]{0,2000})\}")
-DECL_RE = re.compile(r"([a-zA-Z-]{1,40})\s*:\s*([^;]{0,200})")
+COMMENT_RE = re.compile(r"/\*.*?\*/", re.S)
 PX_RE = re.compile(r"^\s*(-?\d{1,6}(?:\.\d{1,3})?)\s*(px|em|pt|rem|%)?")
 SCRIPT_HREF_RE = re.compile(r"""href\s*=\s*\\?["']?(https?://[^"'\\\s>]{1,300})""", re.I)
-WRITES_RE = re.compile(r"document\.write|innerHTML|insertAdjacentHTML", re.I)
+WRITES = ("document.write", "innerHTML", "insertAdjacentHTML")
 COLOR_NAMES = {"white": "#ffffff", "black": "#000000", "#fff": "#ffffff", "#000": "#000000"}
 
 
 def _decls(text: str) -> dict[str, str]:
-    return {m.group(1).strip().lower(): m.group(2).strip().lower() for m in DECL_RE.finditer(text or "")}
+    found = {}
+    for decl in (text or "").split(";"):
+        name, colon, value = decl.partition(":")
+        if colon:
+            found[name.strip().lower()] = value.strip().lower()
+    return found
 
 
 def _px(value: str) -> float | None:
@@ -48,30 +52,44 @@ def _colour(value: str | None) -> str | None:
 
 @dataclass(slots=True)
 class StyleSheet:
-    """The page's own <style> rules by class and id (simple selectors; the last rule wins)."""
+    """The page's own <style> rules by class and id (simple selectors; the last rule wins). Rule
+    bodies are kept raw and read only for the classes and ids a suspect link's ancestors carry."""
 
-    by_class: dict[str, dict[str, str]] = field(default_factory=dict)
-    by_id: dict[str, dict[str, str]] = field(default_factory=dict)
+    by_class: dict[str, list[str]] = field(default_factory=dict)
+    by_id: dict[str, list[str]] = field(default_factory=dict)
+    _read: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, root: lxml.html.HtmlElement) -> StyleSheet:
         sheet = cls()
         for style in root.iter("style"):
-            for m in RULE_RE.finditer(style.text or ""):
-                decls = _decls(m.group(2))
-                for selector in m.group(1).split(","):
+            # one pass over the blocks (split, not a backtracking rule pattern): linear in the sheet's size
+            for block in COMMENT_RE.sub("", style.text or "").split("}"):
+                head, brace, body = block.rpartition("{")
+                if not brace:
+                    continue
+                for selector in head.split("{")[-1].split(","):
                     last = selector.strip().split()[-1] if selector.strip() else ""
                     for part in re.findall(r"[.#][\w-]{1,80}", last):
                         table = sheet.by_class if part[0] == "." else sheet.by_id
-                        table.setdefault(part[1:], {}).update(decls)
+                        table.setdefault(part[1:], []).append(body)
         return sheet
+
+    def _rules(self, table: dict[str, list[str]], kind: str, name: str) -> dict[str, str]:
+        if (kind, name) not in self._read:
+            decls: dict[str, str] = {}
+            for body in table.get(name, ()):
+                decls.update(_decls(body))
+            self._read[(kind, name)] = decls
+        return self._read[(kind, name)]
 
     def style(self, el: lxml.html.HtmlElement) -> dict[str, str]:
         found: dict[str, str] = {}
         for name in (el.get("class") or "").split():
-            found.update(self.by_class.get(name, {}))
-        if el.get("id"):
-            found.update(self.by_id.get(el.get("id"), {}))
+            if name in self.by_class:
+                found.update(self._rules(self.by_class, ".", name))
+        if el.get("id") in self.by_id:
+            found.update(self._rules(self.by_id, "#", el.get("id")))
         found.update(_decls(el.get("style") or ""))
         return found
 
@@ -127,7 +145,7 @@ class DarkLink:
 
 def hidden_links(root: lxml.html.HtmlElement, page_url: str, trusted: list[str]) -> Iterator[DarkLink]:
     """Off-site links a reader cannot see, each with every way it is hidden (itself or an ancestor)."""
-    sheet = StyleSheet.of(root)
+    sheets: list[StyleSheet] = []  # read on the first suspect link only (most pages have none)
     site_host = urlsplit(page_url).netloc.lower()
     # keyed by the element itself: lxml's proxies are reused once freed, so id() would mix elements up
     memo: dict[lxml.html.HtmlElement, tuple[list[str], str | None, str | None]] = {}
@@ -138,7 +156,9 @@ def hidden_links(root: lxml.html.HtmlElement, page_url: str, trusted: list[str])
             return memo[el]
         parent = el.getparent()
         how, colour, background = chain(parent) if parent is not None else ([], None, None)
-        style = sheet.style(el)
+        if not sheets:
+            sheets.append(StyleSheet.of(root))
+        style = sheets[0].style(el)
         own = hidden_how(style, el)
         colour = _colour(style.get("color")) or colour
         background = _colour(style.get("background-color") or style.get("background")) or background
@@ -146,7 +166,10 @@ def hidden_links(root: lxml.html.HtmlElement, page_url: str, trusted: list[str])
         return memo[el]
 
     for a in root.iter("a"):
-        href = urljoin(page_url, (a.get("href") or "").strip())
+        raw = (a.get("href") or "").strip()
+        if "//" not in raw:
+            continue  # relative: on this site (most links of a page; no URL parsing for them)
+        href = urljoin(page_url, raw)
         host = urlsplit(href).netloc.lower()
         if not href.startswith(("http://", "https://")) or not _is_off_site(host, site_host, trusted):
             continue
@@ -160,7 +183,7 @@ def hidden_links(root: lxml.html.HtmlElement, page_url: str, trusted: list[str])
         yield DarkLink(href, text[:100], sorted(set(how), key=how.index), snippet)
     for script in root.iter("script"):
         code = script.text or ""
-        if not WRITES_RE.search(code):
+        if not any(w in code for w in WRITES):
             continue
         for m in SCRIPT_HREF_RE.finditer(code):
             host = urlsplit(m.group(1)).netloc.lower()
@@ -174,7 +197,10 @@ def off_site_links(root: lxml.html.HtmlElement, page_url: str, trusted: list[str
     site_host = urlsplit(page_url).netloc.lower()
     found: dict[str, str] = {}
     for a in root.iter("a"):
-        href = urljoin(page_url, (a.get("href") or "").strip())
+        raw = (a.get("href") or "").strip()
+        if "//" not in raw:
+            continue
+        href = urljoin(page_url, raw)
         if href.startswith(("http://", "https://")) and _is_off_site(urlsplit(href).netloc.lower(), site_host,
                                                                        trusted):
             found.setdefault(href, re.sub(r"\s+", "", a.text_content() or "")[:100])
