@@ -36,7 +36,8 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "real-pages"
 
 
 def pages() -> list[tuple[str, str]]:
-    found = [(p.name, decode_html(p.read_bytes()).text) for p in sorted(CORPUS.glob("*.htm*"))] if CORPUS.is_dir() else []
+    corpus = sorted(CORPUS.glob("*.htm*")) if CORPUS.is_dir() else []
+    found = [(p.name, decode_html(p.read_bytes()).text) for p in corpus]
     found += [(f"content-site{path}", body.decode()) for path, (kind, body) in site_pages(True).items()
               if kind.startswith("text/html")]
     return found
@@ -59,7 +60,7 @@ def scan_cost(repeat: int) -> dict:
 
     start = cpu()
     for _ in range(repeat):
-        for name, root, text in texts:
+        for _, root, text in texts:
             scan.scan(text)
             find_personal(text)
             for link in hidden_links(root, "http://bench.example.gov.cn/", [".gov.cn"]):

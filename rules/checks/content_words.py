@@ -55,8 +55,12 @@ def _candidates(obs: SiteObs, as_of: date, params: dict[str, Any]) -> list[dict[
         out.append({"kind": kind, "key": k, "grade": grade, "what": what, "url": url, "detail": detail,
                     "evidence": {"key": k, "url": url, "grade": grade, "screenshot": shot, **evidence}})
 
+    # words of a page's dark links are shown with the link, not again as the page's sensitive words
+    in_links = {(r["url"], w) for r in obs.of_kind("dark_link") for w in r.get("words") or []}
     for r in obs.of_kind("content_hit"):
         kind = r["kind"]
+        if kind == "sensitive" and (r["url"], r["wrong"]) in in_links:
+            continue
         if kind == "leader_former":
             if not r.get("page_date") or not r.get("until") or r["page_date"] <= r["until"]:
                 continue  # written while the title was held (or undated): right at the time
