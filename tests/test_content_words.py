@@ -224,3 +224,19 @@ def test_real_pages_without_a_false_certain_hit() -> None:
             certain += [(path.name, link.href)] if words else []
     print(f"\n{len(pages)} real pages scanned, false 确定 hits: {len(certain)}")
     assert certain == []
+
+
+MEDIA = CORPUS.parent / "new-media"
+
+
+@pytest.mark.skipif(not MEDIA.is_dir(), reason=f"new-media corpus not found at {MEDIA}")
+def test_real_posts_without_a_false_certain_hit() -> None:
+    """Post text as the platforms serve it (公众号 articles, 微博/B站 JSON): the same scanner, no 确定 hit."""
+    scan = scanner()
+    certain = []
+    for path in sorted(p for p in MEDIA.iterdir() if p.suffix in (".html", ".json", ".jsonl")):
+        raw = path.read_text("utf-8", errors="replace")
+        text = visible_text(parse_html(raw)) if path.suffix == ".html" else raw
+        certain += [(path.name, h.wrong) for h in scan.scan(text) if h.grade == "确定"]
+        certain += [(path.name, h.masked) for h in find_personal(text) if h.grade == "确定"]
+    assert certain == []
