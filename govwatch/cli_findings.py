@@ -286,5 +286,5 @@ def confirm(site: SiteArg, key: HitKey, reason: Reason = None, by: By = None, js
 
 @findings_app.command("dismiss")
 def dismiss(site: SiteArg, key: HitKey, reason: Reason = None, by: By = None, json_out: JsonOpt = False) -> None:
-    """排除一条内容检查命中（误报）：此后不再列出、不计入。"""
+    """排除一条内容检查命中（误报）：此后标明已排除、不计入。"""
     _review(site, key, "dismiss", reason, by, json_out)
