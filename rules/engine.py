@@ -114,7 +114,12 @@ def evaluate(obs: SiteObs, as_of: date, profile: Profile) -> Evaluation:
         if not crawled and ind.check not in WITHOUT_CRAWL:
             results.append(IndicatorResult(ind, "unknown"))
             continue
-        results.append(IndicatorResult(ind, "", _normalise(CHECKS[ind.check](obs, as_of, ind, profile), ind)))
+        found = CHECKS[ind.check](obs, as_of, ind, profile)
+        if "content" in ind.params:  # W-V1: the content checks' hits join the inspectors' item, to be confirmed
+            from rules.checks.content_words import content_v1
+
+            found = [*found, *content_v1(obs, as_of, ind, profile)]
+        results.append(IndicatorResult(ind, "", _normalise(found, ind)))
     elsewhere = apply_manual(results, obs, as_of, profile)
     outcome = score(results, obs, profile, crawled)
     if elsewhere:

@@ -111,6 +111,10 @@ class SiteObs:
     probes: tuple[ProbeObs, ...] | None = None
     probe_loader: ProbeLoader | None = field(default=None, repr=False, compare=False)
     manual: tuple[ManualObs, ...] = ()
+    # Content checks (rules/checks/content_words.py): inspectors' decisions by hit key, and records of
+    # the site's previous finished run by kind (the home page's last fingerprint, for defacement).
+    reviews: dict[str, dict] = field(default_factory=dict)
+    previous: dict[str, list[dict]] = field(default_factory=dict)
 
     def of_kind(self, kind: str) -> list[dict]:
         return self.records.get(kind, [])
@@ -234,6 +238,12 @@ def observations(site: Site, run: CrawlRun | None, session: Session | None = Non
     if mended:
         crawl["reading"] = [{"url": url, "notes": note} for url, note in mended.items()]
     evidence = load_evidence(session, run.id, evidence_root) if session is not None else {}
+    reviews, previous = {}, {}
+    if session is not None:
+        from storage.content import load_reviews, previous_records
+
+        reviews = load_reviews(session, site.id)
+        previous = {"home_fingerprint": previous_records(session, site.id, run.id, "home_fingerprint")}
     return SiteObs(site.url, site.name, site.code, run.id, run.status, run.error, run.reference_date, run.home_url,
                    run.home_latest_date, columns, links, crawl, records, evidence, site_group=site.group,
-                   site_kind=site.kind, probe_loader=loader, manual=manual)
+                   site_kind=site.kind, probe_loader=loader, manual=manual, reviews=reviews, previous=previous)

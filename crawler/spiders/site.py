@@ -32,6 +32,7 @@ from crawler.extract import PageExtract, extract_page
 from crawler.items import ColumnSeen, CrawlFailed, HomeSeen, Observed, PageFetched, RunFinished
 from crawler.linkcheck import failure_outcome, is_html, soft_404_reason, status_outcome
 from crawler.observers import DEFAULT_OBSERVERS, PageContext, PageObserver
+from crawler.observers.content import CONTENT_OBSERVERS
 from crawler.render import RenderedPage, blocked_reason, render_reason, snapshot
 from crawler.settings import BROWSER_CONTEXT
 from crawler.spiders.evidence import EvidenceCapture
@@ -106,6 +107,8 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         paths = crawler.settings.getlist("GOVWATCH_OBSERVERS", DEFAULT_OBSERVERS)
+        # The content checks (words, personal data, dark links): a family of their own, off with [].
+        paths = [*paths, *crawler.settings.getlist("GOVWATCH_CONTENT_OBSERVERS", CONTENT_OBSERVERS)]
         for path in paths:
             observer = load_object(path)()
             spider.observers[observer.name] = observer
@@ -547,6 +550,8 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
                                                                                    str | None]:
         if response.status >= 400:
             return None, None, f"HTTP {response.status}"
+        if response.meta["observer_meta"].get("raw"):
+            return None, None, None  # a file the observer reads itself (an attachment): not parsed as HTML
         try:
             text = bound_html(decode_html(response.body, header_charset(response)).text)[0]
         except UndecodableError as exc:

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from govwatch.cli._common import context, emit_json, fail, open_db, out, who_entered
 from reports.plain import plain
 from rules.profile import Indicator, Profile
+from storage.content import review
 from storage.db import Database
 from storage.media import Account
 from storage.media_repo import find_accounts
@@ -226,3 +227,35 @@ def withdraw(
         emit_json(data)
     else:
         out.print(f"#{finding_id} withdrawn ({note})", soft_wrap=True)
+
+
+def _review(site: str, key: str, decision: str, reason: str | None, by: str | None, json_out: bool) -> None:
+    settings, _ = context()
+    db = open_db(settings)
+    site_id, _, name = _target(db, site)
+    if site_id is None:
+        raise fail("内容检查的命中只属于网站（政务新媒体的正文未保存）")
+    with db.session() as session:
+        row = review(session, site_id, key.strip(), decision, who_entered(by), reason)
+        data = {"id": row.id, "site": name, "key": row.key, "decision": row.decision, "entered_by": row.entered_by}
+    if json_out:
+        emit_json(data)
+    else:
+        said = "已确认" if decision == "confirm" else "已排除"
+        out.print(f"#{data['id']} {name}: {key} {said}（{data['entered_by']}）")
+
+
+HitKey = Annotated[str, typer.Argument(help="内容检查命中的编号（评估结果“需人工确认，编号 …”）。")]
+Reason = Annotated[str | None, typer.Option("--reason", help="确认或排除的理由。")]
+
+
+@findings_app.command("confirm")
+def confirm(site: SiteArg, key: HitKey, reason: Reason = None, by: By = None, json_out: JsonOpt = False) -> None:
+    """确认一条内容检查命中（暗链、称呼错误、错别字……）：此后按指标体系计入（如 W-V1 单项否决）。"""
+    _review(site, key, "confirm", reason, by, json_out)
+
+
+@findings_app.command("dismiss")
+def dismiss(site: SiteArg, key: HitKey, reason: Reason = None, by: By = None, json_out: JsonOpt = False) -> None:
+    """排除一条内容检查命中（误报）：此后标明已排除、不计入。"""
+    _review(site, key, "dismiss", reason, by, json_out)
