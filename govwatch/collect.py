@@ -6,69 +6,46 @@ platform for the rest of the run; the nightly run collects an account at most on
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from crawler.media import intercept, rss, wechat, weibo
+from crawler.media import dispatch
+from crawler.media.access import Access, install_log_mask
 from crawler.media.chromium import CrawlBrowser, PrivateBrowser, browser_runner
-from crawler.media.common import BEIJING, USER_AGENT, Fetcher, evidence_store
+from crawler.media.common import BEIJING, Fetcher, evidence_store
+from crawler.media.targets import Target, route
 from govwatch.settings import Settings
 from storage.media import Account, Collection
 from storage.media_repo import CollectionResult, record_collection
 
 log = logging.getLogger(__name__)
-CRAWLER_SOURCES = ("weibo", "wechat:%", "douyin", "toutiao", "kuaishou", "bilibili", "rss", "html")
+CRAWLER_SOURCES = ("weibo", "wechat:%", "douyin", "toutiao", "kuaishou", "bilibili", "bilibili:videos", "rss", "html")
 
 
-@dataclass
-class Target:
-    """What to read for one account: the adapter and the key or URL it needs."""
-
-    kind: str  # weibo | wechat:article|history|sogou|album|backend | rss | html | douyin | toutiao | ...
-    key: str
+def target_for(account: Account, settings: Settings, access: Access | None = None) -> Target | None:
+    """The registry row decides (crawler/media/targets.py): its parsed 链接/账号ID, and the office's sessions."""
+    access = access or sessions_of(settings)
+    return route(account, wechat_backend=access.wechat)
 
 
-def target_for(account: Account, settings: Settings) -> Target | None:
-    """The registry row decides: a feed or list URL in meta, else the platform's own public path."""
-    meta = account.meta or {}
-    if meta.get("feed"):
-        return Target("rss", meta["feed"])
-    platform = account.platform
-    url = account.url or ""
-    if platform == "weibo":
-        uid = account.account_id or ""
-        if not uid.isdigit():
-            m = re.search(r"/(?:u|profile)/(\d+)", url)
-            uid = m[1] if m else ""
-        return Target("weibo", uid) if uid else None
-    if platform == "wechat":
-        if settings.wechat_session and meta.get("fakeid"):
-            return Target("wechat:backend", str(meta["fakeid"]))
-        for kind in ("album", "history", "article"):
-            if meta.get(f"{kind}_url"):
-                return Target(f"wechat:{kind}", meta[f"{kind}_url"])
-        if "appmsgalbum" in url:
-            return Target("wechat:album", url)
-        return Target("wechat:sogou", account.name)
-    if platform in intercept.PLATFORMS:
-        key = account.account_id or url.rstrip("/").rsplit("/", 1)[-1]
-        return Target(platform, key) if key else None
-    if meta.get("list_url") or url:
-        return Target("html", meta.get("list_url") or url)
-    return None
+def sessions_of(settings: Settings) -> Access:
+    """The office's sessions: the settings' values, else the environment's (crawler/media/access.py)."""
+    return Access.from_mapping({k: getattr(settings, k, "") for k in ("wechat_session", "weibo_cookie",
+                                                                       "bilibili_cookie")}).merged(Access.from_env())
 
 
 class Collector:
     """One run's shared state: one fetcher per platform (its spacing), the process's one browser, the platforms
     stopped."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, access: Access | None = None, bilibili_api: str | None = None) -> None:
         self.settings = settings
+        self.access = access or sessions_of(settings)
+        self.bilibili_api = bilibili_api
+        install_log_mask(self.access)
         self.evidence = evidence_store(settings.evidence_dir)
         self.fetchers: dict[str, Fetcher] = {}
         self.stopped: dict[str, str] = {}
@@ -77,7 +54,8 @@ class Collector:
     def fetcher(self, platform: str) -> Fetcher:
         if platform not in self.fetchers:
             self.fetchers[platform] = Fetcher(evidence=self.evidence, spacing=self.settings.media_spacing,
-                                              jitter=self.settings.media_jitter, timeout=self.settings.timeout)
+                                              jitter=self.settings.media_jitter, timeout=self.settings.timeout,
+                                              secrets=self.access.secrets())
         fetcher = self.fetchers[platform]
         fetcher.kept = []
         return fetcher
@@ -90,50 +68,28 @@ class Collector:
 
     def collect(self, account: Account) -> CollectionResult:
         seen_at = datetime.now(UTC).astimezone(BEIJING)
-        target = target_for(account, self.settings)
+        target = target_for(account, self.settings, self.access)
         if target is None:
             return CollectionResult(source="crawler", status="error", url=account.url,
                                     reason="登记信息不足（缺少账号ID或网址），无法采集")
         # 搜狗 is its own host: its captcha stops 搜狗, not the WeChat pages
-        platform = "sogou" if target.kind == "wechat:sogou" else target.kind.split(":")[0]
+        platform = dispatch.host_of(target)
         if platform in self.stopped:
             return CollectionResult(source=target.kind, status="captcha", url=account.url,
                                     reason=f"本轮采集中该平台已出现验证码（{self.stopped[platform]}），暂停访问，未采集",
                                     detail={"skipped": True})
-        s = self.settings
         try:
-            result = self._collect(target, seen_at, s)
+            result = dispatch.run(target, settings=self.settings, access=self.access, fetcher=self.fetcher,
+                                  browsers=self.browsers, evidence=self.evidence, seen_at=seen_at,
+                                  bilibili_api=self.bilibili_api)
         except Exception as exc:  # noqa: BLE001 - one account's failure is its collection, not the run's end
-            log.exception("collecting %s failed", account.name)
-            result = CollectionResult(source=target.kind, status="error", url=account.url,
-                                      reason=f"采集出错：{type(exc).__name__}: {exc}"[:500])
+            log.warning("collecting %s failed: %s", account.name, type(exc).__name__)
+            kept = [e for f in self.fetchers.values() for e in f.kept]
+            result = CollectionResult(source=target.kind, status="error", url=account.url, evidence=kept or None,
+                                      reason=f"采集出错（{type(exc).__name__}），已保留取得的回答")
         if result.status == "captcha":
             self.stopped[platform] = account.name
         return result
-
-    def _collect(self, target: Target, seen_at: datetime, s: Settings) -> CollectionResult:
-        kind = target.kind
-        if kind == "weibo":
-            return weibo.collect(target.key, base=s.weibo_base, fetcher=self.fetcher("weibo"),
-                                 max_pages=s.media_pages, seen_at=seen_at,
-                                 visitor_cookies=lambda: self.browsers().run(lambda browser: weibo.visitor_cookies(
-                                     browser, s.weibo_base, target.key, USER_AGENT)))
-        if kind == "wechat:sogou":
-            return wechat.collect_page("sogou", f"{s.sogou_base.rstrip('/')}/weixin", fetcher=self.fetcher("sogou"),
-                                       seen_at=seen_at, account_name=target.key, type=1, query=target.key)
-        if kind == "wechat:backend":
-            cookie, _, token = s.wechat_session.partition("|")
-            fetcher = self.fetcher("wechat")
-            fetcher.client.headers["Cookie"] = cookie
-            return wechat.collect_page("backend", f"{s.wechat_base.rstrip('/')}/cgi-bin/appmsg", fetcher=fetcher,
-                                       seen_at=seen_at, action="list_ex", fakeid=target.key, token=token, begin=0,
-                                       count=20, type=9, f="json", ajax=1)
-        if kind.startswith("wechat:"):
-            return wechat.collect_page(kind.split(":")[1], target.key, fetcher=self.fetcher("wechat"), seen_at=seen_at)
-        if kind in ("rss", "html"):
-            return rss.collect(target.key, kind=kind, fetcher=self.fetcher(kind), seen_at=seen_at)
-        return intercept.collect(intercept.PLATFORMS[kind], target.key, base=getattr(s, f"{kind}_base"),
-                                 browsers=self.browsers(), seen_at=seen_at, evidence=self.evidence)
 
     def close(self) -> None:
         for fetcher in self.fetchers.values():
