@@ -113,12 +113,19 @@ class MaskFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         secrets = self.access.secrets()
-        if secrets or "token=" in str(record.msg):
-            record.msg = mask(str(record.msg), secrets)
-            if record.args:
-                args = record.args if isinstance(record.args, tuple) else (record.args,)
-                record.args = tuple(mask(str(a), secrets) for a in args)
+        record.msg = _masked(record.msg, secrets)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_masked(a, secrets) for a in record.args)
         return True
+
+
+def _masked(value: object, secrets: list[str]) -> object:
+    """A log argument with the secrets masked; numbers and other non-text arguments unchanged (`%d`)."""
+    if isinstance(value, (int, float)) or value is None:
+        return value
+    text = str(value)
+    masked = mask(text, secrets)
+    return masked if masked != text else value
 
 
 def install_log_mask(access: Access) -> MaskFilter:

@@ -99,7 +99,8 @@ def check_access(access: Access, *, probe: bool = False, bases: Bases | None = N
         rows.append(AccessRow("哔哩哔哩", "空间动态列表（含视频、图文、转发）", state, detail))
     else:
         rows.append(AccessRow("哔哩哔哩", "空间动态列表（含视频、图文、转发）", "受限",
-                              "无需登录即可请求；机房网络常被答 -352（风控），设置 GOVWATCH_BILIBILI_COOKIE 可减少拦截"))
+                              "无需登录即可请求；机房网络常被答 -352（风控），"
+                              "设置 GOVWATCH_BILIBILI_COOKIE 可减少拦截"))
     page_state = "可用" if browser else "不可用"
     page_words = "用浏览器打开账号主页，读取页面自己请求的列表；常遇验证码或拦截页" if browser else \
         "没有浏览器（Chromium），无法打开账号主页"
@@ -107,7 +108,8 @@ def check_access(access: Access, *, probe: bool = False, bases: Bases | None = N
         rows.append(AccessRow(platform, "公开主页（浏览器）", page_state, page_words))
     rows.append(AccessRow("客户端 / 网站栏目", "RSS 订阅或栏目列表页", "可用", "无需登录"))
     rows.append(AccessRow("所有平台", "发布记录文件（posts import）", "可用",
-                          "平台拦截或缺少登录时：从平台后台导出发布记录，用 govwatch posts import 导入，覆盖文件写明的时段"))
+                          "平台拦截或缺少登录时：从平台后台导出发布记录，"
+                          "用 govwatch posts import 导入，覆盖文件写明的时段"))
     return rows
 
 

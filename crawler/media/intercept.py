@@ -238,7 +238,8 @@ def result_of(platform: Platform, read: PageRead, *, seen_at: datetime, evidence
     if platform.kinds != ("all",):  # a list of some kinds only covers no span of the account's posting
         words = "、".join(KIND_WORDS.get(k, k) for k in platform.kinds)
         return CollectionResult(source=platform.name, status="partial" if refusal else "ok", posts=posts, url=url,
-                                evidence=kept or None, reason=f"该列表只列出{words}，不含其他类型的发布，不覆盖连续时段",
+                                evidence=kept or None, reason=f"该列表只列出{words}，不含其他类型的发布，"
+                                f"不覆盖连续时段",
                                 detail={"responses": len(read.payloads), "kinds": list(platform.kinds)})
     covered_from, covered_to = covered_span(posts, complete=False, seen_at=seen_at)
     return CollectionResult(source=platform.name, status="partial" if refusal else "ok", posts=posts,

@@ -126,7 +126,8 @@ def collect(query: str, *, base: str, fetcher: Fetcher, seen_at: datetime, name:
         row = matching(rows, name, wxid)
         if row is None:
             shown = "、".join(r.name or "（名称无法读取）" for r in rows[:5])
-            return failed(SOURCE, "not_found", f"搜狗结果中没有与登记名称或微信号一致的公众号（结果：{shown}），无法核验",
+            return failed(SOURCE, "not_found", f"搜狗结果中没有与登记名称或微信号一致的公众号"
+                          f"（结果：{shown}），无法核验",
                           url, fetcher, results=[{"name": r.name, "wxid": r.wxid} for r in rows[:10]])
         if row.latest is None:
             return failed(SOURCE, "not_found", f"搜狗结果中“{row.name}”没有显示最近文章，无法读取发布时间", url,

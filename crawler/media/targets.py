@@ -109,7 +109,8 @@ def parse_wechat(account_id: str | None, url: str | None) -> Parsed:
                                 "已按 __biz 登记；读取历史消息需要重新复制带 key 的链接")
         elif path == "/s" or path.startswith("/s/") or path == "/mp/homepage":
             if any(k in query for k in TEMPORARY_KEYS) and not query.get("mid"):
-                warnings.append("这是文章的临时链接（含 timestamp/signature），会失效，请改填永久链接（含 __biz、mid、idx、sn）")
+                warnings.append("这是文章的临时链接（含 timestamp/signature），会失效，"
+                                "请改填永久链接（含 __biz、mid、idx、sn）")
             elif path.startswith("/s/") and len(path) > 3:
                 identity["article"] = path
             elif path == "/s" and biz and query.get("mid"):
@@ -163,7 +164,8 @@ def parse_weibo(account_id: str | None, url: str | None) -> Parsed:
                     "status", "detail", "search", "login", "signup", "p"):
                 identity.setdefault("domain", parts[0])
             else:
-                warnings.append("微博链接中读不到 uid 或个性域名（应如 weibo.com/u/1234567890 或 m.weibo.cn/u/1234567890）")
+                warnings.append("微博链接中读不到 uid 或个性域名"
+                                "（应如 weibo.com/u/1234567890 或 m.weibo.cn/u/1234567890）")
         else:
             warnings.append(f"链接的网站 {host} 不是微博（weibo.com / m.weibo.cn）")
         if uid:
@@ -217,12 +219,14 @@ def parse_feed_or_list(url: str | None) -> Parsed:
     """A 客户端 or 网站栏目: its RSS/Atom feed, else a web page with a dated list."""
     link = _url(url)
     if not link:
-        return Parsed(None, [f"链接“{url.strip()}”不是网址" if url and url.strip() else "缺少链接（RSS 订阅地址或栏目网址）"])
+        missing = "缺少链接（RSS 订阅地址或栏目网址）"
+        return Parsed(None, [f"链接“{url.strip()}”不是网址" if url and url.strip() else missing])
     text = url.strip()
     if not re.match(r"^[a-z]+://", text, re.I):
         text = "https://" + text
     parts = urlsplit(text)
-    return Parsed({"feed": text} if _FEED_PATH.search(f"{parts.path}?{parts.query}") else {"list_url": text})
+    feed = _FEED_PATH.search(parts.path) or _FEED_PATH.search("?" + parts.query)
+    return Parsed({"feed": text} if feed else {"list_url": text})
 
 
 PROFILE_RULES: dict[str, tuple] = {

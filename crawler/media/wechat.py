@@ -23,7 +23,8 @@ _CT = re.compile(r"var\s+ct\s*=\s*\"(\d{9,11})\"")
 _TITLE = re.compile(r"var\s+msg_title\s*=\s*(?:'([^']*)'|\"([^\"]*)\")")
 _LINK = re.compile(r"var\s+msg_link\s*=\s*\"([^\"]*)\"")
 _MSGLIST = re.compile(r"var\s+msgList\s*=\s*(\{.*?\});\s*\n", re.S)
-ARTICLE_ONLY = "只读到单篇文章，不是账号的发布列表，不覆盖连续时段（完整列表需要公众号后台登录：GOVWATCH_WECHAT_SESSION）"
+ARTICLE_ONLY = ("只读到单篇文章，不是账号的发布列表，不覆盖连续时段"
+                "（完整列表需要公众号后台登录：GOVWATCH_WECHAT_SESSION）")
 ALBUM_ONLY = "合集只列出收入该合集的文章，不是账号的全部发布，不覆盖连续时段（完整列表需要公众号后台登录）"
 
 
@@ -240,6 +241,7 @@ def collect_getmsg(base: str, biz: str, session: dict, *, fetcher: Fetcher, seen
     source = f"{SOURCE}:getmsg"
     api = base.rstrip("/") + "/mp/profile_ext"
     shown = f"{api}?action=getmsg&__biz={biz}"
+    session = {k: v for k, v in session.items() if k != "__biz"}
     fetcher.secrets = sorted({*fetcher.secrets, *(v for k, v in session.items() if k != "uin" and v)},
                              key=len, reverse=True)
 

@@ -181,7 +181,8 @@ def _collect(uid: str, *, base: str, fetcher: Fetcher, max_pages: int, seen_at: 
     if not uid and domain:
         uid = resolve_domain(domain, base=base, fetcher=fetcher) or ""
         if not uid:
-            return failed(SOURCE, "not_found", f"无法从个性域名“{domain}”读出微博 uid，请在登记表中填写 weibo.com/u/ 开头的链接",
+            return failed(SOURCE, "not_found", f"无法从个性域名“{domain}”读出微博 uid，"
+                          "请在登记表中填写 weibo.com/u/ 开头的链接",
                           f"{base.rstrip('/')}/{domain}", fetcher)
     api = base.rstrip("/") + "/api/container/getIndex"
     url = f"{base.rstrip('/')}/u/{uid}"
@@ -227,6 +228,9 @@ def _collect(uid: str, *, base: str, fetcher: Fetcher, max_pages: int, seen_at: 
         if payload.get("ok") not in (1, "1") or not found or not since_id:
             complete = True
             break
+    if not posts:  # visitors and some privacy settings see an empty timeline: never evidence of no posts
+        return failed(SOURCE, "error", "微博列表中没有读到微博（可能仅登录可见或设置了仅部分时间可见），无法核验", url,
+                      fetcher, pages=pages)
     covered_from, covered_to = covered_span(posts, complete=complete, seen_at=seen_at)
     status = "partial" if hit else "ok"
     reason = None

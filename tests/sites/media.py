@@ -17,7 +17,7 @@ import json
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -122,7 +122,7 @@ MP_COOKIE = "slave_sid=SIM-SECRET-SID-0001; slave_user=gh_office0001; data_ticke
 MP_TOKEN = "987654321"
 BIZ = "MzA4ODUzNjAxOA=="  # 3088536018
 BIZ_OTHER = "MzI0NTQ1NjQ1Mg=="
-MP_ACCOUNTS = [{"fakeid": BIZ, "nickname": "示例市人民政府", "alias": "slszf", "service_type": 1},
+MP_ACCOUNTS = [{"fakeid": BIZ, "nickname": "示例市人民政府", "alias": "shishislszf", "service_type": 1},
                {"fakeid": BIZ_OTHER, "nickname": "示例市人民政府办公室", "alias": "slsbgs", "service_type": 1}]
 
 
