@@ -83,9 +83,10 @@ def test_an_accounts_file_reaches_each_platforms_list(platforms, tmp_path) -> No
         ("个性域名号", "新浪微博", "https://weibo.com/gzfb"),
         ("某市B站号", "哔哩哔哩", "https://space.bilibili.com/12345/dynamic"),
         ("示例市客户端", "客户端", f"{served.base}/app/rss"),
+        ("示例区客户端", "客户端", f"{served.base}/app/latest.jsp"),
         ("示例县文旅", "抖音", "https://v.douyin.com/iRNBho6u/"),
     ])
-    assert summary.warnings == ["第8行（示例县文旅）：链接是抖音的分享短链接，无法离线解析，请在浏览器打开后复制主页地址"]
+    assert summary.warnings == ["第9行（示例县文旅）：链接是抖音的分享短链接，无法离线解析，请在浏览器打开后复制主页地址"]
     got = {name: c for name, c in zip(ids, _collect(settings, db, served, ids.values()).values(), strict=True)}
     assert (got["示例市人民政府"].source, got["示例市人民政府"].status, got["示例市人民政府"].posts_seen) == (
         "wechat:article", "ok", 1)
@@ -95,6 +96,7 @@ def test_an_accounts_file_reaches_each_platforms_list(platforms, tmp_path) -> No
     assert got["某市发布"].posts_seen == 5 and got["个性域名号"].posts_seen == 5
     assert got["某市B站号"].posts_seen == 12 and got["某市B站号"].detail["kinds"] == ["all"]
     assert (got["示例市客户端"].source, got["示例市客户端"].posts_seen) == ("rss", 2)
+    assert (got["示例区客户端"].source, got["示例区客户端"].posts_seen) == ("rss", 2)  # read as the feed it is
     assert got["示例县文旅"].status == "error" and "登记信息不足" in got["示例县文旅"].reason
     album_requests = [q for path, q, _ in sim.SEEN if path == "/mp/appmsgalbum"]
     assert all(q["f"] == "json" and q["album_id"] == "100" for q in album_requests) and len(album_requests) == 2
@@ -298,3 +300,23 @@ def test_sessions_from_the_environment_are_masked(caplog) -> None:
     logging.getLogger("govwatch.collect").warning("cookie was %s", "SIM-SECRET-SID-0001")
     assert sim.MP_TOKEN not in caplog.text and "SIM-SECRET-SID-0001" not in caplog.text
     assert access.mask(f"x {sim.MP_COOKIE} y") == "x *** y"
+
+
+@pytest.mark.skipif(not Settings().chromium(), reason="no Chromium")
+def test_profile_links_reach_the_pages_lists(platforms, tmp_path) -> None:
+    """Douyin, Toutiao, Kuaishou from their profile links: the page's own list request is read (Kuaishou's
+    old pinned video excluded from the span), or the page's refusal is the status."""
+    settings, db, served = platforms
+    settings = replace(settings, chromium_path="")
+    ids, summary = _import(db, tmp_path, [
+        ("某市头条号", "今日头条", "https://www.toutiao.com/c/user/token/MS4wLjABAAAAgov/?source=profile"),
+        ("某市快手号", "快手", "https://www.kuaishou.com/profile/3xk46q9cdnvgife"),
+        ("某市抖音号", "抖音", "https://www.douyin.com/user/MS4wLjABAAAAgovdouyin?from_tab_name=main"),
+    ])
+    assert summary.warnings == []
+    got = _collect(settings, db, served, ids.values())
+    toutiao, kuaishou, douyin = (got[ids[n]] for n in ("某市头条号", "某市快手号", "某市抖音号"))
+    assert toutiao.status == "ok" and toutiao.posts_seen == 4
+    assert kuaishou.status == "ok" and kuaishou.posts_seen == 2
+    assert to_beijing(kuaishou.covered_from).isoformat() == "2024-06-13T09:00:00+08:00"  # not the 2020 pin
+    assert douyin.status == "blocked" and douyin.posts_seen == 0 and douyin.evidence

@@ -347,6 +347,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, RSS, "application/rss+xml; charset=utf-8")
         if url.path == "/app/rss":  # a 客户端's feed served as text/html, as some CMSs do
             return self._send(200, RSS, "text/html; charset=utf-8")
+        if url.path == "/app/latest.jsp":  # a feed behind an address that does not look like one
+            return self._send(200, RSS, "text/xml; charset=utf-8")
         if url.path == "/slow.xml":
             time.sleep(float(q.get("s", "3")))
             return self._send(200, RSS, "application/rss+xml; charset=utf-8")
