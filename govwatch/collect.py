@@ -16,7 +16,7 @@ from crawler.media import dispatch
 from crawler.media.access import Access, install_log_mask
 from crawler.media.chromium import CrawlBrowser, PrivateBrowser, browser_runner
 from crawler.media.common import BEIJING, Fetcher, evidence_store
-from crawler.media.targets import Target, route
+from crawler.media.targets import Target, route, unroutable
 from govwatch.settings import Settings
 from storage.media import Account, Collection
 from storage.media_repo import CollectionResult, record_collection
@@ -70,8 +70,7 @@ class Collector:
         seen_at = datetime.now(UTC).astimezone(BEIJING)
         target = target_for(account, self.settings, self.access)
         if target is None:
-            return CollectionResult(source="crawler", status="error", url=account.url,
-                                    reason="登记信息不足（缺少账号ID或网址），无法采集")
+            return CollectionResult(source="crawler", status="error", url=account.url, reason=unroutable(account))
         # 搜狗 is its own host: its captcha stops 搜狗, not the WeChat pages
         platform = dispatch.host_of(target)
         if platform in self.stopped:

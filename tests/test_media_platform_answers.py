@@ -97,7 +97,7 @@ def test_an_accounts_file_reaches_each_platforms_list(platforms, tmp_path) -> No
     assert got["某市B站号"].posts_seen == 12 and got["某市B站号"].detail["kinds"] == ["all"]
     assert (got["示例市客户端"].source, got["示例市客户端"].posts_seen) == ("rss", 2)
     assert (got["示例区客户端"].source, got["示例区客户端"].posts_seen) == ("rss", 2)  # read as the feed it is
-    assert got["示例县文旅"].status == "error" and "登记信息不足" in got["示例县文旅"].reason
+    assert got["示例县文旅"].status == "error" and "分享短链接" in got["示例县文旅"].reason
     album_requests = [q for path, q, _ in sim.SEEN if path == "/mp/appmsgalbum"]
     assert all(q["f"] == "json" and q["album_id"] == "100" for q in album_requests) and len(album_requests) == 2
     verdicts = _verdicts(db, ids.values())
@@ -129,12 +129,17 @@ def test_with_the_office_session_the_backend_list_is_read(platforms, tmp_path, c
 
 
 def test_an_expired_session_is_unverifiable_with_what_to_do(platforms, tmp_path) -> None:
+    """The first expired answer stops the backend for the run: the next account asks nothing more."""
     settings, db, served = platforms
-    ids, _ = _import(db, tmp_path, [("示例市人民政府", "微信公众号", ARTICLE)])
-    [c] = _collect(settings, db, served, ids.values(), replace(OFFICE, wechat_token="111111111")).values()
-    assert (c.status, c.reason, c.posts_seen, c.covered_from) == ("login_required", WECHAT_EXPIRED, 0, None)
-    assert c.evidence
-    [verdict] = _verdicts(db, ids.values()).values()
+    ids, _ = _import(db, tmp_path, [("示例市人民政府", "微信公众号", ARTICLE), ("示例市人民政府办公室", "微信公众号", "")])
+    got = _collect(settings, db, served, ids.values(), replace(OFFICE, wechat_token="111111111"))
+    first, second = got[ids["示例市人民政府"]], got[ids["示例市人民政府办公室"]]
+    assert (first.status, first.reason, first.posts_seen, first.covered_from) == (
+        "login_required", WECHAT_EXPIRED, 0, None)
+    assert first.evidence
+    assert second.status == "login_required" and "本轮已暂停" in second.reason and second.evidence is None
+    assert len([p for p, _, _ in sim.SEEN if p.startswith("/cgi-bin/")]) == 1
+    verdict = _verdicts(db, ids.values())[ids["示例市人民政府"]]
     assert verdict.verdict == "unknown" and WECHAT_EXPIRED in verdict.data["unknown"][0]["detail"]
 
 

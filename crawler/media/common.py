@@ -77,6 +77,7 @@ class Fetcher:
     _last: float = 0.0
     kept: list[dict] = field(default_factory=list)
     secrets: list[str] = field(default_factory=list)  # masked in every URL kept as evidence
+    halted: tuple[str, str] | None = None  # (status, reason): the platform refused for the rest of the run
     user_agent: str = USER_AGENT
 
     def __post_init__(self) -> None:
@@ -126,7 +127,7 @@ def failed(source: str, status: str, reason: str, url: str | None, fetcher: Fetc
         url = fetcher.masked(url) if url else url
         reason = fetcher.masked(reason)
     return CollectionResult(source=source, status=status, reason=reason, url=url, detail=detail or None,
-                            evidence=list(fetcher.kept) if fetcher else None)
+                            evidence=(list(fetcher.kept) or None) if fetcher else None)
 
 
 def connection_reason(exc: BaseException, where: str = "平台") -> str:

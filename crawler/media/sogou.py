@@ -21,7 +21,7 @@ SOURCE = "wechat:sogou"
 SOGOU = "https://weixin.sogou.com"
 _TIME = re.compile(r"timeConvert\('(\d{9,11})'\)")
 NO_RESULT = ("暂无与", "没有找到相关的微信公众号", "没有找到相关", "抱歉！暂无")
-LATEST_ONLY = "搜狗只显示该公众号的最近一篇文章，不覆盖连续时段"
+LATEST_ONLY = "搜狗只显示该公众号的最近一篇文章，不覆盖连续时段（完整列表需要公众号后台登录：GOVWATCH_WECHAT_SESSION）"
 
 
 @dataclass

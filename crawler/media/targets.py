@@ -310,4 +310,12 @@ def route(account: Any, *, wechat_backend: bool = False) -> Target | None:
     return Target("html", list_url) if list_url else None
 
 
-__all__ = ["Parsed", "Target", "identity_of", "parse_registry", "route"]
+def unroutable(account: Any) -> str:
+    """Why an account has no path to read, in the words of the registry row's warnings."""
+    warnings = parse_registry(account.platform, account.account_id, account.url).warnings
+    if warnings:
+        return "登记信息无法用于采集：" + "；".join(warnings)
+    return "登记信息不足（缺少账号ID或链接），无法采集"
+
+
+__all__ = ["Parsed", "Target", "identity_of", "parse_registry", "route", "unroutable"]

@@ -115,6 +115,8 @@ def collect(fakeid: str, *, access: Access, fetcher: Fetcher, seen_at: datetime,
     if not access.wechat:
         return failed(SOURCE, "login_required", "未配置公众号后台登录（GOVWATCH_WECHAT_SESSION），无法读取完整发布列表",
                       shown, fetcher)
+    if fetcher.halted:  # an expired login or frequency control earlier tonight: no further request
+        return failed(SOURCE, fetcher.halted[0], f"{fetcher.halted[1]}（本轮已暂停读取公众号后台）", shown, fetcher)
     backend = Backend(access, fetcher, base)
 
     def work() -> CollectionResult:
@@ -139,6 +141,8 @@ def collect(fakeid: str, *, access: Access, fetcher: Fetcher, seen_at: datetime,
                     complete = True
                     break
         except BackendRefusal as refusal:
+            if refusal.status in ("login_required", "blocked"):
+                fetcher.halted = (refusal.status, refusal.reason)
             return failed(SOURCE, refusal.status, refusal.reason, shown, fetcher, fakeid=key or None)
         covered_from, covered_to = covered_span(posts, complete=complete, seen_at=seen_at)
         return CollectionResult(
