@@ -325,3 +325,28 @@ def test_profile_links_reach_the_pages_lists(platforms, tmp_path) -> None:
     assert kuaishou.status == "ok" and kuaishou.posts_seen == 2
     assert to_beijing(kuaishou.covered_from).isoformat() == "2024-06-13T09:00:00+08:00"  # not the 2020 pin
     assert douyin.status == "blocked" and douyin.posts_seen == 0 and douyin.evidence
+
+
+def test_a_list_of_unexpected_shape_is_an_error_with_its_answer_kept(tmp_path) -> None:
+    from datetime import datetime
+
+    from crawler.evidence import EvidenceStore
+    from crawler.media.common import BEIJING
+
+    class Runner:
+        def run(self, work):  # noqa: ANN001, ANN202
+            return intercept.PageRead("http://127.0.0.1/user/x", 200, "<html></html>",
+                                      [("http://127.0.0.1/aweme/v1/web/aweme/post/",
+                                        {"aweme_list": [{"create_time": "昨天"}]}, b"{}")])
+
+    result = intercept.collect(intercept.PLATFORMS["douyin"], "MS4wLjABAAAAx", base="http://127.0.0.1",
+                               browsers=Runner(), seen_at=datetime.now(BEIJING), evidence=EvidenceStore(tmp_path))
+    assert result.status == "error" and "无法解析" in result.reason and len(result.evidence) == 2
+
+    class NoBrowser:
+        def run(self, work):  # noqa: ANN001, ANN202
+            raise RuntimeError("Executable doesn't exist at /nonexistent")
+
+    result = intercept.collect(intercept.PLATFORMS["kuaishou"], "3x", base="http://127.0.0.1", browsers=NoBrowser(),
+                               seen_at=datetime.now(BEIJING))
+    assert result.status == "error" and result.reason == "浏览器（Chromium）不可用或启动失败，未能打开账号主页"

@@ -54,7 +54,8 @@ def run(target: Target, *, settings: Any, access: Access, fetcher: Callable[[str
         return sogou.collect(target.key, base=s.sogou_base, fetcher=fetcher("sogou"), seen_at=seen_at,
                              name=target.params.get("name"), wxid=target.params.get("wxid"))
     if kind == "wechat:backend":
-        return wechat_backend.collect(target.key, access=access, fetcher=fetcher("wechat"), seen_at=seen_at,
+        # a fetcher of its own: the office's login cookie never goes with the public page requests
+        return wechat_backend.collect(target.key, access=access, fetcher=fetcher("wechat_backend"), seen_at=seen_at,
                                       max_pages=pages, base=s.wechat_base, name=target.params.get("name"),
                                       wxid=target.params.get("wxid"))
     if kind == "wechat:album":

@@ -196,7 +196,12 @@ def collect(platform: Platform, account_key: str, *, base: str, browsers, seen_a
     except Exception:  # noqa: BLE001 - no browser tonight (not installed, failed to start): said in Chinese
         return CollectionResult(source=platform.name, status="error", url=platform.page.format(
             base=base.rstrip("/"), id=account_key), reason="浏览器（Chromium）不可用或启动失败，未能打开账号主页")
-    return result_of(platform, read, seen_at=seen_at, evidence=evidence)
+    try:
+        return result_of(platform, read, seen_at=seen_at, evidence=evidence)
+    except Exception as exc:  # noqa: BLE001 - a list answer of an unexpected shape: this account's failure only
+        return CollectionResult(source=platform.name, status="error", url=read.url,
+                                evidence=_kept(read, evidence) or None,
+                                reason=f"平台列表的回答无法解析（{type(exc).__name__}），已保留取得的回答")
 
 
 KIND_WORDS = {"video": "视频"}
@@ -246,4 +251,4 @@ def result_of(platform: Platform, read: PageRead, *, seen_at: datetime, evidence
                             covered_from=covered_from, covered_to=covered_to, url=url, evidence=kept or None,
                             reason=refusal[1] if refusal else
                             "只读取了页面首屏请求的列表，覆盖其中最早一条非置顶作品以来的时段",
-                            detail={"responses": len(read.payloads)})
+                            detail={"responses": len(read.payloads), "kinds": list(platform.kinds)})

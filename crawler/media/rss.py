@@ -105,4 +105,5 @@ def _read(response: httpx.Response, url: str, *, kind: str, fetcher: Fetcher, se
         return failed(source, "error", "页面中没有读到带日期的发布列表，无法核验", url, fetcher)
     covered_from, covered_to = covered_span(posts, complete=False, seen_at=seen_at)
     return CollectionResult(source=source, status="ok", posts=posts, covered_from=covered_from,
-                            covered_to=covered_to, url=url, evidence=list(fetcher.kept) or None)
+                            covered_to=covered_to, url=url, evidence=list(fetcher.kept) or None,
+                            detail={"kinds": ["all"]})
