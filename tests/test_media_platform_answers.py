@@ -343,6 +343,12 @@ def test_a_list_of_unexpected_shape_is_an_error_with_its_answer_kept(tmp_path) -
                                browsers=Runner(), seen_at=datetime.now(BEIJING), evidence=EvidenceStore(tmp_path))
     assert result.status == "error" and "无法解析" in result.reason and len(result.evidence) == 2
 
+    empty = intercept.result_of(intercept.PLATFORMS["douyin"], intercept.PageRead(
+        "http://127.0.0.1/user/x", 200, "<html></html>", [("http://127.0.0.1/aweme/v1/web/aweme/post/",
+                                                          {"status_code": 0, "aweme_list": [], "has_more": 0}, b"{}")]),
+        seen_at=datetime.now(BEIJING))
+    assert empty.status == "error" and "没有作品" in empty.reason and not empty.posts  # never "ok, 0 posts"
+
     class NoBrowser:
         def run(self, work):  # noqa: ANN001, ANN202
             raise RuntimeError("Executable doesn't exist at /nonexistent")

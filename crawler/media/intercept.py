@@ -237,7 +237,9 @@ def result_of(platform: Platform, read: PageRead, *, seen_at: datetime, evidence
         refusal = refusal or platform.refused(payload)
         posts.extend(platform.parse(payload))
     if not posts:
-        hit = failure_of(read.text) or refusal or (
+        empty = ("error", "账号主页的列表中没有作品（公开主页的列表不能证明没有发布），无法核验") \
+            if read.payloads else None
+        hit = failure_of(read.text) or refusal or empty or (
             ("blocked", f"页面没有发出或没有收到发布列表请求（HTTP {status_code}），未能读取发布列表"))
         return CollectionResult(source=platform.name, status=hit[0], reason=hit[1], url=url, evidence=kept or None)
     if platform.kinds != ("all",):  # a list of some kinds only covers no span of the account's posting
