@@ -81,7 +81,10 @@ class Settings:
     media_spacing: float = 5.0
     media_jitter: float = 3.0
     media_pages: int = 5  # list pages read per account and night
-    wechat_session: str = ""  # the office's own 公众平台 session: "cookie-string|token" (empty: not used)
+    # The office's own sessions (crawler/media/access.py), masked in every output and log; empty: not used.
+    wechat_session: str = ""  # 公众平台 login: "cookie-string|token" or JSON {"cookie": …, "token": …}
+    weibo_cookie: str = ""  # an m.weibo.cn login, for timelines that answer ok:-100 to visitors
+    bilibili_cookie: str = ""  # a bilibili.com login, where the API answers -352
 
     @property
     def database(self) -> str:
@@ -108,8 +111,8 @@ class Settings:
             folder.mkdir(parents=True, exist_ok=True)
 
 
-BASE_VARIABLE = re.compile(r"GOVWATCH_([A-Z][A-Z0-9]*)_BASE")  # a platform host's address, by pattern
-BASE_KEY = re.compile(r"([a-z][a-z0-9]*)_base")
+BASE_VARIABLE = re.compile(r"GOVWATCH_([A-Z][A-Z0-9_]*)_BASE")  # a platform host's address, by pattern
+BASE_KEY = re.compile(r"([a-z][a-z0-9_]*)_base")
 
 _ENV = {
     "home": "GOVWATCH_HOME",
@@ -139,6 +142,8 @@ _ENV = {
     "media_jitter": "GOVWATCH_MEDIA_JITTER",
     "media_pages": "GOVWATCH_MEDIA_PAGES",
     "wechat_session": "GOVWATCH_WECHAT_SESSION",
+    "weibo_cookie": "GOVWATCH_WEIBO_COOKIE",
+    "bilibili_cookie": "GOVWATCH_BILIBILI_COOKIE",
 }
 
 

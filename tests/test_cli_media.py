@@ -88,5 +88,5 @@ def test_crawl_collects_accounts_in_the_crawls_one_chromium(tmp_path) -> None:
     db = Database(f"sqlite:///{(home / 'govwatch.db').resolve()}")
     with db.session() as session:
         got = {c.source: (c.status, c.posts_seen) for c in session.query(Collection)}
-    assert got == {"bilibili": ("ok", 3), "weibo": ("ok", 1)}
+    assert got == {"bilibili": ("ok", 12), "weibo": ("ok", 1)}  # Bilibili: the dynamics feed, every kind of post
     assert launches.read_text(encoding="utf-8").split() == ["launch"], os.listdir(tmp_path)

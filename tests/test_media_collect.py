@@ -110,8 +110,9 @@ def test_wechat_sources_and_failures(media) -> None:
     assert got["after"].status == "captcha" and got["after"].detail == {"skipped": True}
     assert got["expired"].status == "not_found" and "链接已过期" in got["expired"].reason
     assert got["article"].status == "ok" and got["article"].posts_seen == 1
-    assert got["album"].status == "ok" and to_beijing(got["album"].covered_from) == datetime.fromisoformat(
-        "2024-05-02T12:00:00+08:00")
+    # an album lists the articles put in it, not the account's posting: its posts count, its span is none
+    assert got["album"].status == "ok" and got["album"].posts_seen == 3 and got["album"].covered_from is None
+    assert got["album"].detail["kinds"] == ["album"] and "合集" in got["album"].reason
     assert got["rss"].status == "ok" and got["rss"].posts_seen == 2
     with db.session() as session:
         [post] = account_posts(session, ids["article"])
@@ -126,18 +127,21 @@ def test_slow_answer_is_an_error_not_no_posts(media) -> None:
     assert c.status == "error" and c.covered_from is None and "连接失败" in c.reason
 
 
-@pytest.mark.skipif(not Settings().chromium(), reason="no Chromium")
-def test_bilibili_reads_the_list_the_page_requests(media) -> None:
+def test_bilibili_reads_the_dynamics_feed(media) -> None:
+    """Every kind of post (videos, 图文, reposts) from the dynamics feed, paged by offset; the pinned 图文 is
+    read and flagged, and does not stretch the span; -352 without a cookie is blocked, never no posts."""
     settings, db, _ = media
     ok = _register(db, name="某市B站号", platform="bilibili", account_id="12345")
     risky = _register(db, name="风控号", platform="bilibili", account_id="666")
     collections, _ = _run(settings, db, [ok, risky])
-    assert collections[ok].status == "ok" and collections[ok].posts_seen == 3
-    assert to_beijing(collections[ok].covered_from).isoformat() == "2024-05-30T15:00:00+08:00"  # pinned 2021 ignored
+    c = collections[ok]
+    assert c.status == "ok" and c.posts_seen == 12 and c.detail["complete"] is True and c.detail["pages"] == 2
+    assert to_beijing(c.covered_from).isoformat() == "2024-05-04T09:00:00+08:00"  # pinned 2021 ignored
     with db.session() as session:
-        pinned = [p for p in account_posts(session, ok) if p.pinned]
-        assert [p.post_id for p in pinned] == ["BV1gov000009"]
+        pinned = [p.title for p in account_posts(session, ok) if p.pinned]
+        assert pinned == ["置顶：欢迎关注"]
     assert collections[risky].status == "blocked" and "-352" in collections[risky].reason
+    assert collections[risky].covered_from is None and collections[risky].evidence
 
 
 def test_nightly_collects_each_account_once(media) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crawler.media import intercept, wechat, weibo
+from crawler.media import intercept, sogou, wechat, weibo
 from crawler.media.common import BEIJING
 from govwatch.demo.media import CORPUS
 
@@ -39,7 +39,7 @@ def _parse(name: str, parser: str):
     if parser == "getmsg":
         return None, wechat.parse_getmsg([json.loads(line) for line in text.splitlines() if line.strip()])
     if parser == "sogou":
-        return wechat.classify(text), wechat.parse_sogou(text)
+        return wechat.classify(text), sogou.parse_article_results(text)
     if parser == "weibo":
         return None, weibo.posts_from_cards(_weibo_objects(text)["cards1"], SEEN)
     if parser == "bilibili":
@@ -104,3 +104,17 @@ def test_mid_beats_display_text() -> None:
     assert post.published_at.isoformat() == "2019-06-15T11:44:46+08:00"
     assert post.pinned
     assert weibo.post_from_mblog({"mid": "x", "created_at": "昨天 09:10", "mblogtype": 2}, SEEN).pinned
+
+
+def test_sogou_links_are_unescaped_once_and_account_search_rows_need_a_match() -> None:
+    from crawler.media import sogou
+
+    text = (CORPUS / "wechat_sogou_article_search_2017.html").read_text(encoding="utf-8")
+    posts = sogou.parse_article_results(text)
+    assert all("×tamp" not in (p.url or "") for p in posts)
+    assert any("&timestamp=1500052504&ver=1&signature=" in (p.url or "") for p in posts)
+    # an article search page has no account rows; a captcha page neither (its status comes from the page)
+    assert sogou.parse_accounts(text) == [] and sogou.parse_accounts("") == []
+    assert sogou.parse_accounts("\x00\x01") == []
+    rows = [sogou.SogouAccount("山东高考指南", "sdgkzn", None), sogou.SogouAccount(None, None, None)]
+    assert sogou.matching(rows, "山东", None) is None and sogou.matching(rows, None, "SDGKZN") is rows[0]

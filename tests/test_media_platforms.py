@@ -11,7 +11,7 @@ import pytest
 
 from config.settings import Settings, load_settings, to_environ
 from crawler.media import platforms
-from crawler.media.platforms import PLATFORMS, Target, adapter_for, default_base, target_for
+from crawler.media.platforms import PLATFORMS, Target, adapter_for, default_base, parse_registry, target_for
 from inspection.registry.media_files import platform_of
 from storage.media import Account
 
@@ -29,8 +29,11 @@ def test_every_record_serves_every_consumer(key: str) -> None:
         assert word and re.search(r"[\u4e00-\u9fff]", word), (key, kind)
     for base_key, url in record.bases.items():
         assert url.startswith("https://") and default_base(base_key) == url
-    if record.adapter is not None:  # a platform with its own reader has a target for a registered account
-        assert record.target is not None and record.bases
+    assert callable(record.parse) and callable(record.route)
+    if record.adapter is not None:  # a platform with its own reader says where it lives
+        assert record.bases
+    parsed = parse_registry(key, None, "not a link")  # the importer's warning names the platform's words
+    assert parsed.identity is None and parsed.warnings and all(re.search(r"[\u4e00-\u9fff]", w) for w in parsed.warnings)
 
 
 def test_aliases_are_unambiguous() -> None:

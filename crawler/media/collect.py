@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from config.settings import Settings
 from crawler.media import platforms
+from crawler.media.access import Access, install_log_mask
 from crawler.media.chromium import CrawlBrowser, PrivateBrowser, browser_runner
 from crawler.media.common import BEIJING, Fetcher, evidence_store
 from storage.media import Account, Collection
@@ -22,12 +23,20 @@ from storage.media_repo import CollectionResult, record_collection
 log = logging.getLogger(__name__)
 
 
+def sessions_of(settings: Settings) -> Access:
+    """The office's sessions: the settings' values, else the environment's (crawler/media/access.py)."""
+    return Access.from_mapping({k: getattr(settings, k, "") for k in ("wechat_session", "weibo_cookie",
+                                                                       "bilibili_cookie")}).merged(Access.from_env())
+
+
 class Collector:
     """One run's shared state: one fetcher per platform (its spacing), the process's one browser, the platforms
     stopped."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, access: Access | None = None) -> None:
         self.settings = settings
+        self.access = access or sessions_of(settings)
+        install_log_mask(self.access)
         self.evidence = evidence_store(settings.evidence_dir)
         self.fetchers: dict[str, Fetcher] = {}
         self.stopped: dict[str, str] = {}
@@ -37,7 +46,8 @@ class Collector:
     def fetcher(self, platform: str) -> Fetcher:
         if platform not in self.fetchers:
             self.fetchers[platform] = Fetcher(evidence=self.evidence, spacing=self.settings.media_spacing,
-                                              jitter=self.settings.media_jitter, timeout=self.settings.timeout)
+                                              jitter=self.settings.media_jitter, timeout=self.settings.timeout,
+                                              secrets=self.access.secrets())
         fetcher = self.fetchers[platform]
         fetcher.kept = []
         return fetcher
@@ -50,14 +60,14 @@ class Collector:
 
     def base(self, key: str) -> str:
         """Where a platform's host lives: `GOVWATCH_<KEY>_BASE` (tests, mirrors, a proxy), else its own address."""
-        return self.settings.bases.get(key) or platforms.default_base(key)
+        return platforms.base_of(self.settings, key)
 
     def collect(self, account: Account) -> CollectionResult:
         self.seen_at = datetime.now(UTC).astimezone(BEIJING)
-        target = platforms.target_for(account, self.settings)
+        target = platforms.target_for(account, self.settings, self.access)
         if target is None:
             return CollectionResult(source="crawler", status="error", url=account.url,
-                                    reason="登记信息不足（缺少账号ID或网址），无法采集")
+                                    reason=platforms.unroutable(account))
         host = platforms.host_of(target)
         if host in self.stopped:
             return CollectionResult(source=target.kind, status="captcha", url=account.url,
@@ -65,10 +75,11 @@ class Collector:
                                     detail={"skipped": True})
         try:
             result = platforms.adapter_for(target)(target, self)
-        except Exception as exc:
-            log.exception("collecting %s failed", account.name)
-            result = CollectionResult(source=target.kind, status="error", url=account.url,
-                                      reason=f"采集出错：{type(exc).__name__}: {exc}"[:500])
+        except Exception as exc:  # one account's failure is its collection, not the run's end
+            log.warning("collecting %s failed: %s", account.name, type(exc).__name__)
+            kept = [e for f in self.fetchers.values() for e in f.kept]
+            result = CollectionResult(source=target.kind, status="error", url=account.url, evidence=kept or None,
+                                      reason=f"采集出错（{type(exc).__name__}），已保留取得的回答")
         if result.status == "captcha":
             self.stopped[host] = account.name
         return result

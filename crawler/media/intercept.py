@@ -23,6 +23,7 @@ class Platform:
     list_pattern: str  # regex on the URL of the list request the page makes
     parse: Callable[[dict], list[PostSeen]]
     refused: Callable[[dict], tuple[str, str] | None]
+    kinds: tuple[str, ...] = ("all",)  # the kinds of post its list lists; ("all",): every post of the account
 
 
 NOT_JSON = "not-json"  # a list answer that was not JSON (an empty or WAF page)
@@ -73,7 +74,8 @@ def parse_kuaishou(payload: dict) -> list[PostSeen]:
         if photo.get("timestamp"):
             posts.append(PostSeen(published_at=from_unix(photo["timestamp"]), title=photo.get("caption") or None,
                                   post_id=str(photo.get("id") or "") or None,
-                                  pinned=bool(photo.get("isTop") or f.get("isTop") or photo.get("tags") == "置顶")))
+                                  pinned=bool(photo.get("profileUserTopPhoto") or photo.get("isTop")
+                                              or f.get("isTop") or photo.get("tags") == "置顶")))
     return posts
 
 
@@ -121,8 +123,10 @@ PLATFORMS: dict[str, Platform] = {
                         parse_toutiao, _code_refusal),
     "kuaishou": Platform("kuaishou", "{base}/profile/{id}", r"/graphql|/rest/v/profile/feed", parse_kuaishou,
                          _code_refusal),
-    "bilibili": Platform("bilibili", "{base}/{id}/upload/video", r"/x/space/(wbi/)?arc/search|/x/space/top/arc|"
-                         r"/x/v2/space/archive/cursor", parse_bilibili, _code_refusal),
+    # the space's video tab: videos only (the dynamics feed, crawler/media/bilibili.py, lists every post)
+    "bilibili:videos": Platform("bilibili:videos", "{base}/{id}/upload/video", r"/x/space/(wbi/)?arc/search|"
+                                r"/x/space/top/arc|/x/v2/space/archive/cursor", parse_bilibili, _code_refusal,
+                                kinds=("video",)),
 }
 
 
@@ -187,21 +191,42 @@ def collect(platform: Platform, account_key: str, *, base: str, browsers, seen_a
             wait_ms: int = 8000, evidence=None) -> CollectionResult:  # noqa: ANN001
     """Render the public page in the process's one Chromium (`browsers`: crawler/media/chromium.py) and turn
     the list responses it received into posts, or into the failure the page shows."""
-    read = browsers.run(lambda browser: read_page(browser, platform, account_key, base=base, wait_ms=wait_ms))
-    return result_of(platform, read, seen_at=seen_at, evidence=evidence)
+    try:
+        read = browsers.run(lambda browser: read_page(browser, platform, account_key, base=base, wait_ms=wait_ms))
+    except Exception:
+        return CollectionResult(source=platform.name, status="error", url=platform.page.format(
+            base=base.rstrip("/"), id=account_key), reason="浏览器（Chromium）不可用或启动失败，未能打开账号主页")
+    try:
+        return result_of(platform, read, seen_at=seen_at, evidence=evidence)
+    except Exception as exc:
+        return CollectionResult(source=platform.name, status="error", url=read.url,
+                                evidence=_kept(read, evidence) or None,
+                                reason=f"平台列表的回答无法解析（{type(exc).__name__}），已保留取得的回答")
+
+
+KIND_WORDS = {"video": "视频"}
+
+
+def _kept(read: PageRead, evidence) -> list[dict]:  # noqa: ANN001
+    """The rendered page and every list answer it received, kept as evidence (also when the read failed)."""
+    kept: list[dict] = []
+    if evidence is None:
+        return kept
+    if read.text:
+        stored = evidence.put(read.text.encode("utf-8"), ".html", compress=True)
+        kept.append({"kind": "page", "url": read.url, "path": stored.path, "sha256": stored.sha256})
+    for list_url, _payload, body in read.payloads:
+        stored = evidence.put(body, ".json", compress=True)
+        kept.append({"kind": "response", "url": list_url, "path": stored.path, "sha256": stored.sha256})
+    return kept
 
 
 def result_of(platform: Platform, read: PageRead, *, seen_at: datetime, evidence=None) -> CollectionResult:  # noqa: ANN001
     url = read.url
     if read.error:
-        return CollectionResult(source=platform.name, status="error", url=url, reason=read.error)
-    kept: list[dict] = []
-    if evidence is not None:
-        stored = evidence.put(read.text.encode("utf-8"), ".html", compress=True)
-        kept.append({"kind": "page", "url": url, "path": stored.path, "sha256": stored.sha256})
-        for list_url, _payload, body in read.payloads:
-            stored = evidence.put(body, ".json", compress=True)
-            kept.append({"kind": "response", "url": list_url, "path": stored.path, "sha256": stored.sha256})
+        return CollectionResult(source=platform.name, status="error", url=url, reason=read.error,
+                                evidence=_kept(read, evidence) or None)
+    kept = _kept(read, evidence)
     status_code = read.status
     if status_code == 404:
         return CollectionResult(source=platform.name, status="not_found", url=url, reason="账号页面不存在（HTTP 404）",
@@ -212,12 +237,20 @@ def result_of(platform: Platform, read: PageRead, *, seen_at: datetime, evidence
         refusal = refusal or platform.refused(payload)
         posts.extend(platform.parse(payload))
     if not posts:
-        hit = failure_of(read.text) or refusal or (
+        empty = ("error", "账号主页的列表中没有作品（公开主页的列表不能证明没有发布），无法核验") \
+            if read.payloads else None
+        hit = failure_of(read.text) or refusal or empty or (
             ("blocked", f"页面没有发出或没有收到发布列表请求（HTTP {status_code}），未能读取发布列表"))
         return CollectionResult(source=platform.name, status=hit[0], reason=hit[1], url=url, evidence=kept or None)
+    if platform.kinds != ("all",):  # a list of some kinds only covers no span of the account's posting
+        words = "、".join(KIND_WORDS.get(k, k) for k in platform.kinds)
+        return CollectionResult(source=platform.name, status="partial" if refusal else "ok", posts=posts, url=url,
+                                evidence=kept or None, reason=f"该列表只列出{words}，不含其他类型的发布，"
+                                f"不覆盖连续时段",
+                                detail={"responses": len(read.payloads), "kinds": list(platform.kinds)})
     covered_from, covered_to = covered_span(posts, complete=False, seen_at=seen_at)
     return CollectionResult(source=platform.name, status="partial" if refusal else "ok", posts=posts,
                             covered_from=covered_from, covered_to=covered_to, url=url, evidence=kept or None,
                             reason=refusal[1] if refusal else
                             "只读取了页面首屏请求的列表，覆盖其中最早一条非置顶作品以来的时段",
-                            detail={"responses": len(read.payloads)})
+                            detail={"responses": len(read.payloads), "kinds": list(platform.kinds)})

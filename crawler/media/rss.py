@@ -62,12 +62,32 @@ def parse_html_list(text: str, url: str, reference: date) -> list[PostSeen]:
     return posts
 
 
+def is_feed(response: httpx.Response) -> bool:
+    """An RSS/Atom answer, whatever the registry called the link: by its type or its first element."""
+    content_type = response.headers.get("content-type", "").lower()
+    if any(t in content_type for t in ("rss", "atom", "/xml")):
+        return True
+    head = response.content[:512].lstrip().lower()
+    return head.startswith(b"<?xml") and (b"<rss" in response.content[:2048].lower()
+                                           or b"<feed" in response.content[:2048].lower())
+
+
 def collect(url: str, *, kind: str, fetcher: Fetcher, seen_at: datetime) -> CollectionResult:
     source = kind
     try:
         response = fetcher.get(url)
     except httpx.HTTPError as exc:
         return failed(source, "error", f"连接失败：{type(exc).__name__}", url, fetcher)
+    try:
+        return _read(response, url, kind=kind, fetcher=fetcher, seen_at=seen_at)
+    except Exception as exc:
+        return failed(source, "error", f"页面无法解析（{type(exc).__name__}），已保留取得的回答", url, fetcher)
+
+
+def _read(response: httpx.Response, url: str, *, kind: str, fetcher: Fetcher, seen_at: datetime) -> CollectionResult:
+    source = kind
+    if kind == "html" and response.status_code < 400 and is_feed(response):
+        source = kind = "rss"  # a 客户端 registered with its feed as 链接
     if response.status_code >= 400:
         status = "not_found" if response.status_code in (404, 410) else "blocked" if response.status_code in (
             403, 412, 429) else "error"
@@ -86,4 +106,5 @@ def collect(url: str, *, kind: str, fetcher: Fetcher, seen_at: datetime) -> Coll
         return failed(source, "error", "页面中没有读到带日期的发布列表，无法核验", url, fetcher)
     covered_from, covered_to = covered_span(posts, complete=False, seen_at=seen_at)
     return CollectionResult(source=source, status="ok", posts=posts, covered_from=covered_from,
-                            covered_to=covered_to, url=url, evidence=list(fetcher.kept) or None)
+                            covered_to=covered_to, url=url, evidence=list(fetcher.kept) or None,
+                            detail={"kinds": ["all"]})

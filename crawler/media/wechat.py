@@ -1,6 +1,7 @@
-"""WeChat 公众号: article pages (`var ct`, unix seconds), the history page's `msgList` and the
-`profile_ext?action=getmsg` list (`comm_msg_info.datetime`, several articles per 群发 sharing it), and 搜狗微信
-results (`timeConvert('…')`). An HTTP-200 captcha or an expired link is a failure, never "no posts"."""
+"""WeChat 公众号 public pages: article pages (`var ct`, unix seconds), 合集 albums (`appmsgalbum … &f=json`), the
+history page's `msgList` and the `profile_ext?action=getmsg` list a history link with `uin`/`key` allows
+(`comm_msg_info.datetime`, several articles per 群发 sharing it). An HTTP-200 captcha, verify page, blocked
+account or expired link is a failure with its Chinese reason, never "no posts"."""
 
 from __future__ import annotations
 
@@ -8,26 +9,35 @@ import html
 import json
 import re
 from datetime import datetime
+from urllib.parse import urljoin
 
 import httpx
 import lxml.html
 
-from crawler.media.common import Fetcher, covered_span, failed, failure_of, from_unix
+from crawler.media.common import Fetcher, covered_span, failed, failure_of, from_unix, guarded, single_page
 from storage.media_repo import CollectionResult, PostSeen
 
 SOURCE = "wechat"
+MP = "https://mp.weixin.qq.com"
 _CT = re.compile(r"var\s+ct\s*=\s*\"(\d{9,11})\"")
 _TITLE = re.compile(r"var\s+msg_title\s*=\s*(?:'([^']*)'|\"([^\"]*)\")")
 _LINK = re.compile(r"var\s+msg_link\s*=\s*\"([^\"]*)\"")
 _MSGLIST = re.compile(r"var\s+msgList\s*=\s*(\{.*?\});\s*\n", re.S)
-_SOGOU_TIME = re.compile(r"timeConvert\('(\d{9,11})'\)")
+ARTICLE_ONLY = ("只读到单篇文章，不是账号的发布列表，不覆盖连续时段"
+                "（完整列表需要公众号后台登录：GOVWATCH_WECHAT_SESSION）")
+ALBUM_ONLY = "合集只列出收入该合集的文章，不是账号的全部发布，不覆盖连续时段（完整列表需要公众号后台登录）"
 
 
-def _clean_url(url: str | None) -> str | None:
+def clean_url(url: str | None, *, escaped: bool = False, base: str = MP) -> str | None:
+    """A link as the platform wrote it: JSON-escaped slashes undone; HTML entities undone once, only when the
+    text is still escaped (JSON strings) — attribute values from the HTML parser already are; relative links
+    against the page's own host."""
     if not url:
         return None
-    url = html.unescape(url.replace("\\/", "/"))
-    return "https://mp.weixin.qq.com" + url if url.startswith("/") else url
+    url = url.replace("\\/", "/")
+    if escaped:
+        url = html.unescape(url)
+    return urljoin(base.rstrip("/") + "/", url) if url.startswith("/") else url
 
 
 def parse_article(text: str, url: str | None = None) -> PostSeen | None:
@@ -43,7 +53,8 @@ def parse_article(text: str, url: str | None = None) -> PostSeen | None:
         node = root.xpath('//meta[@property="og:title"]/@content') or root.xpath("//title/text()")
         title = node[0].strip() if node else None
     link = _LINK.search(text)
-    return PostSeen(published_at=from_unix(m[1]), title=title, url=_clean_url(link[1] if link else url) or url)
+    return PostSeen(published_at=from_unix(m[1]), title=title,
+                    url=clean_url(link[1], escaped=True) if link and link[1] else url)
 
 
 def _messages(items: list[dict]) -> list[PostSeen]:
@@ -66,7 +77,7 @@ def _messages(items: list[dict]) -> list[PostSeen]:
                 continue
             msg_id = info.get("id")
             posts.append(PostSeen(published_at=published, title=article.get("title") or None,
-                                  url=_clean_url(article.get("content_url")),
+                                  url=clean_url(article.get("content_url"), escaped=True),
                                   post_id=f"{msg_id}-{index}" if msg_id else None,
                                   meta={"msg_id": msg_id, "idx": index}))
     return posts
@@ -95,46 +106,24 @@ def parse_getmsg(payload: dict | list) -> list[PostSeen]:
     return _messages((inner or {}).get("list") or [])
 
 
-def parse_sogou(text: str) -> list[PostSeen]:
-    """搜狗微信 results: each `<li>` with a title link and `timeConvert('unix')`."""
-    root = lxml.html.fromstring(text)
-    posts: list[PostSeen] = []
-    for li in root.xpath('//ul[contains(@class,"news-list")]/li | //div[contains(@class,"news-box")]//li'):
-        script = " ".join(li.xpath(".//script/text()"))
-        m = _SOGOU_TIME.search(script)
-        link = li.xpath('.//h3//a | .//div[@class="txt-box"]//h3//a | .//dd/a')
-        if not m or not link:
-            continue
-        account = li.xpath('.//a[contains(@class,"account")]/text() | .//p[@class="tit"]//a//text()')
-        posts.append(PostSeen(published_at=from_unix(m[1]), title=link[0].text_content().strip() or None,
-                              url=_clean_url(link[0].get("href")),
-                              meta={"account": account[0].strip() if account else None}))
-    return posts
+def album_articles(payload: dict) -> list[dict]:
+    resp = payload.get("getalbum_resp") or payload
+    items = resp.get("article_list") or []
+    return [items] if isinstance(items, dict) else [a for a in items if isinstance(a, dict)]
 
 
 def parse_album(payload: dict) -> list[PostSeen]:
-    """合集 (appmsgalbum) JSON: `getalbum_resp.article_list[]` with `create_time`, `title`, `url`."""
-    resp = payload.get("getalbum_resp") or payload
-    items = resp.get("article_list") or []
-    if isinstance(items, dict):
-        items = [items]
+    """合集 (appmsgalbum) JSON: `getalbum_resp.article_list[]` (an object when it holds one article) with
+    `create_time` (a string), `title`, `url`."""
     return [PostSeen(published_at=from_unix(a["create_time"]), title=a.get("title") or None,
-                     url=_clean_url(a.get("url")), post_id=str(a.get("msgid") or "") or None)
-            for a in items if a.get("create_time")]
-
-
-def parse_backend(payload: dict) -> list[PostSeen]:
-    """The office's own 公众平台 list (`appmsgpublish` / `list_ex`): `create_time` or `update_time`-less items."""
-    items = payload.get("app_msg_list") or []
-    return [PostSeen(published_at=from_unix(a.get("create_time") or a.get("update_time")),
-                     title=a.get("title") or None, url=_clean_url(a.get("link")),
-                     post_id=str(a.get("aid") or a.get("appmsgid") or "") or None)
-            for a in items if a.get("create_time") or a.get("update_time")]
+                     url=clean_url(a.get("url"), escaped=True),
+                     post_id=f"{a.get('msgid')}-{a.get('itemidx') or 1}" if a.get("msgid") else None)
+            for a in album_articles(payload) if str(a.get("create_time") or "").isdigit()]
 
 
 def classify(text: str, status_code: int = 200) -> tuple[str, str] | None:
     if status_code in (403, 412, 429):
-        return "blocked", f"微信/搜狗拒绝访问（HTTP {status_code}）"
+        return "blocked", f"微信拒绝访问（HTTP {status_code}）"
     if status_code == 404:
         return "not_found", "页面不存在（HTTP 404）"
     if status_code >= 400:
@@ -142,44 +131,134 @@ def classify(text: str, status_code: int = 200) -> tuple[str, str] | None:
     return failure_of(text)
 
 
-def collect_page(kind: str, url: str, *, fetcher: Fetcher, seen_at: datetime, account_name: str | None = None,
-                 **params: object) -> CollectionResult:
-    """Read one WeChat-side page: kind is article | history | sogou | album | backend."""
-    source = f"{SOURCE}:{kind}"
-    try:
-        response = fetcher.get(url, **params)
-    except httpx.HTTPError as exc:
-        return failed(source, "error", f"连接失败：{type(exc).__name__}", url, fetcher)
-    text = response.text
-    hit = classify(text, response.status_code)
-    if hit:
-        return failed(source, hit[0], hit[1], url, fetcher)
-    if kind == "article":
-        post = parse_article(text, url)
-        posts = [post] if post else []
-    elif kind == "history":
-        posts = parse_history(text)
-    elif kind == "sogou":
-        posts = parse_sogou(text)
-        if account_name:
-            posts = [p for p in posts if (p.meta or {}).get("account") in (None, account_name)]
-    else:
-        try:
-            payload = response.json()
-        except ValueError:
-            return failed(source, "error", "返回的不是数据（不是 JSON）", url, fetcher)
-        base = payload.get("base_resp") or {}
-        if base.get("ret") not in (None, 0, "0"):
-            status = "login_required" if kind == "backend" else "blocked"
-            message = base.get("err_msg") or ""
-            return failed(source, status, f"接口拒绝（ret={base.get('ret')}{'，' + message if message else ''}）",
-                          url, fetcher)
-        posts = parse_album(payload) if kind == "album" else parse_backend(payload)
-    if not posts and kind in ("article", "history"):
-        return failed(source, "error", "页面不含发布时间，无法核验", url, fetcher)
-    # an article or a 搜狗 entry shows the latest post only, not a list without gaps: it covers no span
-    complete = kind in ("history", "album", "backend")
-    covered_from, covered_to = covered_span(posts, complete=False, seen_at=seen_at) if complete else (None, None)
-    return CollectionResult(source=source, status="ok", posts=posts, covered_from=covered_from,
-                            covered_to=covered_to, url=url, evidence=list(fetcher.kept) or None,
-                            reason=None if complete else "只读到单篇或最新文章，不覆盖连续时段")
+def _page(fetcher: Fetcher, url: str, **params: object) -> tuple[httpx.Response, tuple[str, str] | None]:
+    response = fetcher.get(url, headers={"Referer": MP + "/"}, **params)
+    hit = classify(response.text, response.status_code)
+    if hit is None and "wappoc_appmsgcaptcha" in str(response.url):
+        hit = ("captcha", "微信要求完成验证（验证页），未能读取")
+    return response, hit
+
+
+def collect_article(url: str, *, fetcher: Fetcher, seen_at: datetime, base: str = MP) -> CollectionResult:
+    """One article page: its publish time, stored as a post; it covers no span."""
+    source = f"{SOURCE}:article"
+    full = urljoin(base.rstrip("/") + "/", url) if url.startswith("/") else url
+
+    def work() -> CollectionResult:
+        response, hit = _page(fetcher, full)
+        if hit:
+            return failed(source, hit[0], hit[1], full, fetcher)
+        post = parse_article(response.text, full)
+        if post is None:
+            return failed(source, "error", "文章页面不含发布时间，无法核验", full, fetcher)
+        return single_page(source, [post], full, fetcher, ARTICLE_ONLY, kinds=["article"])
+
+    return guarded(source, full, fetcher, work, "微信")
+
+
+def collect_history(url: str, *, fetcher: Fetcher, seen_at: datetime) -> CollectionResult:
+    """The older history page with `var msgList` (the last 10 群发, not the whole list)."""
+    source = f"{SOURCE}:history"
+
+    def work() -> CollectionResult:
+        response, hit = _page(fetcher, url)
+        if hit:
+            return failed(source, hit[0], hit[1], url, fetcher)
+        posts = parse_history(response.text)
+        if not posts:
+            return failed(source, "error", "历史消息页面不含发布列表，无法核验", url, fetcher)
+        covered_from, covered_to = covered_span(posts, complete=False, seen_at=seen_at)
+        return CollectionResult(source=source, status="ok", posts=posts, covered_from=covered_from,
+                                covered_to=covered_to, url=url, evidence=list(fetcher.kept) or None,
+                                reason="历史消息页只列出最近的群发，覆盖其中最早一条以来的时段",
+                                detail={"kinds": ["all"]})
+
+    return guarded(source, url, fetcher, work, "微信")
+
+
+def collect_album(base: str, params: dict, *, fetcher: Fetcher, seen_at: datetime, max_pages: int,
+                  url: str | None = None) -> CollectionResult:
+    """A public 合集 as its page asks for it: `appmsgalbum?action=getalbum&__biz&album_id&f=json&count=20`,
+    further pages from the last item's `msgid`/`itemidx` while `continue_flag` is "1". The album lists only
+    the articles put in it: posts stored, no span claimed for the account's posting."""
+    source = f"{SOURCE}:album"
+    api = url or base.rstrip("/") + "/mp/appmsgalbum"
+    shown = api + ("&" if "?" in api else "?") + "&".join(f"{k}={v}" for k, v in params.items())
+
+    def work() -> CollectionResult:
+        posts: list[PostSeen] = []
+        query = {**params, "f": "json", "count": 20}
+        complete = False
+        for _ in range(max(1, max_pages)):
+            response, hit = _page(fetcher, api, **query)
+            if hit:
+                return failed(source, hit[0], hit[1], shown, fetcher, pages=len(posts))
+            try:
+                payload = response.json()
+            except ValueError:
+                return failed(source, "error", "合集接口返回的不是数据（不是 JSON），未能读取合集", shown, fetcher)
+            base_resp = payload.get("base_resp") or {}
+            ret = base_resp.get("ret")
+            if ret not in (None, 0, "0"):
+                return failed(source, "blocked", f"合集接口拒绝（ret={ret}），未能读取合集", shown, fetcher)
+            items = album_articles(payload)
+            posts.extend(parse_album(payload))
+            resp = payload.get("getalbum_resp") or {}
+            if str(resp.get("continue_flag", "0")) != "1" or not items:
+                complete = True
+                break
+            last = items[-1]
+            query = {**query, "begin_msgid": last.get("msgid"), "begin_itemidx": last.get("itemidx") or 1}
+        if not posts:
+            return failed(source, "not_found", "合集中没有读到文章，无法核验", shown, fetcher)
+        return single_page(source, posts, shown, fetcher, ALBUM_ONLY, kinds=["album"], complete=complete)
+
+    return guarded(source, shown, fetcher, work, "微信")
+
+
+GETMSG_EXPIRED = "历史消息链接的 key 已失效（约30分钟有效），请在微信中重新打开该公众号的历史消息并复制链接"
+
+
+def collect_getmsg(base: str, biz: str, session: dict, *, fetcher: Fetcher, seen_at: datetime,
+                   max_pages: int) -> CollectionResult:
+    """The history list the WeChat client reads (`profile_ext?action=getmsg`, 10 a page by `offset`), with the
+    `uin`/`key` of a history link copied from the client. Complete when `can_msg_continue` is 0."""
+    source = f"{SOURCE}:getmsg"
+    api = base.rstrip("/") + "/mp/profile_ext"
+    shown = f"{api}?action=getmsg&__biz={biz}"
+    session = {k: v for k, v in session.items() if k != "__biz"}
+    fetcher.secrets = sorted({*fetcher.secrets, *(v for k, v in session.items() if k != "uin" and v)},
+                             key=len, reverse=True)
+
+    def work() -> CollectionResult:
+        posts: list[PostSeen] = []
+        offset, complete, pages = 0, False, 0
+        for _ in range(max(1, max_pages)):
+            response, hit = _page(fetcher, api, action="getmsg", __biz=biz, f="json", offset=offset, count=10,
+                                  is_ok=1, scene=124, **session)
+            if hit:
+                return failed(source, hit[0], hit[1], shown, fetcher)
+            try:
+                payload = response.json()
+            except ValueError:
+                return failed(source, "login_required", GETMSG_EXPIRED, shown, fetcher)
+            ret = payload.get("ret")
+            if ret not in (0, "0", None):
+                status = "login_required" if ret in (-3, -6, 4, "-3") else "blocked"
+                reason = GETMSG_EXPIRED if status == "login_required" else f"历史消息接口拒绝（ret={ret}）"
+                return failed(source, status, reason, shown, fetcher)
+            pages += 1
+            posts.extend(parse_getmsg(payload))
+            if not int(payload.get("can_msg_continue") or 0):
+                complete = True
+                break
+            offset = int(payload.get("next_offset") or offset + 10)
+        if not posts and not complete:
+            return failed(source, "error", "历史消息接口没有返回发布列表，无法核验", shown, fetcher)
+        covered_from, covered_to = covered_span(posts, complete=complete, seen_at=seen_at)
+        return CollectionResult(source=source, status="ok", posts=posts, covered_from=covered_from,
+                                covered_to=covered_to, url=shown, evidence=list(fetcher.kept) or None,
+                                reason=None if complete else f"只读取了前 {pages} 页历史消息",
+                                detail={"kinds": ["all"], "pages": pages, "complete": complete})
+
+    return guarded(source, shown, fetcher, work, "微信")

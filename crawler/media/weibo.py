@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import httpx
 
 from crawler.chromium import SAFE_CONTEXT_OPTIONS, guard_context
-from crawler.media.common import BEIJING, Fetcher, covered_span, failed, failure_of, from_unix
+from crawler.media.common import BEIJING, Fetcher, covered_span, failed, failure_of, from_unix, guarded
 from storage.media_repo import CollectionResult, PostSeen
 
 SOURCE = "weibo"
@@ -138,50 +137,102 @@ def _json(response: httpx.Response) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
+def client_headers(base: str, uid: str) -> dict[str, str]:
+    """What the m.weibo.cn page's own requests carry."""
+    return {"Accept": "application/json, text/plain, */*", "MWeibo-Pwa": "1", "X-Requested-With": "XMLHttpRequest",
+            "Referer": f"{base.rstrip('/')}/u/{uid}"}
+
+
+def resolve_domain(domain: str, *, base: str, fetcher: Fetcher) -> str | None:
+    """A custom domain (weibo.com/gzfb) as a uid: the profile page redirects to /u/{uid} or names its oid."""
+    response = fetcher.get(f"{base.rstrip('/')}/{domain}")
+    m = re.search(r"/(?:u|profile)/(\d{3,12})", str(response.url)) or re.search(
+        r"(?:\$CONFIG\['oid'\]\s*=\s*'|\"uid\"\s*:\s*\"?|/u/)(\d{3,12})", response.text)
+    return m[1] if m else None
+
+
+VISITOR_FAILED = "获取微博访客身份失败（浏览器不可用或打开失败）"
+NEED_LOGIN = "微博要求登录才能查看发布列表（ok:-100），未配置微博登录 Cookie（GOVWATCH_WEIBO_COOKIE）"
+
+
 def collect(uid: str, *, base: str, fetcher: Fetcher, max_pages: int, seen_at: datetime,
-            visitor_cookies: Callable[[], dict[str, str]] | None = None) -> CollectionResult:
-    """Read an account's weibo tab page by page. `visitor_cookies()` (Chromium) is asked once when the API
-    refuses the first request; a refusal after that is the collection's status."""
+            visitor_cookies=None, login_cookie: str = "", domain: str | None = None) -> CollectionResult:  # noqa: ANN001
+    """Read an account's weibo tab as the mobile page does: `type=uid` for the tab's containerid, then its
+    pages by `since_id`. The office's login cookie, when set, is sent from the first request (timelines
+    answer `ok:-100` to visitors); without it, `visitor_cookies()` (Chromium) is asked once when the API
+    refuses the first request. A refusal after that is the collection's status, what was read kept."""
+    url = f"{base.rstrip('/')}/u/{uid or domain}"
+
+    def work() -> CollectionResult:
+        return _collect(uid, base=base, fetcher=fetcher, max_pages=max_pages, seen_at=seen_at,
+                        visitor_cookies=visitor_cookies, login_cookie=login_cookie, domain=domain)
+
+    return guarded(SOURCE, url, fetcher, work, "微博")
+
+
+def _collect(uid: str, *, base: str, fetcher: Fetcher, max_pages: int, seen_at: datetime, visitor_cookies,  # noqa: ANN001
+             login_cookie: str, domain: str | None) -> CollectionResult:
+    from crawler.media.access import WEIBO_EXPIRED, cookie_dict
+
+    if login_cookie:
+        fetcher.cookies.update(cookie_dict(login_cookie))
+        fetcher.secrets = sorted({*fetcher.secrets, login_cookie, *cookie_dict(login_cookie).values()},
+                                 key=len, reverse=True)
+    if not uid and domain:
+        uid = resolve_domain(domain, base=base, fetcher=fetcher) or ""
+        if not uid:
+            return failed(SOURCE, "not_found", f"无法从个性域名“{domain}”读出微博 uid，"
+                          "请在登记表中填写 weibo.com/u/ 开头的链接",
+                          f"{base.rstrip('/')}/{domain}", fetcher)
     api = base.rstrip("/") + "/api/container/getIndex"
     url = f"{base.rstrip('/')}/u/{uid}"
-    try:
-        response = fetcher.get(api, type="uid", value=uid)
+    headers = client_headers(base, uid)
+    response = fetcher.get(api, headers=headers, type="uid", value=uid)
+    payload = _json(response)
+    hit = refusal(response, payload)
+    if hit and not login_cookie and visitor_cookies is not None and hit[0] in ("blocked", "login_required"):
+        try:
+            got = visitor_cookies() or {}
+        except Exception:
+            return failed(SOURCE, hit[0], f"{hit[1]}；{VISITOR_FAILED}", url, fetcher)
+        fetcher.cookies.update(got)
+        response = fetcher.get(api, headers=headers, type="uid", value=uid)
         payload = _json(response)
         hit = refusal(response, payload)
-        if hit and visitor_cookies is not None and hit[0] in ("blocked", "login_required"):
-            fetcher.cookies.update(visitor_cookies() or {})
-            response = fetcher.get(api, type="uid", value=uid)
-            payload = _json(response)
-            hit = refusal(response, payload)
+    if hit:
+        return failed(SOURCE, hit[0], _login_words(hit, login_cookie, WEIBO_EXPIRED), url, fetcher)
+    if not (payload.get("data") or {}).get("userInfo") and payload.get("ok") not in (1, "1"):
+        return failed(SOURCE, "deleted", "微博账号不存在或已注销", url, fetcher)
+    containerid = weibo_containerid(payload, uid)
+    posts: list[PostSeen] = []
+    complete = False
+    pages = 0
+    since_id = None
+    for _ in range(max(1, max_pages)):
+        params = {"type": "uid", "value": uid, "containerid": containerid}
+        if since_id:
+            params["since_id"] = since_id
+        response = fetcher.get(api, headers=headers, **params)
+        payload = _json(response)
+        hit = refusal(response, payload)
         if hit:
-            return failed(SOURCE, hit[0], hit[1], url, fetcher)
-        if not (payload or {}).get("data", {}).get("userInfo") and payload.get("ok") not in (1, "1"):
-            return failed(SOURCE, "deleted", "微博账号不存在或已注销", url, fetcher)
-        containerid = weibo_containerid(payload, uid)
-        posts: list[PostSeen] = []
-        complete = False
-        pages = 0
-        for page in range(1, max_pages + 1):
-            params = {"type": "uid", "value": uid, "containerid": containerid}
-            if page > 1:
-                params["page"] = page
-            response = fetcher.get(api, **params)
-            payload = _json(response)
-            hit = refusal(response, payload)
-            if hit:
-                if not posts:
-                    return failed(SOURCE, hit[0], hit[1], url, fetcher, pages=pages)
-                break  # what was read before the refusal still counts, as a partial list
-            pages += 1
-            found = posts_from_cards(payload, seen_at)
-            if payload.get("ok") not in (1, "1") or not found:
-                complete = True
-                break
-            posts.extend(found)
-    except httpx.HTTPError as exc:
-        return failed(SOURCE, "error", f"连接微博失败：{type(exc).__name__}", url, fetcher)
+            if not posts:
+                return failed(SOURCE, hit[0], _login_words(hit, login_cookie, WEIBO_EXPIRED), url, fetcher,
+                              pages=pages)
+            break  # what was read before the refusal still counts, as a partial list
+        pages += 1
+        found = posts_from_cards(payload, seen_at)
+        posts.extend(found)
+        info = (payload.get("data") or {}).get("cardlistInfo") or {}
+        since_id = info.get("since_id")
+        if payload.get("ok") not in (1, "1") or not found or not since_id:
+            complete = True
+            break
+    if not posts:  # visitors and some privacy settings see an empty timeline: never evidence of no posts
+        return failed(SOURCE, "error", "微博列表中没有读到微博（可能仅登录可见或设置了仅部分时间可见），无法核验", url,
+                      fetcher, pages=pages)
     covered_from, covered_to = covered_span(posts, complete=complete, seen_at=seen_at)
-    status = "ok" if complete else "partial" if hit else "ok"
+    status = "partial" if hit else "ok"
     reason = None
     if not complete:
         reason = f"只读取了前 {pages} 页，覆盖最早一条非置顶微博以来的时段"
@@ -189,8 +240,15 @@ def collect(uid: str, *, base: str, fetcher: Fetcher, max_pages: int, seen_at: d
             reason = f"读到第 {pages} 页后被拒绝：{hit[1]}"
     return CollectionResult(source=SOURCE, status=status, posts=posts, covered_from=covered_from,
                             covered_to=covered_to, reason=reason, url=url,
-                            detail={"containerid": containerid, "pages": pages, "complete": complete},
+                            detail={"containerid": containerid, "pages": pages, "complete": complete,
+                                    "kinds": ["all"], "login": bool(login_cookie)},
                             evidence=list(fetcher.kept) or None)
+
+
+def _login_words(hit: tuple[str, str], login_cookie: str, expired: str) -> str:
+    if hit[0] != "login_required":
+        return hit[1]
+    return expired if login_cookie else NEED_LOGIN
 
 
 async def visitor_cookies(browser, base: str, uid: str, user_agent: str) -> dict[str, str]:  # noqa: ANN001

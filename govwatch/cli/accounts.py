@@ -16,12 +16,15 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config.vocabulary import ACCOUNT_STATUS_WORDS, ACCOUNT_TYPE_WORDS
 from crawler.evidence import EvidenceStore
 from crawler.media import platforms
+from crawler.media.access_check import Bases, check_access
+from crawler.media.collect import sessions_of
 from govwatch.cli._common import context, emit_json, err, fail, open_db, out, who_entered
 from inspection.registry.media_files import MediaFileError, parse_time, platform_of, read_accounts_file, read_posts_file
 from inspection.registry.media_import import import_accounts, import_posts, observe, resolve_account
@@ -67,7 +70,8 @@ def _one_account(session: Session, key: str, platform: str | None) -> Account:
 
 def account_row(a: Account) -> dict:
     return {"name": a.name, "platform": a.platform, "type": a.type, "account_id": a.account_id, "url": a.url,
-            "unit": a.unit, "group": a.group, "status": a.status, "enabled": a.enabled}
+            "unit": a.unit, "group": a.group, "status": a.status, "enabled": a.enabled,
+            "target": (a.meta or {}).get("target")}  # the identity parsed from 链接/账号ID at import
 
 
 @accounts_app.command("import")
@@ -86,6 +90,30 @@ def accounts_import(
         summary = import_accounts(session, entries, replace=replace)
     out.print(f"{file}: 新增{summary.added}个账号，更新{summary.updated}个" +
               (f"，停用{summary.disabled}个" if replace else ""))
+    for warning in summary.warnings:  # a 链接 or 账号ID that names no account the collector can read
+        err.print(Text(f"注意：{warning}"))
+
+
+@accounts_app.command("check-access")
+def accounts_check_access(
+    probe: Annotated[bool, typer.Option("--probe", help="用已配置的登录各试一次轻量请求，看今晚是否有效。")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """各平台今晚能读到什么：公开页面、单位自己的登录（公众号后台、微博、哔哩哔哩），以及读不到时怎么办。"""
+    settings, _ = context()
+    bases = Bases(wechat=platforms.base_of(settings, "wechat"), weibo=platforms.base_of(settings, "weibo"),
+                  bilibili_api=platforms.base_of(settings, "bilibili_api"))
+    rows = check_access(sessions_of(settings), probe=probe, bases=bases, browser=bool(settings.chromium()),
+                        timeout=settings.timeout)
+    if json_out:
+        emit_json([{"platform": r.platform, "path": r.path, "state": r.state, "detail": r.detail} for r in rows])
+        return
+    table = Table(title="各平台今晚的采集途径")
+    for name in ("平台", "途径", "状态", "说明"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        table.add_row(Text(r.platform), Text(r.path), Text(r.state), Text(r.detail))
+    out.print(table)
 
 
 @accounts_app.command("list")

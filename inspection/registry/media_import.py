@@ -9,13 +9,14 @@ at an account: the latest post seen, covering the span from it to the moment of 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawler.media.platforms import parse_registry
 from inspection.registry.media_files import AccountEntry, MediaFileError, PostEntry
 from storage.media import Account
 from storage.media_repo import BEIJING, CollectionResult, PostSeen, find_accounts, record_collection, upsert_account
@@ -26,6 +27,7 @@ class ImportSummary:
     added: int = 0
     updated: int = 0
     disabled: int = 0
+    warnings: list[str] = field(default_factory=list)  # 链接/账号ID that could not be used, by row
 
 
 def import_accounts(session: Session, entries: list[AccountEntry], *, replace: bool = False) -> ImportSummary:
@@ -35,6 +37,9 @@ def import_accounts(session: Session, entries: list[AccountEntry], *, replace: b
         account, created = upsert_account(session, name=entry.name, platform=entry.platform, type=entry.type,
                                           account_id=entry.account_id, url=entry.url, unit=entry.unit,
                                           group=entry.group, status=entry.status)
+        parsed = parse_registry(entry.platform, entry.account_id, entry.url)
+        account.meta = {**(account.meta or {}), "target": parsed.identity}
+        summary.warnings += [f"第{entry.line}行（{entry.name}）：{w}" for w in parsed.warnings]
         if entry.enabled is not None:
             account.enabled = entry.enabled
         elif replace:

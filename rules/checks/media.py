@@ -93,12 +93,16 @@ class MediaObs:
                 return None
         if not self.collections:
             return "从未导入或采集该账号的发布记录"
-        failed = [c for c in self.collections if c.status not in COVERING]
+        # failures, and reads that cover no span (an article, an album, 搜狗's latest): each says why
+        failed = [c for c in self.collections if c.status not in COVERING or (c.covered_from is None and c.reason)]
         last_failed = ""
         if failed:
             c = failed[-1]
-            last_failed = f"；{c.source}采集{STATUS_WORDS.get(c.status, c.status)}"
-            last_failed += f"（{c.reason}）" if c.reason else ""
+            if c.status in COVERING:
+                last_failed = f"；{c.source}：{c.reason}"
+            else:
+                last_failed = f"；{c.source}采集{STATUS_WORDS.get(c.status, c.status)}"
+                last_failed += f"（{c.reason}）" if c.reason else ""
         if not self.spans:
             return "没有覆盖该时段的完整发布记录" + last_failed
         covered = "、".join(f"{show(a)}至{show(b, end=True)}" for a, b in self.spans)
