@@ -40,7 +40,23 @@ ProfileOpt = Annotated[str | None, typer.Option("--profile", help="指标体系�
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（供程序读取），不打印表格。")]
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
+ERRORS = {1: "failed", 2: "usage", 3: "refused", 130: "interrupted", 143: "interrupted"}  # JSON `error` by status
+
+
+def json_wanted() -> bool:
+    """Whether the command line asks for --json: then every exit prints JSON, an error included."""
+    return "--json" in sys.argv[1:]
+
+
+def error_json(message: str, code: int, error: str | None = None) -> None:
+    """The JSON a machine reads when no verdict is printed: what went wrong, the exit status, the sentence."""
+    emit_json({"error": error or ERRORS.get(code, "failed"), "code": code, "message": plain(message, one_line=False)})
+
+
+def fail(message: str, code: int = 2, *, error: str | None = None) -> typer.Exit:
+    """Say what went wrong (stderr; with --json also as JSON on stdout) and exit with `code`."""
+    if json_wanted():
+        error_json(message, code, error)
     err.print(Text.assemble(("错误：", "bold red"), plain(message, one_line=False)), highlight=False)
     return typer.Exit(code)
 

@@ -10,7 +10,7 @@ import typer
 from config.settings import SettingsError, load_settings
 from govwatch import __version__
 from govwatch.cli import accounts, demo, evidence, extract, findings, info, inspect, media, report, service, sites
-from govwatch.cli._common import VERBOSITY, settings_file_path
+from govwatch.cli._common import VERBOSITY, error_json, json_wanted, settings_file_path
 
 app = typer.Typer(help="按国办秘函〔2019〕19号及各地细则检查政府网站，输出结论、扣分和通报所需的表。",
                   no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False, rich_markup_mode=None,
@@ -50,7 +50,22 @@ _register_commands()
 
 
 def main() -> None:
-    app()
+    """The command as a program: a usage error is said in Chinese terms and, with --json, as JSON too."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        sys.stderr.write("已取消\n")
+        sys.exit(1)
+    except typer.TyperException as exc:  # Click's usage errors (Typer vendors Click)
+        code = int(getattr(exc, "exit_code", 2))
+        if json_wanted():
+            error_json(exc.format_message() if hasattr(exc, "format_message") else str(exc), code, "usage")
+        if hasattr(exc, "show"):
+            exc.show()
+        else:
+            sys.stderr.write(f"错误：{exc}\n")
+        sys.exit(code)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

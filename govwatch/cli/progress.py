@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from config.settings import Settings
 from crawler.media.collect import collect_accounts
 from crawler.runner import CrawlError, CrawlInterrupted, CrawlJob
-from govwatch.cli._common import VERBOSITY, err, fail
+from govwatch.cli._common import VERBOSITY, err, error_json, fail, json_wanted
 from govwatch.cli.media import collection_json
 from inspection.sites import crawl_sites
 from reports.plain import plain
@@ -65,6 +65,8 @@ def interrupted_exit(db: Database, site_ids: list[int], exc: CrawlInterrupted) -
     cut, done = statuses.count("interrupted"), sum(s in ("ok", "partial", "failed") for s in statuses)
     err.print(Text(f"{exc}。已保存抓取到的内容：{cut} 个网站的抓取标为“检查被中断”，{done} 个已抓取完；"
                    "未判定。用 `govwatch evaluate` 按已完成的抓取判定（中断的抓取不作依据）"))
+    if json_wanted():
+        error_json(f"{exc}：已保存抓取到的内容，未判定", exc.exit_code, "interrupted")
     return typer.Exit(exc.exit_code)
 
 
