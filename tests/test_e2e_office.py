@@ -28,7 +28,9 @@ def test_fresh_crawl_is_not_judged_at_an_earlier_time_point(tmp_path: Path) -> N
         earlier = (today - timedelta(days=200)).isoformat()
         result = govwatch(tmp_path, "recheck", site.url, "--as-of", earlier, "--json")
     assert result.code == 3, result.stderr[-2000:]
-    assert "监测时间点之后的信息" in result.stderr and result.stdout.strip() == ""
+    assert "监测时间点之后的信息" in result.stderr
+    refused = result.json()  # no verdict: with --json, the refusal itself as JSON (issue 17, item 4)
+    assert refused["error"] == "refused" and refused["code"] == 3 and "监测时间点之后的信息" in refused["message"]
     # the crawl is stored: judged at the crawl date it gives a verdict
     judged = govwatch(tmp_path, "evaluate", "--site", site.url, "--as-of", today.isoformat(), "--json")
     assert judged.code == 0 and judged.json()[0]["verdict"] in ("pass", "fail")

@@ -53,9 +53,10 @@ def error_json(message: str, code: int, error: str | None = None) -> None:
     emit_json({"error": error or ERRORS.get(code, "failed"), "code": code, "message": plain(message, one_line=False)})
 
 
-def fail(message: str, code: int = 2, *, error: str | None = None) -> typer.Exit:
-    """Say what went wrong (stderr; with --json also as JSON on stdout) and exit with `code`."""
-    if json_wanted():
+def fail(message: str, code: int = 2, *, error: str | None = None, printed: bool = False) -> typer.Exit:
+    """Say what went wrong (stderr; with --json also as JSON on stdout, unless the verdict's JSON was `printed`
+    already: stdout stays one JSON document) and exit with `code`."""
+    if json_wanted() and not printed:
         error_json(message, code, error)
     err.print(Text.assemble(("错误：", "bold red"), plain(message, one_line=False)), highlight=False)
     return typer.Exit(code)

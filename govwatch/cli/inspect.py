@@ -214,7 +214,8 @@ def forget_unread_bare_site(db: Database, site_id: int, given: str) -> None:
         site = session.get(Site, site_id)
         error = site.runs[-1].error if site.runs else None
         remove_site(session, site)
-    raise fail(f"无法读取 {plain(given)} 的首页（{reason_words(error)}），未登记、未评价。请检查网址是否写对", code=1)
+    raise fail(f"无法读取 {plain(given)} 的首页（{reason_words(error)}），未登记、未评价。请检查网址是否写对", code=1,
+               printed=True)
 
 
 def home_unread(db: Database, run_id: int) -> bool:
