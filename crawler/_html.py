@@ -30,7 +30,6 @@ __all__ = [
 _WS_RE = re.compile(r"\s+")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _END_TAGS_RE = re.compile(r"</(?:html|body)\s*>", re.I)
-_NESTED_A = etree.XPath("boolean(//a[ancestor::a])")
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 "
@@ -65,7 +64,8 @@ def _drop_server_tags(html: str) -> str:
 
 
 def _html5(html: str) -> lxml.html.HtmlElement | None:
-    """The tree a browser builds (the HTML5 tree-construction rules, lexbor), as lxml elements."""
+    """The tree a browser builds (the HTML5 tree-construction rules, lexbor), as lxml elements:
+    lexbor builds it, its serialization is well-formed, so libxml2 reads it back as it stands."""
     try:
         serialized = LexborHTMLParser(html).html
     except (ValueError, RuntimeError, SelectolaxError):
@@ -78,38 +78,34 @@ def _html5(html: str) -> lxml.html.HtmlElement | None:
         return None
 
 
-def _lost_links(root: lxml.html.HtmlElement) -> bool:
-    """libxml2 keeps an unclosed <a> open, so every later link nests inside it (the menu becomes
-    one link whose text is the whole menu); browsers close it when the next <a> opens. A link
-    inside a link never happens in a browser's tree: it is the cheap sign to parse again."""
-    return bool(_NESTED_A(root))
+def _libxml2(html: str) -> lxml.html.HtmlElement | None:
+    """libxml2's own tolerant parse, only where lexbor fails (it never has on the corpus)."""
+    html = _END_TAGS_RE.sub("", html)
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        try:
+            return lxml.html.fragment_fromstring(html, create_parent="div")
+        except (etree.ParserError, ValueError):
+            return None
 
 
 def parse_html(html: str) -> lxml.html.HtmlElement | None:
-    """The document root, or None for an empty or unparseable page. Strings with an XML encoding
-    declaration are refused by lxml, so the declaration is dropped first. Where libxml2's tolerant
-    parser loses the links a browser shows (unclosed <a>), the page is parsed as a browser would."""
+    """The document root as a browser builds it, or None for an empty or unparseable page.
+
+    Every page goes through the HTML5 tree construction (lexbor): unclosed <li>/<div>/<a>, a news
+    block nested in the menu's last <li>, a stray </html> mid-page or an unclosed comment give the
+    tree the inspector's browser shows, not libxml2's guess (which nests the rest of the page in an
+    unclosed link, or stops at </html>). JSP/ASP source leaked into saved templates is dropped
+    first; the XML declaration too (lxml refuses strings that carry one)."""
     if not html or not html.strip():
         return None
     if html.lstrip()[:5].lower() == "<?xml":
         html = _XML_DECL_RE.sub("", html, count=1)
     if "<%" in html:
         html = _drop_server_tags(html)
-    # libxml2 stops at a stray </html> (server-side includes close the document early); browsers
-    # read on, so the closing tags are dropped and the parser closes them at the end.
-    html = _END_TAGS_RE.sub("", html)
-    try:
-        root = lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
-        try:
-            frag = lxml.html.fragment_fromstring(html, create_parent="div")
-        except (etree.ParserError, ValueError):
-            return None
-        return frag
-    if _lost_links(root):
-        browser = _html5(html)
-        return browser if browser is not None else root
-    return root
+    root = _html5(html)
+    return root if root is not None else _libxml2(html)
 
 
 # ---- page chrome ---------------------------------------------------------------------------------
