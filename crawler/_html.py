@@ -115,17 +115,40 @@ _CHROME_TAGS = frozenset({"nav", "header", "footer", "menu"})
 # "xxgk_pos" (a content block) is not "position", and "topcenter1" is not "top".
 _CHROME_SUBSTR_RE = re.compile(
     r"nav|menu|footer|header|breadcrumb|crumb|copyright|daohang|dhlm|sitemap|yqlj|friend|toolbar|"
-    r"topbar|banner|weizhi|dangqian|youqing|wzdt|bottom",
+    r"topbar|banner|weizhi|dangqian|youqing|wzdt|bottom|"
+    # calendars, date pickers, weather widgets: their dates are today's, never a publication
+    r"calendar|rili|datepicker|date-picker|laydate|weather|tianqi",
     re.I,
 )
 _CHROME_TOKEN_RE = re.compile(r"^(?:foot|foot[-_].*|.*[-_]foot|links?|.*[-_]links?|links?[-_].*|"
-                              r"(?:.*[-_])?(?:position|location)(?:[-_].*)?|top|top[-_].*|head|head[-_].*)$",
+                              r"(?:.*[-_])?(?:position|location)(?:[-_].*)?|top|top[-_].*|head|head[-_].*|"
+                              # "today is …" clocks (not todaynews: a whole token or its part)
+                              r"(?:.*[-_])?(?:today|jintian|nowdate|nowtime|curdate|curtime|currentdate|"
+                              r"currenttime|clock|showtime|showdate)(?:[-_].*)?)$",
                               re.I)
+
+
+_ROW_DATE_RE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|(?<!\d)\d{2}-\d{2}(?!\d)")
+
+
+# Widgets whose dates are today's or the calendar's, never a publication: calendars, date pickers,
+# weather boxes, "today is …" clocks. Substrings where the word cannot be part of another (rili,
+# calendar); whole tokens (or token parts between - and _) where it can (today in todaynews).
+_WEEK_ROW_RE = re.compile(r"^[\s日一二三四五六七]*$")
+
+
+def _calendar_table(el: lxml.html.HtmlElement) -> bool:
+    """A month grid: a table whose first row is the week's days, 日一二三四五六."""
+    first = el.find(".//tr")
+    if first is None:
+        return False
+    head = "".join(first.text_content().split())
+    return len(head) == 7 and "日" in head and "六" in head and bool(_WEEK_ROW_RE.match(head))
 
 
 class ChromeIndex:
     """Which elements sit in page chrome (navigation, header, footer, menus, breadcrumbs, link
-    farms). Judgments about content (items, blank pages, page dates) ignore chrome: a footer
+    farms, calendar/weather/today widgets). Judgments about content (items, blank pages, page dates) ignore chrome: a footer
     "© 2019" or a menu must not make a page look dated or non-blank."""
 
     def __init__(self, root: lxml.html.HtmlElement) -> None:
@@ -146,7 +169,9 @@ class ChromeIndex:
         cls = el.get("class") or ""
         ident = el.get("id") or ""
         if not cls and not ident:
-            return False
+            return tag == "table" and _calendar_table(el)
+        if tag == "table" and _calendar_table(el):
+            return True
         hit = False
         for token in cls.split():
             if _CHROME_SUBSTR_RE.search(token):
@@ -159,7 +184,26 @@ class ChromeIndex:
                 if tag not in ("li", "tr", "a", "span", "td", "img") and _CHROME_TOKEN_RE.match(token):
                     hit = True
                     break
-        return hit and self._not_whole_page(el)
+        return hit and self._not_whole_page(el) and not self._holds_news(el)
+
+    def _holds_news(self, el: lxml.html.HtmlElement) -> bool:
+        """A menu whose last <li> never closed swallows the news block after it (old CMS templates):
+        the browser draws that block below the menu, as content. A block holding three or more
+        dated rows inside one of its own rows is such a swallowed block, not chrome."""
+        if el.tag not in ("ul", "ol", "div", "td", "table", "nav", "menu") or len(
+                _ROW_DATE_RE.findall(el.text_content())) < 3:
+            return False
+        for li in el.iter("li", "tr"):
+            inner = 0
+            for row in li.iter("li", "tr", "dd"):
+                if row is li or row.find(".//a") is None:
+                    continue
+                text = row.text_content()
+                if len(text) <= 200 and _ROW_DATE_RE.search(text):
+                    inner += 1
+                    if inner >= 3:
+                        return True
+        return False
 
     def _not_whole_page(self, el: lxml.html.HtmlElement) -> bool:
         """A wrapper holding most of the page is layout, not chrome, whatever its class says."""
