@@ -148,8 +148,9 @@ def _calendar_table(el: lxml.html.HtmlElement) -> bool:
 
 class ChromeIndex:
     """Which elements sit in page chrome (navigation, header, footer, menus, breadcrumbs, link
-    farms, calendar/weather/today widgets). Judgments about content (items, blank pages, page dates) ignore chrome: a footer
-    "© 2019" or a menu must not make a page look dated or non-blank."""
+    farms, calendar/weather/today widgets). Judgments about content (items, blank pages, page
+    dates) ignore chrome: a footer "© 2019", a menu or a calendar must not make a page look dated
+    or non-blank."""
 
     def __init__(self, root: lxml.html.HtmlElement) -> None:
         self._memo: dict[object, bool] = {}

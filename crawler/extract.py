@@ -981,7 +981,7 @@ _GATEWAY_MAX_LINKS = 16
 _GATEWAY_MAX_TEXT = 600
 
 
-def _page_kind(url: str, document: bool, items: int, links: list[str], main_text: str, root: lxml.html.HtmlElement,
+def _page_kind(url: str, document: bool, listed: bool, links: list[str], main_text: str, root: lxml.html.HtmlElement,
                resolver: Resolver) -> tuple[str, str | None]:
     """(page kind, the page a gateway leads to). A gateway is a site's entry page: at the site's
     root, a few section and mirror links, no dated list, little text; the site is read from the
@@ -993,7 +993,7 @@ def _page_kind(url: str, document: bool, items: int, links: list[str], main_text
         return "search", None
     if not _HOME_PATH_RE.match(parts.path):
         return "column", None
-    if items or not 2 <= len(links) <= _GATEWAY_MAX_LINKS or len(re.sub(r"\s+", "", main_text)) > _GATEWAY_MAX_TEXT:
+    if listed or not 2 <= len(links) <= _GATEWAY_MAX_LINKS or len(re.sub(r"\s+", "", main_text)) > _GATEWAY_MAX_TEXT:
         return "home", None
     anchors = [(target, norm(a.text_content()) or norm(a.get("title"))) for a in root.iter("a")
                if (target := link_target(a, resolver)) and target != url]
@@ -1082,7 +1082,8 @@ def extract_page(html: str, url: str, reference: date) -> PageExtract:
 
     links = collect_links(root, resolver)
     document = kind == "article" and (article_meta or has_body())
-    page_kind, entry_url = _page_kind(url, document, len(items), links, main_text, root, resolver)
+    page_kind, entry_url = _page_kind(url, document, len(items) or script_list is not None, links, main_text, root,
+                                      resolver)
 
     # Blank is a column judgment: pages with dated entries, an article body, or article metas
     # (ArticleTitle/PubDate: a document, even if its body was cut) are never blank columns, nor are
