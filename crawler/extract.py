@@ -287,8 +287,9 @@ class _ListScanner:
     """Finds dated entries: for each title link, the row it sits in and the date of that row."""
 
     def __init__(self, root: lxml.html.HtmlElement, resolver: Resolver, reference: date,
-                 chrome: ChromeIndex) -> None:
+                 chrome: ChromeIndex, page_url: str = "") -> None:
         self.root = root
+        self.page_url = page_url.split("#", 1)[0]
         self.resolve = resolver
         self.reference = reference
         self.chrome = chrome
@@ -311,8 +312,8 @@ class _ListScanner:
         an element is a list, not a row)."""
         for a in self.root.iter("a"):
             url = link_target(a, self.resolve)
-            if url is None:
-                continue
+            if url is None or url == self.page_url:
+                continue  # a link to the page itself (share buttons, "#" anchors) is never an entry
             text = norm(a.text_content())
             attr = norm(a.get("title"))
             if len(text) < 4 and len(attr) < 4:
@@ -1020,7 +1021,7 @@ def extract_page(html: str, url: str, reference: date) -> PageExtract:
     resolver = Resolver(base_url(root, url))
     chrome = ChromeIndex(root)
 
-    scanner = _ListScanner(root, resolver, reference, chrome)
+    scanner = _ListScanner(root, resolver, reference, chrome, url)
     items = scanner.scan()
 
     row_ids = scanner.row_ids
