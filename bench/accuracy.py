@@ -17,7 +17,7 @@ import subprocess
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +140,7 @@ def main() -> None:
                   f"blank said {p.blank_said} (label {p.blank_label}), render said {p.render_said} "
                   f"(label {p.render_label})")
     if args.write:
-        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         doc = ROOT / "docs" / "accuracy.md"
         doc.parent.mkdir(exist_ok=True)
         doc.write_text(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from itertools import islice
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import lxml.html
@@ -63,6 +64,15 @@ def _drop_server_tags(html: str) -> str:
     return "".join(parts)
 
 
+# lexbor's serialization parsed with one element class for every tag: lxml.html's per-tag lookup is a
+# Python call per element proxy (a tenth of reading a home page), and no reader here needs its form
+# element classes.
+_PARSER = etree.HTMLParser(remove_blank_text=False)
+_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity))
+
+
 def _html5(html: str) -> lxml.html.HtmlElement | None:
     """The tree a browser builds (the HTML5 tree-construction rules, lexbor), as lxml elements:
     lexbor builds it, its serialization is well-formed, so libxml2 reads it back as it stands."""
@@ -73,7 +83,7 @@ def _html5(html: str) -> lxml.html.HtmlElement | None:
     if not serialized:
         return None
     try:
-        return lxml.html.document_fromstring(serialized)
+        return lxml.html.document_fromstring(serialized, parser=_PARSER)
     except (etree.ParserError, ValueError):
         return None
 
@@ -115,16 +125,11 @@ _CHROME_TAGS = frozenset({"nav", "header", "footer", "menu"})
 # "xxgk_pos" (a content block) is not "position", and "topcenter1" is not "top".
 _CHROME_SUBSTR_RE = re.compile(
     r"nav|menu|footer|header|breadcrumb|crumb|copyright|daohang|dhlm|sitemap|yqlj|friend|toolbar|"
-    r"topbar|banner|weizhi|dangqian|youqing|wzdt|bottom|"
-    # calendars, date pickers, weather widgets: their dates are today's, never a publication
-    r"calendar|rili|datepicker|date-picker|laydate|weather|tianqi",
+    r"topbar|banner|weizhi|dangqian|youqing|wzdt|bottom",
     re.I,
 )
 _CHROME_TOKEN_RE = re.compile(r"^(?:foot|foot[-_].*|.*[-_]foot|links?|.*[-_]links?|links?[-_].*|"
-                              r"(?:.*[-_])?(?:position|location)(?:[-_].*)?|top|top[-_].*|head|head[-_].*|"
-                              # "today is …" clocks (not todaynews: a whole token or its part)
-                              r"(?:.*[-_])?(?:today|jintian|nowdate|nowtime|curdate|curtime|currentdate|"
-                              r"currenttime|clock|showtime|showdate)(?:[-_].*)?)$",
+                              r"(?:.*[-_])?(?:position|location)(?:[-_].*)?|top|top[-_].*|head|head[-_].*)$",
                               re.I)
 
 
@@ -133,7 +138,11 @@ _ROW_DATE_RE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{
 
 # Widgets whose dates are today's or the calendar's, never a publication: calendars, date pickers,
 # weather boxes, "today is …" clocks. Substrings where the word cannot be part of another (rili,
-# calendar); whole tokens (or token parts between - and _) where it can (today in todaynews).
+# calendar); whole tokens or their parts between - and _ where it can (today, but not todaynews).
+_WIDGET_RE = re.compile(
+    r"calendar|rili|datepicker|date-picker|laydate|weather|tianqi|"
+    r"(?:^|[\s\-_])(?:today|jintian|nowdate|nowtime|curdate|curtime|currentdate|currenttime|clock|showtime|"
+    r"showdate)(?:$|[\s\-_])", re.I)
 _WEEK_ROW_RE = re.compile(r"^[\s日一二三四五六七]*$")
 
 
@@ -146,11 +155,21 @@ def _calendar_table(el: lxml.html.HtmlElement) -> bool:
     return len(head) == 7 and "日" in head and "六" in head and bool(_WEEK_ROW_RE.match(head))
 
 
+def is_widget(el: lxml.html.HtmlElement) -> bool:
+    """A calendar, date picker, weather or "today" widget, by class/id or a week-day header."""
+    ident = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if ident != " " and _WIDGET_RE.search(ident):
+        return True
+    return el.tag == "table" and _calendar_table(el)
+
+
+_MENU_RE = re.compile(r"nav|menu|daohang|dhlm", re.I)
+
+
 class ChromeIndex:
     """Which elements sit in page chrome (navigation, header, footer, menus, breadcrumbs, link
-    farms, calendar/weather/today widgets). Judgments about content (items, blank pages, page
-    dates) ignore chrome: a footer "© 2019", a menu or a calendar must not make a page look dated
-    or non-blank."""
+    farms). Judgments about content (items, blank pages, page dates) ignore chrome: a footer
+    "© 2019" or a menu must not make a page look dated or non-blank."""
 
     def __init__(self, root: lxml.html.HtmlElement) -> None:
         self._memo: dict[object, bool] = {}
@@ -170,9 +189,7 @@ class ChromeIndex:
         cls = el.get("class") or ""
         ident = el.get("id") or ""
         if not cls and not ident:
-            return tag == "table" and _calendar_table(el)
-        if tag == "table" and _calendar_table(el):
-            return True
+            return False
         hit = False
         for token in cls.split():
             if _CHROME_SUBSTR_RE.search(token):
@@ -191,8 +208,11 @@ class ChromeIndex:
         """A menu whose last <li> never closed swallows the news block after it (old CMS templates):
         the browser draws that block below the menu, as content. A block holding three or more
         dated rows inside one of its own rows is such a swallowed block, not chrome."""
-        if el.tag not in ("ul", "ol", "div", "td", "table", "nav", "menu") or len(
-                _ROW_DATE_RE.findall(el.text_content())) < 3:
+        tag = el.tag
+        if tag not in ("ul", "ol", "nav", "menu") and not (
+                tag in ("div", "td", "table") and _MENU_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}")):
+            return False  # only a menu swallows what follows its unclosed last item
+        if sum(1 for _ in islice(_ROW_DATE_RE.finditer(el.text_content()), 3)) < 3:
             return False
         for li in el.iter("li", "tr"):
             inner = 0

@@ -24,6 +24,7 @@ from crawler._html import (
     expand_script_lists,
     in_marked_ancestor,
     is_element,
+    is_widget,
     iter_text,
     link_target,
     norm,
@@ -138,6 +139,22 @@ _HANWEB_TOTAL_RE = re.compile(r"(?<![a-z_])totalrecord\s*[:=]\s*['\"]?(\d+)")
 _HANWEB_PER_RE = re.compile(r"(?<![a-z_])perpage\s*[:=]\s*['\"]?(\d+)")
 
 
+_LOWERED: tuple[str, str] = ("", "")  # the last page text and its lower-case copy, swapped as one tuple
+
+
+def _lowered(raw: str) -> str:
+    """raw.lower(), once per page: the pager and the page-date searches both need it, and
+    lower-casing a 2 MB page costs milliseconds. One tuple is swapped at a time, so pages read in
+    threads never see each other's copy."""
+    global _LOWERED
+    cached = _LOWERED
+    if cached[0] is raw:
+        return cached[1]
+    low = raw.lower()
+    _LOWERED = (raw, low)
+    return low
+
+
 def _page_count(raw: str) -> int | None:
     """The pager's total: TRS createPageHTML(total, current, ...), countPage = N, page-count
     options of pager plugins, a rendered 共N页, or Hanweb's totalRecord / perPage."""
@@ -145,7 +162,7 @@ def _page_count(raw: str) -> int | None:
     for needle, rx in _PAGER_RES:
         if needle.islower() and needle.isascii():
             if low is None:
-                low = raw.lower()
+                low = _lowered(raw)
             hay = low
         else:
             hay = raw
@@ -156,7 +173,7 @@ def _page_count(raw: str) -> int | None:
             if 0 < n < 100000:
                 return n
     if low is None:
-        low = raw.lower()
+        low = _lowered(raw)
     if "totalrecord" in low and "perpage" in low:
         total, per = _HANWEB_TOTAL_RE.search(low), _HANWEB_PER_RE.search(low)
         if total and per and int(per.group(1)) > 0:
@@ -585,6 +602,12 @@ class _ListScanner:
                 value, date_text, source = u, anc.url, "url"
             found.append(_Found(anc, row, title, value, date_text, source, self._group_of(a, row)))
 
+        # Calendars, date pickers, weather and "today" widgets: their dates are the calendar's, never a
+        # publication (an events calendar lists next month's meetings)
+        if found:
+            memo: dict[object, bool] = {}
+            found = [f for f in found if not in_marked_ancestor(f.anc.el, memo, is_widget, depth=12)]
+
         # A date only in the URL counts where the link sits among other dated links (a list whose
         # template shows no dates) and reads like an article title; a lone navigation tile to a
         # guide page, or a link farm of ministries (国务院研究室 → /2005-12/26/content_…), does not.
@@ -737,7 +760,7 @@ def _shown_date(root: lxml.html.HtmlElement, raw: str, reference: date, main_tex
         stamp = datetime.fromtimestamp(int(mt.group(1)), tz=_CST).date()
         if stamp <= reference + timedelta(days=1):
             return FoundDate(stamp, mt.group(0), "text"), "script"
-    low = raw.lower()
+    low = _lowered(raw)
     marked = any(word in low for word in _PUBTIME_WORDS)
     for el in _PUBTIME_XPATH(root) if marked else ():
         ident = (el.get("id") or "") + " " + (el.get("class") or "")
@@ -889,8 +912,8 @@ def _blank(root: lxml.html.HtmlElement, chrome: ChromeIndex, main_text: str, lin
 _LIST_JS_RE = re.compile(r"(?<!drop)list[^/]*\.js$", re.I)  # xxgkList.js, newslist.min.js, list.js
 _PAGING_INPUTS = frozenset({"page", "pagesize", "page_size", "pageno", "page_no", "pageindex", "curpage",
                             "currpage", "currentpage", "pagenum", "totalpage", "totalpages", "rows"})
-_XHR_RE = re.compile(r"\$\.(?:ajax|get|post|getjson)\s*\(|xmlhttprequest|\bfetch\s*\(|axios|jsonp|callback=\?",
-                     re.I)
+_XHR_WORDS = ("ajax", "$.get", "$.post", "getJSON", "XMLHttpRequest", "fetch", "axios", "jsonp", "callback=?")
+_XHR_RE = re.compile(r"\$\.(?:ajax|get|post|getJSON)\s*\(|XMLHttpRequest|\bfetch\s*\(|axios|jsonp|callback=\?")
 # a script that is a call writing a list where it stands: homelist('tzgg', 8); getNewsList("/zwyw/")
 _LIST_CALL_RE = re.compile(r"\s*(?:<!--)?\s*[a-z_$][\w$]{0,40}list[\w$]{0,40}\s*\(", re.I)
 _LIST_ENDPOINT_RE = re.compile(r"list|query|search|page|article|info|xxgk|getdata|channel|column|lm", re.I)
@@ -918,14 +941,16 @@ def _has_empty_list(root: lxml.html.HtmlElement, chrome: ChromeIndex) -> bool:
 
 
 def _script_list(root: lxml.html.HtmlElement, chrome: ChromeIndex,
-                 holds_titles: Callable[[lxml.html.HtmlElement], bool]) -> str | None:
+                 holds_titles: Callable[[lxml.html.HtmlElement], bool], text_dated: bool) -> str | None:
     """Why the page's list is one a script fills and the tree shows unfilled, or None.
 
     An empty list container beside a list script (a *list*.js, hidden page/pageSize inputs,
     createPageHTML left in a comment, an XHR/JSONP call to a list endpoint) or beside the server's
     rows commented out; or an inline call that writes a list (<script>homelist('tzgg', 8)</script>)
     in a block that holds no title link. Once the browser has run the scripts, the container is
-    filled (or shown empty: then it is blank) and the call sits beside the rows it wrote."""
+    filled (or shown empty: then it is blank) and the call sits beside the rows it wrote. A page
+    whose rows are dated in their text already shows its lists: an empty box beside them (a widget
+    a script fills) does not make it unread."""
     for script in root.iter("script"):
         body = script.text or ""
         if script.get("src") or not body or len(body) > _MAX_LIST_CALL_SCRIPT:
@@ -937,14 +962,24 @@ def _script_list(root: lxml.html.HtmlElement, chrome: ChromeIndex,
             continue
         if parent.tag == "body" or not holds_titles(parent):
             return "列表由页面脚本调用写出（如 homelist(…)），原始网页中没有，需用浏览器查看"
-    reason = _list_script_signal(root)
-    return reason if reason is not None and _has_empty_list(root, chrome) else None
+    if text_dated:
+        return None
+    empty: list[bool] = []
+
+    def has_empty() -> bool:
+        if not empty:
+            empty.append(_has_empty_list(root, chrome))
+        return empty[0]
+
+    reason = _list_script_signal(root, has_empty)
+    return reason if reason is not None and has_empty() else None
 
 
-def _list_script_signal(root: lxml.html.HtmlElement) -> str | None:
-    """The sign that a script fills the page's list: a *list*.js, hidden paging inputs,
-    createPageHTML or server rows in a comment, an XHR/JSONP call to a list endpoint (one walk)."""
-    xhr = False
+def _list_script_signal(root: lxml.html.HtmlElement, has_empty: Callable[[], bool]) -> str | None:
+    """The sign that a script fills the page's empty list: a *list*.js, hidden paging inputs,
+    createPageHTML or server rows in a comment, an XHR/JSONP call to a list endpoint (one walk;
+    the XHR pattern runs only on scripts that name a request, and only once a list is empty)."""
+    calls: list[str] = []
     for el in root.iter("script", "input", etree.Comment):
         tag = el.tag
         if tag == "script":
@@ -953,10 +988,8 @@ def _list_script_signal(root: lxml.html.HtmlElement) -> str | None:
                 src = src.split("?", 1)[0]
                 if _LIST_JS_RE.search(src):
                     return f"列表由脚本 {src.rsplit('/', 1)[-1]} 生成，原始网页中列表为空，需用浏览器查看"
-            elif not xhr and el.text:
-                body = el.text[:_MAX_LIST_SCRIPT_SCAN]
-                mt = _XHR_RE.search(body)
-                xhr = mt is not None and _LIST_ENDPOINT_RE.search(body, mt.end(), mt.end() + 300) is not None
+            elif el.text and any(word in el.text for word in _XHR_WORDS):
+                calls.append(el.text[:_MAX_LIST_SCRIPT_SCAN])
         elif tag == "input":
             if (el.get("type") or "").lower() == "hidden" and (
                     (el.get("name") or el.get("id") or "").lower() in _PAGING_INPUTS):
@@ -967,7 +1000,13 @@ def _list_script_signal(root: lxml.html.HtmlElement) -> str | None:
                 return "列表及分页由脚本生成（注释中有 createPageHTML），原始网页中列表为空，需用浏览器查看"
             if _comment_rows(text):
                 return "列表条目在网页注释中，页面显示的列表由脚本生成，原始网页中列表为空，需用浏览器查看"
-    return "列表由脚本从接口读取（XHR/JSONP），原始网页中列表为空，需用浏览器查看" if xhr else None
+    if not calls or not has_empty():
+        return None
+    for body in calls:
+        for mt in _XHR_RE.finditer(body):
+            if _LIST_ENDPOINT_RE.search(body, mt.end(), mt.end() + 300):
+                return "列表由脚本从接口读取（XHR/JSONP），原始网页中列表为空，需用浏览器查看"
+    return None
 
 
 _MAX_LIST_SCRIPT_SCAN = 64 * 1024
@@ -1076,7 +1115,8 @@ def extract_page(html: str, url: str, reference: date) -> PageExtract:
 
     # A list a script fills and the tree shows unfilled: its latest date is not read from the static
     # links left around it (a guide page whose URL carries 2020), only from rows dated in their text.
-    script_list = None if kind == "article" else _script_list(root, chrome, scanner.holds_titles)
+    text_dated = any(e.date_source != "url" for e in items)
+    script_list = None if kind == "article" else _script_list(root, chrome, scanner.holds_titles, text_dated)
     if script_list is not None:
         shown = [e.date for e in items if e.date is not None and e.date_source != "url" and e.date <= horizon]
         latest = max(shown) if len(shown) >= 2 else None
