@@ -700,8 +700,10 @@ _PUBTIME_ID_RE = re.compile(r"publish[-_]?time|pub[-_]?(?:time|date)|fbsj|fbrq|p
 _PUBTIME_WORDS = ("publish", "pubtime", "pub_time", "pub-time", "pubdate", "pub_date", "pub-date", "fbsj",
                   "fbrq", "postdate", "post_date", "post-date")
 # a cheap C-side preselection of elements whose id/class may name the publish time
+# (elements without id or class are dropped first: the contains() tests are then run on a few)
 _PUBTIME_XPATH = etree.XPath(
-    "//*[" + " or ".join(f"contains(@id,'{w}') or contains(@class,'{w}')" for w in ("ub", "fb", "ost")) + "]"
+    "//*[@id or @class][" + " or ".join(f"contains(@id,'{w}') or contains(@class,'{w}')" for w in ("ub", "fb", "ost"))
+    + "]"
 )
 _LABEL_RE = re.compile(
     r"(发布时间|发布日期|发表时间|发表日期|发稿时间|发布于|时间|日期|更新时间|更新日期)\s*[:：]\s*"
