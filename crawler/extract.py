@@ -603,10 +603,14 @@ class _ListScanner:
             found.append(_Found(anc, row, title, value, date_text, source, self._group_of(a, row)))
 
         # Calendars, date pickers, weather and "today" widgets: their dates are the calendar's, never a
-        # publication (an events calendar lists next month's meetings)
+        # publication (an events calendar lists next month's meetings); nor is a date after the crawl
+        # itself (today, or the monitoring time point where that is later): nothing is published in the
+        # future, so such a row is an event or a deadline, and its date is not the entry's.
         if found:
             memo: dict[object, bool] = {}
-            found = [f for f in found if not in_marked_ancestor(f.anc.el, memo, is_widget, depth=12)]
+            crawled = max(date.today(), self.reference) + timedelta(days=1)
+            found = [f for f in found if f.value <= crawled and not in_marked_ancestor(f.anc.el, memo, is_widget,
+                                                                                       depth=12)]
 
         # A date only in the URL counts where the link sits among other dated links (a list whose
         # template shows no dates) and reads like an article title; a lone navigation tile to a
@@ -920,15 +924,14 @@ _XHR_RE = re.compile(r"\$\.(?:ajax|get|post|getJSON)\s*\(|XMLHttpRequest|\bfetch
 _LIST_CALL_RE = re.compile(r"\s*(?:<!--)?\s*[a-z_$][\w$]{0,40}list[\w$]{0,40}\s*\(", re.I)
 _LIST_ENDPOINT_RE = re.compile(r"list|query|search|page|article|info|xxgk|getdata|channel|column|lm", re.I)
 _MAX_LIST_CALL_SCRIPT = 4000  # a call that writes one list is a line or two; a bigger script is a library
+_MAX_LIST_SCRIPT_SCAN = 64 * 1024  # of a script naming a request, the part searched for the list endpoint
+_DATEISH_ROW_RE = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}")
 
 
 def _comment_rows(text: str) -> bool:
     """An HTML comment holding list rows (server rows commented out when the script list came)."""
     low = text.lower()
     return low.count("<a ") >= 2 and ("<li" in low or "<tr" in low) and bool(_DATEISH_ROW_RE.search(text))
-
-
-_DATEISH_ROW_RE = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}")
 
 
 def _has_empty_list(root: lxml.html.HtmlElement, chrome: ChromeIndex) -> bool:
@@ -1011,14 +1014,13 @@ def _list_script_signal(root: lxml.html.HtmlElement, has_empty: Callable[[], boo
     return None
 
 
-_MAX_LIST_SCRIPT_SCAN = 64 * 1024
-
-
 # ---- what kind of page -----------------------------------------------------------------------------
 
 _HOME_PATH_RE = re.compile(r"^/?(?:(?:index|default|main|home|portal)(?:\.[a-z]{2,5})?)?$", re.I)
 _SEARCH_RE = re.compile(r"search|sousuo|jsearch|/so/", re.I)
-_ENTRY_WORDS_RE = re.compile(r"进入|主站|门户|首页|政府网|中文版|简体")
+# what an entry page's links say: 进入主站, 门户网站, 镜像站点, IPv6站点 (not 网站首页: every menu has one)
+_ENTRY_WORDS_RE = re.compile(r"进入|主站|门户|镜像|站点|中文版|简体版")
+_INTO_WORDS_RE = re.compile(r"进入|主站|门户|中文版|简体版")
 _GATEWAY_MAX_LINKS = 16
 _GATEWAY_MAX_TEXT = 600
 
@@ -1026,8 +1028,9 @@ _GATEWAY_MAX_TEXT = 600
 def _page_kind(url: str, document: bool, listed: bool, links: list[str], main_text: str, root: lxml.html.HtmlElement,
                resolver: Resolver) -> tuple[str, str | None]:
     """(page kind, the page a gateway leads to). A gateway is a site's entry page: at the site's
-    root, a few section and mirror links, no dated list, little text; the site is read from the
-    page it leads to (the link saying 进入/主站/首页, else its first same-site link)."""
+    root, a few section and mirror links (one saying 进入主站, 门户, 镜像站点 …), no dated list,
+    little text; the site is read from the page it leads to (the link saying 进入/主站/门户, else
+    its first same-site link)."""
     if document:
         return "article", None
     parts = urlsplit(url)
@@ -1039,7 +1042,9 @@ def _page_kind(url: str, document: bool, listed: bool, links: list[str], main_te
         return "home", None
     anchors = [(target, norm(a.text_content()) or norm(a.get("title"))) for a in root.iter("a")
                if (target := link_target(a, resolver)) and target != url]
-    target = next((u for u, text in anchors if _ENTRY_WORDS_RE.search(text)), None)
+    if not any(_ENTRY_WORDS_RE.search(text) for _, text in anchors):
+        return "home", None  # a small home page, not an entry page
+    target = next((u for u, text in anchors if _INTO_WORDS_RE.search(text)), None)
     if target is None:
         target = next((u for u, _ in anchors if urlsplit(u).netloc == parts.netloc), None)
     return "gateway", target

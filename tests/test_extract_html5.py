@@ -132,3 +132,19 @@ def test_dates_after_the_crawl_are_never_the_latest() -> None:
             '<li><a href="/a/2.html">关于召开2024年工作会议的通知</a><span>2024-02-01</span></li></ul></div></body></html>')
     page = extract_page(html, "http://www.example.gov.cn/tzgg/", REF)
     assert len(page.items) == 2 and page.latest_date is None
+
+
+def test_a_date_after_the_crawl_itself_is_never_an_entry_date() -> None:
+    # read today against today's date: a row dated next month is an event, not a publication
+    from datetime import timedelta
+
+    today = date.today()
+    later, earlier = today + timedelta(days=40), today - timedelta(days=3)
+    html = ('<html><body><div class="main"><ul class="list">'
+            f'<li><a href="/a/1.html">全市重点项目集中开工仪式安排</a><span>{later.isoformat()}</span></li>'
+            f'<li><a href="/a/2.html">关于做好冬季防火工作的通知</a><span>{earlier.isoformat()}</span></li>'
+            f'<li><a href="/a/3.html">关于开展安全生产大检查的通知</a><span>{earlier.isoformat()}</span></li>'
+            '</ul></div></body></html>')
+    page = extract_page(html, "http://www.example.gov.cn/tzgg/", today)
+    assert [e.title for e in page.items] == ["关于做好冬季防火工作的通知", "关于开展安全生产大检查的通知"]
+    assert page.latest_date == earlier
