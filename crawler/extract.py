@@ -966,7 +966,7 @@ def _script_list(root: lxml.html.HtmlElement, chrome: ChromeIndex,
         if parent is None or parent.tag in ("head", "html") or chrome.is_chrome(parent):
             continue
         if parent.tag == "body" or not holds_titles(parent):
-            return "列表由页面脚本调用写出（如 homelist(…)），原始网页中没有，需用浏览器查看"
+            return "列表由页面脚本调用写出（如 homelist(…)），原始网页中没有"
     if text_dated:
         return None
     empty: list[bool] = []
@@ -992,25 +992,25 @@ def _list_script_signal(root: lxml.html.HtmlElement, has_empty: Callable[[], boo
             if src:
                 src = src.split("?", 1)[0]
                 if _LIST_JS_RE.search(src):
-                    return f"列表由脚本 {src.rsplit('/', 1)[-1]} 生成，原始网页中列表为空，需用浏览器查看"
+                    return f"列表由脚本 {src.rsplit('/', 1)[-1][:60]} 生成，原始网页中列表为空"
             elif el.text and any(word in el.text for word in _XHR_WORDS):
                 calls.append(el.text[:_MAX_LIST_SCRIPT_SCAN])
         elif tag == "input":
             if (el.get("type") or "").lower() == "hidden" and (
                     (el.get("name") or el.get("id") or "").lower() in _PAGING_INPUTS):
-                return "列表由脚本按隐藏的分页参数（page/pageSize）读取生成，原始网页中列表为空，需用浏览器查看"
+                return "列表由脚本按隐藏的分页参数（page/pageSize）读取生成，原始网页中列表为空"
         else:
             text = el.text or ""
             if "createPageHTML" in text:
-                return "列表及分页由脚本生成（注释中有 createPageHTML），原始网页中列表为空，需用浏览器查看"
+                return "列表及分页由脚本生成（注释中有 createPageHTML），原始网页中列表为空"
             if _comment_rows(text):
-                return "列表条目在网页注释中，页面显示的列表由脚本生成，原始网页中列表为空，需用浏览器查看"
+                return "列表条目在网页注释中，页面显示的列表由脚本生成，原始网页中列表为空"
     if not calls or not has_empty():
         return None
     for body in calls:
         for mt in _XHR_RE.finditer(body):
             if _LIST_ENDPOINT_RE.search(body, mt.end(), mt.end() + 300):
-                return "列表由脚本从接口读取（XHR/JSONP），原始网页中列表为空，需用浏览器查看"
+                return "列表由脚本从接口读取（XHR/JSONP），原始网页中列表为空"
     return None
 
 

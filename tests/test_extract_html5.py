@@ -47,7 +47,7 @@ def test_a_list_filled_by_script_needs_the_browser_and_is_not_judged_from_the_ra
     page = extract_page(html, "http://www.songlin.gov.cn/zwgk/zcwj/", REF)
     reason = render_reason(200, html, page)
     assert reason is not None and reason == page.script_list
-    assert "需用浏览器查看" in reason
+    assert "原始网页中列表为空" in reason
     assert page.latest_date is None and page.items == []
     assert page.page_kind == "column"
 
