@@ -148,3 +148,16 @@ def test_a_date_after_the_crawl_itself_is_never_an_entry_date() -> None:
     page = extract_page(html, "http://www.example.gov.cn/tzgg/", today)
     assert [e.title for e in page.items] == ["关于做好冬季防火工作的通知", "关于开展安全生产大检查的通知"]
     assert page.latest_date == earlier
+
+
+def test_blank_once_the_browsers_tree_shows_the_script_list_empty() -> None:
+    # what the browser shows after xxgkList.js ran and found nothing: the placeholder row and a 0-count pager
+    html = case("xxgk_script_list.html").replace(
+        '<tbody id="dataList"></tbody>', '<tbody id="dataList"><tr><td colspan="4">暂无信息</td></tr></tbody>')
+    page = extract_page(html, "http://www.songlin.gov.cn/zwgk/zcwj/", REF)
+    assert page.script_list is None and render_reason(200, html, page) is None
+    assert page.blank and page.blank_reason == "placeholder: 暂无信息"
+    # and the raw page, before the script ran: an empty list is a blank column only as far as the tree
+    # goes; the render reason tells every reader (the CLI: blank unknown) that a browser must decide
+    raw = extract_page(case("xxgk_script_list.html"), "http://www.songlin.gov.cn/zwgk/zcwj/", REF)
+    assert raw.blank and render_reason(200, case("xxgk_script_list.html"), raw) == raw.script_list
