@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from itertools import islice
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import lxml.html
@@ -30,7 +31,6 @@ __all__ = [
 _WS_RE = re.compile(r"\s+")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _END_TAGS_RE = re.compile(r"</(?:html|body)\s*>", re.I)
-_NESTED_A = etree.XPath("boolean(//a[ancestor::a])")
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 "
@@ -64,8 +64,18 @@ def _drop_server_tags(html: str) -> str:
     return "".join(parts)
 
 
+# lexbor's serialization parsed with one element class for every tag: lxml.html's per-tag lookup is a
+# Python call per element proxy (a tenth of reading a home page), and no reader here needs its form
+# element classes.
+_PARSER = etree.HTMLParser(remove_blank_text=False)
+_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity))
+
+
 def _html5(html: str) -> lxml.html.HtmlElement | None:
-    """The tree a browser builds (the HTML5 tree-construction rules, lexbor), as lxml elements."""
+    """The tree a browser builds (the HTML5 tree-construction rules, lexbor), as lxml elements:
+    lexbor builds it, its serialization is well-formed, so libxml2 reads it back as it stands."""
     try:
         serialized = LexborHTMLParser(html).html
     except (ValueError, RuntimeError, SelectolaxError):
@@ -73,43 +83,39 @@ def _html5(html: str) -> lxml.html.HtmlElement | None:
     if not serialized:
         return None
     try:
-        return lxml.html.document_fromstring(serialized)
+        return lxml.html.document_fromstring(serialized, parser=_PARSER)
     except (etree.ParserError, ValueError):
         return None
 
 
-def _lost_links(root: lxml.html.HtmlElement) -> bool:
-    """libxml2 keeps an unclosed <a> open, so every later link nests inside it (the menu becomes
-    one link whose text is the whole menu); browsers close it when the next <a> opens. A link
-    inside a link never happens in a browser's tree: it is the cheap sign to parse again."""
-    return bool(_NESTED_A(root))
+def _libxml2(html: str) -> lxml.html.HtmlElement | None:
+    """libxml2's own tolerant parse, only where lexbor fails (it never has on the corpus)."""
+    html = _END_TAGS_RE.sub("", html)
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        try:
+            return lxml.html.fragment_fromstring(html, create_parent="div")
+        except (etree.ParserError, ValueError):
+            return None
 
 
 def parse_html(html: str) -> lxml.html.HtmlElement | None:
-    """The document root, or None for an empty or unparseable page. Strings with an XML encoding
-    declaration are refused by lxml, so the declaration is dropped first. Where libxml2's tolerant
-    parser loses the links a browser shows (unclosed <a>), the page is parsed as a browser would."""
+    """The document root as a browser builds it, or None for an empty or unparseable page.
+
+    Every page goes through the HTML5 tree construction (lexbor): unclosed <li>/<div>/<a>, a news
+    block nested in the menu's last <li>, a stray </html> mid-page or an unclosed comment give the
+    tree the inspector's browser shows, not libxml2's guess (which nests the rest of the page in an
+    unclosed link, or stops at </html>). JSP/ASP source leaked into saved templates is dropped
+    first; the XML declaration too (lxml refuses strings that carry one)."""
     if not html or not html.strip():
         return None
     if html.lstrip()[:5].lower() == "<?xml":
         html = _XML_DECL_RE.sub("", html, count=1)
     if "<%" in html:
         html = _drop_server_tags(html)
-    # libxml2 stops at a stray </html> (server-side includes close the document early); browsers
-    # read on, so the closing tags are dropped and the parser closes them at the end.
-    html = _END_TAGS_RE.sub("", html)
-    try:
-        root = lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
-        try:
-            frag = lxml.html.fragment_fromstring(html, create_parent="div")
-        except (etree.ParserError, ValueError):
-            return None
-        return frag
-    if _lost_links(root):
-        browser = _html5(html)
-        return browser if browser is not None else root
-    return root
+    root = _html5(html)
+    return root if root is not None else _libxml2(html)
 
 
 # ---- page chrome ---------------------------------------------------------------------------------
@@ -125,6 +131,39 @@ _CHROME_SUBSTR_RE = re.compile(
 _CHROME_TOKEN_RE = re.compile(r"^(?:foot|foot[-_].*|.*[-_]foot|links?|.*[-_]links?|links?[-_].*|"
                               r"(?:.*[-_])?(?:position|location)(?:[-_].*)?|top|top[-_].*|head|head[-_].*)$",
                               re.I)
+
+
+_ROW_DATE_RE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|(?<!\d)\d{2}-\d{2}(?!\d)")
+
+
+# Widgets whose dates are today's or the calendar's, never a publication: calendars, date pickers,
+# weather boxes, "today is …" clocks. Substrings where the word cannot be part of another (rili,
+# calendar); whole tokens or their parts between - and _ where it can (today, but not todaynews).
+_WIDGET_RE = re.compile(
+    r"calendar|rili|datepicker|date-picker|laydate|weather|tianqi|"
+    r"(?:^|[\s\-_])(?:today|jintian|nowdate|nowtime|curdate|curtime|currentdate|currenttime|clock|showtime|"
+    r"showdate)(?:$|[\s\-_])", re.I)
+_WEEK_ROW_RE = re.compile(r"^[\s日一二三四五六七]*$")
+
+
+def _calendar_table(el: lxml.html.HtmlElement) -> bool:
+    """A month grid: a table whose first row is the week's days, 日一二三四五六."""
+    first = el.find(".//tr")
+    if first is None:
+        return False
+    head = "".join(first.text_content().split())
+    return len(head) == 7 and "日" in head and "六" in head and bool(_WEEK_ROW_RE.match(head))
+
+
+def is_widget(el: lxml.html.HtmlElement) -> bool:
+    """A calendar, date picker, weather or "today" widget, by class/id or a week-day header."""
+    ident = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if ident != " " and _WIDGET_RE.search(ident):
+        return True
+    return el.tag == "table" and _calendar_table(el)
+
+
+_MENU_RE = re.compile(r"nav|menu|daohang|dhlm", re.I)
 
 
 class ChromeIndex:
@@ -163,7 +202,29 @@ class ChromeIndex:
                 if tag not in ("li", "tr", "a", "span", "td", "img") and _CHROME_TOKEN_RE.match(token):
                     hit = True
                     break
-        return hit and self._not_whole_page(el)
+        return hit and self._not_whole_page(el) and not self._holds_news(el)
+
+    def _holds_news(self, el: lxml.html.HtmlElement) -> bool:
+        """A menu whose last <li> never closed swallows the news block after it (old CMS templates):
+        the browser draws that block below the menu, as content. A block holding three or more
+        dated rows inside one of its own rows is such a swallowed block, not chrome."""
+        tag = el.tag
+        if tag not in ("ul", "ol", "nav", "menu") and not (
+                tag in ("div", "td", "table") and _MENU_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}")):
+            return False  # only a menu swallows what follows its unclosed last item
+        if sum(1 for _ in islice(_ROW_DATE_RE.finditer(el.text_content()), 3)) < 3:
+            return False
+        for li in el.iter("li", "tr"):
+            inner = 0
+            for row in li.iter("li", "tr", "dd"):
+                if row is li or row.find(".//a") is None:
+                    continue
+                text = row.text_content()
+                if len(text) <= 200 and _ROW_DATE_RE.search(text):
+                    inner += 1
+                    if inner >= 3:
+                        return True
+        return False
 
     def _not_whole_page(self, el: lxml.html.HtmlElement) -> bool:
         """A wrapper holding most of the page is layout, not chrome, whatever its class says."""

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
@@ -24,6 +25,7 @@ from crawler._html import (
     expand_script_lists,
     in_marked_ancestor,
     is_element,
+    is_widget,
     iter_text,
     link_target,
     norm,
@@ -62,6 +64,13 @@ class PageExtract:
     undated_count: int = 0  # list rows (li/tr/dd) with a title link but no date anywhere
     page_date_source: str | None = None  # where page_date came from: "meta" | "text" | "script"
     cut: str | None = None  # set when a huge page was read only in part (crawler/bounds.py), says where
+    # Why the page's list is one a script fills and the tree shows unfilled (a Chinese reason): the page
+    # is then read in the browser, and neither "blank" nor its latest date is drawn from what is left.
+    script_list: str | None = None
+    # What the page is to an inspector: "home" | "gateway" | "column" | "article" | "search". "Blank" is
+    # a column judgment: a gateway, a home page, a search page or an article is never a blank column.
+    page_kind: str = "column"
+    entry_url: str | None = None  # for a gateway: the page it leads to (the site is read from there)
     # The parsed page (script-held lists expanded), so the crawler and observers need not parse it again.
     root: Any = field(default=None, repr=False, compare=False)
 
@@ -131,6 +140,22 @@ _HANWEB_TOTAL_RE = re.compile(r"(?<![a-z_])totalrecord\s*[:=]\s*['\"]?(\d+)")
 _HANWEB_PER_RE = re.compile(r"(?<![a-z_])perpage\s*[:=]\s*['\"]?(\d+)")
 
 
+_LOWERED: tuple[str, str] = ("", "")  # the last page text and its lower-case copy, swapped as one tuple
+
+
+def _lowered(raw: str) -> str:
+    """raw.lower(), once per page: the pager and the page-date searches both need it, and
+    lower-casing a 2 MB page costs milliseconds. One tuple is swapped at a time, so pages read in
+    threads never see each other's copy."""
+    global _LOWERED
+    cached = _LOWERED
+    if cached[0] is raw:
+        return cached[1]
+    low = raw.lower()
+    _LOWERED = (raw, low)
+    return low
+
+
 def _page_count(raw: str) -> int | None:
     """The pager's total: TRS createPageHTML(total, current, ...), countPage = N, page-count
     options of pager plugins, a rendered 共N页, or Hanweb's totalRecord / perPage."""
@@ -138,7 +163,7 @@ def _page_count(raw: str) -> int | None:
     for needle, rx in _PAGER_RES:
         if needle.islower() and needle.isascii():
             if low is None:
-                low = raw.lower()
+                low = _lowered(raw)
             hay = low
         else:
             hay = raw
@@ -149,7 +174,7 @@ def _page_count(raw: str) -> int | None:
             if 0 < n < 100000:
                 return n
     if low is None:
-        low = raw.lower()
+        low = _lowered(raw)
     if "totalrecord" in low and "perpage" in low:
         total, per = _HANWEB_TOTAL_RE.search(low), _HANWEB_PER_RE.search(low)
         if total and per and int(per.group(1)) > 0:
@@ -280,8 +305,9 @@ class _ListScanner:
     """Finds dated entries: for each title link, the row it sits in and the date of that row."""
 
     def __init__(self, root: lxml.html.HtmlElement, resolver: Resolver, reference: date,
-                 chrome: ChromeIndex) -> None:
+                 chrome: ChromeIndex, page_url: str = "") -> None:
         self.root = root
+        self.page_url = page_url.split("#", 1)[0]
         self.resolve = resolver
         self.reference = reference
         self.chrome = chrome
@@ -304,8 +330,8 @@ class _ListScanner:
         an element is a list, not a row)."""
         for a in self.root.iter("a"):
             url = link_target(a, self.resolve)
-            if url is None:
-                continue
+            if url is None or url == self.page_url:
+                continue  # a link to the page itself (share buttons, "#" anchors) is never an entry
             text = norm(a.text_content())
             attr = norm(a.get("title"))
             if len(text) < 4 and len(attr) < 4:
@@ -577,6 +603,16 @@ class _ListScanner:
                 value, date_text, source = u, anc.url, "url"
             found.append(_Found(anc, row, title, value, date_text, source, self._group_of(a, row)))
 
+        # Calendars, date pickers, weather and "today" widgets: their dates are the calendar's, never a
+        # publication (an events calendar lists next month's meetings); nor is a date after the crawl
+        # itself (today, or the monitoring time point where that is later): nothing is published in the
+        # future, so such a row is an event or a deadline, and its date is not the entry's.
+        if found:
+            memo: dict[object, bool] = {}
+            crawled = max(date.today(), self.reference) + timedelta(days=1)
+            found = [f for f in found if f.value <= crawled and not in_marked_ancestor(f.anc.el, memo, is_widget,
+                                                                                       depth=12)]
+
         # A date only in the URL counts where the link sits among other dated links (a list whose
         # template shows no dates) and reads like an article title; a lone navigation tile to a
         # guide page, or a link farm of ministries (国务院研究室 → /2005-12/26/content_…), does not.
@@ -668,8 +704,10 @@ _PUBTIME_ID_RE = re.compile(r"publish[-_]?time|pub[-_]?(?:time|date)|fbsj|fbrq|p
 _PUBTIME_WORDS = ("publish", "pubtime", "pub_time", "pub-time", "pubdate", "pub_date", "pub-date", "fbsj",
                   "fbrq", "postdate", "post_date", "post-date")
 # a cheap C-side preselection of elements whose id/class may name the publish time
+# (elements without id or class are dropped first: the contains() tests are then run on a few)
 _PUBTIME_XPATH = etree.XPath(
-    "//*[" + " or ".join(f"contains(@id,'{w}') or contains(@class,'{w}')" for w in ("ub", "fb", "ost")) + "]"
+    "//*[@id or @class][" + " or ".join(f"contains(@id,'{w}') or contains(@class,'{w}')" for w in ("ub", "fb", "ost"))
+    + "]"
 )
 _LABEL_RE = re.compile(
     r"(发布时间|发布日期|发表时间|发表日期|发稿时间|发布于|时间|日期|更新时间|更新日期)\s*[:：]\s*"
@@ -728,7 +766,7 @@ def _shown_date(root: lxml.html.HtmlElement, raw: str, reference: date, main_tex
         stamp = datetime.fromtimestamp(int(mt.group(1)), tz=BEIJING).date()
         if stamp <= reference + timedelta(days=1):
             return FoundDate(stamp, mt.group(0), "text"), "script"
-    low = raw.lower()
+    low = _lowered(raw)
     marked = any(word in low for word in _PUBTIME_WORDS)
     for el in _PUBTIME_XPATH(root) if marked else ():
         ident = (el.get("id") or "") + " " + (el.get("class") or "")
@@ -875,6 +913,143 @@ def _blank(root: lxml.html.HtmlElement, chrome: ChromeIndex, main_text: str, lin
     return None
 
 
+# ---- lists a script fills -----------------------------------------------------------------------
+
+_LIST_JS_RE = re.compile(r"(?<!drop)list[^/]*\.js$", re.I)  # xxgkList.js, newslist.min.js, list.js
+_PAGING_INPUTS = frozenset({"page", "pagesize", "page_size", "pageno", "page_no", "pageindex", "curpage",
+                            "currpage", "currentpage", "pagenum", "totalpage", "totalpages", "rows"})
+_XHR_WORDS = ("ajax", "$.get", "$.post", "getJSON", "XMLHttpRequest", "fetch", "axios", "jsonp", "callback=?")
+_XHR_RE = re.compile(r"\$\.(?:ajax|get|post|getJSON)\s*\(|XMLHttpRequest|\bfetch\s*\(|axios|jsonp|callback=\?")
+# a script that is a call writing a list where it stands: homelist('tzgg', 8); getNewsList("/zwyw/")
+_LIST_CALL_RE = re.compile(r"\s*(?:<!--)?\s*[a-z_$][\w$]{0,40}list[\w$]{0,40}\s*\(", re.I)
+_LIST_ENDPOINT_RE = re.compile(r"list|query|search|page|article|info|xxgk|getdata|channel|column|lm", re.I)
+_MAX_LIST_CALL_SCRIPT = 4000  # a call that writes one list is a line or two; a bigger script is a library
+_MAX_LIST_SCRIPT_SCAN = 64 * 1024  # of a script naming a request, the part searched for the list endpoint
+_DATEISH_ROW_RE = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}")
+
+
+def _comment_rows(text: str) -> bool:
+    """An HTML comment holding list rows (server rows commented out when the script list came)."""
+    low = text.lower()
+    return low.count("<a ") >= 2 and ("<li" in low or "<tr" in low) and bool(_DATEISH_ROW_RE.search(text))
+
+
+def _has_empty_list(root: lxml.html.HtmlElement, chrome: ChromeIndex) -> bool:
+    """Whether the content holds a list container (ul/ol/table/dl, or an empty div named like a
+    list) without any text: the place a script fills."""
+    for el in root.iter("ul", "ol", "table", "tbody", "dl", "div"):
+        if el.tag == "div" and (len(el) or not _LISTISH_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}")):
+            continue
+        if _empty_container(el) and not chrome.is_chrome(el):
+            return True
+    return False
+
+
+def _script_list(root: lxml.html.HtmlElement, chrome: ChromeIndex,
+                 holds_titles: Callable[[lxml.html.HtmlElement], bool], text_dated: bool) -> str | None:
+    """Why the page's list is one a script fills and the tree shows unfilled, or None.
+
+    An empty list container beside a list script (a *list*.js, hidden page/pageSize inputs,
+    createPageHTML left in a comment, an XHR/JSONP call to a list endpoint) or beside the server's
+    rows commented out; or an inline call that writes a list (<script>homelist('tzgg', 8)</script>)
+    in a block that holds no title link. Once the browser has run the scripts, the container is
+    filled (or shown empty: then it is blank) and the call sits beside the rows it wrote. A page
+    whose rows are dated in their text already shows its lists: an empty box beside them (a widget
+    a script fills) does not make it unread."""
+    for script in root.iter("script"):
+        body = script.text or ""
+        if script.get("src") or not body or len(body) > _MAX_LIST_CALL_SCRIPT:
+            continue
+        if "list" not in body.lower() or not _LIST_CALL_RE.match(body) or "function" in body:
+            continue
+        parent = script.getparent()
+        if parent is None or parent.tag in ("head", "html") or chrome.is_chrome(parent):
+            continue
+        if parent.tag == "body" or not holds_titles(parent):
+            return "列表由页面脚本调用写出（如 homelist(…)），原始网页中没有"
+    if text_dated:
+        return None
+    empty: list[bool] = []
+
+    def has_empty() -> bool:
+        if not empty:
+            empty.append(_has_empty_list(root, chrome))
+        return empty[0]
+
+    reason = _list_script_signal(root, has_empty)
+    return reason if reason is not None and has_empty() else None
+
+
+def _list_script_signal(root: lxml.html.HtmlElement, has_empty: Callable[[], bool]) -> str | None:
+    """The sign that a script fills the page's empty list: a *list*.js, hidden paging inputs,
+    createPageHTML or server rows in a comment, an XHR/JSONP call to a list endpoint (one walk;
+    the XHR pattern runs only on scripts that name a request, and only once a list is empty)."""
+    calls: list[str] = []
+    for el in root.iter("script", "input", etree.Comment):
+        tag = el.tag
+        if tag == "script":
+            src = el.get("src")
+            if src:
+                src = src.split("?", 1)[0]
+                if _LIST_JS_RE.search(src):
+                    return f"列表由脚本 {src.rsplit('/', 1)[-1][:60]} 生成，原始网页中列表为空"
+            elif el.text and any(word in el.text for word in _XHR_WORDS):
+                calls.append(el.text[:_MAX_LIST_SCRIPT_SCAN])
+        elif tag == "input":
+            if (el.get("type") or "").lower() == "hidden" and (
+                    (el.get("name") or el.get("id") or "").lower() in _PAGING_INPUTS):
+                return "列表由脚本按隐藏的分页参数（page/pageSize）读取生成，原始网页中列表为空"
+        else:
+            text = el.text or ""
+            if "createPageHTML" in text:
+                return "列表及分页由脚本生成（注释中有 createPageHTML），原始网页中列表为空"
+            if _comment_rows(text):
+                return "列表条目在网页注释中，页面显示的列表由脚本生成，原始网页中列表为空"
+    if not calls or not has_empty():
+        return None
+    for body in calls:
+        for mt in _XHR_RE.finditer(body):
+            if _LIST_ENDPOINT_RE.search(body, mt.end(), mt.end() + 300):
+                return "列表由脚本从接口读取（XHR/JSONP），原始网页中列表为空"
+    return None
+
+
+# ---- what kind of page -----------------------------------------------------------------------------
+
+_HOME_PATH_RE = re.compile(r"^/?(?:(?:index|default|main|home|portal)(?:\.[a-z]{2,5})?)?$", re.I)
+_SEARCH_RE = re.compile(r"search|sousuo|jsearch|/so/", re.I)
+# what an entry page's links say: 进入主站, 门户网站, 镜像站点, IPv6站点 (not 网站首页: every menu has one)
+_ENTRY_WORDS_RE = re.compile(r"进入|主站|门户|镜像|站点|中文版|简体版")
+_INTO_WORDS_RE = re.compile(r"进入|主站|门户|中文版|简体版")
+_GATEWAY_MAX_LINKS = 16
+_GATEWAY_MAX_TEXT = 600
+
+
+def _page_kind(url: str, document: bool, listed: bool, links: list[str], main_text: str, root: lxml.html.HtmlElement,
+               resolver: Resolver) -> tuple[str, str | None]:
+    """(page kind, the page a gateway leads to). A gateway is a site's entry page: at the site's
+    root, a few section and mirror links (one saying 进入主站, 门户, 镜像站点 …), no dated list,
+    little text; the site is read from the page it leads to (the link saying 进入/主站/门户, else
+    its first same-site link)."""
+    if document:
+        return "article", None
+    parts = urlsplit(url)
+    if _SEARCH_RE.search(parts.path) or "搜索结果" in main_text[:3000] or "检索结果" in main_text[:3000]:
+        return "search", None
+    if not _HOME_PATH_RE.match(parts.path):
+        return "column", None
+    if listed or not 2 <= len(links) <= _GATEWAY_MAX_LINKS or len(re.sub(r"\s+", "", main_text)) > _GATEWAY_MAX_TEXT:
+        return "home", None
+    anchors = [(target, norm(a.text_content()) or norm(a.get("title"))) for a in root.iter("a")
+               if (target := link_target(a, resolver)) and target != url]
+    if not any(_ENTRY_WORDS_RE.search(text) for _, text in anchors):
+        return "home", None  # a small home page, not an entry page
+    target = next((u for u, text in anchors if _INTO_WORDS_RE.search(text)), None)
+    if target is None:
+        target = next((u for u, _ in anchors if urlsplit(u).netloc == parts.netloc), None)
+    return "gateway", target
+
+
 # ---- the page ------------------------------------------------------------------------------------
 
 
@@ -892,7 +1067,7 @@ def extract_page(html: str, url: str, reference: date) -> PageExtract:
     resolver = Resolver(base_url(root, url))
     chrome = ChromeIndex(root)
 
-    scanner = _ListScanner(root, resolver, reference, chrome)
+    scanner = _ListScanner(root, resolver, reference, chrome, url)
     items = scanner.scan()
 
     row_ids = scanner.row_ids
@@ -935,21 +1110,34 @@ def extract_page(html: str, url: str, reference: date) -> PageExtract:
         items = own
         for position, entry in enumerate(items):
             entry.position = position
+    # a date after the monitoring time point (a deadline, a scheduled meeting, a calendar's next
+    # month) never makes a page fresh: the crawl cannot have seen a publication from the future
+    horizon = reference + timedelta(days=1)
     if kind == "article":
-        latest = page_date
+        latest = page_date if page_date is None or page_date <= horizon else None
     elif items:
-        # a date after the monitoring time point (a deadline, a scheduled meeting in a date cell)
-        # does not make a column fresh; it counts only if nothing else is dated
-        horizon = reference + timedelta(days=1)
-        dates = [e.date for e in items if e.date is not None]
-        latest = max((d for d in dates if d <= horizon), default=max(dates))
+        latest = max((e.date for e in items if e.date is not None and e.date <= horizon), default=None)
     else:
-        latest = page_date
+        latest = page_date if page_date is None or page_date <= horizon else None
+
+    # A list a script fills and the tree shows unfilled: its latest date is not read from the static
+    # links left around it (a guide page whose URL carries 2020), only from rows dated in their text.
+    text_dated = any(e.date_source != "url" for e in items)
+    script_list = None if kind == "article" else _script_list(root, chrome, scanner.holds_titles, text_dated)
+    if script_list is not None:
+        shown = [e.date for e in items if e.date is not None and e.date_source != "url" and e.date <= horizon]
+        latest = max(shown) if len(shown) >= 2 else None
+
+    links = collect_links(root, resolver)
+    document = kind == "article" and (article_meta or has_body())
+    page_kind, entry_url = _page_kind(url, document, len(items) or script_list is not None, links, main_text, root,
+                                      resolver)
 
     # Blank is a column judgment: pages with dated entries, an article body, or article metas
-    # (ArticleTitle/PubDate: a document, even if its body was cut) are never blank columns.
+    # (ArticleTitle/PubDate: a document, even if its body was cut) are never blank columns, nor are
+    # home pages, gateways and search pages.
     blank_reason = None
-    if not items and not article_meta and not has_body():
+    if not items and not article_meta and page_kind == "column" and not has_body():
         seen: dict[str, str] = {}
         for anc in scanner.anchors:
             if anc.url not in seen and not chrome.is_chrome(anc.el):
@@ -968,12 +1156,15 @@ def extract_page(html: str, url: str, reference: date) -> PageExtract:
         blank=blank_reason is not None,
         blank_reason=blank_reason,
         meta=meta,
-        links=collect_links(root, resolver),
+        links=links,
         images=collect_images(root, resolver),
         page_count=_page_count(html),
         refresh_url=refresh_url,
         undated_count=len(scanner.undated_urls),
         page_date_source=page_src,
         cut=cut,
+        script_list=script_list,
+        page_kind=page_kind,
+        entry_url=entry_url,
         root=root,
     )

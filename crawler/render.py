@@ -94,6 +94,8 @@ def render_reason(status: int | None, html: str | None, extract: PageExtract | N
         return "challenge page"
     if challenge_script(scripts) and len(visible_text(html)) < 300:
         return "challenge page"
+    if extract is not None and extract.script_list and extract.items:
+        return extract.script_list  # the dated rows are what the script left, not the list
     if extract is not None and extract.items:
         return None
     if extract is not None and extract.refresh_url:
@@ -105,6 +107,8 @@ def render_reason(status: int | None, html: str | None, extract: PageExtract | N
     if (list_script(scripts) or _writes_list(scripts)) and (
             extract is None or extract.blank or extract.kind != "article"):
         return "list built by script"
+    if extract is not None and extract.script_list:
+        return extract.script_list
     return None
 
 

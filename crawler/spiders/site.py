@@ -263,8 +263,10 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
             return
         yield from self._reading(state, response.url, "home", read.notes)
         hops = response.meta.get("hops", 0)
-        if extract.refresh_url and not extract.items and hops < MAX_REFRESH_HOPS:
-            yield self._request(state, extract.refresh_url, self.parse_home, self.home_failed, hops=hops + 1)
+        # a refresh, or a gateway (entry page: section and mirror links only): the site is the page it leads to
+        onward = extract.refresh_url or (extract.entry_url if extract.page_kind == "gateway" else None)
+        if onward and not extract.items and hops < MAX_REFRESH_HOPS:
+            yield self._request(state, onward, self.parse_home, self.home_failed, hops=hops + 1)
             return
         yield from self._html_evidence(state, response.url, response.body, response.status, elapsed_ms(response),
                                        "home")
