@@ -21,6 +21,10 @@ FINDING_STATUS_WORDS: dict[str, str] = {
     "unknown": "未检查",
 }
 
+# What kind of page a page is (crawler/extract.py page_kind): whether "blank" applies at all.
+PAGE_KIND_WORDS: dict[str, str] = {"home": "首页", "gateway": "入口页（引导页）", "column": "栏目页",
+                                   "article": "文章页", "search": "搜索页"}
+
 # Registry words (网站类型, 网站状态, 账号类型, 账号状态) as the office's files write them and exports repeat them.
 SITE_KIND_WORDS: dict[str, str] = {"portal": "门户", "department": "部门"}
 ACCOUNT_TYPE_WORDS: dict[str, str] = {"subscription": "订阅号", "service": "服务号"}

@@ -421,7 +421,11 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         yield from self._html_evidence(state, response.meta["column"].url, response.body, response.status,
                                        elapsed_ms(response), "column")
         render = None if reason is None else f"needed ({reason}) but no browser is configured"
-        yield from self._column_read(state, response, response.url, response.status, text, extract, fetched.error,
+        error = fetched.error
+        if reason is not None and extract is not None and extract.blank:
+            # Empty where a browser would show what the page's script lists: unread, never "blank".
+            error, extract = f"页面需用浏览器查看（{reason}），未配置浏览器，未能读取", None
+        yield from self._column_read(state, response, response.url, response.status, text, extract, error,
                                      rendered=False, render_note=render)
 
     def _redirected_home(self, state: SiteCrawl, response: Response) -> bool:

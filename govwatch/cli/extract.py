@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from config.vocabulary import PAGE_KIND_WORDS
 from crawler.columns import classify
 from crawler.encoding import decode_html
 from crawler.extract import extract_page
@@ -65,6 +66,8 @@ def extract_source(source: str, page_url: str | None, as_of: date) -> dict[str, 
         "title": result.title,
         "encoding": page.encoding,
         "kind": result.kind,
+        "page_kind": result.page_kind,
+        "entry_url": result.entry_url,
         "latest_date": result.latest_date.isoformat() if result.latest_date else None,
         "page_date": result.page_date.isoformat() if result.page_date else None,
         "blank": None if unknown else result.blank,
@@ -95,6 +98,9 @@ def print_extract(console: Console, data: dict[str, Any]) -> None:
                           f"页面日期 {data['page_date'] or '—'}   空白 {blank}   编码 {data['encoding']}", indent=2))
     console.print(Wrapped(f"浏览器渲染 需要：{render['reason']}" if render["needed"] else "浏览器渲染 不需要",
                           indent=2))
+    kind = PAGE_KIND_WORDS.get(data["page_kind"], data["page_kind"])
+    lead = f"页面性质 {kind}" + ("，网站从它引向的页面读取：" + plain(data["entry_url"]) if data["entry_url"] else "")
+    console.print(Wrapped(lead, indent=2))
     if data["column_meta"]:
         console.print(Wrapped("meta " + "  ".join(f"{k}={plain(v)}" for k, v in data["column_meta"].items()),
                               indent=2))
