@@ -24,6 +24,7 @@ from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from crawler.chromium import SAFE_CONTEXT_OPTIONS, guard_context, sandbox_note
 from crawler.hostlimit import BrowserSlots, host_of, shared_slots
+from crawler.redis_politeness import shared_remote_slots
 
 logger = logging.getLogger(__name__)
 _running: list[SharedPlaywrightHandler] = []  # this process's crawl browser handlers, not yet closing
@@ -38,7 +39,8 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             shared._closing = None
             shared._host_slots = shared_slots(crawler)
             shared._browser_slots = BrowserSlots(shared._host_slots,
-                                                 2 * crawler.settings.getfloat("DOWNLOAD_TIMEOUT", 30.0))
+                                                 2 * crawler.settings.getfloat("DOWNLOAD_TIMEOUT", 30.0),
+                                                 remote=shared_remote_slots(crawler))
             shared._holds = 0
             shared._idle = asyncio.Event()
             shared._idle.set()

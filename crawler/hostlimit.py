@@ -26,6 +26,7 @@ import asyncio
 import heapq
 import time
 from email.utils import parsedate_to_datetime
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
@@ -182,16 +183,29 @@ class HostLimitMiddleware:
         return None
 
 
+class RemoteSlots(Protocol):
+    """Host slots shared by every worker (crawler/redis_politeness.py HostSlots)."""
+
+    async def acquire(self, host: str) -> tuple[str, bool]: ...
+
+    def take_now(self, host: str) -> str: ...
+
+    def release(self, host: str, token: str) -> None: ...
+
+
 class BrowserSlots:
     """Chromium's requests in the host slots, one by one: each waits for a slot before it is sent
     (from the page's route handler) and gives it back on the context's `requestfinished` or
     `requestfailed`; a redirect keeps it for the hop Chromium follows without asking the route; a
     closed page gives back all of its requests at once; `bound` seconds give back one whose end was
-    never reported (a crashed browser)."""
+    never reported (a crashed browser). With `remote` (workers), each request first takes a slot shared by
+    every worker, then a local one, as Scrapy's requests do: one limit per host for everything."""
 
-    def __init__(self, slots: LocalHostSlots, bound: float) -> None:
+    def __init__(self, slots: LocalHostSlots, bound: float, remote: RemoteSlots | None = None) -> None:
         self.slots = slots
         self.bound = bound
+        self.remote = remote
+        self.tokens: dict[object, str] = {}  # Playwright request -> its remote slot
         self.held: dict[object, str] = {}  # Playwright request -> host
         self._page: dict[object, object] = {}  # Playwright request -> its page
         self._redirecting: set[object] = set()
@@ -204,18 +218,31 @@ class BrowserSlots:
         if not host:
             return
         page = self._page_of(request)
-        await self.slots.acquire(host, PAGE if page is not None and id(page) in self._started else NAVIGATION)
+        token = (await self.remote.acquire(host))[0] if self.remote is not None else None
+        try:
+            await self.slots.acquire(host, PAGE if page is not None and id(page) in self._started else NAVIGATION)
+        except BaseException:
+            if token is not None:
+                self.remote.release(host, token)
+            raise
         if page is not None and page.is_closed():  # closed while waiting: nothing will be sent
             self.slots.release(host)
+            if token is not None:
+                self.remote.release(host, token)
             return
+        if token is not None:
+            self.tokens[request] = token
         self._hold(request, host, page)
 
     def give_back(self, request) -> None:  # noqa: ANN001
         self._page.pop(request, None)
         self._redirecting.discard(request)
         host = self.held.pop(request, None)
+        token = self.tokens.pop(request, None)
         if host is not None:
             self.slots.release(host)
+            if token is not None and self.remote is not None:
+                self.remote.release(host, token)
 
     def _hold(self, request, host: str, page) -> None:  # noqa: ANN001
         self.held[request] = host
@@ -262,14 +289,22 @@ class BrowserSlots:
         page = self._page.get(previous)
         old_host = self.held[previous]
         self.held.pop(previous)
+        token = self.tokens.pop(previous, None)
         self._page.pop(previous, None)
         self._redirecting.discard(previous)
         host = host_of(request.url) if request.url.startswith(("http:", "https:")) else ""
         if host != old_host:
             self.slots.release(old_host)
+            if token is not None and self.remote is not None:
+                self.remote.release(old_host, token)
+                token = None
             if not host:
                 return
             self.slots.take_now(host)  # already sent: counted, and later requests to that host wait
+            if self.remote is not None:
+                token = self.remote.take_now(host)
+        if token is not None:
+            self.tokens[request] = token
         self.held[request] = host
         asyncio.get_running_loop().call_later(self.bound, self.give_back, request)
         if page is not None:

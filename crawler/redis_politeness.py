@@ -8,9 +8,13 @@ download timeout, so the slots of a killed worker come back without anyone clean
 
 The middleware sits just before the local host slots (priority 930, crawler/hostlimit.py at 940):
 redirects and retries are new requests that queue for a new slot. A request takes its Redis slot
-first and only then waits for a local one, never the other way round: a browser page holds its
-Redis slot while it renders and its navigation waits for a local slot, so a request holding a local
-slot while it waited for Redis would wait for the page that waits for it.
+first and only then waits for a local one, never the other way round: a request holding a local slot
+while it waited for Redis could wait for requests that wait for that local slot.
+
+A browser page's own Scrapy request holds no slot here, as in the local slots: every request Chromium
+sends for it (navigation, scripts, XHR, images) takes a Redis slot, then a local one, in the page's route
+handler (crawler/hostlimit.py BrowserSlots), so link checks and rendering pages of every worker count
+against one limit per host.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ import asyncio
 import secrets
 
 import redis
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
 from scrapy.utils.httpobj import urlparse_cached
 
 META_KEY = "govwatch_host_slot"
@@ -58,40 +65,72 @@ class HostSlots:
             return token
         return None
 
+    def take_now(self, host: str) -> str:
+        """Count a request already sent (a redirect hop Chromium follows by itself), whatever the limit."""
+        token = secrets.token_hex(8)
+        key = self.key(host)
+        seconds, micros = self.redis.time()
+        self.redis.zadd(key, {token: seconds + micros / 1e6 + self.ttl})
+        self.redis.expire(key, int(self.ttl) + 5)
+        return token
+
+    async def acquire(self, host: str) -> tuple[str, bool]:
+        """Wait for a slot of the host (polling Redis, never blocking the loop for long): (token, waited)."""
+        delay, waited = 0.02, False
+        while (token := self.try_acquire(host)) is None:
+            waited = True
+            await asyncio.sleep(delay)
+            delay = min(delay * 1.5, 0.05)
+        return token, waited
+
     def release(self, host: str, token: str) -> None:
         self.redis.zrem(self.key(host), token)
+
 
     def in_use(self, host: str) -> int:
         return int(self.redis.zcard(self.key(host)))
 
 
-class RedisHostSlotsMiddleware:
-    def __init__(self, slots: HostSlots, stats=None) -> None:  # noqa: ANN001
-        self.slots = slots
-        self.stats = stats
-
-    @classmethod
-    def from_crawler(cls, crawler) -> RedisHostSlotsMiddleware:  # noqa: ANN001
+def shared_remote_slots(crawler: Crawler) -> HostSlots | None:
+    """The crawler's one set of Redis host slots (workers mode, `GOVWATCH_REDIS_HOST_SLOTS`), shared by the
+    middleware and the browser's request counting; None in a local crawl."""
+    settings = crawler.settings
+    if not settings.getbool("GOVWATCH_REDIS_HOST_SLOTS", False):
+        return None
+    slots = getattr(crawler, "_govwatch_redis_host_slots", None)
+    if slots is None:
         from crawler.workqueue import connect
 
-        settings = crawler.settings
-        client = connect(settings.get("GOVWATCH_REDIS_URL"))
         limit = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 4)
         # A slot is held from before the local download slot (which may space requests by the delay)
         # until the answer, and a download never outlives its timeout.
         ttl = settings.getfloat("DOWNLOAD_TIMEOUT", 15.0) + limit * settings.getfloat("DOWNLOAD_DELAY", 0.0) * 1.5 + 2
-        slots = HostSlots(client, settings.get("GOVWATCH_REDIS_PREFIX", "govwatch"), limit, ttl)
-        return cls(slots, crawler.stats)
+        slots = HostSlots(connect(settings.get("GOVWATCH_REDIS_URL")),
+                          settings.get("GOVWATCH_REDIS_PREFIX", "govwatch"), limit, ttl)
+        crawler._govwatch_redis_host_slots = slots
+    return slots
 
-    async def process_request(self, request):  # noqa: ANN001, ANN201
+
+class RedisHostSlotsMiddleware:
+    def __init__(self, slots: HostSlots, stats: StatsCollector | None = None, browser_counts: bool = False) -> None:
+        self.slots = slots
+        self.stats = stats
+        self.browser_counts = browser_counts  # Chromium's requests take their Redis slots one by one
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedisHostSlotsMiddleware:
+        slots = shared_remote_slots(crawler)
+        if slots is None:
+            raise ValueError("RedisHostSlotsMiddleware needs GOVWATCH_REDIS_HOST_SLOTS (the workers' settings)")
+        return cls(slots, crawler.stats, crawler.settings.getbool("GOVWATCH_BROWSER", False))
+
+    async def process_request(self, request: Request) -> None:
         host = urlparse_cached(request).hostname or ""
         if not host or request.meta.get(META_KEY):
             return None
-        delay, waited = 0.02, False
-        while (token := self.slots.try_acquire(host)) is None:
-            waited = True
-            await asyncio.sleep(delay)
-            delay = min(delay * 1.5, 0.05)
+        if self.browser_counts and request.meta.get("playwright"):
+            return None  # the page holds no slot; what Chromium sends for it is counted (BrowserSlots)
+        token, waited = await self.slots.acquire(host)
         if waited and self.stats is not None:
             self.stats.inc_value("govwatch/host_slot_waits")
         request.meta[META_KEY] = (host, token)

@@ -234,3 +234,97 @@ def test_links_to_web_pages_are_checked_with_one_get() -> None:
     files = ["http://a.gov.cn/UploadFiles/ndbb.pdf", "http://a.gov.cn/images/top.jpg", "http://a.gov.cn/a.DOC"]
     assert [looks_like_page(u) for u in pages] == [True] * len(pages)
     assert [looks_like_page(u) for u in files] == [False] * len(files)
+
+
+def test_link_checks_and_a_heavy_rendering_page_share_one_limit(farm_factory, tmp_path) -> None:
+    """Scrapy's requests (link checks, column pages) and Chromium's (the home page's 60 images and scripts)
+    count against one per-host limit: while the page renders, link checks wait for the same slots (issue 17,
+    item 3: before, each pool kept its own 4)."""
+    import pytest
+
+    from config.settings import load_settings
+
+    if load_settings({}).chromium() is None:
+        pytest.skip("no Chromium on this machine")
+    farm = farm_factory(1, delay=0.15, columns=3)
+    plain_page = farm.page
+
+    def heavy_home(index: int, path: str) -> tuple:
+        if path == "/":
+            status, body = plain_page(index, path)
+            links = "".join(f'<li><a href="/doc/d{n}.html">通知{n}</a><span>2026-11-{1 + n % 20:02d}</span></li>'
+                            for n in range(30))
+            scripts = "".join(f'<script src="/js/s{n}.js"></script>' for n in range(20))
+            images = "".join(f'<img src="/img/i{n}.gif">' for n in range(40))
+            fill = '<div id="list"></div><script>document.getElementById("list").innerHTML = "";</script>'
+            return status, body.replace("<body>", "<body>" + fill + scripts + images + f"<ul>{links}</ul>", 1)
+        if path.startswith(("/js/", "/img/")):
+            return 200, ""
+        if path.startswith("/doc/"):
+            return 200, "<html><title>通知</title><body>发布时间：2026-11-10 正文</body></html>"
+        return plain_page(index, path)
+
+    farm.page = heavy_home
+    result = govwatch(tmp_path, "recheck", farm.url(0), "--as-of", "2026-11-20", "--json",
+                      env={"GOVWATCH_CONCURRENT_PER_HOST": "4", "GOVWATCH_TIMEOUT": "20"})
+    assert result.code == 0, result.stderr[-2000:]
+    sent = {path for (_, path) in farm.hits}
+    assert {f"/img/i{n}.gif" for n in range(40)} <= sent  # Chromium rendered the page
+    assert len({p for p in sent if p.startswith("/doc/")}) >= 10  # and links were checked meanwhile
+    assert farm.max_in_flight["127.0.0.1"] <= 4, farm.max_in_flight
+
+
+def test_with_workers_chromium_and_link_checks_count_against_one_shared_limit(redis_url, redis_prefix) -> None:
+    """Workers mode, on the real Redis: a request Chromium sends takes a slot shared by every worker before
+    its local one (as Scrapy's requests do), so another worker's link checks and this worker's rendering page
+    never pass the limit together; a browser page's own Scrapy request holds no shared slot while it renders;
+    a redirect hop to another host moves the shared slot with it (issue 17, item 3)."""
+    import asyncio
+
+    import redis
+    from scrapy import Request
+
+    from crawler.hostlimit import BrowserSlots, LocalHostSlots
+    from crawler.redis_politeness import HostSlots, RedisHostSlotsMiddleware
+
+    client = redis.Redis.from_url(redis_url)
+    shared = HostSlots(client, redis_prefix, limit=2, ttl=30)
+
+    async def scenario() -> None:
+        other_worker = [shared.try_acquire("a.gov.cn"), shared.try_acquire("a.gov.cn")]  # its 2 link checks
+        assert all(other_worker) and shared.in_use("a.gov.cn") == 2
+        browser = BrowserSlots(LocalHostSlots(2), bound=60, remote=shared)
+        page = _Page()
+        navigation = _Request("http://a.gov.cn/", page)
+        entering = asyncio.ensure_future(browser.enter(navigation))
+        await asyncio.sleep(0.2)
+        assert not entering.done()  # the shared limit is full: Chromium waits like everyone else
+        shared.release("a.gov.cn", other_worker.pop())
+        await asyncio.wait_for(entering, 2)
+        assert shared.in_use("a.gov.cn") == 2 and browser.slots.in_flight["a.gov.cn"] == 1
+        script = _Request("http://a.gov.cn/s.js", page)
+        shared.release("a.gov.cn", other_worker.pop())
+        await asyncio.wait_for(browser.enter(script), 2)
+        assert shared.in_use("a.gov.cn") == 2  # this page's two requests now hold both shared slots
+        page.context.emit("response", _Response(script, 302))
+        page.context.emit("requestfinished", script)
+        page.context.emit("request", _Request("http://b.gov.cn/s.js", page, redirected_from=script))
+        assert shared.in_use("a.gov.cn") == 1 and shared.in_use("b.gov.cn") == 1  # the slot moved with the hop
+        page.closed = True
+        page.emit("close", page)
+        assert shared.in_use("a.gov.cn") == 0 and shared.in_use("b.gov.cn") == 0 and not browser.tokens
+
+        middleware = RedisHostSlotsMiddleware(shared, browser_counts=True)
+        rendering = Request("http://a.gov.cn/list/", meta={"playwright": True})
+        await middleware.process_request(rendering)
+        assert shared.in_use("a.gov.cn") == 0  # a rendering page holds no shared slot
+        link = Request("http://a.gov.cn/art/1.html")
+        await middleware.process_request(link)
+        assert shared.in_use("a.gov.cn") == 1
+        middleware.process_response(link, None)
+        assert shared.in_use("a.gov.cn") == 0
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        client.close()

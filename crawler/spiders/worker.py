@@ -251,6 +251,7 @@ def run_worker(settings, *, exit_when_idle: bool = False, idle_seconds: int = 30
         "MAX_IDLE_TIME_BEFORE_CLOSE": int(idle_seconds) if exit_when_idle else 0,
         "DOWNLOADER_MIDDLEWARES": local["DOWNLOADER_MIDDLEWARES"]
         | {"crawler.redis_politeness.RedisHostSlotsMiddleware": 930},  # before the local slots: see its docstring
+        "GOVWATCH_REDIS_HOST_SLOTS": True,  # Chromium's requests count in Redis too (crawler/hostlimit.py)
         "CONCURRENT_REQUESTS": max(32, settings.worker_sites * settings.concurrent_per_host),
     }
     if log_file is not None:
