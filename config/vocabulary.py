@@ -34,3 +34,60 @@ ACCOUNT_STATUS_WORDS: dict[str, str] = {"normal": "正常", "closed": "关停", 
 def verdict_word(verdict: str | None) -> str:
     """合格 / 不合格 / 无法核验; — for no verdict at all."""
     return VERDICT_WORDS.get(verdict or "", "—")
+
+
+# Why something could not be read, as stored with the observation and shown as it is (terminal, JSON, xlsx,
+# docx). One template per cause, filled by `reason()`; English technical detail appears only inside a field
+# (a server's Content-Type, a browser's own error code), never as the sentence.
+REASONS: dict[str, str] = {
+    # a site's home page: the run's error, so the site is 无法核验 with this reason
+    "home_unreachable": "首页 {url} 无法访问：{error}",
+    "home_status": "首页 {url} 返回 HTTP {status}",
+    "home_not_html": "首页 {url} 不是网页（Content-Type: {content_type}）",
+    "home_unreadable": "首页无法读取：{error}",
+    "home_not_rendered": "浏览器无法打开首页 {url}：{error}",
+    "home_challenge": "首页 {url} 在浏览器中仍停留在反爬虫验证页面",
+    "page_unreadable": "无法读取 {url}：{error}",
+    "run_interrupted": "检查被中断：{error}",
+    "gave_up": "（已重试{attempts}次，放弃）",
+    # how one request failed (pages, link checks)
+    "timeout": "等待应答超时",
+    "refused": "连接被拒绝",
+    "dns": "域名无法解析",
+    "redirect_loop": "重定向循环或重定向次数过多",
+    "tls": "网站证书或加密连接有问题：{error}",
+    "status": "网站返回 HTTP {status}",
+    "too_large": "页面超过{mb} MB，未下载完",
+    "reset": "连接被重置，没有收到完整应答",
+    "not_web_address": "重定向到非网页地址 {target}",
+    "not_a_link": "链接不是网页地址：{target}",
+    "read_failed": "读取失败（{name}）",
+    "read_failed_detail": "读取失败（{name}）：{message}",
+    "browser": "浏览器出错：{error}",
+    # the bytes of a page
+    "binary": "不是网页：内容是{what}",
+    "bom_mismatch": "内容以 {codec} 字节顺序标记开头，却不是 {codec} 文本（第 {offset} 个字节起无法解码）",
+    "undecodable": "{size} 个字节无法按任何编码读取（试过 {tried}；{declared}）",
+    "declared": "网页声明的编码为 {charset}",
+    "nothing_declared": "网页没有声明编码",
+    "bad_byte": "{codec}（第 {offset} 个字节起无法解码）",
+    "unknown_codec": "{codec}（不认识的编码）",
+    # availability probes (W-V2) and certificates
+    "probe_incomplete": "{limit:g} 秒内没有完整应答",
+    "probe_incomplete_status": "{limit:g} 秒内没有完整应答（已开始返回 HTTP {status}）",
+    "probe_slow": "应答用了 {took:.1f} 秒（限时 {limit:g} 秒）",
+    "probe_not_html": "不是网页（Content-Type: {content_type}）",
+    "cert_untrusted": "证书不受信任：{error}",
+    "tls_handshake": "加密连接握手失败：{error}",
+    "tls_connect": "检查证书时无法连接：{error}",
+}
+BINARY_WORDS: dict[str, str] = {  # what a non-text body is, for "binary"
+    "PDF": "PDF 文件", "ZIP": "ZIP 压缩包（或 Office 文档）", "PNG": "PNG 图片", "GIF": "GIF 图片", "JPEG": "JPEG 图片",
+    "OLE": "Office 文档（doc/xls）", "GZIP": "gzip 压缩数据", "RAR": "RAR 压缩包", "7Z": "7z 压缩包",
+    "NUL": "二进制数据（前 1 KB 中有空字节）",
+}
+
+
+def reason(key: str, **fields: object) -> str:
+    """The sentence for one cause, its fields filled in."""
+    return REASONS[key].format(**fields)

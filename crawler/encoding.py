@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from config.vocabulary import BINARY_WORDS, reason
+
 __all__ = ["UndecodableError", "DecodedPage", "decode_html", "normalize_charset"]
 
 
@@ -76,15 +78,15 @@ def _single_byte(codec: str) -> bool:
 
 _MAGIC: list[tuple[bytes, str]] = [
     (b"%PDF-", "PDF"),
-    (b"PK\x03\x04", "ZIP (or an Office document)"),
+    (b"PK\x03\x04", "ZIP"),
     (b"\x89PNG\r\n\x1a\n", "PNG"),
     (b"GIF87a", "GIF"),
     (b"GIF89a", "GIF"),
     (b"\xff\xd8\xff", "JPEG"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an OLE document (doc/xls)"),
-    (b"\x1f\x8b", "gzip data"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "OLE"),
+    (b"\x1f\x8b", "GZIP"),
     (b"Rar!\x1a\x07", "RAR"),
-    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"7z\xbc\xaf\x27\x1c", "7Z"),
 ]
 
 _BOMS: list[tuple[bytes, str]] = [
@@ -170,7 +172,7 @@ def _sniff_binary(body: bytes) -> str | None:
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     if nuls and (nuls > _MAX_STRAY_NULS or controls > 2
                  or not head.lstrip(b"\x00\t\n\r\f ").startswith(b"<")):
-        return "binary data (NUL bytes in the first KB)"
+        return "NUL"
     return None
 
 
@@ -243,14 +245,11 @@ def decode_html(body: bytes, header_charset: str | None = None) -> DecodedPage:
             read = _lenient(body[len(bom):], codec)
             if read is not None and read[1] <= len(body) // 100:
                 return _page(read[0], codec, declared, read[1])
-            raise UndecodableError(
-                f"body starts with a {codec} byte order mark but is not {codec}: "
-                f"bad byte at offset {(bad or 0) + len(bom)}"
-            )
+            raise UndecodableError(reason("bom_mismatch", codec=codec, offset=(bad or 0) + len(bom)))
 
     what = _sniff_binary(body)
     if what:
-        raise UndecodableError(f"not an HTML page: looks like {what}")
+        raise UndecodableError(reason("binary", what=BINARY_WORDS[what]))
 
     declared_codecs, declared = _declared_charsets(body, header_charset)
 
@@ -297,9 +296,9 @@ def decode_html(body: bytes, header_charset: str | None = None) -> DecodedPage:
     if mended is not None:
         return _page(mended[0], mended[1], declared, mended[2])
 
-    attempts = ", ".join(
-        f"{codec} (first bad byte at offset {bad})" if bad is not None else f"{codec} (unknown codec)"
+    attempts = "、".join(
+        reason("bad_byte", codec=codec, offset=bad) if bad is not None else reason("unknown_codec", codec=codec)
         for codec, bad in tried.items()
     )
-    claimed = f"; declared {declared!r}" if declared else "; nothing declared"
-    raise UndecodableError(f"cannot decode {len(body)} bytes strictly: tried {attempts}{claimed}")
+    claimed = reason("declared", charset=declared) if declared else reason("nothing_declared")
+    raise UndecodableError(reason("undecodable", size=len(body), tried=attempts, declared=claimed))

@@ -13,6 +13,8 @@ from scrapy import exceptions
 from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
 
+from config.vocabulary import reason
+
 HTML_TYPES = ("text/html", "application/xhtml")
 # Linear over any page (crawler/bounds.py): a tag is a run without '<' or '>', so "<<<<" costs one
 # pass, not one pass per '<'; script and style bodies are skipped with str.find, not a lazy match
@@ -123,15 +125,15 @@ def failure_outcome(failure: Failure) -> tuple[str, str]:
     if failure.check(HostPaused):
         return "blocked", str(exc)
     if failure.check(twisted_error.TimeoutError, twisted_error.TCPTimedOutError, exceptions.DownloadTimeoutError):
-        return "timeout", "timeout: no answer in time"
+        return "timeout", reason("timeout")
     if failure.check(twisted_error.ConnectionRefusedError, exceptions.DownloadConnectionRefusedError):
-        return "broken", "connection refused"
+        return "broken", reason("refused")
     if failure.check(twisted_error.DNSLookupError, exceptions.CannotResolveHostError):
-        return "broken", "DNS lookup failed: host name does not resolve"
+        return "broken", reason("dns")
     if failure.check(exceptions.IgnoreRequest) and "redirection" in str(exc):
-        return "broken", "redirect loop or too many redirects"
+        return "broken", reason("redirect_loop")
     if "SSL" in name or "TLS" in name or "certificate" in str(exc).lower():
-        return "broken", f"TLS error: {exc}"
+        return "broken", reason("tls", error=str(exc)[:300])
     return "broken", plain_failure(failure)
 
 
@@ -143,23 +145,37 @@ def plain_failure(failure: Failure) -> str:
     request = getattr(failure, "request", None)
     meta = getattr(request, "meta", None) or {}
     if name == "HttpError" and getattr(exc, "response", None) is not None:
-        return f"网站返回 HTTP {exc.response.status}"
+        return redirect_elsewhere(exc.response) or reason("status", status=exc.response.status)
     if name in ("DownloadCancelledError", "DownloadCancelled") or "maxsize" in str(exc).lower():
         limit = meta.get("download_maxsize") or 20 * 1024 * 1024
-        return f"页面超过{limit / 1024 / 1024:g} MB，未下载完"
+        return reason("too_large", mb=f"{limit / 1024 / 1024:g}")
     if failure.check(twisted_error.ConnectionLost, twisted_error.ConnectionDone, twisted_error.ConnectionAborted,
                      twisted_error.ConnectError) or name in ("ResponseNeverReceived", "ResponseFailed",
                                                             "PotentialDataLoss", "DownloadFailedError",
                                                             "ResponseDataLossError"):
-        return "连接被重置，没有收到完整应答"
+        return reason("reset")
     if name == "UnsupportedURLSchemeError" or failure.check(exceptions.NotSupported) \
             or "unsupported url scheme" in str(exc).lower():
         target = getattr(request, "url", "") or ""
-        return f"重定向到非网页地址 {target}".strip()
+        return reason("not_web_address", target=target).strip()
     message = str(exc).strip()
+    if name == "ValueError" and message.startswith("Missing scheme in request url"):
+        return reason("not_a_link", target=message.rsplit(":", 1)[-1].strip() or message)
     if not message or message == name or message.startswith("[<twisted.python.failure"):
-        return f"读取失败（{name}）"
-    return f"读取失败（{name}）：{message}"[:500]
+        return reason("read_failed", name=name)
+    return reason("read_failed_detail", name=name, message=message)[:500]
+
+
+def redirect_elsewhere(response: object) -> str | None:
+    """A redirect Scrapy would not follow (to file://, ftp:, javascript:): where it leads, not "HTTP 302"."""
+    status = getattr(response, "status", 0)
+    headers = getattr(response, "headers", None)
+    if not 300 <= status < 400 or headers is None:
+        return None
+    location = (headers.get(b"Location") or b"").decode("latin-1").strip()
+    if location and not location.lower().startswith(("http:", "https:", "/")) and ":" in location.split("/")[0]:
+        return reason("not_web_address", target=location)
+    return None
 
 
 def status_outcome(status: int) -> str:

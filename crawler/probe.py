@@ -20,6 +20,7 @@ from datetime import datetime
 
 import httpx
 
+from config.vocabulary import reason
 from crawler.linkcheck import is_html
 from crawler.settings import USER_AGENT
 from storage.repo import utcnow
@@ -102,19 +103,20 @@ async def probe_url(client: httpx.AsyncClient, url: str, *, timeout: float = 15.
     except Exception as exc:
         error_class, message = classify_error(exc)
         if error_class == "timeout":
-            message = f"no complete answer within {timeout:g} s" + (f" (HTTP {status} began)" if status else "")
+            message = (reason("probe_incomplete_status", limit=timeout, status=status) if status
+                   else reason("probe_incomplete", limit=timeout))
         return ProbeResult(site_id, url, probed_at, False, status, elapsed(), error_class, message, final_url)
     took = elapsed()
     if took >= timeout * 1000:  # "超过（含）15秒": exactly at the limit counts against the site
         return ProbeResult(site_id, url, probed_at, False, status, took, "timeout",
-                           f"answer took {took / 1000:.1f} s (limit {timeout:g} s)", final_url)
+                           reason("probe_slow", took=took / 1000, limit=timeout), final_url)
     if status >= 500:
         return ProbeResult(site_id, url, probed_at, False, status, took, "http-5xx", f"HTTP {status}", final_url)
     if status >= 400:
         return ProbeResult(site_id, url, probed_at, False, status, took, "http-4xx", f"HTTP {status}", final_url)
     if content_type and not is_html(content_type):
         return ProbeResult(site_id, url, probed_at, False, status, took, "not-html",
-                           f"not an HTML page (Content-Type: {content_type})", final_url)
+                           reason("probe_not_html", content_type=content_type), final_url)
     return ProbeResult(site_id, url, probed_at, True, status, took, None, None, final_url)
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from config.vocabulary import reason
 from crawler.bounds import bound_html
 from crawler.extract import PageExtract
 from crawler.linkcheck import visible_text
@@ -202,7 +203,7 @@ async def snapshot(page, *, screenshot: bool, layout: bool, settle_ms: int = 300
         measured = await page.evaluate(LAYOUT_JS) if layout else None
         return RenderedPage(page.url, html, frames, shot, measured)
     except PlaywrightError as exc:
-        return RenderedPage(page.url, "", error=f"browser: {str(exc).splitlines()[0][:300]}")
+        return RenderedPage(page.url, "", error=reason("browser", error=str(exc).splitlines()[0][:300]))
     finally:
         try:
             await page.close()

@@ -7,6 +7,8 @@ import socket
 import ssl
 from dataclasses import dataclass
 
+from config.vocabulary import reason
+
 
 @dataclass(frozen=True, slots=True)
 class CertificateCheck:
@@ -24,8 +26,8 @@ def check_certificate(host: str, port: int = 443, timeout: float = 10.0) -> Cert
             with context.wrap_socket(raw, server_hostname=host):
                 return CertificateCheck(host, port, True, None)
     except ssl.SSLCertVerificationError as exc:
-        return CertificateCheck(host, port, False, f"certificate not trusted: {exc.verify_message}")
+        return CertificateCheck(host, port, False, reason("cert_untrusted", error=exc.verify_message))
     except ssl.SSLError as exc:
-        return CertificateCheck(host, port, False, f"TLS handshake failed: {exc.reason or exc}")
+        return CertificateCheck(host, port, False, reason("tls_handshake", error=exc.reason or exc))
     except OSError as exc:
-        return CertificateCheck(host, port, False, f"TLS check could not connect: {exc.strerror or exc}")
+        return CertificateCheck(host, port, False, reason("tls_connect", error=exc.strerror or exc))

@@ -28,6 +28,8 @@ from typing import Any
 
 import redis
 
+from config import vocabulary
+
 
 def worker_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
@@ -191,7 +193,7 @@ class WorkQueue:
 
 def requeue(db, queue: WorkQueue, jobs: list[Job], reason: str, *, max_attempts: int = 3) -> list[Job]:  # noqa: ANN001
     """Jobs whose crawl was lost (dead worker, stopped worker, lost job): mark each unfinished run
-    failed ("interrupted: ...") and queue its site again under a new run at the front of the queue.
+    failed ("检查被中断：…") and queue its site again under a new run at the front of the queue.
 
     A run that had already finished is left alone (its worker died between storing and acking). A
     site is given up after `max_attempts` crawls; its last run stays failed. Returns the new jobs.
@@ -211,13 +213,13 @@ def requeue(db, queue: WorkQueue, jobs: list[Job], reason: str, *, max_attempts:
             if run is None or run.finished_at is not None:
                 continue
             run.status, run.finished_at = "failed", utcnow()
-            run.error = f"interrupted: {reason}"
+            run.error = vocabulary.reason("run_interrupted", error=reason)
             link = session.scalars(select(BatchRun).where(BatchRun.run_id == run.id)).first()
             batch = session.get(CrawlBatch, link.batch_id) if link else None
             if batch is not None and batch.status != "running":
                 continue
             if job.attempt >= max_attempts:
-                run.error += f" (gave up after {job.attempt} attempts)"
+                run.error += vocabulary.reason("gave_up", attempts=job.attempt)
                 continue
             site = session.get(Site, run.site_id)
             new_run = start_run(session, site, run.reference_date)
@@ -256,5 +258,5 @@ def reap_dead_workers(db, queue: WorkQueue) -> list[Job]:  # noqa: ANN001
     for worker in queue.dead_workers():
         orphans = queue.take_orphans(worker)
         if orphans:
-            fresh += requeue(db, queue, orphans, f"worker {worker} stopped answering")
+            fresh += requeue(db, queue, orphans, f"抓取进程 {worker} 已无响应")
     return fresh

@@ -11,6 +11,21 @@ import re
 NEVER_CRAWLED = "no crawl of this site on or before the monitoring time point"
 
 _WORDS: tuple[tuple[str, str], ...] = (
+    # the crawler's own words (config/vocabulary.py REASONS) ...
+    (r"超时|没有完整应答", "连接超时"),
+    (r"连接被拒绝", "连接被拒绝"),
+    (r"域名无法解析", "域名无法解析"),
+    (r"证书|加密连接", "网站证书或加密连接有问题（浏览器会提示不安全）"),
+    (r"连接被重置", "连接被重置"),
+    (r"重定向循环", "重定向循环"),
+    (r"非网页地址", "重定向到非网页地址"),
+    (r"不是网页", "首页不是网页"),
+    (r"浏览器无法打开|浏览器出错", "浏览器无法打开首页"),
+    (r"反爬虫验证", "首页停留在反爬虫验证页面"),
+    (r"检查被中断", "抓取被中断"),
+    (r"页面超过", "页面过大，未下载完"),
+    (r"无法按任何编码读取|字节顺序标记", "首页文字无法读取（编码错误）"),
+    # ... and the English ones older crawls stored
     (r"no crawl of this site", "监测时间点前从未抓取"),
     (r"timeout|timed out|took longer than|no answer in time", "连接超时"),
     (r"connection refused", "连接被拒绝"),
@@ -33,7 +48,7 @@ def reason_words(error: str | None) -> str:
     text = (error or "").strip()
     if not text:
         return "未能读取首页"
-    status = re.search(r"answered HTTP (\d{3})", text)
+    status = re.search(r"(?:answered|返回) HTTP (\d{3})", text)
     if status:
         return f"首页返回 HTTP {status[1]}"
     low = text.lower()

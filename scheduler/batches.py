@@ -295,7 +295,7 @@ def crawl_with_workers(settings: Settings, db: Database, batch_id: int, owner: s
             again = [j for j in lost if j.run_id in suspects]
             suspects = {j.run_id for j in lost}
             if again:
-                requeue(db, queue, again, "its job was not in the queue nor held by any worker")
+                requeue(db, queue, again, "任务既不在队列中，也不在任何抓取进程手中")
         if now > deadline:
             for job in jobs_of(db, batch_id):
                 queue.unqueue(job)

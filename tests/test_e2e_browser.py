@@ -66,7 +66,7 @@ def test_link_classes_tell_blocked_and_tls_from_broken(crawled) -> None:
         assert outcomes[url] == want, url
     reported = {link["url"]: link for link in data["broken_links"]}
     assert "/busy/" not in str(reported)  # the 429 with Retry-After cleared after the pause
-    assert reported[site.url + "loop/a"]["error"] == "redirect loop or too many redirects"
+    assert reported[site.url + "loop/a"]["error"] == "重定向循环或重定向次数过多"
     blocked = {link["url"]: link for link in data["blocked_links"]}
     assert set(blocked) == {site.url + "always429/", site.url + "forbidden/"}  # blocked is not broken
     assert "browser was refused too" in blocked[site.url + "forbidden/"]["error"]
@@ -83,7 +83,7 @@ def test_self_signed_site_is_read_and_its_certificate_reported_on_its_own(crawle
         assert got["latest_date"] == (want.latest_date.isoformat() if want.latest_date else None)
     assert secure["broken_links"] == []
     assert secure["certificate_problems"] == [{"url": site.https_url, "found_on": None,
-                                               "error": "certificate not trusted: self-signed certificate"}]
+                                               "error": "证书不受信任：self-signed certificate"}]
     assert any(f["indicator"] == "TLS" for f in secure["findings"])
     db = sqlite3.connect(home / "govwatch.db")
     [(data,)] = db.execute("select data from observations where kind = 'tls' and url = ?", (site.https_url,))

@@ -83,10 +83,10 @@ def runs(home: Path) -> list[tuple]:
 @pytest.mark.parametrize(
     ("path", "message"),
     [
-        (None, "connection refused"),
-        ("/pdf/", "is not an HTML page (Content-Type: application/pdf)"),
-        ("/utf16/", "cannot read"),
-        ("/binary/", "cannot read"),
+        (None, "连接被拒绝"),
+        ("/pdf/", "不是网页（Content-Type: application/pdf）"),
+        ("/utf16/", "无法读取"),
+        ("/binary/", "无法读取"),
     ],
 )
 def test_a_site_that_cannot_be_read_is_a_clear_stored_failure(base, tmp_path, path, message) -> None:

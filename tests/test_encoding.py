@@ -102,14 +102,14 @@ def test_genuine_latin1_page() -> None:
         (b"PK\x03\x04\x14\x00\x06\x00word/document.xml", "ZIP"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG"),
         (b"\xff\xd8\xff\xe0\x00\x10JFIF", "JPEG"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "OLE"),
-        (b"<html>\x00\x01\x02\x03 binary", "NUL"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "Office 文档"),
+        (b"<html>\x00\x01\x02\x03 binary", "二进制数据"),
     ],
 )
 def test_non_text_bodies_are_refused(body: bytes, what: str) -> None:
     with pytest.raises(UndecodableError) as info:
         decode_html(body, "utf-8")
-    assert str(info.value).startswith("not an HTML page: looks like")
+    assert str(info.value).startswith("不是网页：内容是")
     assert what in str(info.value)
 
 
@@ -119,7 +119,7 @@ def test_undecodable_body_says_what_was_tried_and_where() -> None:
         decode_html(body, "gbk")
     message = str(info.value)
     assert "utf-8" in message and "gb18030" in message
-    assert "offset 18" in message  # the first byte UTF-8 rejects: 12 bytes of tag + 6 of 通知
+    assert "第 18 个字节起无法解码" in message  # the first byte UTF-8 rejects: 12 bytes of tag + 6 of 通知
     assert "gbk" in message  # what was declared
 
 

@@ -167,7 +167,7 @@ def test_killed_worker_loses_no_site(tmp_path, pg_url, redis_url, redis_prefix, 
     assert len(results) == 4
     with db.session() as session:
         old = session.get(CrawlRun, slow_run)
-        assert old.status == "failed" and old.error.startswith("interrupted: worker")
+        assert old.status == "failed" and old.error.startswith("检查被中断：抓取进程")
         links = session.scalars(select(BatchRun).order_by(BatchRun.id)).all()
         current = {link.site_id: link.run_id for link in links if not link.superseded}
         assert len(current) == 4 and slow_run not in current.values()

@@ -24,6 +24,7 @@ from scrapy.utils.misc import load_object
 from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
+from config import vocabulary
 from crawler.bounds import THREAD_MIN_CHARS, bound_html
 from crawler.columns import classify, discover_columns, normalize_url, site_scope
 from crawler.encoding import UndecodableError, decode_html
@@ -190,7 +191,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         _, error = failure_outcome(failure)
         request = failure.request
         yield PageFetched(state.run_id, request.url, None, "home", None, elapsed_ms(request), error=error)
-        yield self._fail(state, f"home page {request.url} could not be fetched: {error}")
+        yield self._fail(state, vocabulary.reason("home_unreachable", url=request.url, error=error))
 
     def _fail(self, state: SiteCrawl, error: str) -> CrawlFailed:
         state.failure = error
@@ -205,7 +206,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         try:
             page = decode_html(response.body, header_charset(response))
         except UndecodableError as exc:
-            fetched.error = f"cannot read {response.url}: {exc}"
+            fetched.error = vocabulary.reason("page_unreadable", url=response.url, error=exc)
             return PageRead(None, fetched)
         fetched.encoding = page.encoding
         text, cut = bound_html(page.text)
@@ -247,19 +248,19 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
                 return
             yield PageFetched(state.run_id, response.request.url, response.url, "home", response.status,
                               elapsed_ms(response), content_type=content_type, error=f"HTTP {response.status}")
-            yield self._fail(state, f"home page {response.url} answered HTTP {response.status}")
+            yield self._fail(state, vocabulary.reason("home_status", url=response.url, status=response.status))
             return
         if content_type and not is_html(content_type):
             yield PageFetched(state.run_id, response.request.url, response.url, "home", response.status,
                               elapsed_ms(response), content_type=content_type, error="not an HTML page")
-            yield self._fail(state, f"home page {response.url} is not an HTML page (Content-Type: {content_type})")
+            yield self._fail(state, vocabulary.reason("home_not_html", url=response.url, content_type=content_type))
             return
         if read is None:  # not reached: errors and non-HTML answers were handled above
             return
         text, fetched, extract = read.text, read.fetched, read.extract
         yield fetched
         if text is None or extract is None:
-            yield self._fail(state, f"home page: {fetched.error}")
+            yield self._fail(state, vocabulary.reason("home_unreadable", error=fetched.error))
             return
         yield from self._reading(state, response.url, "home", read.notes)
         hops = response.meta.get("hops", 0)
@@ -310,7 +311,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         needs_items = response.meta.get("needs_items", False)
         if rendered.error:
             if needs_items:
-                yield self._fail(state, f"home page {response.url} could not be rendered: {rendered.error}")
+                yield self._fail(state, vocabulary.reason("home_not_rendered", url=response.url, error=rendered.error))
             return
         yield from self._screenshot_evidence(state, rendered.url, rendered.screenshot, response.status, "home")
         if rendered.layout is not None:
@@ -318,7 +319,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         if not needs_items or extract is None:
             return
         if blocked_reason(response.status, rendered.html) and render_reason(response.status, rendered.html, extract):
-            yield self._fail(state, f"home page {response.url} stays behind a challenge even in the browser")
+            yield self._fail(state, vocabulary.reason("home_challenge", url=response.url))
             return
         yield PageFetched(state.run_id, response.request.url, rendered.url, "home", 200, elapsed_ms(response),
                           content_type="text/html", encoding="utf-8", size=len(rendered.html))
@@ -561,7 +562,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         try:
             text = bound_html(decode_html(response.body, header_charset(response)).text)[0]
         except UndecodableError as exc:
-            return None, None, f"cannot read {response.url}: {exc}"
+            return None, None, vocabulary.reason("page_unreadable", url=response.url, error=exc)
         extract = await _off_reactor(extract_page, len(text), text, response.url, state.reference)
         return text, extract, None
 
