@@ -46,6 +46,11 @@ return 0
 """
 
 
+def connect(url: str) -> redis.Redis:
+    """The one way govwatch opens Redis: the work queue, the host slots."""
+    return redis.Redis.from_url(url, socket_connect_timeout=10, socket_timeout=30, health_check_interval=30)
+
+
 class HostSlots:
     """The slot bookkeeping, usable without Scrapy."""
 
@@ -99,8 +104,6 @@ def shared_remote_slots(crawler: Crawler) -> HostSlots | None:
         return None
     slots = getattr(crawler, "_govwatch_redis_host_slots", None)
     if slots is None:
-        from crawler.workqueue import connect
-
         limit = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 4)
         # A slot is held from before the local download slot (which may space requests by the delay)
         # until the answer, and a download never outlives its timeout.

@@ -29,14 +29,11 @@ from typing import Any
 import redis
 
 from config import vocabulary
+from crawler.redis_politeness import connect
 
 
 def worker_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
-
-
-def connect(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_connect_timeout=10, socket_timeout=30, health_check_interval=30)
 
 
 @dataclass(frozen=True, slots=True)
