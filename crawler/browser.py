@@ -19,12 +19,19 @@ import inspect
 import logging
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
+from scrapy import Spider
+from scrapy.crawler import Crawler
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from crawler.chromium import SAFE_CONTEXT_OPTIONS, guard_context, sandbox_note
 from crawler.hostlimit import BrowserSlots, host_of, shared_slots
 from crawler.redis_politeness import shared_remote_slots
+
+if TYPE_CHECKING:
+    from playwright.async_api import Request as PlaywrightRequest
+    from playwright.async_api import Route
 
 logger = logging.getLogger(__name__)
 _running: list[SharedPlaywrightHandler] = []  # this process's crawl browser handlers, not yet closing
@@ -32,7 +39,7 @@ _running: list[SharedPlaywrightHandler] = []  # this process's crawl browser han
 
 class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
     @classmethod
-    def from_crawler(cls, crawler):  # noqa: ANN001, ANN206
+    def from_crawler(cls, crawler: Crawler) -> Any:
         shared = getattr(crawler, "_govwatch_browser_handler", None)
         if shared is None:
             shared = cls(crawler)
@@ -59,13 +66,14 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
                 _running.remove(self)
             await super().close()
 
-    async def _aborted(self, playwright_request) -> bool:  # noqa: ANN001
+    async def _aborted(self, playwright_request: PlaywrightRequest) -> bool:
         if not self.abort_request:
             return False
         answer = self.abort_request(playwright_request)
         return bool(await answer) if inspect.isawaitable(answer) else bool(answer)
 
-    async def _create_browser_context(self, name, context_kwargs, spider=None):  # noqa: ANN001, ANN202
+    async def _create_browser_context(self, name: str, context_kwargs: dict | None,
+                                      spider: Spider | None = None) -> Any:
         wrapper = await super()._create_browser_context(name, {**(context_kwargs or {}), **SAFE_CONTEXT_OPTIONS},
                                                         spider)
         guard_context(wrapper.context)
@@ -86,7 +94,7 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
 
         return release
 
-    async def lend_browser(self):  # noqa: ANN201
+    async def lend_browser(self) -> Any:
         """The crawl's Chromium, launched now if no page has needed it yet."""
         for _ in range(600):  # the handler starts its Playwright at engine start
             if getattr(getattr(self, "browser_provider", None), "browser_type", None) is not None:
@@ -95,10 +103,10 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         await self._maybe_launch_browser()
         return self.browser
 
-    def _make_request_handler(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def _make_request_handler(self, *args: Any, **kwargs: Any) -> Any:
         inner = super()._make_request_handler(*args, **kwargs)
 
-        async def _polite(route, playwright_request) -> None:  # noqa: ANN001
+        async def _polite(route: Route, playwright_request: PlaywrightRequest) -> None:
             if host_of(playwright_request.url) in self._host_slots.stopped:
                 await route.abort()  # the host asked for a long pause: nothing more is sent
                 return
@@ -118,7 +126,7 @@ def running_handler() -> SharedPlaywrightHandler | None:
     return _running[-1] if _running else None
 
 
-def hold_browser(crawler) -> Callable[[], None]:  # noqa: ANN001
+def hold_browser(crawler: Crawler) -> Callable[[], None]:
     """Keep the crawl's browser (if it has one) open until the returned release is called."""
     handler = getattr(crawler, "_govwatch_browser_handler", None)
     return handler.hold() if handler is not None else (lambda: None)

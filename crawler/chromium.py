@@ -22,7 +22,10 @@ import os
 import subprocess
 import sys
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.async_api import BrowserContext, Page
 
 # Shared by the crawl's context (crawler/settings.py BROWSER_CONTEXT) and the media collectors'.
 SAFE_CONTEXT_OPTIONS: dict[str, Any] = {"accept_downloads": False}
@@ -77,7 +80,7 @@ def launch_options(executable: str | None, *, timeout_ms: int = 30_000) -> dict[
     return options
 
 
-async def _close_popup(page) -> None:  # noqa: ANN001
+async def _close_popup(page: Page) -> None:
     """A page opened by a crawled page (not by us) is closed before it loads anything more."""
     from playwright.async_api import Error as PlaywrightError
 
@@ -88,6 +91,6 @@ async def _close_popup(page) -> None:  # noqa: ANN001
         pass
 
 
-def guard_context(context) -> None:  # noqa: ANN001
+def guard_context(context: BrowserContext) -> None:
     """Close popups of an async-API context as soon as they appear (the popup blocker stops them first)."""
     context.on("page", _close_popup)

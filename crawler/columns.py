@@ -10,10 +10,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import yaml
 from lxml import html as lxml_html
+from lxml.html import HtmlElement
 
 from crawler import _html
 
@@ -107,11 +109,11 @@ def normalize_url(url: str) -> str:
     return re.sub(r"/(index|default)\.(s?html?|jsp|aspx?|php)$", "/", url, flags=re.I)
 
 
-def _text(el) -> str:  # noqa: ANN001
+def _text(el: HtmlElement) -> str:
     return re.sub(r"\s+", "", el.text_content() or "")
 
 
-def _anchor_name(a) -> str:  # noqa: ANN001
+def _anchor_name(a: HtmlElement) -> str:
     text = _text(a)
     if not text:
         text = re.sub(r"\s+", "", a.get("title") or "")
@@ -129,7 +131,7 @@ def _is_column_link(name: str, url: str, scope: str) -> bool:
     return True
 
 
-def _in_nav(a) -> bool:  # noqa: ANN001
+def _in_nav(a: HtmlElement) -> bool:
     for anc in a.iterancestors():
         if anc.tag in ("nav",):
             return True
@@ -145,7 +147,7 @@ def _in_nav(a) -> bool:  # noqa: ANN001
     return False
 
 
-def _inside_row(el, stop) -> bool:  # noqa: ANN001
+def _inside_row(el: HtmlElement, stop: HtmlElement) -> bool:
     for anc in el.iterancestors():
         if anc is stop:
             return False
@@ -154,7 +156,7 @@ def _inside_row(el, stop) -> bool:  # noqa: ANN001
     return False
 
 
-def _more_name(a) -> str | None:  # noqa: ANN001
+def _more_name(a: HtmlElement) -> str | None:
     """The section title a "更多" link belongs to: the first short heading-like text in its block,
     outside the list rows."""
     for anc in list(a.iterancestors())[:4]:
@@ -188,7 +190,7 @@ def _clusters(anchors: list, base_url: str, scope: str) -> set:
     return chosen
 
 
-def discover_columns(doc, page_url: str, scope: str) -> list[NavLink]:  # noqa: ANN001
+def discover_columns(doc: HtmlElement, page_url: str, scope: str) -> list[NavLink]:
     """Column links of a page, in page order: navigation menus (by their class/id, or, where a page
     marks none, by their shape), and "更多" links named by their section title."""
     base = doc.xpath("//base/@href")
@@ -214,7 +216,7 @@ def discover_columns(doc, page_url: str, scope: str) -> list[NavLink]:  # noqa: 
     return list(found.values())
 
 
-def parse_html(text: str):  # noqa: ANN201
+def parse_html(text: str) -> Any:
     """The same tolerant parse the extractor uses (stray </html>, leaked JSP); an empty document for
     an empty page."""
     return _html.parse_html(text) if text and text.strip() else lxml_html.document_fromstring("<html></html>")

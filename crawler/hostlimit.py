@@ -26,11 +26,19 @@ import asyncio
 import heapq
 import time
 from email.utils import parsedate_to_datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
+from scrapy import Request
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+    from playwright.async_api import Request as PlaywrightRequest
+    from playwright.async_api import Response as PlaywrightResponse
 
 META_KEY = "govwatch_local_host_slot"
 # Who goes first when a slot frees: a request of a browser page already being read, a page's navigation,
@@ -108,7 +116,7 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-def shared_slots(crawler) -> LocalHostSlots:  # noqa: ANN001
+def shared_slots(crawler: Crawler) -> LocalHostSlots:
     """One set of slots per crawler, shared by the middleware and the browser handler."""
     slots = getattr(crawler, "_govwatch_host_slots", None)
     if slots is None:
@@ -130,11 +138,11 @@ class HostLimitMiddleware:
         self.stopped = slots.stopped
 
     @classmethod
-    def from_crawler(cls, crawler) -> HostLimitMiddleware:  # noqa: ANN001
+    def from_crawler(cls, crawler: Crawler) -> HostLimitMiddleware:
         return cls(shared_slots(crawler), crawler.settings.getfloat("GOVWATCH_RETRY_AFTER_MAX", 30.0),
                    crawler.settings.getbool("GOVWATCH_BROWSER", False))
 
-    async def process_request(self, request):  # noqa: ANN001, ANN201
+    async def process_request(self, request: Request) -> None:
         parts = urlparse_cached(request)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return None
@@ -154,7 +162,7 @@ class HostLimitMiddleware:
         request.meta[META_KEY] = host
         return None
 
-    def _pause(self, request, response) -> None:  # noqa: ANN001
+    def _pause(self, request: Request, response: Response) -> None:
         if response.status not in (429, 503):
             return
         seconds = retry_after_seconds(response.headers.get(b"Retry-After", b"").decode("latin-1"))
@@ -168,17 +176,17 @@ class HostLimitMiddleware:
         else:
             self.resume_at[host] = max(self.resume_at.get(host, 0.0), time.monotonic() + seconds)
 
-    def _release(self, request) -> None:  # noqa: ANN001
+    def _release(self, request: Request) -> None:
         host = request.meta.pop(META_KEY, None)
         if host:
             self.slots.release(host)
 
-    def process_response(self, request, response):  # noqa: ANN001, ANN201
+    def process_response(self, request: Request, response: Response) -> Response:
         self._release(request)
         self._pause(request, response)
         return response
 
-    def process_exception(self, request, exception):  # noqa: ANN001, ANN201
+    def process_exception(self, request: Request, exception: BaseException) -> None:
         self._release(request)
         return None
 
@@ -212,7 +220,7 @@ class BrowserSlots:
         self._started: set[int] = set()  # pages that sent their first request
         self._watched: set[int] = set()  # contexts and pages whose events we listen to
 
-    async def enter(self, request) -> None:  # noqa: ANN001
+    async def enter(self, request: PlaywrightRequest) -> None:
         """Wait for a slot of the request's host; PAGE rank once the page sent its navigation."""
         host = host_of(request.url) if request.url.startswith(("http:", "https:")) else ""
         if not host:
@@ -234,7 +242,7 @@ class BrowserSlots:
             self.tokens[request] = token
         self._hold(request, host, page)
 
-    def give_back(self, request) -> None:  # noqa: ANN001
+    def give_back(self, request: PlaywrightRequest) -> None:
         self._page.pop(request, None)
         self._redirecting.discard(request)
         host = self.held.pop(request, None)
@@ -244,7 +252,7 @@ class BrowserSlots:
             if token is not None and self.remote is not None:
                 self.remote.release(host, token)
 
-    def _hold(self, request, host: str, page) -> None:  # noqa: ANN001
+    def _hold(self, request: PlaywrightRequest, host: str, page: Page | None) -> None:
         self.held[request] = host
         asyncio.get_running_loop().call_later(self.bound, self.give_back, request)
         if page is None:
@@ -264,17 +272,17 @@ class BrowserSlots:
             context.on("requestfailed", self.give_back)
 
     @staticmethod
-    def _page_of(request):  # noqa: ANN001, ANN205
+    def _page_of(request: PlaywrightRequest) -> Any:
         try:
             return request.frame.page
         except Exception:
             return None
 
-    def _answered(self, response) -> None:  # noqa: ANN001
+    def _answered(self, response: PlaywrightResponse) -> None:
         if response.request in self.held and 300 <= response.status < 400:
             self._redirecting.add(response.request)
 
-    def _finished(self, request) -> None:  # noqa: ANN001
+    def _finished(self, request: PlaywrightRequest) -> None:
         if request in self._redirecting:
             # Chromium sends the next hop itself (the route does not see it): `_sent` moves the slot
             # to it; one second gives the slot back if no hop follows (a redirect to a non-web address).
@@ -282,7 +290,7 @@ class BrowserSlots:
             return
         self.give_back(request)
 
-    def _sent(self, request) -> None:  # noqa: ANN001
+    def _sent(self, request: PlaywrightRequest) -> None:
         previous = request.redirected_from
         if previous is None or previous not in self.held:
             return
@@ -310,7 +318,7 @@ class BrowserSlots:
         if page is not None:
             self._page[request] = page
 
-    def _page_closed(self, page) -> None:  # noqa: ANN001
+    def _page_closed(self, page: Page) -> None:
         self._watched.discard(id(page))
         self._started.discard(id(page))
         for request in [r for r, p in self._page.items() if p is page]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from scrapy import Spider, signals
+from scrapy.crawler import Crawler
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -28,14 +31,14 @@ from storage.repo import first_seen, utcnow
 _databases: dict[str, Database] = {}
 
 
-def flush_storage(crawler) -> None:  # noqa: ANN001
+def flush_storage(crawler: Crawler) -> None:
     """Commit what the crawler's storage pipeline holds, before another component writes the same runs."""
     for component in getattr(crawler.engine.scraper.itemproc, "middlewares", ()):
         if isinstance(component, StoragePipeline):
             component.flush()
 
 
-def close_storage(crawler, reason: str) -> None:  # noqa: ANN001
+def close_storage(crawler: Crawler, reason: str) -> None:
     """Commit what the storage pipeline holds and close the runs still open with `reason`: the crawl
     is being stopped (crawler/stopping.py) and the spider will not close them itself."""
     for component in getattr(crawler.engine.scraper.itemproc, "middlewares", ()):
@@ -85,12 +88,12 @@ class StoragePipeline:
             session.close()
 
     @classmethod
-    def from_crawler(cls, crawler) -> StoragePipeline:  # noqa: ANN001
+    def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
         pipeline = cls(crawler.settings.get("GOVWATCH_DATABASE"))
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
-    def process_item(self, item, spider: Spider | None = None):  # noqa: ANN001, ANN201
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         now = utcnow()
         counts = self._counts.setdefault(item.run_id, {"pages": 0, "columns": 0, "items": 0, "links": 0})
         session = self._open()
@@ -150,7 +153,8 @@ class StoragePipeline:
             self.flush()
         return item
 
-    def _add_items(self, session, run_id: int, column_id: int | None, entries, now: datetime) -> int:  # noqa: ANN001
+    def _add_items(self, session: Session, run_id: int, column_id: int | None, entries: Iterable[Any],
+                   now: datetime) -> int:
         if run_id not in self._site_of_run:
             self._site_of_run[run_id] = session.get(CrawlRun, run_id).site_id
         site_id = self._site_of_run[run_id]
@@ -163,7 +167,8 @@ class StoragePipeline:
             ))
         return len(entries)
 
-    def _close_run(self, session, run_id: int, home_read: bool, cut: str | None | bool, error: str | None) -> None:  # noqa: ANN001
+    def _close_run(self, session: Session, run_id: int, home_read: bool, cut: str | None | bool,
+                   error: str | None) -> None:
         """Close a run with what the crawl achieved; a crawl cut short is marked, not hidden."""
         run = session.get(CrawlRun, run_id)
         run.finished_at = utcnow()

@@ -23,6 +23,7 @@ import httpx
 from config.vocabulary import reason
 from crawler.linkcheck import is_html
 from crawler.settings import USER_AGENT
+from storage.db import Database
 from storage.repo import utcnow
 
 BODY_LIMIT = 20 * 1024 * 1024  # bytes read at most; a bigger home page counts as arrived
@@ -145,7 +146,7 @@ async def probe_many(targets: Sequence[tuple[int | None, str]], *, timeout: floa
         return list(await asyncio.gather(*(one(s, u) for s, u in targets)))
 
 
-def probe_sites(db, site_ids: Sequence[int] | None = None, *, timeout: float = 15.0,  # noqa: ANN001
+def probe_sites(db: Database, site_ids: Sequence[int] | None = None, *, timeout: float = 15.0,
                 concurrency: int = 20) -> list[ProbeResult]:
     """Probe the registered sites (or the given ones) once and store every result."""
     from sqlalchemy import select

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from typing import Any
 
 import redis
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.httpobj import urlparse_cached
 
@@ -139,15 +141,15 @@ class RedisHostSlotsMiddleware:
         request.meta[META_KEY] = (host, token)
         return None
 
-    def _release(self, request) -> None:  # noqa: ANN001
+    def _release(self, request: Request) -> None:
         held = request.meta.pop(META_KEY, None)
         if held:
             self.slots.release(*held)
 
-    def process_response(self, request, response):  # noqa: ANN001, ANN201
+    def process_response(self, request: Request, response: Response) -> Any:
         self._release(request)
         return response
 
-    def process_exception(self, request, exception):  # noqa: ANN001, ANN201
+    def process_exception(self, request: Request, exception: BaseException) -> None:
         self._release(request)
         return None

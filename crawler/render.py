@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from config.vocabulary import reason
 from crawler.bounds import bound_html
 from crawler.extract import PageExtract
 from crawler.linkcheck import visible_text
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
 
 # Every pattern here runs over whole pages in the reactor thread: each is linear in the page (no lazy
 # `.*?` spanning the page, no unbounded run before a test that can fail), and pages are cut first
@@ -172,7 +175,7 @@ class RenderedPage:
     error: str | None = None
 
 
-async def snapshot(page, *, screenshot: bool, layout: bool, settle_ms: int = 300) -> RenderedPage:  # noqa: ANN001
+async def snapshot(page: Page, *, screenshot: bool, layout: bool, settle_ms: int = 300) -> RenderedPage:
     """What the browser shows now; the page is always closed afterwards."""
     from playwright.async_api import Error as PlaywrightError
 

@@ -9,7 +9,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.http import Response
 from scrapy.utils.reactor import install_reactor
 from twisted.python.failure import Failure
 
@@ -71,7 +75,7 @@ def run_crawls(
     by_run = {job.run_id: job for job in jobs}
     spider_jobs = [{"run_id": j.run_id, "url": j.url, "reference_date": reference_date.isoformat()} for j in jobs]
 
-    def site_closed(item, response, spider) -> None:  # noqa: ANN001
+    def site_closed(item: Any, response: Response, spider: Spider) -> None:
         if isinstance(item, RunFinished) and on_done is not None and item.run_id in by_run:
             on_done(by_run[item.run_id])
 
@@ -83,7 +87,7 @@ def run_crawls(
                      site_timeout=site_timeout)
     outcome: list = []
 
-    def finished(result):  # noqa: ANN001, ANN202
+    def finished(result: Any) -> None:
         outcome.append(result)
         # A crawl that fails at once (say, a bad observer path) ends before the reactor has started.
         if reactor.running:
@@ -106,7 +110,7 @@ def run_crawls(
         raise CrawlError(f"the crawl could not run: {outcome[0].getErrorMessage()}") from outcome[0].value
 
 
-def _start_beside(crawler, side_work: Callable[[threading.Event], object]):  # noqa: ANN001, ANN202
+def _start_beside(crawler: Crawler, side_work: Callable[[threading.Event], object]) -> Any:
     """At the crawl's start, run `side_work` in a thread, the crawl's browser kept open until it is done
     (a failing side work is logged, never the crawl's failure); a crawl cut short sets its `stopping`."""
     from scrapy import signals
@@ -125,7 +129,7 @@ def _start_beside(crawler, side_work: Callable[[threading.Event], object]):  # n
         work.addErrback(lambda f: logging.getLogger(__name__).error("side work failed: %s", f.getTraceback()))
         work.addBoth(lambda _: (release(), done.callback(None)))
 
-    def closed(spider, reason: str) -> None:  # noqa: ANN001
+    def closed(spider: Spider, reason: str) -> None:
         if reason != "finished":
             stopping.set()
 
@@ -134,11 +138,11 @@ def _start_beside(crawler, side_work: Callable[[threading.Event], object]):  # n
     return started, done
 
 
-def _beside(crawler, crawl_done, started: list[bool], side_done):  # noqa: ANN001, ANN202
+def _beside(crawler: Crawler, crawl_done: Any, started: list[bool], side_done: Any) -> Any:
     """Fires with the crawl's own result once both the crawl and the side work are done."""
     from twisted.internet import defer
 
-    def crawl_over(result):  # noqa: ANN001, ANN202
+    def crawl_over(result: Any) -> Any:
         if not started and not side_done.called:  # the crawl ended before it started: no side work runs
             side_done.callback(None)
         return result

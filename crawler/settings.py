@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from scrapy import Request
+
 from config.settings import Settings
 
 # CHROMIUM_ARGS carry no --no-sandbox: crawler/chromium.py decides the sandbox per machine, and says why.
@@ -23,7 +25,7 @@ __all__ = ["BROWSER_CONTEXT", "CHROMIUM_ARGS", "USER_AGENT", "browser_settings",
 UNNEEDED_RESOURCES = {"media", "font"}
 
 
-def abort_unneeded(request) -> bool:  # noqa: ANN001
+def abort_unneeded(request: Request) -> bool:
     """Media and fonts are never needed to read a list or to show Chinese text (system fonts are)."""
     return request.resource_type in UNNEEDED_RESOURCES
 

@@ -29,7 +29,9 @@ from typing import Any
 import redis
 
 from config import vocabulary
+from config.settings import Settings
 from crawler.redis_politeness import connect
+from storage.db import Database
 
 
 def worker_name() -> str:
@@ -90,7 +92,7 @@ class WorkQueue:
         self.leases = f"{self.prefix}:leases"
 
     @classmethod
-    def from_settings(cls, settings) -> WorkQueue:  # noqa: ANN001
+    def from_settings(cls, settings: Settings) -> WorkQueue:
         return cls(connect(settings.redis_url), settings.redis_prefix)
 
     def processing(self, worker: str) -> str:
@@ -188,7 +190,7 @@ class WorkQueue:
             pipe.execute()
 
 
-def requeue(db, queue: WorkQueue, jobs: list[Job], reason: str, *, max_attempts: int = 3) -> list[Job]:  # noqa: ANN001
+def requeue(db: Database, queue: WorkQueue, jobs: list[Job], reason: str, *, max_attempts: int = 3) -> list[Job]:
     """Jobs whose crawl was lost (dead worker, stopped worker, lost job): mark each unfinished run
     failed ("检查被中断：…") and queue its site again under a new run at the front of the queue.
 
@@ -229,7 +231,7 @@ def requeue(db, queue: WorkQueue, jobs: list[Job], reason: str, *, max_attempts:
     return fresh
 
 
-def requeue_accounts(db, jobs: list[Job], *, max_attempts: int = 3) -> list[Job]:  # noqa: ANN001
+def requeue_accounts(db: Database, jobs: list[Job], *, max_attempts: int = 3) -> list[Job]:
     """Account jobs whose collection was lost: each account not collected since is queued again (a next
     attempt), up to `max_attempts`; one collected tonight already (its worker died before the ack) is left
     alone, unless the job was forced (then it is collected again)."""
@@ -249,7 +251,7 @@ def requeue_accounts(db, jobs: list[Job], *, max_attempts: int = 3) -> list[Job]
     return fresh
 
 
-def reap_dead_workers(db, queue: WorkQueue) -> list[Job]:  # noqa: ANN001
+def reap_dead_workers(db: Database, queue: WorkQueue) -> list[Job]:
     """Re-queue the jobs of every worker whose heartbeat expired; returns the new jobs."""
     fresh: list[Job] = []
     for worker in queue.dead_workers():

@@ -47,11 +47,11 @@ SITE_KEYS = ["trs", "hanweb", "table"]
 
 
 @pytest.mark.parametrize("key", SITE_KEYS)
-def test_recheck_is_fast_and_its_json_keeps_the_contract(rechecks, sites, key) -> None:
+def test_recheck_json_keeps_the_contract(rechecks, sites, key) -> None:
+    """How fast a recheck is, is measured by bench/site_recheck.py (a loaded CI machine is no stopwatch)."""
     _, results = rechecks
     result = results[key]
     assert result.code == 0, result.stderr[-3000:]
-    assert result.seconds < 30, f"recheck of {key} took {result.seconds:.1f} s"
     data = result.json()
     assert set(data) >= {"site", "as_of", "profile", "verdict", "score", "vetoes", "deductions", "columns",
                          "broken_links", "home_latest_date"}

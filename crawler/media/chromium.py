@@ -26,7 +26,7 @@ class CrawlBrowser:
 
     shared = True
 
-    def __init__(self, handler, timeout: float = 180.0) -> None:  # noqa: ANN001
+    def __init__(self, handler: Any, timeout: float = 180.0) -> None:
         self.handler = handler
         self.timeout = timeout
 
@@ -54,7 +54,7 @@ class PrivateBrowser:
         self._playwright = None
         self._browser = None
 
-    async def _launch(self):  # noqa: ANN202
+    async def _launch(self) -> Any:
         if self._browser is None or not self._browser.is_connected():
             from playwright.async_api import async_playwright
 

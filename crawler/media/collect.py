@@ -11,12 +11,14 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from config.settings import Settings
 from crawler.media import platforms
 from crawler.media.access import Access, install_log_mask
 from crawler.media.chromium import CrawlBrowser, PrivateBrowser, browser_runner
 from crawler.media.common import BEIJING, Fetcher, evidence_store
+from storage.db import Database
 from storage.media import Account, Collection
 from storage.media_repo import CollectionResult, record_collection
 
@@ -91,12 +93,12 @@ class Collector:
             self._browsers.close()
 
 
-def collected_tonight(session, account_id: int, now: datetime | None = None) -> bool:  # noqa: ANN001
+def collected_tonight(session: Session, account_id: int, now: datetime | None = None) -> bool:
     """True when a crawler collection of this account already started in the last 20 hours."""
     return collected_since(session, account_id, (now or datetime.now(UTC)) - timedelta(hours=20))
 
 
-def collected_since(session, account_id: int, since: datetime) -> bool:  # noqa: ANN001
+def collected_since(session: Session, account_id: int, since: datetime) -> bool:
     """True when a crawler collection of this account started at `since` or later."""
     since = since.astimezone(UTC).replace(tzinfo=None) if since.tzinfo else since
     rows = session.scalars(select(Collection.source).where(
@@ -104,7 +106,7 @@ def collected_since(session, account_id: int, since: datetime) -> bool:  # noqa:
     return any(platforms.collected_by_crawler(src) for src in rows)
 
 
-def collect_accounts(settings: Settings, db, account_ids: Iterable[int], *,  # noqa: ANN001
+def collect_accounts(settings: Settings, db: Database, account_ids: Iterable[int], *,
                      on_done: Callable[[Account, Collection], None] | None = None,
                      once_per_night: bool = False, collector: Collector | None = None,
                      stop: threading.Event | None = None) -> dict[int, int]:

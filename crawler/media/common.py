@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -141,7 +141,8 @@ def connection_reason(exc: BaseException, where: str = "平台") -> str:
     return f"连接{where}失败：{type(exc).__name__}"
 
 
-def guarded(source: str, url: str | None, fetcher: Fetcher | None, work, where: str = "平台") -> CollectionResult:  # noqa: ANN001
+def guarded(source: str, url: str | None, fetcher: Fetcher | None, work: Callable[[], CollectionResult],
+            where: str = "平台") -> CollectionResult:
     """Run one collector: a network error or an answer that does not parse becomes the collection's status
     and Chinese reason, with what was fetched kept; never a traceback."""
     try:

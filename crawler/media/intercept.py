@@ -10,10 +10,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from crawler.chromium import SAFE_CONTEXT_OPTIONS, guard_context
+from crawler.evidence import EvidenceStore
 from crawler.media.common import covered_span, failure_of, from_unix
 from storage.media_repo import CollectionResult, PostSeen
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
+    from playwright.async_api import Response as PlaywrightResponse
 
 
 @dataclass(frozen=True)
@@ -144,7 +150,7 @@ class PageRead:
     error: str | None = None
 
 
-async def read_page(browser, platform: Platform, account_key: str, *, base: str,  # noqa: ANN001
+async def read_page(browser: Browser, platform: Platform, account_key: str, *, base: str,
                     wait_ms: int = 8000) -> PageRead:
     """Open the public page in a fresh context of the (shared) Chromium; keep the list responses it receives."""
     url = platform.page.format(base=base.rstrip("/"), id=account_key)
@@ -152,7 +158,7 @@ async def read_page(browser, platform: Platform, account_key: str, *, base: str,
     read = PageRead(url)
     grabs: list[asyncio.Task] = []
 
-    async def grab(response) -> None:  # noqa: ANN001
+    async def grab(response: PlaywrightResponse) -> None:
         body = b""
         try:
             body = await response.body()
@@ -162,7 +168,7 @@ async def read_page(browser, platform: Platform, account_key: str, *, base: str,
         if isinstance(payload, dict):
             read.payloads.append((response.url, payload, body))
 
-    def on_response(response) -> None:  # noqa: ANN001
+    def on_response(response: PlaywrightResponse) -> None:
         if pattern.search(response.url):
             grabs.append(asyncio.ensure_future(grab(response)))
 
@@ -187,8 +193,8 @@ async def read_page(browser, platform: Platform, account_key: str, *, base: str,
     return read
 
 
-def collect(platform: Platform, account_key: str, *, base: str, browsers, seen_at: datetime,  # noqa: ANN001
-            wait_ms: int = 8000, evidence=None) -> CollectionResult:  # noqa: ANN001
+def collect(platform: Platform, account_key: str, *, base: str, browsers: Any, seen_at: datetime,
+            wait_ms: int = 8000, evidence: EvidenceStore | None = None) -> CollectionResult:
     """Render the public page in the process's one Chromium (`browsers`: crawler/media/chromium.py) and turn
     the list responses it received into posts, or into the failure the page shows."""
     try:
@@ -207,7 +213,7 @@ def collect(platform: Platform, account_key: str, *, base: str, browsers, seen_a
 KIND_WORDS = {"video": "视频"}
 
 
-def _kept(read: PageRead, evidence) -> list[dict]:  # noqa: ANN001
+def _kept(read: PageRead, evidence: EvidenceStore | None) -> list[dict]:
     """The rendered page and every list answer it received, kept as evidence (also when the read failed)."""
     kept: list[dict] = []
     if evidence is None:
@@ -221,7 +227,8 @@ def _kept(read: PageRead, evidence) -> list[dict]:  # noqa: ANN001
     return kept
 
 
-def result_of(platform: Platform, read: PageRead, *, seen_at: datetime, evidence=None) -> CollectionResult:  # noqa: ANN001
+def result_of(platform: Platform, read: PageRead, *, seen_at: datetime,
+              evidence: EvidenceStore | None = None) -> CollectionResult:
     url = read.url
     if read.error:
         return CollectionResult(source=platform.name, status="error", url=url, reason=read.error,

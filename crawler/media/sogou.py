@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import lxml.html
 from lxml.etree import ParserError
@@ -37,7 +38,7 @@ def _norm(text: str | None) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).lower()
 
 
-def _root(text: str):  # noqa: ANN202
+def _root(text: str) -> Any:
     try:
         return lxml.html.fromstring(text)
     except (ParserError, ValueError):

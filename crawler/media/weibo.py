@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 
 import httpx
 
 from crawler.chromium import SAFE_CONTEXT_OPTIONS, guard_context
 from crawler.media.common import BEIJING, Fetcher, covered_span, failed, failure_of, from_unix, guarded
 from storage.media_repo import CollectionResult, PostSeen
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
 
 SOURCE = "weibo"
 MID_EPOCH = 515483463
@@ -156,7 +161,8 @@ NEED_LOGIN = "微博要求登录才能查看发布列表（ok:-100），未配�
 
 
 def collect(uid: str, *, base: str, fetcher: Fetcher, max_pages: int, seen_at: datetime,
-            visitor_cookies=None, login_cookie: str = "", domain: str | None = None) -> CollectionResult:  # noqa: ANN001
+            visitor_cookies: Callable[[], dict[str, str]] | None = None, login_cookie: str = "",
+            domain: str | None = None) -> CollectionResult:
     """Read an account's weibo tab as the mobile page does: `type=uid` for the tab's containerid, then its
     pages by `since_id`. The office's login cookie, when set, is sent from the first request (timelines
     answer `ok:-100` to visitors); without it, `visitor_cookies()` (Chromium) is asked once when the API
@@ -170,8 +176,9 @@ def collect(uid: str, *, base: str, fetcher: Fetcher, max_pages: int, seen_at: d
     return guarded(SOURCE, url, fetcher, work, "微博")
 
 
-def _collect(uid: str, *, base: str, fetcher: Fetcher, max_pages: int, seen_at: datetime, visitor_cookies,  # noqa: ANN001
-             login_cookie: str, domain: str | None) -> CollectionResult:
+def _collect(uid: str, *, base: str, fetcher: Fetcher, max_pages: int, seen_at: datetime,
+             visitor_cookies: Callable[[], dict[str, str]] | None, login_cookie: str,
+             domain: str | None) -> CollectionResult:
     from crawler.media.access import WEIBO_EXPIRED, cookie_dict
 
     if login_cookie:
@@ -251,7 +258,7 @@ def _login_words(hit: tuple[str, str], login_cookie: str, expired: str) -> str:
     return expired if login_cookie else NEED_LOGIN
 
 
-async def visitor_cookies(browser, base: str, uid: str, user_agent: str) -> dict[str, str]:  # noqa: ANN001
+async def visitor_cookies(browser: Browser, base: str, uid: str, user_agent: str) -> dict[str, str]:
     """Weibo visitor cookies: open the account's mobile page in Chromium and keep what it set."""
     context = await browser.new_context(user_agent=user_agent, **SAFE_CONTEXT_OPTIONS)
     guard_context(context)

@@ -28,8 +28,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
+
+import lxml.html
 
 from crawler.columns import parse_html
 from crawler.extract import PageExtract
@@ -69,13 +72,13 @@ class PageContext:
     response: Response | None = None
 
     @cached_property
-    def doc(self):  # noqa: ANN201
+    def doc(self) -> lxml.html.HtmlElement:
         if self.extract is not None and self.extract.root is not None:
             return self.extract.root
         return parse_html(self.text or "")
 
     @property
-    def reference(self):  # noqa: ANN201
+    def reference(self) -> date:
         """The date year-less dates are read against (the run's monitoring time point)."""
         return self.state.reference
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -18,6 +18,9 @@ import yaml
 
 from crawler._html import ChromeIndex, Resolver, base_url, iter_text, norm
 from crawler.columns import ARTICLE_URL, FILE_URL, normalize_url, same_site
+
+if TYPE_CHECKING:
+    from crawler.observers import PageContext
 
 T = TypeVar("T")
 log = logging.getLogger("govwatch.observers")
@@ -111,11 +114,11 @@ def charset_of(html: str) -> str:
 class PerRun(dict[int, T]):
     """Observer state per site crawl (an observer serves every site of a spider)."""
 
-    def __init__(self, factory) -> None:  # noqa: ANN001
+    def __init__(self, factory: Callable[[PageContext], T]) -> None:
         super().__init__()
         self.factory = factory
 
-    def of(self, page) -> T:  # noqa: ANN001
+    def of(self, page: PageContext) -> T:
         run_id = page.state.run_id
         if run_id not in self:
             self[run_id] = self.factory()
@@ -133,7 +136,7 @@ def guarded(method: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]
     ending the spider's work on that page: one observer's bug must not cost the others theirs."""
 
     @functools.wraps(method)
-    def wrapper(self, page, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def wrapper(self: Any, page: PageContext, *args: Any, **kwargs: Any) -> Iterator[Any]:
         try:
             yield from method(self, page, *args, **kwargs)
         except Exception as exc:

@@ -193,6 +193,6 @@ class InteractionObserver(PageObserver):
             record["detail_error"] = page.error
         yield self._message(page, board, record, source)
 
-    def _message(self, page: PageContext, board: _Board, record: dict[str, Any], source: str):  # noqa: ANN202
+    def _message(self, page: PageContext, board: _Board, record: dict[str, Any], source: str) -> Any:
         return page.observe("message", {**record, "board": board.url, "board_name": board.name, "source": source},
                             url=record.get("url") or board.url)

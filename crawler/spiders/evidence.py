@@ -3,7 +3,8 @@ a finding may rest on (home page, blank or stale columns, pages carrying a broke
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import scrapy
 from scrapy.http import Response
@@ -46,14 +47,14 @@ class EvidenceCapture:
         yield self._browser_request(state, url, self.capture_evidence, self.capture_failed, evidence_reason=reason,
                                     evidence_url=url)
 
-    async def capture_evidence(self, response: Response):  # noqa: ANN201
+    async def capture_evidence(self, response: Response) -> AsyncIterator[Any]:
         state = self._state(response)
         shot = await snapshot(response.meta["playwright_page"], screenshot=True, layout=False)
         for item in self._step(state, self._screenshot_evidence(state, response.meta["evidence_url"], shot.screenshot,
                                                                  response.status, response.meta["evidence_reason"])):
             yield item
 
-    async def capture_failed(self, failure: Failure):  # noqa: ANN201
+    async def capture_failed(self, failure: Failure) -> AsyncIterator[Any]:
         state = self._state(failure.request)
         await close_page(failure)
         for item in self._step(state, iter(())):

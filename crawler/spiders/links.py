@@ -7,7 +7,7 @@ blocked, and certificates checked apart from fetching."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -76,7 +76,7 @@ class LinkChecks:
                            int(request.meta.get("download_maxsize") or LINK_BODY_LIMIT)):
             raise StopDownload(fail=False)
 
-    async def link_answered(self, response: Response):  # noqa: ANN201
+    async def link_answered(self, response: Response) -> AsyncIterator[Any]:
         state = self._state(response)
         wait = self._retry_after(response)
         if wait is not None:
@@ -131,7 +131,7 @@ class LinkChecks:
         yield from self._link_result(state, url, LinkResult(response.status, outcome, error, method,
                                                             elapsed_ms(response)))
 
-    async def link_rendered(self, response: Response):  # noqa: ANN201
+    async def link_rendered(self, response: Response) -> AsyncIterator[Any]:
         state = self._state(response)
         rendered = await snapshot(response.meta["playwright_page"], screenshot=False, layout=False, settle_ms=500)
         for item in self._step(state, self._link_rendered(state, response, rendered)):
@@ -149,7 +149,7 @@ class LinkChecks:
             result = LinkResult(200, "ok", None, "browser", elapsed_ms(response))
         yield from self._link_result(state, url, result)
 
-    async def link_render_failed(self, failure: Failure):  # noqa: ANN201
+    async def link_render_failed(self, failure: Failure) -> AsyncIterator[Any]:
         state = self._state(failure.request)
         await close_page(failure)
         _, error = failure_outcome(failure)
@@ -159,7 +159,7 @@ class LinkChecks:
         for item in self._step(state, self._link_result(state, meta["link"], result)):
             yield item
 
-    def link_failed(self, failure: Failure):  # noqa: ANN201
+    def link_failed(self, failure: Failure) -> Any:
         state = self._state(failure.request)
         return self._step(state, self._link_failed(state, failure))
 
@@ -200,7 +200,7 @@ class LinkChecks:
         yield self._request(state, "data:,", self.certificate_seen, self.certificate_seen, priority=-1,
                             certificate_of=url)
 
-    async def certificate_seen(self, response_or_failure):  # noqa: ANN001, ANN201
+    async def certificate_seen(self, response_or_failure: Response | Failure) -> AsyncIterator[Any]:
         request = response_or_failure.request
         state, url = self._state(request), request.meta["certificate_of"]
         check = await self._certificate(url)

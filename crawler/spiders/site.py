@@ -16,7 +16,8 @@ from datetime import date
 from typing import Any
 
 import scrapy
-from scrapy import signals
+from lxml.html import HtmlElement
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -139,8 +140,8 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
 
     # -- bookkeeping -------------------------------------------------------------------------
 
-    def _request(self, state: SiteCrawl, url: str, callback, errback, *, method: str = "GET",  # noqa: ANN001
-                 priority: int = 0, **meta: Any) -> scrapy.Request:
+    def _request(self, state: SiteCrawl, url: str, callback: Callable[..., Any], errback: Callable[..., Any], *,
+                 method: str = "GET", priority: int = 0, **meta: Any) -> scrapy.Request:
         state.pending += 1
         return scrapy.Request(url, method=method, callback=callback, errback=errback, dont_filter=True,
                               priority=priority,
@@ -169,13 +170,14 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
             yield RunFinished(state.run_id, home_read=state.home_url is not None, cut_short=state.cut_short,
                               error=state.failure)
 
-    def _state(self, request_or_response) -> SiteCrawl:  # noqa: ANN001
+    def _state(self, request_or_response: Request | Response) -> SiteCrawl:
         return self.sites[request_or_response.meta["run_id"]]
 
     def unfinished_runs(self) -> list[SiteCrawl]:
         return [s for s in self.sites.values() if not s.finished]
 
-    def _browser_request(self, state: SiteCrawl, url: str, callback, errback, **meta: Any) -> scrapy.Request:  # noqa: ANN001
+    def _browser_request(self, state: SiteCrawl, url: str, callback: Callable[..., Any], errback: Callable[..., Any],
+                         **meta: Any) -> scrapy.Request:
         """The same page again, through Chromium (one browser per crawl, pages closed after use)."""
         return self._request(state, url, callback, errback, priority=-1, playwright=True,
                              playwright_include_page=True, playwright_context="govwatch",
@@ -183,7 +185,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
 
     # -- the home page -----------------------------------------------------------------------
 
-    def home_failed(self, failure: Failure):  # noqa: ANN201
+    def home_failed(self, failure: Failure) -> Any:
         state = self._state(failure.request)
         return self._step(state, self._home_failed(state, failure))
 
@@ -223,7 +225,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         if notes:
             yield Observed(state.run_id, "reading", url, None, {"role": role, "notes": notes})
 
-    async def parse_home(self, response: Response):  # noqa: ANN201
+    async def parse_home(self, response: Response) -> AsyncIterator[Any]:
         state = self._state(response)
         read = await _guarded(self._read_home(state, response))
         for item in self._step(state, self._parse_home(state, response, read)):
@@ -296,7 +298,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         for observer in self.observers.values():
             yield from observer.on_home(page)
 
-    async def parse_home_rendered(self, response: Response):  # noqa: ANN201
+    async def parse_home_rendered(self, response: Response) -> AsyncIterator[Any]:
         state = self._state(response)
         rendered = await snapshot(response.meta["playwright_page"], screenshot=True, layout=True)
         needs_items = response.meta.get("needs_items", False) and not rendered.error
@@ -329,7 +331,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         yield from self._home_read(state, rendered.url, rendered.html, extract, None,
                                    render=response.meta.get("render_reason"))
 
-    async def home_render_failed(self, failure: Failure):  # noqa: ANN201
+    async def home_render_failed(self, failure: Failure) -> AsyncIterator[Any]:
         """The evidence render of a home page already read failed: the inspection goes on."""
         state = self._state(failure.request)
         await close_page(failure)
@@ -359,7 +361,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
 
     # -- columns -----------------------------------------------------------------------------
 
-    def _follow_columns(self, state: SiteCrawl, doc, page_url: str, level: int) -> Iterator[Any]:  # noqa: ANN001
+    def _follow_columns(self, state: SiteCrawl, doc: HtmlElement, page_url: str, level: int) -> Iterator[Any]:
         if level > self.max_level or doc is None:
             return
         home = normalize_url(state.home_url or state.site_url)
@@ -373,7 +375,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
             yield self._request(state, link.url, self.parse_column, self.column_failed, priority=10 - level,
                                 column=link, level=level, parent=page_url)
 
-    def column_failed(self, failure: Failure):  # noqa: ANN201
+    def column_failed(self, failure: Failure) -> Any:
         state = self._state(failure.request)
         return self._step(state, self._column_failed(state, failure))
 
@@ -387,7 +389,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
                          category, source, None, None, False, None, {}, None, error=error)
         yield from self._link_result(state, link.url, LinkResult(None, outcome, error, "GET", elapsed_ms(request)))
 
-    async def parse_column(self, response: Response):  # noqa: ANN201
+    async def parse_column(self, response: Response) -> AsyncIterator[Any]:
         state = self._state(response)
         read = await _guarded(self._read_column(state, response))
         for item in self._step(state, self._parse_column(state, response, read)):
@@ -477,7 +479,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         for observer in self.observers.values():
             yield from observer.on_column(page)
 
-    async def parse_column_rendered(self, response: Response):  # noqa: ANN201
+    async def parse_column_rendered(self, response: Response) -> AsyncIterator[Any]:
         state = self._state(response)
         rendered = await snapshot(response.meta["playwright_page"], screenshot=self.evidence is not None,
                                   layout=False)
@@ -511,7 +513,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         yield from self._column_read(state, response, rendered.url, status, rendered.html if status < 400 else None,
                                      extract if status < 400 else None, error, rendered=True, render_note=reason)
 
-    async def column_render_failed(self, failure: Failure):  # noqa: ANN201
+    async def column_render_failed(self, failure: Failure) -> AsyncIterator[Any]:
         state = self._state(failure.request)
         await close_page(failure)
         for item in self._step(state, self._column_failed(state, failure)):
@@ -525,7 +527,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         page, so the site is not closed before the answer is in; `answer(result, error)` gets what it
         returned (or raised). A data: URL costs no network: it only carries the work through the crawl."""
 
-        async def answered(response: Response):  # noqa: ANN202
+        async def answered(response: Response) -> AsyncIterator[Any]:
             try:
                 result = await maybe_deferred_to_future(deferToThread(func, *args))
             except Exception as exc:
@@ -533,7 +535,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
             for item in self._step(state, iter(answer(result, None))):
                 yield item
 
-        def failed(failure: Failure):  # noqa: ANN202
+        def failed(failure: Failure) -> Any:
             return self._step(state, iter(answer(failure.value, str(failure.value))))
 
         return self._request(state, "data:,", answered, failed, priority=-2, **meta)
@@ -547,7 +549,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         return self._request(state, url, self.parse_observed, self.observed_failed, priority=-2,
                              observer=observer.name, handler=handler, found_on=found_on, observer_meta=meta)
 
-    async def parse_observed(self, response: Response):  # noqa: ANN201
+    async def parse_observed(self, response: Response) -> AsyncIterator[Any]:
         state = self._state(response)
         read = await _guarded(self._read_observed(state, response))
         for item in self._step(state, self._parse_observed(state, response, read)):
@@ -576,7 +578,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
                            meta=response.meta["observer_meta"], response=response)
         yield from getattr(observer, response.meta["handler"])(page)
 
-    def observed_failed(self, failure: Failure):  # noqa: ANN201
+    def observed_failed(self, failure: Failure) -> Any:
         state = self._state(failure.request)
         return self._step(state, self._observed_failed(state, failure))
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from scrapy import Request
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
 
 @dataclass(slots=True)
@@ -45,7 +47,7 @@ class SiteCrawl:
             pages.append(found_on)
         return new
 
-def elapsed_ms(response_or_request) -> float | None:  # noqa: ANN001
+def elapsed_ms(response_or_request: Response | Request) -> float | None:
     latency = response_or_request.meta.get("download_latency")
     return round(latency * 1000, 1) if latency is not None else None
 
@@ -62,7 +64,7 @@ def content_type_of(response: Response) -> str | None:
     return value.decode("latin-1") if value else None
 
 
-async def close_page(failure) -> None:  # noqa: ANN001
+async def close_page(failure: Failure) -> None:
     """A failed browser request still holds its page open: close it so Chromium's pages stay bounded."""
     page = failure.request.meta.get("playwright_page")
     if page is not None:

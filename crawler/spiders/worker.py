@@ -16,14 +16,17 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import scrapy
 from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.spiders import RedisSpider
 from twisted.python.failure import Failure
 
+from config.settings import Settings
 from crawler.items import RunFinished
 from crawler.spiders.site import SiteSpider
 from crawler.workqueue import Job, WorkQueue, connect, requeue, requeue_accounts, worker_name
@@ -50,7 +53,7 @@ class WorkerSpider(RedisSpider, SiteSpider):
 
     # -- scrapy-redis ------------------------------------------------------------------------
 
-    def setup_redis(self, crawler=None) -> None:  # noqa: ANN001
+    def setup_redis(self, crawler: Crawler | None = None) -> None:
         settings = (crawler or self.crawler).settings
         self.redis_key = f"{settings.get('GOVWATCH_REDIS_PREFIX', 'govwatch')}:jobs"
         super().setup_redis(crawler)
@@ -178,7 +181,7 @@ class WorkerSpider(RedisSpider, SiteSpider):
         collect_accounts(settings, self._db(), [job.account_id], once_per_night=not job.force,
                          collector=self._collector)
 
-    def _db(self):  # noqa: ANN202
+    def _db(self) -> Any:
         from crawler.pipelines import database
 
         return database(self.settings.get("GOVWATCH_DATABASE"))
@@ -233,8 +236,8 @@ class WorkerSpider(RedisSpider, SiteSpider):
             self._collector.close()
 
 
-def run_worker(settings, *, exit_when_idle: bool = False, idle_seconds: int = 30,  # noqa: ANN001
-               worker_id: str | None = None, log_file=None) -> int:  # noqa: ANN001
+def run_worker(settings: Settings, *, exit_when_idle: bool = False, idle_seconds: int = 30,
+               worker_id: str | None = None, log_file: Path | None = None) -> int:
     """Run one worker process until stopped (SIGTERM/SIGINT: unfinished sites are queued again) or,
     with `exit_when_idle`, until the queue has been empty for `idle_seconds`. Returns sites crawled."""
     import logging

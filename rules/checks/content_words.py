@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -95,7 +96,7 @@ def _candidates(obs: SiteObs, as_of: date, params: dict[str, Any]) -> list[dict[
     return out
 
 
-def _personal(obs: SiteObs, show: dict[str, Any], add) -> None:  # noqa: ANN001
+def _personal(obs: SiteObs, show: dict[str, Any], add: Callable[..., None]) -> None:
     by_page: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for r in obs.of_kind("personal_data"):
         by_page[(r["url"], r["kind"])].append(r)
@@ -113,7 +114,7 @@ def _personal(obs: SiteObs, show: dict[str, Any], add) -> None:  # noqa: ANN001
              "attachment": bool(rows[0].get("attachment")), "found_on": rows[0].get("found_on")})
 
 
-def _defacement(obs: SiteObs, params: dict[str, Any], add) -> None:  # noqa: ANN001
+def _defacement(obs: SiteObs, params: dict[str, Any], add: Callable[..., None]) -> None:
     share = float(params.get("defacement_share", 0.6))
     minimum = int(params.get("defacement_min_lines", 10))
     now = obs.of_kind("home_fingerprint")
