@@ -159,19 +159,19 @@ def main() -> None:
             + "\n**Limits.** The corpus is small and not independent of the code: 16 of its pages are the shared "
             "real-page corpus the extractor was developed against, so these figures are an upper bound for unseen "
             "sites. It holds no genuinely blank real column yet (暂无信息, 栏目建设中, a pager saying 共0条): none was "
-            "found in the public repositories searched, so blank recall is not measured (\"–\") and blank "
-            "precision rests on the one page the extractor calls blank, which is not (see below); the rebuilt "
+            "found in the public repositories searched, so blank recall is not measured (\"–\") and no page is called "
+            "blank (blank precision \"–\"); the rebuilt "
             "issue-17 cases in `tests/corpus/cases/` (tests/test_extract_html5.py) cover blank, script-filled and "
             "gateway pages but are not counted here. About 60 repositories named after government hosts hold "
             "doctored copies of government pages (text edited after the copy, see SOURCES.md); they are left out, "
             "so the corpus stays far below the 60 pages, 25 sites and 8 CMS families issue 17 asks for. Item "
             "figures compare counts per page; the titles and dates of sampled entries are checked by "
             "tests/test_corpus_pages.py.\n\n"
-            "**Extractor errors the corpus shows** (labels read off the HTML; the extractor is not changed here):\n\n"
+            "**Extractor errors the corpus found, and fixed**:\n\n"
             "- 31_hubei_zscqj_challenge_column: the anti-bot challenge page a plain GET of a 湖北省知识产权局 column "
-            "returns (a meta token and an obfuscated script, no link, no text) is read as a **blank column** "
-            "(\"空白 是（no content）\", 浏览器渲染 不需要): a false blank, where the page needs the browser. This is "
-            "the one false blank, the blank precision of 0 and the render-needed recall of 0.5.\n", encoding="utf-8")
+            "returns (a meta token and an obfuscated script, no link, no text) was read as a **blank column**, a false "
+            "blank where the page needs the browser. It now needs the browser (反爬虫验证页面) and is never blank "
+            "(crawler/render.py: a page with nothing to read but code to run).\n", encoding="utf-8")
         published = {"measured": stamp, "commit": _commit(), **table}
         (CORPUS / "accuracy.json").write_text(json.dumps(published, ensure_ascii=False, indent=1, default=str) + "\n",
                                               encoding="utf-8")

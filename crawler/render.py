@@ -59,6 +59,11 @@ def challenge_script(scripts: str) -> bool:
     return mt is not None and RELOAD.search(scripts, mt.end()) is not None
 
 
+def obfuscated(scripts: str) -> bool:
+    """A script carrying a long unbroken token (packed code or an encrypted payload), found in one linear pass."""
+    return max(map(len, scripts.split()), default=0) >= 400
+
+
 def list_script(scripts: str) -> bool:
     """Scripts that fetch or build the page's content (XHR, fetch, jQuery loads, innerHTML, Vue)."""
     low = scripts.lower()
@@ -98,6 +103,9 @@ def render_reason(status: int | None, html: str | None, extract: PageExtract | N
         return "challenge page"
     if challenge_script(scripts) and len(visible_text(html)) < 300:
         return "challenge page"
+    if len(scripts) > 2000 and obfuscated(scripts) and len(visible_text(html).strip()) < 20 \
+            and "<a " not in html.lower():
+        return "challenge page"  # nothing to read but obfuscated code to run: an anti-bot page (瑞数 and the like)
     if extract is not None and extract.script_list and extract.items:
         return extract.script_list  # the dated rows are what the script left, not the list
     if extract is not None and extract.items:

@@ -47,7 +47,7 @@ def test_no_figure_drops_below_the_published_one(table: dict[str, Any]) -> None:
 # Real pages the extractor calls blank although they are not (the published false-blank count): an extractor
 # bug each, listed so that any other false blank fails. 31: an anti-bot challenge page (meta token and an
 # obfuscated script, no content) read as a blank column with no browser needed.
-KNOWN_FALSE_BLANKS = {"31_hubei_zscqj_challenge_column.html"}
+KNOWN_FALSE_BLANKS: set[str] = set()  # none: every false blank found was fixed (page 31, a 瑞数 challenge)
 
 
 def test_no_false_blank_and_the_latest_date_is_right(table: dict[str, Any]) -> None:
