@@ -5,3 +5,4 @@
 from storage import media as _media  # noqa: F401
 from storage import notices as _notices  # noqa: F401
 from storage import records as _records  # noqa: F401
+from storage import web as _web  # noqa: F401

@@ -1,0 +1,71 @@
+"""总览 (counts, 合格率, the red/green lists, the trend over the stored notices) and 临期/已超期."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from govwatch.web import charts, overview
+from govwatch.web.auth import Refused
+from govwatch.web.deps import render, state, viewer
+from govwatch.web.scope import Viewer
+from inspection.deadlines import deadlines
+from rules.profile import ProfileError, load_profile
+from storage.notices import stored_notices
+
+router = APIRouter()
+MAX_WITHIN = 90
+
+
+def parse_day(value: str | None, default: date) -> date:
+    if not value:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Refused(400, f"日期 {value!r} 应写成 2023-11-20") from None
+
+
+def _trend(session: Any, profile: str) -> dict[str, Any]:
+    notices = [{"label": f"{n.period_from:%Y.%m}–{n.period_to:%m}", "totals": (n.data or {}).get("totals")}
+               for n in reversed(stored_notices(session, profile=profile))]
+    sites, accounts = charts.trend(notices, "sites"), charts.trend(notices, "accounts")
+    return {"sites": sites, "accounts": accounts, "sites_line": charts.polyline(sites),
+            "accounts_line": charts.polyline(accounts), "width": charts.WIDTH, "height": charts.HEIGHT,
+            "pad": charts.PAD}
+
+
+@router.get("/")
+def overview_page(request: Request, who: Annotated[Viewer, Depends(viewer)], as_of: str | None = None,
+                  profile: str | None = None, group: str = "", unit: str = "", verdict: str = "",
+                  page: int = 1, kind: str = "sites") -> Response:
+    web = state(request)
+    f = overview.Filters(parse_day(as_of, web.today()), profile or web.profile, group, unit, verdict, page)
+    with web.db.session() as session:
+        sites = overview.sites(session, who, f if kind == "sites" else overview.Filters(f.as_of, f.profile, group,
+                                                                                         unit, verdict))
+        accounts = overview.accounts(session, who, f if kind == "accounts" else overview.Filters(
+            f.as_of, f.profile, group, unit, verdict))
+        trend = _trend(session, f.profile)
+        profiles = overview.profiles(session, web.profile)
+    return render(request, "overview.html", f=f, sites=sites, accounts=accounts, trend=trend, profiles=profiles,
+                  kind=kind)
+
+
+@router.get("/due")
+def due_page(request: Request, who: Annotated[Viewer, Depends(viewer)], as_of: str | None = None,
+             within: int = 7, profile: str | None = None) -> Response:
+    web = state(request)
+    when = parse_day(as_of, web.today())
+    within = min(max(1, within), MAX_WITHIN)
+    try:
+        prof = load_profile(profile or web.profile)
+    except ProfileError as exc:
+        raise Refused(400, str(exc)) from None
+    with web.db.session() as session:
+        items = deadlines(session, prof, when, within, sites_scope=who.sites, accounts_scope=who.accounts)
+    return render(request, "due.html", items=[i for i in items if not i.overdue],
+                  overdue=[i for i in items if i.overdue], as_of=when, within=within)
