@@ -186,11 +186,11 @@ def audit_entries(session: Session, limit: int = 200, offset: int = 0) -> Sequen
     return session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit).offset(offset)).all()
 
 
-def failed_logins_since(session: Session, name: str, address: str | None, since: datetime) -> int:
-    """Failed sign-ins of a name, or from an address, since a moment (the rate limit reads it)."""
-    return session.scalar(select(func.count(AuditEntry.id)).where(
-        AuditEntry.action == "login-failed", AuditEntry.at >= since,
-        (AuditEntry.target == name) | (AuditEntry.address == address))) or 0
+def failed_logins_since(session: Session, name: str, address: str | None, since: datetime) -> tuple[int, int]:
+    """Failed sign-ins of a name, and from an address, since a moment (the rate limit reads them)."""
+    failed = select(func.count(AuditEntry.id)).where(AuditEntry.action == "login-failed", AuditEntry.at >= since)
+    return (session.scalar(failed.where(AuditEntry.target == name)) or 0,
+            session.scalar(failed.where(AuditEntry.address == address)) or 0)
 
 
 # -- recipients and the notification log ---------------------------------------------------------------------

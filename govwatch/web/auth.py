@@ -22,7 +22,8 @@ from storage.web import audit, failed_logins_since, find_user, open_session, ses
 
 COOKIE = "govwatch_session"
 LOGIN_COOKIE = "govwatch_login"
-MAX_FAILURES = 5  # failed sign-ins of a name or from an address ...
+MAX_FAILURES = 5  # failed sign-ins of one name ...
+MAX_ADDRESS_FAILURES = 20  # ... or from one address (an office behind one NAT address shares it) ...
 FAILURE_WINDOW = timedelta(minutes=15)  # ... within this long, and the next ones are refused
 
 
@@ -74,7 +75,8 @@ def sign_in(db: Database, name: str, password: str, where: str | None, hours: fl
     """A new session's token; Refused with the reason when the name, the password or the rate limit says no.
     Every attempt is in the audit log."""
     with db.session() as session:
-        if failed_logins_since(session, name, where, utcnow() - FAILURE_WINDOW) >= MAX_FAILURES:
+        by_name, by_address = failed_logins_since(session, name, where, utcnow() - FAILURE_WINDOW)
+        if by_name >= MAX_FAILURES or by_address >= MAX_ADDRESS_FAILURES:
             audit(session, name, "login-refused", name, {"reason": "rate-limit"}, where)
             session.commit()  # the refusal is logged although the request fails
             raise Refused(429, "登录失败次数过多，请 15 分钟后再试")

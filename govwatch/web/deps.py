@@ -20,6 +20,9 @@ from govwatch.web.scope import Viewer
 from storage.db import Database
 
 HERE = Path(__file__).resolve().parent
+MEDIA_TYPES = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+               ".csv": "text/csv; charset=utf-8", ".json": "application/json"}
 
 
 @dataclass
@@ -60,9 +63,9 @@ def viewer(request: Request) -> Viewer:
     return found
 
 
-def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     web = state(request)
-    html = web.templates.get_template(name).render(request=request, viewer=getattr(request.state, "viewer", None),
+    html = web.templates.get_template(template).render(request=request, viewer=getattr(request.state, "viewer", None),
                                                    today=web.today(), **context)
     return HTMLResponse(html, status_code=status)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from govwatch.web.scope import Viewer
@@ -75,6 +75,11 @@ def _filtered(query: Select[Any], owner: Any, verdict: Any, f: Filters) -> Selec
     return query
 
 
+def _worst_first(verdict: Any) -> Any:
+    """不合格 first, then 无法核验, 合格, 未检查: the list is read from the top for what needs work."""
+    return case((verdict == "fail", 0), (verdict == "unknown", 1), (verdict == "pass", 2), else_=3)
+
+
 def _listing(session: Session, viewer: Viewer, f: Filters, owner: Any, model: Any, key: Any,
              scope: Any, base: Any, columns: list[Any], order: list[Any]) -> Listing:
     latest = _latest(model, key, f)
@@ -101,7 +106,7 @@ def sites(session: Session, viewer: Viewer, f: Filters) -> Listing:
         session, viewer, f, Site, Evaluation, Evaluation.site_id, viewer.sites, Site.registered.is_(True),
         [Site.id, Site.name, Site.url, Site.code, Site.unit, Site.group, Site.status, Evaluation.id.label("eid"),
          Evaluation.verdict, Evaluation.score, Evaluation.as_of],
-        [Evaluation.verdict.desc().nulls_last(), Site.group, Site.id])
+        [_worst_first(Evaluation.verdict), Site.group, Site.id])
     ids = [r["eid"] for r in listing.rows if r["eid"]]
     results = {eid: result for eid, result in session.execute(
         select(Evaluation.id, Evaluation.result).where(Evaluation.id.in_(ids)))} if ids else {}
@@ -118,7 +123,7 @@ def accounts(session: Session, viewer: Viewer, f: Filters) -> Listing:
         Account.enabled.is_(True),
         [Account.id, Account.name, Account.platform, Account.type, Account.unit, Account.group, Account.status,
          AccountEvaluation.id.label("eid"), AccountEvaluation.verdict, AccountEvaluation.as_of],
-        [AccountEvaluation.verdict.desc().nulls_last(), Account.group, Account.id])
+        [_worst_first(AccountEvaluation.verdict), Account.group, Account.id])
 
 
 def profiles(session: Session, default: str) -> list[str]:

@@ -4,14 +4,15 @@ withdraw a manual finding, each with who, when and why and written to the audit 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from govwatch.web.auth import Refused, address, check_csrf
 from govwatch.web.background import queue_account_recheck
-from govwatch.web.deps import render, state, viewer
+from govwatch.web.deps import MEDIA_TYPES, render, state, viewer
 from govwatch.web.routes_account import visible_account
 from govwatch.web.scope import Viewer
 from govwatch.web.site_page import visible_site
@@ -170,4 +171,24 @@ def job_status(request: Request, job_id: int, who: Annotated[Viewer, Depends(vie
         job = session.get(WebJob, job_id)
         if job is None:
             raise HTTPException(404)
-    return render(request, "job.html", job=job, refresh=job.status in ("queued", "running"))
+    return render(request, "job.html", job=job, refresh=job.status in ("queued", "running"), files=job_files(job))
+
+
+def job_files(job: WebJob) -> list[str]:
+    """The files a report job wrote (its own folder only)."""
+    folder = Path((job.options or {}).get("out") or "")
+    if job.kind != "report" or not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_file())
+
+
+@router.get("/jobs/{job_id}/files/{name}")
+def job_file(request: Request, job_id: int, name: str, who: Annotated[Viewer, Depends(viewer)]) -> Response:
+    _office(who)
+    with state(request).db.session() as session:
+        job = session.get(WebJob, job_id)
+        if job is None or name not in job_files(job):
+            raise HTTPException(404)
+        audit(session, who.name, "report-download", name, {"job": job_id}, address(request))
+    path = Path(job.options["out"]) / name
+    return FileResponse(path, filename=name, media_type=MEDIA_TYPES.get(path.suffix, "application/octet-stream"))

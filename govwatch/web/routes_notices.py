@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from config.vocabulary import verdict_word
 from govwatch.web.auth import Refused, address, check_csrf
 from govwatch.web.background import start_report
-from govwatch.web.deps import render, state, viewer
+from govwatch.web.deps import MEDIA_TYPES, render, state, viewer
 from govwatch.web.scope import Viewer
 from storage.notices import StoredNotice, stored_notices
 from storage.web import audit
@@ -25,11 +25,6 @@ from storage.web import audit
 router = APIRouter()
 Csrf = Annotated[str, Form()]
 FORMATS = ("xlsx", "docx", "csv", "json")
-MEDIA_TYPES = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-               ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-               ".csv": "text/csv; charset=utf-8", ".json": "application/json"}
-
-
 def own_rows(notice: StoredNotice, unit: str | None) -> dict[str, list[dict[str, Any]]]:
     data = notice.data or {}
     return {"sites": [s for s in data.get("sites") or [] if s.get("unit") == unit],
