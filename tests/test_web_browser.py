@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 import socket
 import struct
-import zlib
 import threading
 import time
+import zlib
 from datetime import date, timedelta
 from pathlib import Path
 
