@@ -197,9 +197,12 @@ def send_digests(db: Database, settings: Settings, profile: Profile, day: date, 
                  now: datetime | None = None, sender: Callable[[str, str, str], str | None] = deliver) -> Outcome:
     """Build today's digests and send each to its unit's recipients; retry what failed before."""
     outcome = Outcome()
-    digests = build_digests(db, settings, profile, day)
     with db.session() as session:
         recipients = all_recipients(session)
+    if not recipients and not dry_run:
+        outcome.lines.append("还没有登记任何单位的通知接收人（govwatch notify recipients 登记文件）")
+        return outcome
+    digests = build_digests(db, settings, profile, day)
     quiet = in_quiet_hours(settings, now)
     todo: list[int] = []
     for digest in digests:
