@@ -70,11 +70,11 @@ def deadlines(session: Session, profile: Profile, as_of: date, within: int, *, s
     latest = (select(Evaluation.site_id, func.max(Evaluation.id).label("eid"))
               .where(Evaluation.profile == profile.id, Evaluation.as_of <= as_of).group_by(Evaluation.site_id)
               .subquery())
-    query = sites_scope(select(Site, Evaluation.result).join(latest, latest.c.site_id == Site.id)
+    query = sites_scope(select(Site, Evaluation.result["columns"]).join(latest, latest.c.site_id == Site.id)
                         .join(Evaluation, Evaluation.id == latest.c.eid)
                         .where(Site.registered.is_(True), Site.enabled.is_(True), Site.status == "normal"))
-    for site, result in session.execute(query):
-        columns = {c["url"]: c for c in (result or {}).get("columns") or []}
+    for site, stored in session.execute(query):  # only the columns of each verdict are read
+        columns = {c["url"]: c for c in stored or [] if isinstance(c, dict)}
         for url, (day, window) in column_deadlines(list(columns.values()), profile, as_of).items():
             left = (day - as_of).days
             if left <= within and (overdue or left > 0):

@@ -16,10 +16,17 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage.models import Base
+from storage.media import AccountEvaluation
+from storage.models import Base, Evaluation
 from storage.repo import utcnow
 
 ROLES = ("admin", "inspector", "unit")
+
+# The pages ask "each owner's newest verdict under a profile on or before a day" of every site and account at once:
+# these indexes answer it from the index alone (bench/web.py: 20,000 accounts in ~20 ms instead of ~250 ms).
+Index("ix_evaluations_profile_site_as_of", Evaluation.profile, Evaluation.site_id, Evaluation.as_of)
+Index("ix_account_evaluations_profile_account_as_of", AccountEvaluation.profile, AccountEvaluation.account_id,
+      AccountEvaluation.as_of)
 
 
 class WebUser(Base):

@@ -11,12 +11,14 @@ from fastapi.responses import Response
 from govwatch.web import charts, overview
 from govwatch.web.auth import Refused
 from govwatch.web.deps import render, state, viewer
+from govwatch.web.due_cache import DeadlineCache
 from govwatch.web.scope import Viewer
 from inspection.deadlines import deadlines
 from rules.profile import ProfileError, load_profile
 from storage.notices import stored_notices
 
 router = APIRouter()
+CACHE = DeadlineCache()
 MAX_WITHIN = 90
 
 
@@ -65,7 +67,10 @@ def due_page(request: Request, who: Annotated[Viewer, Depends(viewer)], as_of: s
         prof = load_profile(profile or web.profile)
     except ProfileError as exc:
         raise Refused(400, str(exc)) from None
-    with web.db.session() as session:
-        items = deadlines(session, prof, when, within, sites_scope=who.sites, accounts_scope=who.accounts)
+    if who.office:
+        items = CACHE.get(web.db, prof, when, within)
+    else:  # a unit's own few sites and accounts are read at once
+        with web.db.session() as session:
+            items = deadlines(session, prof, when, within, sites_scope=who.sites, accounts_scope=who.accounts)
     return render(request, "due.html", items=[i for i in items if not i.overdue],
                   overdue=[i for i in items if i.overdue], as_of=when, within=within)

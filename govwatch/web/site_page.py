@@ -32,8 +32,8 @@ class EvidenceIndex:
     by_path: dict[str, int] = field(default_factory=dict)
     by_page: dict[tuple[str, str], int] = field(default_factory=dict)
 
-    def link(self, files: dict[str, str] | None, kind: str) -> int | None:
-        if not files or not files.get(kind):
+    def link(self, files: Any, kind: str) -> int | None:
+        if not isinstance(files, dict) or not files.get(kind):
             return None
         return self.by_path.get(str(Path(files[kind]).resolve())) or self.by_path.get(Path(files[kind]).name)
 

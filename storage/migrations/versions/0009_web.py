@@ -1,4 +1,5 @@
-"""the web service: users, sessions, audit log, unit recipients, notification log, background jobs
+"""the web service: users, sessions, audit log, unit recipients, notification log, background jobs; indexes
+for the newest verdict of every site and account
 
 Revision ID: 0009
 Revises: 0007
@@ -81,6 +82,12 @@ def _tables() -> dict[str, list[sa.Column]]:
     }
 
 
+# Indexes the pages need on tables of earlier revisions (storage/web.py declares them).
+VERDICT_INDEXES = {
+    "ix_evaluations_profile_site_as_of": ("evaluations", ["profile", "site_id", "as_of"]),
+    "ix_account_evaluations_profile_account_as_of": ("account_evaluations", ["profile", "account_id", "as_of"]),
+}
+
 INDEXES = {
     "ix_web_sessions_user_id": ("web_sessions", ["user_id"]),
     "ix_audit_log_at": ("audit_log", ["at"]),
@@ -100,9 +107,15 @@ def upgrade() -> None:
     for index, (table, columns) in INDEXES.items():
         if table in made:
             op.create_index(index, table, columns)
+    inspector = sa.inspect(op.get_bind())
+    for index, (table, columns) in VERDICT_INDEXES.items():
+        if index not in {i["name"] for i in inspector.get_indexes(table)}:
+            op.create_index(index, table, columns)
 
 
 def downgrade() -> None:
+    for index, (table, _columns) in VERDICT_INDEXES.items():
+        op.drop_index(index, table_name=table)
     for index, (table, _columns) in INDEXES.items():
         op.drop_index(index, table_name=table)
     for name in reversed(list(_tables())):
