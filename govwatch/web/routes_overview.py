@@ -20,6 +20,7 @@ from storage.notices import stored_notices
 router = APIRouter()
 CACHE = DeadlineCache()
 MAX_WITHIN = 90
+SHOWN = 200  # rows of each list on the page; choose a unit to see all of its own
 
 
 def parse_day(value: str | None, default: date) -> date:
@@ -59,7 +60,8 @@ def overview_page(request: Request, who: Annotated[Viewer, Depends(viewer)], as_
 
 @router.get("/due")
 def due_page(request: Request, who: Annotated[Viewer, Depends(viewer)], as_of: str | None = None,
-             within: int = 7, profile: str | None = None) -> Response:
+             within: int = 7, profile: str | None = None, unit: str = "") -> Response:
+    """临期 and 已超期, soonest first; each list shows its first SHOWN rows (the counts are of all of them)."""
     web = state(request)
     when = parse_day(as_of, web.today())
     within = min(max(1, within), MAX_WITHIN)
@@ -72,5 +74,8 @@ def due_page(request: Request, who: Annotated[Viewer, Depends(viewer)], as_of: s
     else:  # a unit's own few sites and accounts are read at once
         with web.db.session() as session:
             items = deadlines(session, prof, when, within, sites_scope=who.sites, accounts_scope=who.accounts)
-    return render(request, "due.html", items=[i for i in items if not i.overdue],
-                  overdue=[i for i in items if i.overdue], as_of=when, within=within)
+    units = sorted({i.unit for i in items})
+    chosen = [i for i in items if not unit or i.unit == unit]
+    soon, late = [i for i in chosen if not i.overdue], [i for i in chosen if i.overdue]
+    return render(request, "due.html", items=soon[:SHOWN], overdue=late[:SHOWN], counts=(len(soon), len(late)),
+                  shown=SHOWN, as_of=when, within=within, units=units, unit=unit)
