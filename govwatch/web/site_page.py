@@ -17,8 +17,6 @@ from rules.profile import Profile
 from storage.models import CrawlRun, Evaluation, RecheckRequest, Site
 from storage.records import Evidence, ManualFinding
 
-PROBLEM_STATUSES = ("fail", "deducted", "problem")
-
 
 def visible_site(session: Session, viewer: Viewer, site_id: int) -> Site | None:
     """The site, if this viewer may see it (a unit: only its own); None is answered with 404."""
@@ -55,26 +53,34 @@ def evaluation_at(session: Session, site_id: int, profile: str, as_of: date) -> 
                            .order_by(Evaluation.as_of.desc(), Evaluation.id.desc())).first()
 
 
-def problem_keys(result: dict[str, Any]) -> dict[str, str]:
-    """indicator → its words, for every indicator the verdict found a problem with."""
-    return {i["id"] if "id" in i else i.get("indicator"): i.get("title") or i.get("label") or ""
-            for i in result.get("indicators") or [] if i.get("status") in PROBLEM_STATUSES}
+def problem_keys(vetoes: Any, deductions: Any) -> dict[str, str]:
+    """indicator → its words, for every veto and deduction of a stored verdict."""
+    found: dict[str, str] = {}
+    for item in [*(vetoes or []), *(deductions or [])]:
+        if isinstance(item, dict) and item.get("indicator"):
+            found.setdefault(item["indicator"], item.get("title") or item.get("detail") or "")
+    return found
+
+
+HISTORY = 200  # stored checks read for the history (the newest), one per day shown
 
 
 def history(session: Session, site_id: int, profile: str) -> list[dict[str, Any]]:
     """Each stored check (one per as_of, the newest of the day), newest first, with what was put right since the
-    one before (已整改) and what is still wrong (仍未整改)."""
+    one before (已整改), what is still wrong (仍未整改) and what is new. Only the vetoes and deductions of each
+    stored verdict are read (its whole JSON is ~70 kB)."""
     rows = session.execute(select(Evaluation.id, Evaluation.as_of, Evaluation.verdict, Evaluation.score,
-                                  Evaluation.result, Evaluation.created_at)
+                                  Evaluation.created_at, Evaluation.result["vetoes"].label("vetoes"),
+                                  Evaluation.result["deductions"].label("deductions"))
                            .where(Evaluation.site_id == site_id, Evaluation.profile == profile)
-                           .order_by(Evaluation.as_of, Evaluation.id)).all()
+                           .order_by(Evaluation.as_of.desc(), Evaluation.id.desc()).limit(HISTORY)).all()
     by_day: dict[date, Any] = {}
     for row in rows:
-        by_day[row.as_of] = row
+        by_day.setdefault(row.as_of, row)
     out: list[dict[str, Any]] = []
     before: dict[str, str] = {}
     for day, row in sorted(by_day.items()):
-        now = problem_keys(row.result or {})
+        now = problem_keys(row.vetoes, row.deductions)
         out.append({"id": row.id, "as_of": day, "verdict": row.verdict, "score": row.score,
                     "created_at": row.created_at,
                     "fixed": [f"{k} {v}" for k, v in before.items() if k not in now],
