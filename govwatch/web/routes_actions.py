@@ -3,6 +3,7 @@ withdraw a manual finding, each with who, when and why and written to the audit 
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +13,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from govwatch.web.auth import Refused, address, check_csrf
 from govwatch.web.background import queue_account_recheck
+from govwatch.web.background import recheck_account as recheck_account_job
 from govwatch.web.deps import MEDIA_TYPES, render, state, viewer
 from govwatch.web.routes_account import visible_account
 from govwatch.web.scope import Viewer
@@ -74,6 +76,9 @@ def recheck_account(request: Request, account_id: int, who: Annotated[Viewer, De
         _office(who)
         name = account.name
     job_id = queue_account_recheck(web.db, account_id, None, web.profile, who.name)
+    if request.app.state.runner is None:  # no queue thread in this process: the job runs beside the requests
+        threading.Thread(target=recheck_account_job, args=(web.settings, web.db, job_id, web.today()),
+                         name=f"govwatch-account-recheck-{job_id}", daemon=True).start()
     with web.db.session() as session:
         audit(session, who.name, "recheck-account", name, {"account_id": account_id, "job": job_id},
               address(request))

@@ -41,7 +41,9 @@ Csrf = Annotated[str, Form()]
 
 def _safe_next(target: str | None) -> str:
     """Only a path of this app (never another host) is followed after signing in."""
-    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
 
 
 @router.get("/login")

@@ -34,7 +34,9 @@ def _file(request: Request, evidence_id: int, who: Viewer) -> tuple[Evidence, Pa
         path = (root / row.path).resolve()
         if not path.is_relative_to(root) or not path.is_file():
             raise HTTPException(404)
-        audit(session, who.name, "evidence", row.url, {"evidence": evidence_id, "kind": row.kind}, address(request))
+        if row.kind != "screenshot":  # a page's kept HTML is a download; screenshots are shown inline on the pages
+            audit(session, who.name, "evidence", row.url, {"evidence": evidence_id, "kind": row.kind},
+                  address(request))
     return row, path
 
 

@@ -13,30 +13,40 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from openpyxl import Workbook
+from sqlalchemy import select
 
 from config.vocabulary import verdict_word
 from govwatch.web.auth import Refused, address, check_csrf
 from govwatch.web.background import start_report
 from govwatch.web.deps import MEDIA_TYPES, render, state, viewer
 from govwatch.web.scope import Viewer
-from storage.notices import StoredNotice, stored_notices
+from storage.notices import StoredNotice
 from storage.web import audit
 
 router = APIRouter()
 Csrf = Annotated[str, Form()]
 FORMATS = ("xlsx", "docx", "csv", "json")
-def own_rows(notice: StoredNotice, unit: str | None) -> dict[str, list[dict[str, Any]]]:
-    data = notice.data or {}
-    return {"sites": [s for s in data.get("sites") or [] if s.get("unit") == unit],
-            "accounts": [a for a in data.get("accounts") or [] if a.get("unit") == unit]}
+def own_rows(data: dict[str, Any] | None, unit: str | None) -> dict[str, list[dict[str, Any]]]:
+    data = data or {}
+    return {"sites": [s for s in data.get("sites") or [] if isinstance(s, dict) and s.get("unit") == unit],
+            "accounts": [a for a in data.get("accounts") or [] if isinstance(a, dict) and a.get("unit") == unit]}
 
 
 @router.get("/notices")
 def notices_page(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> Response:
+    """Newest first. Of each notice the office's list reads its totals; a unit's, its own rows."""
     web = state(request)
     with web.db.session() as session:
-        notices = stored_notices(session)
-        rows = {n.id: own_rows(n, who.unit) for n in notices} if not who.office else {}
+        notices = session.execute(select(
+            StoredNotice.id, StoredNotice.title, StoredNotice.doc_number, StoredNotice.period_from,
+            StoredNotice.period_to, StoredNotice.as_of, StoredNotice.files,
+            StoredNotice.data["totals"].label("totals")).order_by(StoredNotice.as_of.desc(),
+                                                                  StoredNotice.id.desc())).all()
+        rows = {}
+        if not who.office:
+            rows = {i: own_rows({"sites": sites, "accounts": accounts}, who.unit) for i, sites, accounts in
+                    session.execute(select(StoredNotice.id, StoredNotice.data["sites"],
+                                           StoredNotice.data["accounts"]))}
     return render(request, "notices.html", notices=notices, rows=rows, formats=FORMATS, as_of=web.today())
 
 
@@ -69,7 +79,7 @@ def own_rows_file(request: Request, notice_id: int, who: Annotated[Viewer, Depen
         if notice is None:
             raise HTTPException(404)
         audit(session, who.name, "notice-download-own", notice.title, {"notice": notice_id}, address(request))
-    rows = own_rows(notice, who.unit)
+    rows = own_rows(notice.data, who.unit)
     book = Workbook()
     sheet = book.active
     sheet.title = "网站"

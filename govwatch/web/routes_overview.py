@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from sqlalchemy import select
 
 from govwatch.web import charts, overview
 from govwatch.web.auth import Refused
@@ -15,7 +16,7 @@ from govwatch.web.due_cache import DeadlineCache
 from govwatch.web.scope import Viewer
 from inspection.deadlines import deadlines
 from rules.profile import ProfileError, load_profile
-from storage.notices import stored_notices
+from storage.notices import StoredNotice
 
 router = APIRouter()
 CACHE = DeadlineCache()
@@ -33,8 +34,14 @@ def parse_day(value: str | None, default: date) -> date:
 
 
 def _trend(session: Any, profile: str) -> dict[str, Any]:
-    notices = [{"label": f"{n.period_from:%Y.%m}–{n.period_to:%m}", "totals": (n.data or {}).get("totals")}
-               for n in reversed(stored_notices(session, profile=profile))]
+    """合格率 of each stored notice, oldest first; of each notice only its totals are read (a notice's JSON holds
+    every row it printed)."""
+    rows = session.execute(select(StoredNotice.period_from, StoredNotice.period_to,
+                                  StoredNotice.data["totals"].label("totals"))
+                           .where(StoredNotice.profile == profile)
+                           .order_by(StoredNotice.as_of, StoredNotice.id)).all()
+    notices = [{"label": f"{r.period_from:%Y.%m}–{r.period_to:%m}", "totals": r.totals if isinstance(r.totals, dict)
+                else None} for r in rows]
     sites, accounts = charts.trend(notices, "sites"), charts.trend(notices, "accounts")
     return {"sites": sites, "accounts": accounts, "sites_line": charts.polyline(sites),
             "accounts_line": charts.polyline(accounts), "width": charts.WIDTH, "height": charts.HEIGHT,
