@@ -11,7 +11,6 @@ from rich.text import Text
 from sqlalchemy import func, select
 
 from govwatch.cli._common import context, err, open_db, today
-from govwatch.web.app import create_app
 from rules.accounts import evaluate_accounts
 from storage.media import AccountEvaluation
 from storage.web import all_users
@@ -30,7 +29,10 @@ def web(
                                                    "默认按设置 web_run_queue。")] = None,
 ) -> None:
     """网页服务：总览、网站和账号页面、临期、通报、复查和人工录入（见 docs/web.md）。"""
+    # Imported here, not at the top: FastAPI, Starlette, Pydantic and Jinja2 cost every other command ~0.5 s.
     import uvicorn
+
+    from govwatch.web.app import create_app
 
     settings, prof = context()
     if demo:  # `govwatch demo` keeps its data in $GOVWATCH_HOME/demo

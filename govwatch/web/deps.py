@@ -20,6 +20,8 @@ from govwatch.web.scope import Viewer
 from storage.db import Database
 
 HERE = Path(__file__).resolve().parent
+# A kept crawled page may do nothing: no script, no form, no request anywhere, no same origin; only our page frames it.
+SANDBOX = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
 MEDIA_TYPES = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                ".csv": "text/csv; charset=utf-8", ".json": "application/json"}

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
 from govwatch.web.auth import address
-from govwatch.web.deps import state, viewer
+from govwatch.web.deps import SANDBOX, state, viewer
 from govwatch.web.scope import Viewer
 from govwatch.web.site_page import visible_site
 from storage.models import CrawlRun
@@ -19,8 +19,6 @@ from storage.records import Evidence
 from storage.web import audit
 
 router = APIRouter()
-# The kept page may do nothing: no script, no form, no request anywhere, no same origin; only our page frames it.
-SANDBOX = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
 def _file(request: Request, evidence_id: int, who: Viewer) -> tuple[Evidence, Path]:
