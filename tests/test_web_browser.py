@@ -233,6 +233,11 @@ def test_a_queued_recheck_shows_its_verdict(web) -> None:
     page.wait_for_selector("img.shot")
     assert page.locator("img.shot").first.evaluate("img => img.naturalWidth") > 100
     assert "已超期" in page.locator("main").inner_text() or "剩" in page.locator("main").inner_text()
+    kept = page.locator("a:has-text('在隔离窗口中查看')").first.get_attribute("href")
+    answer = page.request.get(web["base"] + kept)
+    assert answer.status == 200 and answer.headers["content-security-policy"].startswith("sandbox")
+    download = page.request.get(web["base"] + kept.removesuffix("/view"))
+    assert download.headers["content-disposition"].startswith("attachment")
     if os.environ.get("GOVWATCH_WEB_SCREENSHOTS") == "docs":
         page.screenshot(path=str(ROOT / "docs" / "web-site.png"))
         page.goto("/")
@@ -286,6 +291,25 @@ def test_notice_written_by_govwatch_report_and_its_xlsx_opens(web, tmp_path) -> 
     names = [r[1] for r in openpyxl.load_workbook(tmp_path / "mine.xlsx")["网站"].iter_rows(min_row=2, values_only=True)]
     assert names == [web["demo"].name]
     unit.context.close()
+
+
+def test_password_change_ends_the_old_password(web) -> None:
+    page = signed_in(web, "minzheng")
+    page.goto("/password")
+    page.fill("input[name=old]", PASSWORD)
+    page.fill("input[name=new]", "changed-pass-456")
+    page.fill("input[name=again]", "changed-pass-456")
+    page.click("button:has-text('保存')")
+    assert "密码已修改" in page.locator("main").inner_text()
+    page.context.close()
+    context = web["browser"].new_context(base_url=web["base"])
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("input[name=name]", "minzheng")
+    page.fill("input[name=password]", "changed-pass-456")
+    page.click("button:has-text('登录')")
+    page.wait_for_url(web["base"] + "/")
+    context.close()
 
 
 def test_sign_in_is_rate_limited(web) -> None:
