@@ -42,7 +42,7 @@ def notify(
                    "lines": outcome.lines})
         return
     for line in outcome.lines:
-        out.print(line, highlight=False, markup=False)
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
     if dry_run:
         if not outcome.lines:
             out.print("今天没有需要提醒的单位")
