@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from govwatch.web.scope import Viewer
+from inspection.deadlines import newest_per_owner
 from storage.media import Account, AccountEvaluation
 from storage.models import Evaluation, Site
 
@@ -63,8 +64,7 @@ class Listing:
 
 
 def _latest(model: Any, key: Any, f: Filters) -> Any:
-    return (select(key.label("owner"), func.max(model.id).label("eid"))
-            .where(model.profile == f.profile, model.as_of <= f.as_of).group_by(key).subquery())
+    return newest_per_owner(model, key, f.profile, f.as_of)
 
 
 # 不合格 first, then 无法核验, 合格, 未检查: the list is read from the top for what needs work.
