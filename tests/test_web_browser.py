@@ -166,6 +166,8 @@ def signed_in(web, name: str) -> Page:
 def test_each_role_signs_in_and_sees_its_own(web) -> None:
     for name, sees_other, admin in (("admin", True, True), ("jcy", True, False), ("shiqiao", False, False)):
         page = signed_in(web, name)
+        [cookie] = [c for c in page.context.cookies() if c["name"] == "govwatch_session"]
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
         assert page.locator("h1").first.inner_text().startswith("总览")
         body = page.locator("main").inner_text()
         assert (HOSTILE in body) is sees_other, name
