@@ -85,6 +85,14 @@ class Settings:
     wechat_session: str = ""  # 公众平台 login: "cookie-string|token" or JSON {"cookie": …, "token": …}
     weibo_cookie: str = ""  # an m.weibo.cn login, for timelines that answer ok:-100 to visitors
     bilibili_cookie: str = ""  # a bilibili.com login, where the API answers -352
+    # The web service (govwatch web) and the units' messages (govwatch notify): docs/web.md.
+    web_base_url: str = "http://127.0.0.1:8000"  # how units reach the pages the messages link to
+    web_run_queue: int = 0  # 1: the web process also drains the recheck queue (tests, small installs)
+    web_session_hours: float = 12.0
+    notify_mail: str = ""  # the office's mail server as an Apprise URL: mailtos://user:pass@smtp.host?from=...
+    notify_within: int = 3  # days before a window breaks that a unit is told (临期)
+    notify_quiet: str = ""  # quiet hours in `timezone`, e.g. 22:00-07:00: nothing is sent then
+    notify_retries: int = 3  # attempts per message before it is left as failed (still listed, sent again later)
 
     @property
     def database(self) -> str:
@@ -144,6 +152,13 @@ _ENV = {
     "wechat_session": "GOVWATCH_WECHAT_SESSION",
     "weibo_cookie": "GOVWATCH_WEIBO_COOKIE",
     "bilibili_cookie": "GOVWATCH_BILIBILI_COOKIE",
+    "web_base_url": "GOVWATCH_WEB_BASE_URL",
+    "web_run_queue": "GOVWATCH_WEB_RUN_QUEUE",
+    "web_session_hours": "GOVWATCH_WEB_SESSION_HOURS",
+    "notify_mail": "GOVWATCH_NOTIFY_MAIL",
+    "notify_within": "GOVWATCH_NOTIFY_WITHIN",
+    "notify_quiet": "GOVWATCH_NOTIFY_QUIET",
+    "notify_retries": "GOVWATCH_NOTIFY_RETRIES",
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -15,6 +16,9 @@ from config.settings import Settings
 from storage.db import Database
 from storage.models import CrawlBatch, ServiceNotice
 from storage.repo import sites_to_inspect, utcnow
+
+if TYPE_CHECKING:
+    from rules.profile import Profile
 
 log = logging.getLogger("govwatch.scheduler")
 NIGHTLY_LOCK_TTL = 300.0
@@ -108,7 +112,20 @@ def _nightly_sites(c: Context, as_of: date, mode: str, profile_name: str | None,
         return []
     failed = sum(1 for ev in results if ev.verdict == "fail")
     log.info("nightly crawl done: %d site(s) judged, %d 不合格", len(results), failed)
+    units_digest(c, as_of, profile)
     return results
+
+
+def units_digest(c: Context, as_of: date, profile: Profile) -> None:
+    """After the night's verdicts, each unit's message (inspection/notify.py); it never fails the night."""
+    from inspection.notify import send_digests
+
+    try:
+        outcome = send_digests(c.db, c.settings, profile, as_of)
+    except Exception:
+        log.exception("the units' digest failed (sent again by `govwatch notify`)")
+        return
+    log.info("units' digest: %d sent, %d failed, %d waiting", outcome.sent, outcome.failed, outcome.waiting)
 
 
 def accounts(c: Context | None = None) -> dict[int, int]:

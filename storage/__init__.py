@@ -6,3 +6,4 @@ from storage import content as _content  # noqa: F401
 from storage import media as _media  # noqa: F401
 from storage import notices as _notices  # noqa: F401
 from storage import records as _records  # noqa: F401
+from storage import web as _web  # noqa: F401

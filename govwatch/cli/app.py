@@ -9,7 +9,22 @@ import typer
 
 from config.settings import SettingsError, load_settings
 from govwatch import __version__
-from govwatch.cli import accounts, demo, evidence, extract, findings, info, inspect, media, report, service, sites
+from govwatch.cli import (
+    accounts,
+    demo,
+    evidence,
+    extract,
+    findings,
+    info,
+    inspect,
+    media,
+    notify,
+    report,
+    service,
+    sites,
+    users,
+    web,
+)
 from govwatch.cli._common import VERBOSITY, error_json, json_wanted, settings_file_path
 
 app = typer.Typer(help="按国办秘函〔2019〕19号及各地细则检查政府网站，输出结论、扣分和通报所需的表。",
@@ -42,7 +57,7 @@ def _options(
 
 def _register_commands() -> None:
     for module in (inspect, extract, demo, info, sites, media, service, accounts, evidence, findings,
-                   report):
+                   report, web, users, notify):
         module.register(app)
 
 
