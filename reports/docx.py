@@ -136,7 +136,9 @@ def write_docx(notice: Notice, path: Path) -> Path:
     doc = Document()
     _a4(doc.sections[0], landscape=False)
     for p in notice.body:
-        if p.style == "title":
+        if p.style == "doc_number":
+            _para(doc, p.text, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=12)
+        elif p.style == "title":
             _para(doc, p.text, TITLE_FONT, 22, WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=16)
         elif p.style == "recipients":
             _para(doc, p.text, indent=False)
