@@ -9,8 +9,23 @@ import typer
 
 from config.settings import SettingsError, load_settings
 from govwatch import __version__
-from govwatch.cli import accounts, demo, evidence, extract, findings, info, inspect, media, report, service, sites
-from govwatch.cli._common import VERBOSITY, settings_file_path
+from govwatch.cli import (
+    accounts,
+    demo,
+    evidence,
+    extract,
+    findings,
+    info,
+    inspect,
+    media,
+    notices,
+    report,
+    service,
+    sites,
+)
+from govwatch.cli._common import VERBOSITY, chinese_click, settings_file_path
+
+chinese_click()
 
 app = typer.Typer(help="按国办秘函〔2019〕19号及各地细则检查政府网站，输出结论、扣分和通报所需的表。",
                   no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False, rich_markup_mode=None,
@@ -42,7 +57,7 @@ def _options(
 
 def _register_commands() -> None:
     for module in (inspect, extract, demo, info, sites, media, service, accounts, evidence, findings,
-                   report):
+                   report, notices):
         module.register(app)
 
 
