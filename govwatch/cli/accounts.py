@@ -24,6 +24,7 @@ from crawler.media import platforms
 from govwatch.cli._common import context, emit_json, err, fail, open_db, out, who_entered
 from inspection.registry.media_files import MediaFileError, parse_time, platform_of, read_accounts_file, read_posts_file
 from inspection.registry.media_import import import_accounts, import_posts, observe, resolve_account
+from inspection.registry.sites import registry_names
 from inspection.registry.tables import TableFileError, write_table
 from reports.media_verdict import account_json, platform_word, print_account_results
 from rules.accounts import evaluate_accounts
@@ -39,7 +40,8 @@ posts_app = typer.Typer(help="政务新媒体发布记录：从报送系统、�
 AccountArg = Annotated[str, typer.Argument(help="账号名称、账号ID或链接。")]
 PlatformOpt = Annotated[str | None, typer.Option("--platform", help="平台（同名账号在两个平台时必填）")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
-EXPORT_HEADERS = ("账号名称", "平台", "账号类型", "账号ID", "链接", "主办单位", "分组", "状态", "启用")
+EXPORT_HEADERS = ("账号名称", "平台", "账号类型", "账号ID", "链接", "主办单位", "分组", "状态", "启用", "简称",
+                  "所属地区")
 
 
 def register(app: typer.Typer) -> None:
@@ -159,8 +161,9 @@ def accounts_export(
     with db.session() as session:
         rows = [[a.name, platforms.word(a.platform, "export_word"), ACCOUNT_TYPE_WORDS.get(a.type or "", ""),
                  a.account_id or "", a.url or "", a.unit or "", a.group or "",
-                 ACCOUNT_STATUS_WORDS.get(a.status, a.status),
-                 "是" if a.enabled else "否"] for a in session.scalars(select(Account).order_by(Account.id))]
+                 ACCOUNT_STATUS_WORDS.get(a.status, a.status), "是" if a.enabled else "否",
+                 *registry_names(a.unit or a.name, a.group or "", a.short_name, a.region)]
+                for a in session.scalars(select(Account).order_by(Account.id))]
     try:
         write_table(file, EXPORT_HEADERS, rows, sheet_title="政务新媒体台账")
     except TableFileError as exc:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from inspection.registry.media_files import AccountEntry, MediaFileError, PostEntry
+from inspection.registry.sites import apply_names
 from storage.media import Account
 from storage.media_repo import BEIJING, CollectionResult, PostSeen, find_accounts, record_collection, upsert_account
 
@@ -35,6 +36,7 @@ def import_accounts(session: Session, entries: list[AccountEntry], *, replace: b
         account, created = upsert_account(session, name=entry.name, platform=entry.platform, type=entry.type,
                                           account_id=entry.account_id, url=entry.url, unit=entry.unit,
                                           group=entry.group, status=entry.status)
+        apply_names(account, entry)
         if entry.enabled is not None:
             account.enabled = entry.enabled
         elif replace:
