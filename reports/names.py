@@ -75,11 +75,11 @@ def evidence_subject(evidence: dict[str, Any]) -> tuple[str, str, str] | None:
     return None
 
 
-def subject_words(subject: tuple[str, str, str] | None) -> str:
-    """What a person reads in 问题栏目: 栏目“通知公告”, 文件“关于…的通知”, 链接 /zwfw/."""
+def subject_words(subject: tuple[str, str, str] | None, url: str | None = None) -> str:
+    """What a person reads in 问题栏目: 栏目“通知公告”, 文件“关于…的通知”, 首页, or the link's address."""
     if subject is None:
         return ""
     what, name, _ = subject
     if what == "链接":
-        return "首页" if name == "/" else f"链接 {name}"
+        return "首页" if name == "/" else (url or name)
     return f"{what}“{name}”"

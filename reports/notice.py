@@ -140,7 +140,7 @@ def site_problems(result: dict[str, Any], profile: Profile, ident: str = "") -> 
                 continue
             if subject[0] == "栏目":
                 columns.append(subject[1])
-            subjects["|".join((ident, f["indicator"], trigger, *subject))] = subject_words(subject)
+            subjects["|".join((ident, f["indicator"], trigger, *subject))] = subject_words(subject, e.get("url"))
         if not subjects:
             subjects["|".join((ident, f["indicator"], trigger, "", "", ""))] = ""
         count = len([k for k in subjects if "|链接|" in k or "|文件|" in k])
@@ -310,7 +310,7 @@ def _account_line(account: Account, ev: AccountEvaluation | None, profile: Profi
         start = ev.as_of - timedelta(days=window - 1)
         seen = "无法核验（发布记录未覆盖）" if item.get("status") == "unknown" else \
             "无更新" if item.get("status") == "fail" else "有更新"
-        note = (f"复查时点前{window}天（{start.month}月{start.day}日—{ev.as_of.month}月{ev.as_of.day}日）"
+        note = (f"监测时间点前{window}天（{start.month}月{start.day}日—{ev.as_of.month}月{ev.as_of.day}日）"
                 f"{seen}，在本期之外，未计入本期判定")
     if skip:
         others = [i for i in result.get("indicators") or [] if i.get("kind") == "veto"
@@ -385,24 +385,58 @@ def _open_keys(line: dict[str, Any]) -> dict[str, tuple[str, str]]:
             for p in line.get("problems") or [] for key in p.get("keys") or []}
 
 
+def _same_key(before: str, now: str) -> bool:
+    return before == now
+
+
+def _same_column(before: str, now: str) -> bool:
+    """The same column name: its path changed with the site's move (a 集约化 platform's prefix)."""
+    return "|栏目|" in before and loose(before) == loose(now)
+
+
+def _parts(key: str) -> list[str]:
+    return key.split("|")
+
+
+def _moved_link(before: str, now: str) -> bool:
+    """A link whose path gained or lost a prefix (/hdjl/xf → /sw/hdjl/xf)."""
+    a, b = _parts(before), _parts(now)
+    if len(a) != 6 or len(b) != 6 or a[:3] != b[:3] or a[3] != "链接" or b[3] != "链接":
+        return False
+    x, y = a[4].rstrip("/"), b[4].rstrip("/")
+    return bool(x and y) and (x.endswith(y) or y.endswith(x))
+
+
+def _same_finding(before: str, now: str) -> bool:
+    """What is left of one finding's links (the pages where something was missing) pairs with what is left
+    of the same finding now: the problem is the same, only the pages it was looked for on moved."""
+    a, b = _parts(before), _parts(now)
+    return len(a) == 6 and len(b) == 6 and a[:3] == b[:3] and a[3] in ("链接", "") and b[3] in ("链接", "")
+
+
+MATCHERS = (_same_key, _same_column, _moved_link, _same_finding)  # in this order: the exact identity first
+
+
 def _pair(kind: str, line: SiteLine | AccountLine, old: dict[str, Any], first_as_of: date | None,
           repeat_after: int, history: list[dict[str, Any]]) -> list[RecheckItem]:
     """Findings of two checks paired by identity (spec §3): exactly first, then by the column's name for
     what is left (a column whose path moved is the same column)."""
     before = _open_keys(old)
     now = {key: (p.label, p.subjects.get(key, "")) for p in line.problems for key in p.keys}
-    pairs: dict[str, str] = {k: k for k in before if k in now}
-    rest_now = defaultdict(list)
-    for k in now:
-        if k not in pairs.values():
-            rest_now[loose(k)].append(k)
-    for k in before:
-        if k not in pairs and rest_now.get(loose(k)):
-            pairs[k] = rest_now[loose(k)].pop(0)
+    pairs: dict[str, str] = {}
+    for same in MATCHERS:
+        taken = set(pairs.values())
+        for k in before:
+            if k in pairs:
+                continue
+            match = next((x for x in now if x not in taken and same(k, x)), None)
+            if match is not None:
+                pairs[k] = match
+                taken.add(match)
     items = []
     for k, (label, subject) in before.items():
         if k in pairs:
-            open_in = 1 + sum(any(loose(k) == loose(x) for x in keys) for keys in history)
+            open_in = 1 + sum(any(same(k, x) for same in MATCHERS for x in keys) for keys in history)
             label_now, subject_now = now[pairs[k]]
             items.append(RecheckItem(kind, line.ident, line.name, line.unit, label_now, subject_now or subject,
                                      STILL_OPEN, first_as_of, line.as_of, loose(k), open_in, open_in >= repeat_after))

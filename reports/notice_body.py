@@ -208,10 +208,13 @@ def _account_sentence(n: Notice) -> str:
     unknown = [f"{x.name}({notice_word(x.platform)})" for x in n.accounts if x.verdict == "unknown"]
     if unknown:
         text += "、".join(unknown) + f"{UNKNOWN_NOTE}（未计入合格、不合格）。"
-    notes = [f"{x.name}({notice_word(x.platform)})" for x in n.accounts if x.window_note]
-    if notes:
-        sample = next(x.window_note for x in n.accounts if x.window_note)
-        text += f"{join_names(notes, '个账号') if len(notes) >= MANY else '、'.join(notes)}：{sample}。"
+    notes: dict[str, list[str]] = defaultdict(list)
+    for x in n.accounts:
+        if x.window_note:
+            notes[x.window_note].append(f"{x.name}({notice_word(x.platform)})")
+    for note, names in notes.items():
+        who = f"全部{len(names)}个账号" if len(names) == len(n.accounts) and len(names) > 1 else "、".join(names)
+        text += f"{who}{note}。"
     return text
 
 
