@@ -252,12 +252,15 @@ def _site_line(session: Session, site: Site, ev: Evaluation | None, profile: Pro
                     reason, ev.as_of, ev.id, ev.run_id, published, per_column, site.code)
 
 
-def account_problems(result: dict[str, Any], ident: str = "", skip: set[str] | None = None) -> list[Problem]:
-    """An account's problems: failed vetoes and problems by indicator, and each failed month."""
+def account_problems(result: dict[str, Any], ident: str = "", skip: set[str] | None = None,
+                     monthly: set[str] | None = None) -> list[Problem]:
+    """An account's problems: failed vetoes and problems by indicator, and each failed month (a monthly
+    indicator's own entry is left out when its months say it: 8月更新6天, not also 更新情况不合格)."""
     out: list[Problem] = []
+    failed_months = any(m.get("verdict") == "fail" for m in result.get("months") or [])
     for veto, entries in ((True, result.get("vetoes") or []), (False, result.get("problems") or [])):
         for p in entries:
-            if p.get("indicator") in (skip or set()):
+            if p.get("indicator") in (skip or set()) or (failed_months and p.get("indicator") in (monthly or set())):
                 continue
             key = f"{ident}|{p.get('indicator') or ''}"
             out.append(Problem(p.get("indicator") or "", "media", p.get("title") or p.get("detail") or "", veto,
@@ -324,7 +327,8 @@ def _account_line(account: Account, ev: AccountEvaluation | None, profile: Profi
                    and u.get("indicator") not in skip]
         reasons = [m.get("reason") for m in result.get("months") or [] if m.get("verdict") == "unknown"]
         reason = next((r for r in [*unknown, *reasons] if r), "") or "发布记录未能完整读取"
-    problems = account_problems(result, ident, skip) if verdict != "unknown" else []
+    monthly = {i.id for i in profile.media_indicators if "month" in i.check}
+    problems = account_problems(result, ident, skip, monthly) if verdict != "unknown" else []
     return AccountLine(account.id, ident, account.name, unit, owner, group, region, account.platform, verdict,
                        months, problems, len(result.get("posts") or []), result.get("latest_post"), reason, ev.as_of,
                        ev.id, county, {k: int(v) for k, v in days.items()}, note)

@@ -81,10 +81,12 @@ def _site_sentences(n: Notice, key: str, word: str) -> list[str]:
 
 
 def _rule(profile: Profile, accounts: list[AccountLine]) -> str:
-    """The posting rule the failed accounts did not keep (seed 002 quotes it)."""
+    """The posting rule the failed accounts did not keep (seed 002 quotes it): the monthly indicator's
+    when a month failed, else a failed veto's that has its own rule text."""
     ids = {p.indicator for a in accounts for p in a.problems if p.veto}
+    months = any(p.indicator == "month" for a in accounts for p in a.problems)
     for ind in profile.media_indicators:
-        if ind.id in ids and (ind.params or {}).get("default") and getattr(ind, "rule", ""):
+        if ((months and "month" in ind.check) or (ind.id in ids and "month" in ind.check)) and ind.rule:
             return str(ind.rule).rstrip("。")
     return ""
 
@@ -134,6 +136,13 @@ def _who(item: RecheckItem) -> str:
     return f"{item.unit}网站"
 
 
+def _together(whos: list[str]) -> str:
+    """石桥县网站、岑巩县网站 → 石桥县、岑巩县网站; accounts keep their platform words."""
+    if len(whos) > 1 and all(w.endswith("网站") for w in whos):
+        return join_names([w[:-2] for w in whos]) + "网站"
+    return join_names(whos)
+
+
 def recheck_paragraphs(n: Notice) -> list[Paragraph]:
     r = n.totals["recheck"]
     first = sorted({x.first_as_of for x in n.recheck if x.first_as_of})
@@ -149,9 +158,13 @@ def recheck_paragraphs(n: Notice) -> list[Paragraph]:
     for item in n.recheck:
         if item.state == STILL_OPEN:
             still[_who(item)].append(item.problem)
-    if still:
-        out.append(Paragraph("text", "；".join(f"{who}在初查过程中存在{'、'.join(dict.fromkeys(p))}的问题，复查仍未整改"
-                                              for who, p in still.items()) + "。"))
+    grouped: dict[tuple[str, ...], list[str]] = defaultdict(list)  # the same problems: the units named together
+    for who, problems in still.items():
+        grouped[tuple(dict.fromkeys(problems))].append(who)
+    if grouped:
+        clauses = [f"{_together(whos)}在初查过程中存在{'、'.join(problems)}的问题，复查仍未整改"
+                   for problems, whos in grouped.items()]
+        out.append(Paragraph("text", "；".join(clauses) + "。"))
     repeated = list(dict.fromkeys(_who(i) for i in n.recheck if i.repeated))
     if repeated:
         out.append(Paragraph("text", f"{join_names(repeated)}的上述问题已在此前多次通报中指出，{REPEATED}，"
