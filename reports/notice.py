@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,12 +57,14 @@ from reports.notice_model import (
 )
 from reports.notice_tables import attachment_tables, table_keys
 from rules.accounts import judge_account
+from rules.checks.media import COVERING
+from rules.checks.media import STATUS_WORDS as COLLECTION_WORDS
 from rules.period import Period, PeriodError, profile_quarters
 from rules.period import parse_period as parse_any_period
 from rules.profile import Profile
-from rules.reasons import reason_words
+from rules.reasons import collection_reason, reason_words
 from rules.workdays import WorkCalendar, load_calendar
-from storage.media import Account, AccountEvaluation
+from storage.media import Account, AccountEvaluation, Collection
 from storage.models import Column, Evaluation, ListItem, Site
 from storage.notices import StoredNotice, notice_for, stored_notices
 
@@ -492,6 +494,10 @@ def _check_site_profile(session: Session, profile: Profile, period: Period, as_o
         return
     others = sorted(set(session.scalars(select(Evaluation.profile).where(
         Evaluation.site_id.in_(missing), Evaluation.as_of >= period.first, Evaluation.as_of <= as_of))))
+    if not found and not others:
+        raise NoticeError(f"{len(missing)} 个登记的网站在 {period.first}—{as_of} 都没有按 {profile.id} 的判定，"
+                          f"通报会把它们全部写成无法核验；请先抓取（govwatch inspect）并运行 govwatch evaluate "
+                          f"--profile {profile.id} --as-of {as_of}")
     if others:
         raise NoticeError(f"{len(missing)} 个网站在 {period.first}—{as_of} 只有按 {'、'.join(others)} 的判定，"
                           f"没有按 {profile.id} 的判定；请先运行 govwatch evaluate --profile {profile.id} "
@@ -550,6 +556,7 @@ def build_notice(session: Session, profile: Profile, period: Period, as_of: date
                 recheck += _pair(kind, line, old, old_as_of, repeat_after, history.get(line.ident, []))
 
     totals = _totals(site_lines, account_lines, recheck)
+    totals["collection_failures"] = collection_failures(session, account_lines, period.first, as_of)
     title = words.title or (f"关于{period.words}{words.region}政府网站与政务新媒体检查"
                             f"{'及整改' if compared else ''}情况的通报")
     chosen = attachment_tables(profile, period, site_lines, account_lines, recheck, words, department_row(words),
@@ -558,6 +565,32 @@ def build_notice(session: Session, profile: Profile, period: Period, as_of: date
                     compared, compared_id, moved, sources)
     notice.body = body_paragraphs(notice, profile, recipients(words))
     return notice
+
+
+def collection_failures(session: Session, accounts: list[AccountLine], start: date, end: date) -> list[dict[str, Any]]:
+    """Collections of the notice's accounts that did not cover what they read, counted by cause, with what
+    that means for the verdict: the span they should have covered is 无法核验 unless another collection
+    covers it."""
+    ids = [a.account_id for a in accounts]
+    if not ids:
+        return []
+    rows = session.scalars(select(Collection).where(
+        Collection.account_id.in_(ids), Collection.status.not_in(COVERING),
+        Collection.started_at >= datetime.combine(start, datetime.min.time()),
+        Collection.started_at < datetime.combine(end + timedelta(days=1), datetime.min.time()))).all()
+    names = {a.account_id: f"{a.name}（{notice_word(a.platform)}）" for a in accounts}
+    judged = {a.account_id: a.verdict for a in accounts}
+    causes: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for c in rows:
+        causes[(c.source, COLLECTION_WORDS.get(c.status, c.status), collection_reason(c.reason))].append(c.account_id)
+    out = []
+    for (source, status, reason), owners in causes.items():
+        unknown = sorted({names[i] for i in owners if judged.get(i) == "unknown"})
+        out.append({"source": source, "status": status, "reason": reason, "count": len(owners),
+                    "accounts": sorted({names[i] for i in owners}),
+                    "meaning": (f"{'、'.join(unknown)}因此无法核验" if unknown
+                                else "其他采集或导入已覆盖这些时段，判定不受影响")})
+    return sorted(out, key=lambda x: -x["count"])
 
 
 def _totals(sites: list[SiteLine], accounts: list[AccountLine], recheck: list[RecheckItem]) -> dict[str, Any]:

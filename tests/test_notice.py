@@ -356,3 +356,69 @@ def test_an_account_recheck_pairs_months(tmp_path) -> None:
     assert {(r.subject, r.state) for r in notice.recheck} == {("8月", "已整改"), ("9月", "仍未整改")}
     assert notice.totals["repeat_units"] == []
     assert notice.totals["accounts"]["fail"] == 1  # the newest evaluation only
+
+
+def test_periods_as_offices_name_them() -> None:
+    """Issue 18: the office's words, and a profile's quarters (贵州's 第四季度 is 8–10月, seed 002)."""
+    from reports.notice import parse_period as notice_period
+    from rules.profile import load_profile
+
+    assert (parse_period("2023年第三季度").first, parse_period("2023年第三季度").last) == (date(2023, 7, 1),
+                                                                                    date(2023, 9, 30))
+    assert parse_period("2023年8月至10月").month_keys == ["2023-08", "2023-09", "2023-10"]
+    q4 = notice_period("2023年第四季度", load_profile("guizhou"))
+    assert (q4.first, q4.last, q4.words) == (date(2023, 8, 1), date(2023, 10, 31), "2023年第四季度")
+    assert notice_period("2023-08..2023-10", load_profile("guizhou")).quarter == 4
+    assert notice_period("2023-08..2023-10", load_profile("guizhou"), "2023年四季度").words == "2023年四季度"
+
+
+def test_report_refuses_what_it_cannot_say(seed_000, tmp_path) -> None:
+    """Issue 18: a period still running at --as-of, sites judged only under another profile, English usage
+    errors — each refused in a Chinese sentence that says what to do; a GBK --requirements file is read."""
+    home, _ = seed_000
+    out = tmp_path / "o"
+    running = govwatch(home, "report", "--period", "2023Q4", "--as-of", "2023-11-20", "--profile",
+                       "national-2019", "--out", str(out))
+    assert running.code == 2 and "之后才结束" in running.stderr and "--as-of" in running.stderr
+    never = govwatch(home, "report", "--period", "2023年第四季度", "--as-of", "2023-11-20", "--profile", "guizhou",
+                     "--out", str(out))
+    assert never.code == 2 and "都没有按 guizhou 的判定" in never.stderr
+    other = govwatch(home, "report", "--period", "2023-01-01..2023-02-09", "--as-of", T0.isoformat(), "--profile",
+                     "national-2019", "--out", str(out))
+    assert other.code == 2 and "govwatch evaluate --profile national-2019 --as-of 2023-02-10" in other.stderr
+    usage = govwatch(home, "report", "--as-of", T0.isoformat())
+    assert usage.code == 2 and "用法：" in usage.stderr and "report [选项]" in usage.stderr
+    assert "缺少选项 --period" in usage.stderr
+    assert "Usage" not in usage.stderr and "Error" not in usage.stderr
+    helped = govwatch(home, "due", "-h")
+    assert "显示本帮助并退出" in helped.stdout and "Show this" not in helped.stdout
+    text = tmp_path / "要求.txt"
+    text.write_bytes("各单位要高度重视。\n\n请按期整改。\n".encode("gbk"))
+    ok = govwatch(home, "report", "--period", "2023Q1", "--as-of", T0.isoformat(), "--profile", "henan",
+                  "--out", str(out), "--requirements", str(text), "--format", "json")
+    assert ok.code == 0, ok.stderr
+    body = [p["text"] for p in json.loads((out / "通报-2023Q1.json").read_text("utf-8"))["body"]]
+    assert "各单位要高度重视。" in body and "请按期整改。" in body
+
+
+def test_due_lists_what_is_already_overdue(tmp_path) -> None:
+    home = tmp_path / "o"
+    db = _db(home)
+    with db.session() as session:
+        acc, _ = upsert_account(session, name="红旗民政", platform="wechat", unit="红旗区民政局", group="县区")
+        session.add(Post(account_id=acc.id, post_key="k", published_at=to_utc(datetime(2023, 1, 10, 9)), title="t",
+                         source="import", first_seen_at=utcnow()))
+    db.dispose()
+    data = govwatch(home, "due", "--within", "3", "--as-of", T0.isoformat(), "--profile", "henan", "--json").json()
+    assert [(d["name"], d["days_left"]) for d in data["overdue"]] == [("红旗民政", -16)]
+    assert data["due"] == []
+    text = govwatch(home, "due", "--within", "3", "--as-of", T0.isoformat(), "--profile", "henan").stdout
+    assert "已超期" in text and "16天" in text
+
+
+def test_collection_reasons_read_as_causes() -> None:
+    from rules.reasons import collection_reason
+
+    assert collection_reason("error 11") == "平台返回错误代码 11（未说明原因）"
+    assert collection_reason("home page answered HTTP 503") == "首页返回 HTTP 503"
+    assert collection_reason("遇到验证码页面，未能读取") == "遇到验证码页面，未能读取"

@@ -31,6 +31,7 @@ seed 003's 门户网站运行保障 and 创新典型 sections, seed 004's praise
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -293,6 +294,11 @@ def test_the_quarter_renders(quarter, tmp_path) -> None:
                               capture_output=True, text=True, timeout=240)
         assert proc.returncode == 0, proc.stderr
         assert (tmp_path / (Path(name).stem + ".pdf")).stat().st_size > 5000
+    keep = os.environ.get("NOTICE_IMAGES")  # `make notice-images`: the page images for docs/
+    if keep and shutil.which("pdftoppm"):
+        for name, prefix in ((STEM, "body"), (f"{STEM}-附件", "attachment")):
+            subprocess.run(["pdftoppm", "-r", "70", "-png", str(tmp_path / f"{name}.pdf"), str(Path(keep) / prefix)],
+                           check=True, timeout=120)
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(tmp_path / f"{STEM}.pdf"), "-"], capture_output=True,
                               text=True).stdout

@@ -171,6 +171,9 @@ def report(
                   f"复查新发现 {r['复查新发现']}", highlight=False)
         for unit, before, now in notice.moved:
             out.print(f"  {unit}：首页网址由 {before} 变更为 {now}，按网站标识码对照", highlight=False)
+    for failure in notice.totals["collection_failures"]:
+        out.print(f"  采集未完成：{failure['source']} {failure['status']} {failure['count']} 次（{failure['reason']}）"
+                  f"——{failure['meaning']}", highlight=False)
     unread = [x for x in [*notice.sites, *notice.accounts] if x.verdict == "unknown"]
     for x in unread[:10]:
         out.print(f"  无法核验：{x.name}——{x.reason}", highlight=False)
