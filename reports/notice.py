@@ -456,6 +456,25 @@ def _pair(kind: str, line: SiteLine | AccountLine, old: dict[str, Any], first_as
     return items
 
 
+def merge_recheck(items: list[RecheckItem]) -> list[RecheckItem]:
+    """One row per unit, problem and state (the seeds' 复查: per site and problem), its columns or links
+    named together; a finding seen on two pages is one problem, not two."""
+    merged: dict[tuple[str, str, str, str], RecheckItem] = {}
+    for item in items:
+        key = (item.kind, item.ident, item.problem, item.state)
+        if key not in merged:
+            merged[key] = RecheckItem(**{**item.__dict__})
+            continue
+        row = merged[key]
+        subjects = [x for x in row.subject.split("、") if x]
+        if item.subject and item.subject not in subjects:
+            subjects.append(item.subject)
+        row.subject = "、".join(subjects)
+        row.notices_open = max(row.notices_open, item.notices_open)
+        row.repeated = row.repeated or item.repeated
+    return list(merged.values())
+
+
 def _history(session: Session, profile: str, before: date, skip: int | None) -> dict[str, list[set[str]]]:
     """Open problem identities per site/account in the notices stored before the compared one."""
     out: dict[str, list[set[str]]] = defaultdict(list)
@@ -555,6 +574,7 @@ def build_notice(session: Session, profile: Profile, period: Period, as_of: date
                 old_as_of = date.fromisoformat(old["as_of"]) if old.get("as_of") else first_as_of
                 recheck += _pair(kind, line, old, old_as_of, repeat_after, history.get(line.ident, []))
 
+    recheck = merge_recheck(recheck)
     totals = _totals(site_lines, account_lines, recheck)
     totals["collection_failures"] = collection_failures(session, account_lines, period.first, as_of)
     title = words.title or (f"关于{period.words}{words.region}政府网站与政务新媒体检查"
