@@ -12,6 +12,7 @@ Spec: ../shared/spec/notice.md (parts of the body §1, attachment tables §2, �
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -254,6 +255,18 @@ def _site_line(session: Session, site: Site, ev: Evaluation | None, profile: Pro
                     reason, ev.as_of, ev.id, ev.run_id, published, per_column, site.code)
 
 
+def month_words(month: int, days: int | None, reason: str) -> str:
+    """A failed month as seed 002 says it: "8月更新6天"; when the days were enough but runs of working days
+    were not, how many runs fell short (not the machine's "连续5个工作日仅0天更新" for each)."""
+    if days is None:
+        return f"{month}月更新不达标"
+    runs = re.findall(r"连续(\d+)(个工作日|天)", reason)
+    if "少于" in reason or not runs:
+        return f"{month}月更新{days}天"
+    n, unit = runs[0]
+    return f"{month}月更新{days}天，{len(runs)}处连续{n}{unit}内更新天数不足"
+
+
 def account_problems(result: dict[str, Any], ident: str = "", skip: set[str] | None = None,
                      monthly: set[str] | None = None) -> list[Problem]:
     """An account's problems: failed vetoes and problems by indicator, and each failed month (a monthly
@@ -272,8 +285,7 @@ def account_problems(result: dict[str, Any], ident: str = "", skip: set[str] | N
             continue
         month = int(m["month"][5:])
         key = f"{ident}|month|{m['month']}"
-        days = m.get("posting_days")
-        detail = f"{month}月更新{days}天" if days is not None else f"{month}月更新不达标"
+        detail = month_words(month, m.get("posting_days"), m.get("reason") or "")
         out.append(Problem("month", "media", f"{month}月更新不达标", False, detail, [], [key],
                            {key: f"{month}月"}))
     return out
@@ -328,7 +340,9 @@ def _account_line(account: Account, ev: AccountEvaluation | None, profile: Profi
         unknown = [u.get("detail") for u in result.get("unknown") or [] if u.get("detail")
                    and u.get("indicator") not in skip]
         reasons = [m.get("reason") for m in result.get("months") or [] if m.get("verdict") == "unknown"]
-        reason = next((r for r in [*unknown, *reasons] if r), "") or "发布记录未能完整读取"
+        # the whole sentences `govwatch evaluate` prints (which span is missing, what was tried)
+        reason = "；".join(dict.fromkeys(unknown)) or "；".join(dict.fromkeys(r for r in reasons if r)) \
+            or "发布记录未能完整读取"
     monthly = {i.id for i in profile.media_indicators if "month" in i.check}
     problems = account_problems(result, ident, skip, monthly) if verdict != "unknown" else []
     return AccountLine(account.id, ident, account.name, unit, owner, group, region, account.platform, verdict,
