@@ -173,12 +173,12 @@ def quarter(tmp_path_factory) -> dict:
     _ok(home, "accounts", "import", str(accounts))
     _ok(home, "posts", "import", str(_posts(files / "posts.csv")), "--from", "2023-08-01", "--to", "2023-10-31")
     _store(home, CHECK, recheck=False)
-    _ok(home, "evaluate", "--accounts", "--profile", "guizhou", "--period", "2023-08..2023-10", "--as-of",
+    _ok(home, "evaluate", "--accounts", "--profile", "guizhou", "--period", "2023年第四季度", "--as-of",
         CHECK.isoformat())
     first = _report(home, home / "check", CHECK, "--doc-number", "黔东南府办通〔2023〕12号")
     _ok(home, "sites", "import", str(_registry(files, recheck=True)))
     _store(home, RECHECK, recheck=True)
-    _ok(home, "evaluate", "--accounts", "--profile", "guizhou", "--period", "2023-08..2023-10", "--as-of",
+    _ok(home, "evaluate", "--accounts", "--profile", "guizhou", "--period", "2023年第四季度", "--as-of",
         RECHECK.isoformat())
     second = _report(home, home / "recheck", RECHECK, "--compare-with", CHECK.isoformat())
     third = _report(home, home / "again", RECHECK + timedelta(days=1), "--compare-with", "2")

@@ -28,7 +28,7 @@ from inspection.registry.sites import registry_names
 from inspection.registry.tables import TableFileError, write_table
 from reports.media_verdict import account_json, platform_word, print_account_results
 from rules.accounts import evaluate_accounts
-from rules.period import parse_period
+from rules.period import parse_period, profile_quarters
 from storage.media import Account, AccountEvaluation, Collection, Post
 from storage.media_repo import BEIJING, find_accounts
 from storage.records import ManualFinding
@@ -251,7 +251,7 @@ def evaluate_accounts_command(accounts: list[str] | None, as_of: date, prof, per
     """`govwatch evaluate --accounts`: judge stored posts, print the table (or return JSON rows)."""
     settings, _ = context()
     try:
-        span = parse_period(period) if period else None
+        span = parse_period(period, profile_quarters(prof.notice)) if period else None  # the profile's quarters
     except ValueError as exc:
         raise fail(str(exc)) from None
     db = open_db(settings)
