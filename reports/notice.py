@@ -354,7 +354,7 @@ def _account_line(account: Account, ev: AccountEvaluation | None, profile: Profi
 
 
 def resolve_compare(session: Session, text: str, profile: Profile, period: Period,
-                    as_of: date) -> tuple[str, dict[str, Any] | None, int | None, date]:
+                    as_of: date) -> tuple[str, dict[str, Any] | None, int | None, date, Period]:
     """--compare-with: a stored notice's id, a notice JSON file, a date (the notice of the same profile and
     period issued on or before it), or a period (that period's notice). Returns (label, snapshot or None
     when no notice was stored and the earlier check is to be rebuilt from evaluations, notice id, as_of)."""
@@ -363,31 +363,41 @@ def resolve_compare(session: Session, text: str, profile: Profile, period: Perio
         row = session.get(StoredNotice, int(value))
         if row is None:
             raise NoticeError(f"--compare-with {value}：没有编号为 {value} 的已保存通报（见 govwatch notices）")
-        return f"通报{row.id}", row.data, row.id, row.as_of
+        return f"通报{row.id}", row.data, row.id, row.as_of, _period_of(row.data, period)
     path = Path(value)
     if value.endswith(".json") or path.is_file():
         try:
             data = json.loads(path.read_text("utf-8"))
-            return path.name, data, None, date.fromisoformat(data["as_of"])
+            return path.name, data, None, date.fromisoformat(data["as_of"]), _period_of(data, period)
         except (OSError, ValueError, KeyError) as exc:
             raise NoticeError(f"--compare-with {value}：不是 govwatch 写出的通报 JSON"
                               f"（{exc.__class__.__name__}）") from None
     try:
-        day = date.fromisoformat(value)
-        first, last = period.first, period.last
+        day, other = date.fromisoformat(value), period
+        issued_by = day
     except ValueError:
         try:
             other = parse_period(value, profile)
         except NoticeError:
             raise NoticeError(f"--compare-with {value!r} 应写作：已保存通报的编号（见 govwatch notices）、"
                               "通报 JSON 文件、初查的日期（2023-11-05）或期间（2023年第三季度）") from None
-        day, first, last = min(other.last, as_of - timedelta(days=1)), other.first, other.last
+        # last quarter's notice is issued after its quarter: any stored one before this check
+        day, issued_by = min(other.last, as_of - timedelta(days=1)), as_of - timedelta(days=1)
     if day >= as_of:
         raise NoticeError(f"--compare-with {value}：初查（{day}）必须早于本次监测时间点 {as_of}")
-    row = notice_for(session, profile=profile.id, period_from=first, period_to=last, on_or_before=day)
+    row = notice_for(session, profile=profile.id, period_from=other.first, period_to=other.last,
+                     on_or_before=issued_by)
     if row is not None:
-        return f"通报{row.id}", row.data, row.id, row.as_of
-    return value, None, None, day
+        return f"通报{row.id}", row.data, row.id, row.as_of, other
+    return value, None, None, day, other
+
+
+def _period_of(data: dict[str, Any], fallback: Period) -> Period:
+    span = data.get("period") or {}
+    try:
+        return Period(date.fromisoformat(span["from"]), date.fromisoformat(span["to"]), span.get("quarter"))
+    except (KeyError, TypeError, ValueError):
+        return fallback
 
 
 def _earlier_lines(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -438,11 +448,14 @@ MATCHERS = (_same_key, _same_column, _moved_link, _same_finding)  # in this orde
 
 
 def _pair(kind: str, line: SiteLine | AccountLine, old: dict[str, Any], first_as_of: date | None,
-          repeat_after: int, history: list[dict[str, Any]]) -> list[RecheckItem]:
+          repeat_after: int, history: list[set[str]], months: bool = True) -> list[RecheckItem]:
     """Findings of two checks paired by identity (spec §3): exactly first, then by the column's name for
     what is left (a column whose path moved is the same column)."""
     before = _open_keys(old)
     now = {key: (p.label, p.subjects.get(key, "")) for p in line.problems for key in p.keys}
+    if not months:  # another period's months are not this period's: nothing to pair, nothing 已整改
+        before = {k: v for k, v in before.items() if "|month|" not in k}
+        now = {k: v for k, v in now.items() if "|month|" not in k}
     pairs: dict[str, str] = {}
     for same in MATCHERS:
         taken = set(pairs.values())
@@ -566,9 +579,10 @@ def build_notice(session: Session, profile: Profile, period: Period, as_of: date
     recheck: list[RecheckItem] = []
     compared, compared_id, moved = None, None, []
     if compare_with and not baseline:
-        label, data, compared_id, first_as_of = resolve_compare(session, compare_with, profile, period, as_of)
+        label, data, compared_id, first_as_of, first_period = resolve_compare(session, compare_with, profile,
+                                                                              period, as_of)
         if data is None:
-            earlier = build_notice(session, profile, period, first_as_of, words, tables=[], calendar=calendar,
+            earlier = build_notice(session, profile, first_period, first_as_of, words, tables=[], calendar=calendar,
                                    baseline=True)
             if not any(x.evaluation_id or x.as_of for x in [*earlier.sites, *earlier.accounts]):
                 raise NoticeError(f"--compare-with {compare_with}：{first_as_of} 及以前没有按 {profile.id} 的"
@@ -586,7 +600,8 @@ def build_notice(session: Session, profile: Profile, period: Period, as_of: date
                 if kind == "site" and old.get("url") and old["url"].rstrip("/") != line.url.rstrip("/"):
                     moved.append((line.unit, old["url"], line.url))
                 old_as_of = date.fromisoformat(old["as_of"]) if old.get("as_of") else first_as_of
-                recheck += _pair(kind, line, old, old_as_of, repeat_after, history.get(line.ident, []))
+                recheck += _pair(kind, line, old, old_as_of, repeat_after, history.get(line.ident, []),
+                                 months=first_period == period)
 
     recheck = merge_recheck(recheck)
     totals = _totals(site_lines, account_lines, recheck)
