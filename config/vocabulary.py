@@ -91,3 +91,32 @@ BINARY_WORDS: dict[str, str] = {  # what a non-text body is, for "binary"
 def reason(key: str, **fields: object) -> str:
     """The sentence for one cause, its fields filled in."""
     return REASONS[key].format(**fields)
+
+
+# -- the quarterly notice (reports/notice.py) -----------------------------------------------------------------
+# 复查 states of a finding (spec §3), and what a problem open in several notices is called (seed 000).
+FIXED, STILL_OPEN, NEW_IN_RECHECK = "已整改", "仍未整改", "复查新发现"
+RECHECK_STATES = (STILL_OPEN, NEW_IN_RECHECK, FIXED)
+REPEATED = "多次提醒后仍然不整改"
+
+# The level of the office's region (全州 → 州) gives the words a notice uses for its own departments and
+# whom it is sent to (seed 000: 市直单位, 各县(市、区)人民政府，市人民政府各部门；seed 002: 州直部门).
+DEPARTMENT_ROW = "{level}直单位"  # 附件 政务新媒体检查情况: the departments' accounts as one row
+DEPARTMENT_SECTION = "{level}直部门"  # section titles: 州直部门网站, 州直部门政务微博
+COUNTY_SECTION = {"州": "县(市)", "市": "县(市、区)", "县": "乡镇(街道)", "省": "市(州)"}
+RECIPIENTS = {
+    "州": "各县(市)人民政府办公室，州政府各部门、各直属机构办公室：",  # seed 002
+    "市": "各县(市、区)人民政府，市人民政府各部门：",  # seed 000
+    "县": "各乡镇人民政府、街道办事处，县政府各部门：",
+    "省": "各市(州)人民政府，省政府各部门：",
+}
+DOC_NUMBER_PLACEHOLDER = "〔　　〕　号"  # 文号 left for the office to fill when --doc-number is not given
+RATE_UNJUDGED = "—"  # 合格率 when nothing could be judged: never "0%"
+
+
+def region_level(region: str) -> str:
+    """全州 → 州, 全市 → 市, 全县 → 县; 市 when the region names no level."""
+    for level in ("州", "盟", "市", "县", "区", "省"):
+        if region.endswith(level):
+            return {"盟": "州", "区": "县"}.get(level, level)
+    return "市"

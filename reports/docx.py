@@ -64,6 +64,47 @@ def _a4(section, landscape: bool) -> None:  # noqa: ANN001
         section.left_margin = section.right_margin = Cm(2.5)
 
 
+TITLE_LINE = 20  # characters of the 22pt title on one line of an A4 page (15.6 cm)
+TITLE_BREAKS = ("与", "和", "及", "季度", "月", "的")  # a title line may end after these, never inside a word
+
+
+def title_lines(title: str, width: int = TITLE_LINE) -> list[str]:
+    """The title in lines broken where a clerk would break it: after 与/和/及 or the period, the first line
+    as long as fits; a title that fits stays one line."""
+    if len(title) <= width:
+        return [title]
+    cuts = [i + len(w) for w in TITLE_BREAKS for i in range(len(title)) if title.startswith(w, i)]
+    cuts = [c for c in cuts if 4 <= c <= width and len(title) - c <= width + 4]
+    if not cuts:
+        return [title[:width], *title_lines(title[width:], width)]
+    cut = max(cuts)
+    return [title[:cut], *title_lines(title[cut:], width)]
+
+
+def _page_numbers(section) -> None:  # noqa: ANN001
+    """— 1 — centred in the footer (公文 page numbers), a PAGE field between two dashes."""
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(paragraph.add_run("— "), "宋体", 14)
+    run = paragraph.add_run()
+    _font(run, "宋体", 14)
+    for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, "1"), ("end", None)):
+        if kind:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+        elif text == "PAGE":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = " PAGE "
+            run._r.append(instr)
+        else:
+            value = OxmlElement("w:t")
+            value.text = text
+            run._r.append(value)
+    _font(paragraph.add_run(" —"), "宋体", 14)
+
+
 def _repeat_header(row) -> None:  # noqa: ANN001
     props = row._tr.get_or_add_trPr()
     flag = OxmlElement("w:tblHeader")
@@ -73,8 +114,11 @@ def _repeat_header(row) -> None:  # noqa: ANN001
 
 def _cell(cell, text: object, font: str = BODY_FONT, size: float = 10.5, bold: bool = False,  # noqa: ANN001
           center: bool = True) -> None:
-    cell.text = ""
+    for extra in cell.paragraphs[1:]:  # a merged cell keeps the paragraphs of every cell it took in
+        extra._p.getparent().remove(extra._p)
     p = cell.paragraphs[0]
+    for run in p.runs:  # an empty run left by earlier text would carry no font
+        run._r.getparent().remove(run._r)
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.LEFT
     _font(p.add_run("" if text is None else str(text)), font, size, bold)
 
@@ -135,9 +179,19 @@ def _table(doc, number: int, table: Table, usable_cm: float) -> None:  # noqa: A
 def write_docx(notice: Notice, path: Path) -> Path:
     doc = Document()
     _a4(doc.sections[0], landscape=False)
+    _page_numbers(doc.sections[0])
     for p in notice.body:
-        if p.style == "title":
-            _para(doc, p.text, TITLE_FONT, 22, WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=16)
+        if p.style == "doc_number":
+            _para(doc, p.text, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=12)
+        elif p.style == "title":
+            lines = title_lines(p.text)
+            para = _para(doc, lines[0], TITLE_FONT, 22, WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=16)
+            para.paragraph_format.line_spacing = Pt(36)
+            for line in lines[1:]:
+                run = para.add_run()
+                run.add_break(WD_BREAK.LINE)
+                _font(run, TITLE_FONT, 22)
+                _font(para.add_run(line), TITLE_FONT, 22)
         elif p.style == "recipients":
             _para(doc, p.text, indent=False)
         elif p.style == "heading":

@@ -1,202 +1,161 @@
-"""The quarterly notice (通报) built from stored evaluations: its sentences and its attachment tables.
+"""The quarterly notice (通报) built from stored evaluations: its lines, its 复查, its totals.
 
 Every output (reports/xlsx.py, reports/docx.py, reports/tables_csv_json.py) renders the `Notice` built
 here, so the Word body, the Excel sheets and the CSV/JSON rows always show the same numbers. Nothing is
-fetched and nothing is judged again: a site's or an account's verdict is the stored evaluation's.
+fetched and nothing judged here is stored: a site's verdict is the stored evaluation of the requested
+profile; an account's is the stored evaluation of the requested profile and period, else it is judged in
+memory from stored posts (and the notice says so). A 复查 compares with an earlier notice's snapshot
+(storage/notices.py), paired by identities that survive a change of URL (reports/names.py).
 Spec: ../shared/spec/notice.md (parts of the body §1, attachment tables §2, 整改/复查 §3).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from config.vocabulary import UNKNOWN_NOTE, VERDICT_WORDS
-from crawler.media.platforms import word as platform_word
-from rules.period import NUMERALS, Period, PeriodError
+from config.vocabulary import (
+    DEPARTMENT_ROW,
+    FIXED,
+    NEW_IN_RECHECK,
+    RECHECK_STATES,
+    RECIPIENTS,
+    STILL_OPEN,
+    VERDICT_WORDS,
+    region_level,
+)
+from reports.names import (
+    account_identity,
+    county_of,
+    evidence_subject,
+    is_department_group,
+    short_name,
+    site_identity,
+    subject_words,
+)
+from reports.notice_body import body_paragraphs
+from reports.notice_model import (
+    AccountLine,
+    Notice,
+    NoticeError,
+    OfficeWords,
+    Paragraph,
+    Problem,
+    RecheckItem,
+    SiteLine,
+    Table,
+    chinese_date,
+    column_word,
+    notice_word,
+    pass_rate,
+)
+from reports.notice_tables import attachment_tables, table_keys
+from rules.accounts import judge_account
+from rules.checks.media import COVERING
+from rules.checks.media import STATUS_WORDS as COLLECTION_WORDS
+from rules.period import Period, PeriodError, profile_quarters
 from rules.period import parse_period as parse_any_period
 from rules.profile import Profile
-from storage.media import Account, AccountEvaluation
+from rules.reasons import collection_reason, reason_words
+from rules.workdays import WorkCalendar, load_calendar
+from storage.media import Account, AccountEvaluation, Collection
 from storage.models import Column, Evaluation, ListItem, Site
+from storage.notices import StoredNotice, notice_for, stored_notices
 
-
-def notice_word(platform: str) -> str:
-    return platform_word(platform, "notice_word")
-
-
-def column_word(platform: str) -> str:
-    """The words seed 003 uses for an account's platform in 问题栏目."""
-    return platform_word(platform, "column_word")
-
+__all__ = ["AccountLine", "Notice", "NoticeError", "OfficeWords", "Paragraph", "Problem", "RecheckItem", "SiteLine",
+           "Table", "build_notice", "chinese_date", "column_word", "notice_json", "notice_word", "parse_period",
+           "pass_rate", "resolve_compare", "site_evaluations", "table_keys"]
 
 VERDICT_CELL = VERDICT_WORDS
-
-# Problem kinds of 二、存在的问题, in the order notices list them (spec §1), and the 问题类型 word of
-# 存在问题的网站名单 (seed 003 附件1).
-KINDS = (("update", "信息更新不及时", "长期未更新"), ("blank", "空白栏目", "空白栏目"),
-         ("interpretation", "政策文件未被解读", None), ("service", "办事服务", None),
-         ("interaction", "互动交流", None), ("function", "网站功能与标识", None), ("security", "安全与内容", None))
-AREA_KIND = {"办事服务": "service", "互动交流": "interaction", "发布解读": "interpretation"}
 # Findings that are not problems of the site: a firewall refused the crawler (needs a person).
 NOT_PROBLEMS = {"LINK-BLOCKED"}
 PROBLEM_FINDING_KINDS = ("veto", "deduction", "observation")
-PROBLEM_HEADERS = ["序号", "网站名称", "主管单位", "问题栏目", "问题类型"]  # seed 003 附件1-3
-REPEAT_MARK = "（多次提醒后仍然不整改）"
-
-
-class NoticeError(ValueError):
-    """Options a notice cannot be built from (a bad period, an unknown earlier check)."""
+COLUMN_KINDS = ("update", "blank")  # problems about columns: their word is the kind's (长期未更新, 空白栏目)
+AREA_KIND = {"办事服务": "service", "互动交流": "interaction", "发布解读": "interpretation"}
 
 
 # -- the period, the words of the office -----------------------------------------------------------------------
 
 
-def parse_period(text: str) -> Period:
-    """The one --period grammar (rules/period.py); a bad one is a NoticeError."""
+def parse_period(text: str, profile: Profile | None = None, name: str = "") -> Period:
+    """The one --period grammar (rules/period.py), quarters as the profile defines them; a NoticeError
+    when it cannot be read."""
     try:
-        return parse_any_period(text)
+        period = parse_any_period(text, profile_quarters(profile.notice) if profile else None)
     except PeriodError as exc:
         raise NoticeError(str(exc)) from None
+    return period.named(name) if name else period
 
 
-@dataclass(frozen=True)
-class OfficeWords:
-    """What the office writes itself: who issues the notice, to whom, by when, and what it asks."""
-
-    office: str = ""  # 落款, e.g. 新乡市人民政府办公室
-    title: str = ""  # empty: 关于{期间}{region}政府网站与政务新媒体检查(及整改)情况的通报
-    signed: date | None = None  # 落款 date; None: the monitoring time point
-    deadline: date | None = None  # 整改期限
-    recipients: str = ""  # 主送, e.g. 各县(市、区)人民政府，市人民政府各部门：
-    requirements: str = ""  # 下一步要求, the office's own text (paragraphs split on blank lines)
-    region: str = "全市"
-    department_row: str = "市直单位"  # seed 000 附件3: city departments' accounts as one row
-    contact: str = ""  # (联系人：…；联系方式：…)
+def department_row(words: OfficeWords) -> str:
+    return words.department_row or DEPARTMENT_ROW.format(level=region_level(words.region))
 
 
-def chinese_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+def recipients(words: OfficeWords) -> str:
+    return words.recipients or RECIPIENTS.get(region_level(words.region), "")
 
 
-def pass_rate(passed: int, judged: int) -> str:
-    """合格率 to one decimal, cut (not rounded) as notices print it: 154/155 → 99.3%, 43/43 → 100%."""
-    if judged == 0:
-        return "—"
-    tenths = passed * 1000 // judged
-    whole, tenth = divmod(tenths, 10)
-    return f"{whole}%" if tenth == 0 else f"{whole}.{tenth}%"
+# -- problems in the notice's words ---------------------------------------------------------------------------
 
 
-# -- what the notice is made of --------------------------------------------------------------------------------
+def problem_word(profile: Profile, indicator: str, trigger: str | None, kind: str) -> str:
+    """The words a notice prints for a problem: the profile's `notice.problems` (per indicator, or
+    `indicator:trigger`), else the kind's word, else the indicator's label."""
+    words = profile.notice.get("problems") or {}
+    if trigger and f"{indicator}:{trigger}" in words:
+        return str(words[f"{indicator}:{trigger}"])
+    if indicator in words:
+        return str(words[indicator])
+    kinds = {k["key"]: k for k in profile.notice.get("kinds") or []}
+    if kinds.get(kind, {}).get("word") and kind in COLUMN_KINDS:
+        return str(kinds[kind]["word"])
+    ind = profile.indicator(indicator)
+    return ind.label_for(trigger) if ind is not None else indicator
 
 
-@dataclass
-class Problem:
-    """One problem of a site or an account, in the notice's words."""
-
-    indicator: str
-    kind: str  # update | blank | ... | media
-    label: str  # 政务服务网链接错误, 长期未更新 ...
-    veto: bool
-    detail: str
-    columns: list[str] = field(default_factory=list)  # column names it is about
-    keys: list[tuple[str, str, str]] = field(default_factory=list)  # (indicator, trigger, subject) for 复查
-    subjects: dict[tuple[str, str, str], str] = field(default_factory=dict)  # key -> what a person reads
+def _kind(profile: Profile, indicator: str, trigger: str | None) -> str:
+    ind = profile.indicator(indicator)
+    if ind is not None and ind.notice_kind_for(trigger):
+        return ind.notice_kind_for(trigger)
+    return AREA_KIND.get(ind.area if ind else "", "function")
 
 
-@dataclass
-class SiteLine:
-    site_id: int
-    name: str  # 网站名称 (the registry's; the site's title only when nothing else is known)
-    unit: str  # 部门 / 主管单位, as the office names it
-    url: str
-    group: str
-    portal: bool
-    verdict: str  # pass | fail | unknown
-    score: float | None
-    cells: dict[str, str]  # 评分, 结果, 主要问题
-    problems: list[Problem]
-    reason: str = ""  # why it could not be judged
-    as_of: date | None = None
-    evaluation_id: int | None = None
-    run_id: int | None = None
-    published: int = 0  # items published in the period
-    columns_published: list[tuple[str, int]] = field(default_factory=list)
+def site_problems(result: dict[str, Any], profile: Profile, ident: str = "") -> list[Problem]:
+    """The active problem findings of a stored evaluation, each with the identities it is paired by."""
+    out: list[Problem] = []
+    for f in result.get("findings") or []:
+        if f.get("kind") not in PROBLEM_FINDING_KINDS or f.get("overridden") or f["indicator"] in NOT_PROBLEMS:
+            continue
+        trigger = str(f.get("trigger") or "")
+        kind = _kind(profile, f["indicator"], trigger)
+        columns: list[str] = []
+        subjects: dict[str, str] = {}
+        for e in f.get("evidence") or []:
+            subject = evidence_subject(e)
+            if subject is None or (f["indicator"] == "W-V3" and subject[0] == "链接"):
+                continue
+            if subject[0] == "栏目":
+                columns.append(subject[1])
+            subjects["|".join((ident, f["indicator"], trigger, *subject))] = subject_words(subject, e.get("url"))
+        if not subjects:
+            subjects["|".join((ident, f["indicator"], trigger, "", "", ""))] = ""
+        count = len([k for k in subjects if "|链接|" in k or "|文件|" in k])
+        out.append(Problem(f["indicator"], kind, problem_word(profile, f["indicator"], trigger, kind),
+                           f.get("kind") == "veto", f.get("detail") or "", list(dict.fromkeys(columns)),
+                           list(subjects), subjects, count))
+    return out
 
 
-@dataclass
-class AccountLine:
-    account_id: int
-    name: str
-    unit: str
-    group: str
-    platform: str
-    verdict: str
-    months: dict[str, str]  # "2023-08" -> pass | fail | unknown
-    problems: list[Problem]
-    posts: int
-    latest_post: str | None
-    reason: str = ""
-    as_of: date | None = None
-    evaluation_id: int | None = None
-    county: bool = False
-
-
-@dataclass
-class RecheckItem:
-    kind: str  # site | account
-    name: str
-    unit: str
-    problem: str  # the problem's words
-    subject: str  # column, link or month it is about
-    state: str  # 已整改 | 仍未整改 | 复查新发现
-    first_as_of: date | None
-    as_of: date | None
-
-
-@dataclass
-class Table:
-    """An attachment table: headers of spec §2, rows in sections (a section title or None)."""
-
-    key: str
-    title: str
-    headers: list[str]
-    sections: list[tuple[str | None, list[list[Any]]]]
-    widths: dict[int, int] = field(default_factory=dict)  # column index -> most characters before wrapping
-    merge_veto_score: bool = False  # 评分 and 结果 share one cell for a vetoed site (seed 000 附件2)
-    note: str = ""
-
-    @property
-    def rows(self) -> list[list[Any]]:
-        return [row for _, rows in self.sections for row in rows]
-
-
-@dataclass
-class Paragraph:
-    style: str  # title | recipients | heading | text | signature | date | contact
-    text: str
-
-
-@dataclass
-class Notice:
-    title: str
-    period: Period
-    as_of: date
-    profile: str
-    words: OfficeWords
-    body: list[Paragraph]
-    tables: list[Table]
-    sites: list[SiteLine]
-    accounts: list[AccountLine]
-    recheck: list[RecheckItem]
-    totals: dict[str, Any]
-    compared_with: str | None = None
+def loose(key: str) -> str:
+    """An identity without the column's path: the same column name after the site moved its paths."""
+    return key.rsplit("|", 1)[0]
 
 
 # -- reading what is stored -----------------------------------------------------------------------------------
@@ -207,47 +166,6 @@ def _is_portal(site: Site) -> bool:
         return site.kind == "portal"
     group = site.group or ""
     return any(w in group for w in ("门户", "县", "区", "乡镇", "街道")) and "部门" not in group
-
-
-def _kind(profile: Profile, indicator: str, trigger: str | None) -> str:
-    ind = profile.indicator(indicator)
-    if ind is not None and ind.notice_kind_for(trigger):
-        return ind.notice_kind_for(trigger)
-    return AREA_KIND.get(ind.area if ind else "", "function")
-
-
-def _label(profile: Profile, finding: dict[str, Any]) -> str:
-    ind = profile.indicator(finding["indicator"])
-    if ind is not None:
-        return ind.label_for(finding.get("trigger"))
-    return finding.get("label") or finding.get("title") or finding["indicator"]
-
-
-def site_problems(result: dict[str, Any], profile: Profile) -> list[Problem]:
-    """The active problem findings of a stored evaluation, with their pairing keys for 复查."""
-    out: list[Problem] = []
-    for f in result.get("findings") or []:
-        if f.get("kind") not in PROBLEM_FINDING_KINDS or f.get("overridden") or f["indicator"] in NOT_PROBLEMS:
-            continue
-        trigger = str(f.get("trigger") or "")
-        kind = _kind(profile, f["indicator"], trigger)
-        columns: list[str] = []
-        subjects: dict[tuple[str, str, str], str] = {}
-        for e in f.get("evidence") or []:
-            if e.get("column"):
-                columns.append(e["column"])
-                subjects[(f["indicator"], trigger, e.get("url") or e["column"])] = f"栏目“{e['column']}”"
-            elif e.get("url") and f["indicator"] not in ("W-V3",):
-                subjects[(f["indicator"], trigger, e["url"])] = e["url"]
-        if not subjects:
-            subjects[(f["indicator"], trigger, "")] = ""
-        label = KINDS_WORD.get(kind) or _label(profile, f)
-        out.append(Problem(f["indicator"], kind, label, f.get("kind") == "veto", f.get("detail") or "",
-                           list(dict.fromkeys(columns)), list(subjects), subjects))
-    return out
-
-
-KINDS_WORD = {key: word for key, _, word in KINDS if word}
 
 
 def _pick(rows: list[Any], key) -> dict[int, Any]:  # noqa: ANN001
@@ -267,17 +185,15 @@ def site_evaluations(session: Session, profile: str, start: date | None, end: da
     return _pick(list(rows), lambda e: e.site_id)
 
 
-def account_evaluations(session: Session, start: date | None, end: date,
-                        period: Period | None = None) -> dict[int, AccountEvaluation]:
-    """Each account's newest evaluation with its time point in start..end (one judging this period
-    preferred over one judging another)."""
-    query = select(AccountEvaluation).where(AccountEvaluation.as_of <= end)
-    if start is not None:
-        query = query.where(AccountEvaluation.as_of >= start)
-    rows = list(session.scalars(query.order_by(AccountEvaluation.as_of, AccountEvaluation.id)).all())
-    if period is not None:
-        rows.sort(key=lambda e: (e.period_from == period.first and e.period_to == period.last, e.as_of, e.id))
-    return _pick(rows, lambda e: e.account_id)
+def account_evaluations(session: Session, profile: str, period: Period, end: date) -> dict[int, AccountEvaluation]:
+    """Each account's newest evaluation of exactly this profile and period, judged on or before `end`:
+    an evaluation of another period or profile never stands in for it."""
+    query = select(AccountEvaluation).where(
+        AccountEvaluation.profile == profile, AccountEvaluation.period_from == period.first,
+        AccountEvaluation.period_to == period.last, AccountEvaluation.as_of <= end,
+        AccountEvaluation.as_of >= period.first)
+    rows = session.scalars(query.order_by(AccountEvaluation.as_of, AccountEvaluation.id)).all()
+    return _pick(list(rows), lambda e: e.account_id)
 
 
 def _published(session: Session, run_id: int | None, period: Period) -> tuple[int, list[tuple[str, int]]]:
@@ -293,152 +209,437 @@ def _published(session: Session, run_id: int | None, period: Period) -> tuple[in
     return int(total), sorted(((name, int(n)) for name, n in rows), key=lambda r: (-r[1], r[0]))
 
 
-def _site_line(session: Session, site: Site, ev: Evaluation | None, profile: Profile, period: Period) -> SiteLine:
+def _number(value: Any) -> Any:
+    """评分 as a number (94, 87.5) when it is one; the cell's words (不合格, —) otherwise."""
+    if isinstance(value, int | float):
+        return value
+    text = str(value or "").strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() else number
+
+
+def unread_reason(result: dict[str, Any]) -> str:
+    """Why a site could not be judged, in the one Chinese rendering (rules/reasons.py)."""
+    crawl = result.get("crawl") or {}
+    if crawl.get("error"):
+        return f"无法访问：{reason_words(crawl['error'])}"
+    undecided = [f.get("detail") for f in result.get("findings") or [] if f.get("detail")]
+    return undecided[0] if undecided else "网站未能读取"
+
+
+def _site_line(session: Session, site: Site, ev: Evaluation | None, profile: Profile, period: Period,
+               level: str) -> SiteLine:
     name = site.name if site.name and site.name != site.url else (site.unit or site.url)
-    unit = site.unit or name
+    owner = site.unit or name
+    unit = getattr(site, "short_name", None) or short_name(owner, site.group or "", level)
+    region = getattr(site, "region", None) or ""
+    ident = site_identity(site.code, site.id)
     if ev is None:
-        return SiteLine(site.id, name, unit, site.url, site.group or "", _is_portal(site), "unknown", None,
-                        {"评分": "", "结果": "无法核验", "主要问题": ""}, [], reason="本期没有检查记录")
+        return SiteLine(site.id, ident, name, unit, owner, site.url, site.group or "", region, _is_portal(site),
+                        "unknown", None, {"评分": "", "结果": VERDICT_CELL["unknown"], "主要问题": ""}, [],
+                        reason=f"监测时间点前没有按“{profile.id}”判定的检查记录", code=site.code)
     result = ev.result or {}
-    reason = ""
-    if ev.verdict == "unknown":
-        undecided = [f.get("detail") for f in result.get("findings") or [] if f.get("detail")]
-        crawl = result.get("crawl") or {}
-        reason = crawl.get("error") or (undecided[0] if undecided else "网站未能读取")
+    reason = unread_reason(result) if ev.verdict == "unknown" else ""
     published, per_column = _published(session, ev.run_id, period)
     notice = result.get("notice") or {}
-    cells = {"评分": notice.get("评分") or "", "结果": VERDICT_CELL.get(ev.verdict, notice.get("结果", "")),
+    cells = {"评分": _number(notice.get("评分")), "结果": VERDICT_CELL.get(ev.verdict, notice.get("结果", "")),
              "主要问题": notice.get("主要问题") or profile.notice.get("none", "无")}
     if ev.verdict == "unknown":
         cells["主要问题"] = ""
-    return SiteLine(site.id, name, unit, site.url, site.group or "", _is_portal(site), ev.verdict, ev.score, cells,
-                    site_problems(result, profile) if ev.verdict != "unknown" else [], reason, ev.as_of, ev.id,
-                    ev.run_id, published, per_column)
+    url = (result.get("site") or {}).get("url") or site.url
+    return SiteLine(site.id, ident, name, unit, owner, url, site.group or "", region, _is_portal(site), ev.verdict,
+                    ev.score, cells, site_problems(result, profile, ident) if ev.verdict != "unknown" else [],
+                    reason, ev.as_of, ev.id, ev.run_id, published, per_column, site.code)
 
 
-def account_problems(result: dict[str, Any]) -> list[Problem]:
+def month_words(month: int, days: int | None, reason: str) -> str:
+    """A failed month as seed 002 says it: "8月更新6天"; when the days were enough but runs of working days
+    were not, how many runs fell short (not the machine's "连续5个工作日仅0天更新" for each)."""
+    if days is None:
+        return f"{month}月更新不达标"
+    runs = re.findall(r"连续(\d+)(个工作日|天)", reason)
+    if "少于" in reason or not runs:
+        return f"{month}月更新{days}天"
+    n, unit = runs[0]
+    return f"{month}月更新{days}天，{len(runs)}处连续{n}{unit}内更新天数不足"
+
+
+def account_problems(result: dict[str, Any], ident: str = "", skip: set[str] | None = None,
+                     monthly: set[str] | None = None) -> list[Problem]:
+    """An account's problems: failed vetoes and problems by indicator, and each failed month (a monthly
+    indicator's own entry is left out when its months say it: 8月更新6天, not also 更新情况不合格)."""
     out: list[Problem] = []
+    failed_months = any(m.get("verdict") == "fail" for m in result.get("months") or [])
     for veto, entries in ((True, result.get("vetoes") or []), (False, result.get("problems") or [])):
         for p in entries:
-            key = (p.get("indicator") or "", "", "")
+            if p.get("indicator") in (skip or set()) or (failed_months and p.get("indicator") in (monthly or set())):
+                continue
+            key = f"{ident}|{p.get('indicator') or ''}"
             out.append(Problem(p.get("indicator") or "", "media", p.get("title") or p.get("detail") or "", veto,
                                p.get("detail") or "", [], [key], {key: ""}))
-    failed = [m for m in result.get("months") or [] if m.get("verdict") == "fail"]
-    for m in failed:
-        key = ("month", "", m["month"])
-        word = f"{int(m['month'][5:])}月更新不达标"
-        if out and any(word in p.label for p in out):
+    for m in result.get("months") or []:
+        if m.get("verdict") != "fail":
             continue
-        reason = m.get("reason") or "更新不达标"
-        detail = reason if reason.startswith(f"{int(m['month'][5:])}月") else f"{int(m['month'][5:])}月{reason}"
-        out.append(Problem("month", "media", word, False, detail, [], [key], {key: f"{m['month']}"}))
+        month = int(m["month"][5:])
+        key = f"{ident}|month|{m['month']}"
+        detail = month_words(month, m.get("posting_days"), m.get("reason") or "")
+        out.append(Problem("month", "media", f"{month}月更新不达标", False, detail, [], [key],
+                           {key: f"{month}月"}))
     return out
 
 
-def _account_line(account: Account, ev: AccountEvaluation | None, county: bool) -> AccountLine:
-    unit = account.unit or account.name
-    if ev is None:
-        return AccountLine(account.id, account.name, unit, account.group or "", account.platform, "unknown", {}, [],
-                           0, None, "本期没有检查记录", county=county)
-    result = ev.result or {}
-    months = {m["month"]: m.get("verdict", "unknown") for m in result.get("months") or []}
-    reason = ""
-    if ev.verdict == "unknown":
-        reasons = [m.get("reason") for m in result.get("months") or [] if m.get("verdict") == "unknown"]
-        reason = next((r for r in reasons if r), "") or "发布记录未能完整读取"
-    problems = account_problems(result) if ev.verdict != "unknown" else []
-    return AccountLine(account.id, account.name, unit, account.group or "", account.platform, ev.verdict, months,
-                       problems, len(result.get("posts") or []), result.get("latest_post"), reason, ev.as_of,
-                       ev.id, county)
+def _window_outside(profile: Profile, period: Period, as_of: date, indicator: str) -> int | None:
+    """Days of an indicator's window at the monitoring time point when that window lies wholly after the
+    period (a 复查 weeks later): it judges the recheck's days, not the period's."""
+    ind = profile.indicator(indicator)
+    window = (ind.params or {}).get("window") if ind is not None else None
+    if not isinstance(window, dict) or "days" not in window:
+        return None
+    days = int(window["days"])
+    return days if as_of - timedelta(days=days) > period.last else None
 
 
-def _account_is_county(account: Account) -> bool:
+def _account_line(account: Account, ev: AccountEvaluation | None, profile: Profile, period: Period,
+                  words: OfficeWords) -> AccountLine:
+    level = region_level(words.region)
+    owner = account.unit or account.name
     group = account.group or ""
-    return any(w in group for w in ("县", "区", "乡镇", "街道")) and "部门" not in group and "直" not in group
+    county = not is_department_group(group) and any(w in group for w in ("县", "区", "乡镇", "街道", "市"))
+    unit = getattr(account, "short_name", None) or short_name(owner, group, level)
+    region = getattr(account, "region", None) or (county_of(owner, group) if county else department_row(words))
+    ident = account_identity(account.platform, account.account_id, account.name, account.id)
+    if ev is None:
+        return AccountLine(account.id, ident, account.name, unit, owner, group, region, account.platform, "unknown",
+                           {}, [], 0, None, "监测时间点前没有发布记录可判定", county=county)
+    result = ev.result or {}
+    months = {m["month"]: m.get("verdict") or "unknown" for m in result.get("months") or []}
+    days = {m["month"]: m.get("posting_days") for m in result.get("months") or [] if m.get("posting_days") is not None}
+    verdict, note, skip = ev.verdict, "", set()
+    judged_months = [v for v in months.values() if v in ("pass", "fail")]
+    for item in result.get("indicators") or []:
+        window = _window_outside(profile, period, ev.as_of, item.get("indicator", ""))
+        if window is None or not judged_months or item.get("kind") != "veto":
+            continue
+        skip.add(item["indicator"])
+        start = ev.as_of - timedelta(days=window - 1)
+        seen = "无法核验（发布记录未覆盖）" if item.get("status") == "unknown" else \
+            "无更新" if item.get("status") == "fail" else "有更新"
+        note = (f"监测时间点前{window}天（{start.month}月{start.day}日—{ev.as_of.month}月{ev.as_of.day}日）"
+                f"{seen}，在本期之外，未计入本期判定")
+    if skip:
+        others = [i for i in result.get("indicators") or [] if i.get("kind") == "veto"
+                  and i.get("indicator") not in skip]
+        verdict = ("fail" if any(i.get("status") == "fail" for i in others) or "fail" in judged_months
+                   else "unknown" if any(i.get("status") == "unknown" for i in others) or "unknown" in months.values()
+                   else "pass")
+    reason = ""
+    if verdict == "unknown":
+        unknown = [u.get("detail") for u in result.get("unknown") or [] if u.get("detail")
+                   and u.get("indicator") not in skip]
+        reasons = [m.get("reason") for m in result.get("months") or [] if m.get("verdict") == "unknown"]
+        # the whole sentences `govwatch evaluate` prints (which span is missing, what was tried)
+        reason = "；".join(dict.fromkeys(unknown)) or "；".join(dict.fromkeys(r for r in reasons if r)) \
+            or "发布记录未能完整读取"
+    monthly = {i.id for i in profile.media_indicators if "month" in i.check}
+    problems = account_problems(result, ident, skip, monthly) if verdict != "unknown" else []
+    return AccountLine(account.id, ident, account.name, unit, owner, group, region, account.platform, verdict,
+                       months, problems, len(result.get("posts") or []), result.get("latest_post"), reason, ev.as_of,
+                       ev.id, county, {k: int(v) for k, v in days.items()}, note)
 
 
-# -- 复查 --------------------------------------------------------------------------------------------------------
+# -- 复查: the earlier notice ------------------------------------------------------------------------------------
 
 
-def _pair(kind: str, name: str, unit: str, before: list[Problem], now: list[Problem],
-          first_as_of: date | None, as_of: date | None) -> list[RecheckItem]:
-    """Findings of two evaluations paired by indicator + column/link/month (spec §3)."""
-    def index(problems: list[Problem]) -> dict[tuple[str, str, str], tuple[Problem, str]]:
-        return {key: (p, p.subjects.get(key, "")) for p in problems for key in p.keys}
+def resolve_compare(session: Session, text: str, profile: Profile, period: Period,
+                    as_of: date) -> tuple[str, dict[str, Any] | None, int | None, date, Period]:
+    """--compare-with: a stored notice's id, a notice JSON file, a date (the notice of the same profile and
+    period issued on or before it), or a period (that period's notice). Returns (label, snapshot or None
+    when no notice was stored and the earlier check is to be rebuilt from evaluations, notice id, as_of)."""
+    value = text.strip()
+    if value.isdigit():
+        row = session.get(StoredNotice, int(value))
+        if row is None:
+            raise NoticeError(f"--compare-with {value}：没有编号为 {value} 的已保存通报（见 govwatch notices）")
+        return f"通报{row.id}", row.data, row.id, row.as_of, _period_of(row.data, period)
+    path = Path(value)
+    if value.endswith(".json") or path.is_file():
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            return path.name, data, None, date.fromisoformat(data["as_of"]), _period_of(data, period)
+        except (OSError, ValueError, KeyError) as exc:
+            raise NoticeError(f"--compare-with {value}：不是 govwatch 写出的通报 JSON"
+                              f"（{exc.__class__.__name__}）") from None
+    try:
+        day, other = date.fromisoformat(value), period
+        issued_by = day
+    except ValueError:
+        try:
+            other = parse_period(value, profile)
+        except NoticeError:
+            raise NoticeError(f"--compare-with {value!r} 应写作：已保存通报的编号（见 govwatch notices）、"
+                              "通报 JSON 文件、初查的日期（2023-11-05）或期间（2023年第三季度）") from None
+        # last quarter's notice is issued after its quarter: any stored one before this check
+        day, issued_by = min(other.last, as_of - timedelta(days=1)), as_of - timedelta(days=1)
+    if day >= as_of:
+        raise NoticeError(f"--compare-with {value}：初查（{day}）必须早于本次监测时间点 {as_of}")
+    row = notice_for(session, profile=profile.id, period_from=other.first, period_to=other.last,
+                     on_or_before=issued_by)
+    if row is not None:
+        return f"通报{row.id}", row.data, row.id, row.as_of, other
+    return value, None, None, day, other
 
-    old, new = index(before), index(now)
+
+def _period_of(data: dict[str, Any], fallback: Period) -> Period:
+    span = data.get("period") or {}
+    try:
+        return Period(date.fromisoformat(span["from"]), date.fromisoformat(span["to"]), span.get("quarter"))
+    except (KeyError, TypeError, ValueError):
+        return fallback
+
+
+def _earlier_lines(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The sites and accounts of a notice snapshot by identity."""
+    out: dict[str, dict[str, Any]] = {}
+    for kind in ("sites", "accounts"):
+        for line in data.get(kind) or []:
+            if line.get("ident"):
+                out[line["ident"]] = line
+    return out
+
+
+def _open_keys(line: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    return {key: (p.get("label") or "", (p.get("subjects") or {}).get(key, ""))
+            for p in line.get("problems") or [] for key in p.get("keys") or []}
+
+
+def _same_key(before: str, now: str) -> bool:
+    return before == now
+
+
+def _same_column(before: str, now: str) -> bool:
+    """The same column name: its path changed with the site's move (a 集约化 platform's prefix)."""
+    return "|栏目|" in before and loose(before) == loose(now)
+
+
+def _parts(key: str) -> list[str]:
+    return key.split("|")
+
+
+def _moved_link(before: str, now: str) -> bool:
+    """A link whose path gained or lost a prefix (/hdjl/xf → /sw/hdjl/xf)."""
+    a, b = _parts(before), _parts(now)
+    if len(a) != 6 or len(b) != 6 or a[:3] != b[:3] or a[3] != "链接" or b[3] != "链接":
+        return False
+    x, y = a[4].rstrip("/"), b[4].rstrip("/")
+    return bool(x and y) and (x.endswith(y) or y.endswith(x))
+
+
+def _same_finding(before: str, now: str) -> bool:
+    """What is left of one finding's links (the pages where something was missing) pairs with what is left
+    of the same finding now: the problem is the same, only the pages it was looked for on moved."""
+    a, b = _parts(before), _parts(now)
+    return len(a) == 6 and len(b) == 6 and a[:3] == b[:3] and a[3] in ("链接", "") and b[3] in ("链接", "")
+
+
+MATCHERS = (_same_key, _same_column, _moved_link, _same_finding)  # in this order: the exact identity first
+
+
+def _pair(kind: str, line: SiteLine | AccountLine, old: dict[str, Any], first_as_of: date | None,
+          repeat_after: int, history: list[set[str]], months: bool = True) -> list[RecheckItem]:
+    """Findings of two checks paired by identity (spec §3): exactly first, then by the column's name for
+    what is left (a column whose path moved is the same column)."""
+    before = _open_keys(old)
+    now = {key: (p.label, p.subjects.get(key, "")) for p in line.problems for key in p.keys}
+    if not months:  # another period's months are not this period's: nothing to pair, nothing 已整改
+        before = {k: v for k, v in before.items() if "|month|" not in k}
+        now = {k: v for k, v in now.items() if "|month|" not in k}
+    pairs: dict[str, str] = {}
+    for same in MATCHERS:
+        taken = set(pairs.values())
+        for k in before:
+            if k in pairs:
+                continue
+            match = next((x for x in now if x not in taken and same(k, x)), None)
+            if match is not None:
+                pairs[k] = match
+                taken.add(match)
     items = []
-    for key, (p, subject) in old.items():
-        state = "仍未整改" if key in new else "已整改"
-        items.append(RecheckItem(kind, name, unit, p.label, subject, state, first_as_of, as_of))
-    for key, (p, subject) in new.items():
-        if key not in old:
-            items.append(RecheckItem(kind, name, unit, p.label, subject, "复查新发现", first_as_of, as_of))
+    for k, (label, subject) in before.items():
+        if k in pairs:
+            open_in = 1 + sum(any(same(k, x) for same in MATCHERS for x in keys) for keys in history)
+            label_now, subject_now = now[pairs[k]]
+            items.append(RecheckItem(kind, line.ident, line.name, line.unit, label_now, subject_now or subject,
+                                     STILL_OPEN, first_as_of, line.as_of, loose(k), open_in, open_in >= repeat_after))
+        else:
+            items.append(RecheckItem(kind, line.ident, line.name, line.unit, label, subject, FIXED, first_as_of,
+                                     line.as_of, loose(k)))
+    for k, (label, subject) in now.items():
+        if k not in pairs.values():
+            items.append(RecheckItem(kind, line.ident, line.name, line.unit, label, subject, NEW_IN_RECHECK,
+                                     first_as_of, line.as_of, loose(k)))
     return items
 
 
-def parse_compare_with(text: str) -> tuple[date | None, date]:
-    """DATE (the earlier check's time point, or the newest on or before it) or a period (2023Q3)."""
-    try:
-        return None, date.fromisoformat(text.strip())
-    except ValueError:
-        pass
-    try:
-        p = parse_period(text)
-    except NoticeError:
-        raise NoticeError(f"--compare-with {text!r}: write the earlier check's date (2023-11-05) "
-                          "or its period (2023Q3)") from None
-    return p.first, p.last
+def merge_recheck(items: list[RecheckItem]) -> list[RecheckItem]:
+    """One row per unit, problem and state (the seeds' 复查: per site and problem), its columns or links
+    named together; a finding seen on two pages is one problem, not two."""
+    merged: dict[tuple[str, str, str, str], RecheckItem] = {}
+    for item in items:
+        key = (item.kind, item.ident, item.problem, item.state)
+        if key not in merged:
+            merged[key] = RecheckItem(**{**item.__dict__})
+            continue
+        row = merged[key]
+        subjects = [x for x in row.subject.split("、") if x]
+        if item.subject and item.subject not in subjects:
+            subjects.append(item.subject)
+        row.subject = "、".join(subjects)
+        row.notices_open = max(row.notices_open, item.notices_open)
+        row.repeated = row.repeated or item.repeated
+    return list(merged.values())
+
+
+def _history(session: Session, profile: str, before: date, skip: int | None) -> dict[str, list[set[str]]]:
+    """Open problem identities per site/account in the notices stored before the compared one."""
+    out: dict[str, list[set[str]]] = defaultdict(list)
+    for row in stored_notices(session, profile=profile):
+        if row.as_of >= before or row.id == skip:
+            continue
+        for ident, line in _earlier_lines(row.data or {}).items():
+            out[ident].append(set(_open_keys(line)))
+    return out
 
 
 # -- building it -----------------------------------------------------------------------------------------------
 
 
+def _judge_missing(session: Session, accounts: list[Account], found: dict[int, AccountEvaluation], as_of: date,
+                   profile: Profile, period: Period, calendar: WorkCalendar) -> int:
+    """Accounts without a stored evaluation of this profile and period are judged here from stored posts,
+    in memory only (nothing is stored: `govwatch evaluate --accounts` stores)."""
+    judged = 0
+    for account in accounts:
+        if account.id in found or not account.enabled or account.status != "normal":
+            continue
+        result = judge_account(session, account, as_of, profile, period, calendar)
+        found[account.id] = AccountEvaluation(account_id=account.id, as_of=as_of, period_from=period.first,
+                                              period_to=period.last, profile=profile.id, verdict=result.verdict,
+                                              result=result.data)
+        judged += 1
+    return judged
+
+
+def _check_site_profile(session: Session, profile: Profile, period: Period, as_of: date, sites: list[Site],
+                        found: dict[int, Evaluation]) -> None:
+    """Sites judged under another profile only would all read 无法核验: refuse, saying what to run."""
+    missing = [s.id for s in sites if s.id not in found]
+    if not missing:
+        return
+    others = sorted(set(session.scalars(select(Evaluation.profile).where(
+        Evaluation.site_id.in_(missing), Evaluation.as_of >= period.first, Evaluation.as_of <= as_of))))
+    if not found and not others:
+        raise NoticeError(f"{len(missing)} 个登记的网站在 {period.first}—{as_of} 都没有按 {profile.id} 的判定，"
+                          f"通报会把它们全部写成无法核验；请先抓取（govwatch inspect）并运行 govwatch evaluate "
+                          f"--profile {profile.id} --as-of {as_of}")
+    if others:
+        raise NoticeError(f"{len(missing)} 个网站在 {period.first}—{as_of} 只有按 {'、'.join(others)} 的判定，"
+                          f"没有按 {profile.id} 的判定；请先运行 govwatch evaluate --profile {profile.id} "
+                          f"--as-of {as_of}，或用 --profile {others[0]} 生成通报")
+
+
 def build_notice(session: Session, profile: Profile, period: Period, as_of: date, words: OfficeWords,
-                 compare_with: str | None = None) -> Notice:
+                 compare_with: str | None = None, *, tables: list[str] | None = None,
+                 calendar: WorkCalendar | None = None, baseline: bool = False) -> Notice:
+    """The notice of one profile and period at a monitoring time point. `baseline` builds an earlier check
+    to compare with (no refusal for a period still running, no 复查 of its own)."""
+    if not baseline and period.last > as_of and not profile.notice.get("checks_within_period"):
+        try:
+            period.refuse_after(as_of)
+        except PeriodError as exc:
+            raise NoticeError(str(exc)) from None
+    level = region_level(words.region)
     site_evs = site_evaluations(session, profile.id, period.first, as_of)
     sites = [s for s in session.scalars(select(Site).where(Site.registered.is_(True)).order_by(Site.id))
              if (s.enabled and s.status == "normal") or s.id in site_evs]
-    site_lines = [_site_line(session, s, site_evs.get(s.id), profile, period) for s in sites]
-    acc_evs = account_evaluations(session, period.first, as_of, period)
+    if not baseline:
+        _check_site_profile(session, profile, period, as_of, sites, site_evs)
+    site_lines = [_site_line(session, s, site_evs.get(s.id), profile, period, level) for s in sites]
+    acc_evs = account_evaluations(session, profile.id, period, as_of)
+    stored = len(acc_evs)
     accounts = [a for a in session.scalars(select(Account).order_by(Account.id)) if a.judged or a.id in acc_evs]
-    account_lines = [_account_line(a, acc_evs.get(a.id), _account_is_county(a)) for a in accounts]
+    in_memory = _judge_missing(session, accounts, acc_evs, as_of, profile, period, calendar or load_calendar(None))
+    account_lines = [_account_line(a, acc_evs.get(a.id), profile, period, words) for a in accounts]
+    sources = {"sites": f"网站：按 {profile.id} 已保存的判定（{len(site_evs)} 个）",
+               "accounts": f"政务新媒体：按 {profile.id} {period.words}已保存的判定 {stored} 个"
+                           + (f"，按已保存的发布记录当场判定（未保存）{in_memory} 个" if in_memory else "")}
 
     recheck: list[RecheckItem] = []
-    compared = None
-    if compare_with:
-        first, last = parse_compare_with(compare_with)
-        if last >= as_of:
-            raise NoticeError(f"--compare-with {compare_with}: the earlier check must be before --as-of {as_of}")
-        old_sites = site_evaluations(session, profile.id, first, last)
-        old_accounts = account_evaluations(session, first, last)
-        if not old_sites and not old_accounts:
-            raise NoticeError(f"--compare-with {compare_with}: no stored evaluation under {profile.id} on or before "
-                              f"{last} to compare with")
-        compared = compare_with
-        for line in site_lines:
-            old = old_sites.get(line.site_id)
-            if old is None or old.verdict == "unknown" or line.verdict == "unknown":
-                continue
-            recheck += _pair("site", line.name, line.unit, site_problems(old.result or {}, profile), line.problems,
-                             old.as_of, line.as_of)
-        for acc in account_lines:
-            old = old_accounts.get(acc.account_id)
-            if old is None or old.verdict == "unknown" or acc.verdict == "unknown":
-                continue
-            recheck += _pair("account", acc.name, acc.unit, account_problems(old.result or {}), acc.problems,
-                             old.as_of, acc.as_of)
+    compared, compared_id, moved = None, None, []
+    if compare_with and not baseline:
+        label, data, compared_id, first_as_of, first_period = resolve_compare(session, compare_with, profile,
+                                                                              period, as_of)
+        if data is None:
+            earlier = build_notice(session, profile, first_period, first_as_of, words, tables=[], calendar=calendar,
+                                   baseline=True)
+            if not any(x.evaluation_id or x.as_of for x in [*earlier.sites, *earlier.accounts]):
+                raise NoticeError(f"--compare-with {compare_with}：{first_as_of} 及以前没有按 {profile.id} 的"
+                                  "通报或判定可对照")
+            data = notice_json(earlier)
+        compared = label
+        old_lines = _earlier_lines(data)
+        history = _history(session, profile.id, first_as_of, compared_id)
+        repeat_after = int(profile.notice.get("repeat_after", 2))
+        for kind, lines in (("site", site_lines), ("account", account_lines)):
+            for line in lines:
+                old = old_lines.get(line.ident)
+                if old is None or old.get("verdict") == "unknown" or line.verdict == "unknown":
+                    continue
+                if kind == "site" and old.get("url") and old["url"].rstrip("/") != line.url.rstrip("/"):
+                    moved.append((line.unit, old["url"], line.url))
+                old_as_of = date.fromisoformat(old["as_of"]) if old.get("as_of") else first_as_of
+                recheck += _pair(kind, line, old, old_as_of, repeat_after, history.get(line.ident, []),
+                                 months=first_period == period)
 
+    recheck = merge_recheck(recheck)
     totals = _totals(site_lines, account_lines, recheck)
+    totals["collection_failures"] = collection_failures(session, account_lines, period.first, as_of)
     title = words.title or (f"关于{period.words}{words.region}政府网站与政务新媒体检查"
                             f"{'及整改' if compared else ''}情况的通报")
-    tables = _tables(period, site_lines, account_lines, recheck, words)
-    for table in tables:
-        table.title = period.words + table.title
-    notice = Notice(title, period, as_of, profile.id, words, [], tables, site_lines, account_lines, recheck, totals,
-                    compared)
-    notice.body = _body(notice, profile)
+    chosen = attachment_tables(profile, period, site_lines, account_lines, recheck, words, department_row(words),
+                               tables)
+    notice = Notice(title, period, as_of, profile.id, words, [], chosen, site_lines, account_lines, recheck, totals,
+                    compared, compared_id, moved, sources)
+    notice.body = body_paragraphs(notice, profile, recipients(words))
     return notice
+
+
+def collection_failures(session: Session, accounts: list[AccountLine], start: date, end: date) -> list[dict[str, Any]]:
+    """Collections of the notice's accounts that did not cover what they read, counted by cause, with what
+    that means for the verdict: the span they should have covered is 无法核验 unless another collection
+    covers it."""
+    ids = [a.account_id for a in accounts]
+    if not ids:
+        return []
+    rows = session.scalars(select(Collection).where(
+        Collection.account_id.in_(ids), Collection.status.not_in(COVERING),
+        Collection.started_at >= datetime.combine(start, datetime.min.time()),
+        Collection.started_at < datetime.combine(end + timedelta(days=1), datetime.min.time()))).all()
+    names = {a.account_id: f"{a.name}（{notice_word(a.platform)}）" for a in accounts}
+    judged = {a.account_id: a.verdict for a in accounts}
+    causes: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for c in rows:
+        causes[(c.source, COLLECTION_WORDS.get(c.status, c.status), collection_reason(c.reason))].append(c.account_id)
+    out = []
+    for (source, status, reason), owners in causes.items():
+        unknown = sorted({names[i] for i in owners if judged.get(i) == "unknown"})
+        out.append({"source": source, "status": status, "reason": reason, "count": len(owners),
+                    "accounts": sorted({names[i] for i in owners}),
+                    "meaning": (f"{'、'.join(unknown)}因此无法核验" if unknown
+                                else "其他采集或导入已覆盖这些时段，判定不受影响")})
+    return sorted(out, key=lambda x: -x["count"])
 
 
 def _totals(sites: list[SiteLine], accounts: list[AccountLine], recheck: list[RecheckItem]) -> dict[str, Any]:
@@ -449,375 +650,49 @@ def _totals(sites: list[SiteLine], accounts: list[AccountLine], recheck: list[Re
         return {"total": len(lines), "judged": passed + failed, "pass": passed, "fail": failed, "unknown": unknown,
                 "pass_rate": pass_rate(passed, passed + failed)}
 
-    states = defaultdict(int)
+    states: dict[str, int] = defaultdict(int)
     for item in recheck:
         states[item.state] += 1
     return {"sites": count(sites), "accounts": count(accounts),
             "published": {"sites": sum(s.published for s in sites), "accounts": sum(a.posts for a in accounts)},
-            "recheck": {k: states.get(k, 0) for k in ("已整改", "仍未整改", "复查新发现")},
-            "repeat_units": repeat_units(recheck)}
+            "recheck": {k: states.get(k, 0) for k in RECHECK_STATES},
+            "repeat_units": list(dict.fromkeys(i.unit for i in recheck if i.repeated))}
 
 
-def repeat_units(recheck: list[RecheckItem]) -> list[str]:
-    """Units named for the same problem in two consecutive checks (seed 000: 多次提醒后仍然不整改)."""
-    return list(dict.fromkeys(item.unit for item in recheck if item.state == "仍未整改"))
-
-
-def _join(names: list[str]) -> str:
-    names = list(dict.fromkeys(names))
-    if len(names) <= 1:
-        return "".join(names)
-    return "、".join(names[:-1]) + "和" + names[-1]
-
-
-def _site_problem_text(site: SiteLine, p: Problem) -> str:
-    if p.kind in ("update", "blank") and p.columns:
-        cols = "".join(f"“{c}”" for c in p.columns)
-        tail = "栏目长期未更新" if p.kind == "update" else "为空白栏目"
-        return f"{site.unit}网站{cols}{tail}"
-    return f"{site.unit}网站存在{p.label}问题"
-
-
-def _body(n: Notice, profile: Profile) -> list[Paragraph]:
-    w, t = n.words, n.totals
-    body = [Paragraph("title", n.title)]
-    if w.recipients:
-        body.append(Paragraph("recipients", w.recipients))
-    basis = "、".join(profile.notice.get("basis") or [profile.title])
-    checked = sorted({x.as_of for x in [*n.sites, *n.accounts] if x.as_of})
-    when = ""
-    if checked:
-        first, last = checked[0], checked[-1]
-        when = f"于{chinese_date(first)}" if first == last else \
-            f"于{chinese_date(first)}至{last.month}月{last.day}日" if first.year == last.year else \
-            f"于{chinese_date(first)}至{chinese_date(last)}"
-    who = w.office or ""
-    body.append(Paragraph("text", f"按照{basis}等文件要求，{who}{when}对{w.region}政府网站与政务新媒体"
-                                  f"{n.period.words}运行情况进行了检查，现将有关情况通报如下："))
-    body.append(Paragraph("heading", "一、总体情况"))
-    s, a = t["sites"], t["accounts"]
-    things = [f"{s['total']}个政府网站"] * bool(s["total"]) + [f"{a['total']}个政务新媒体"] * bool(a["total"])
-    scope = f"此次检查范围为：{w.region}纳入监管的{'、'.join(things) or '0个政府网站'}，"
-    scope += f"统计时间：{chinese_date(n.period.first)}—{chinese_date(n.period.last)}。"
-    body.append(Paragraph("text", scope))
-    groups = _count_by_group(n)
-    if groups:
-        body.append(Paragraph("text", f"其中：{groups}。"))
-    part = 0
-    if s["total"]:
-        part += 1
-        body.append(Paragraph("text", f"（{NUMERALS[part - 1]}）政府网站方面：" + _site_sentence(n)))
-    if a["total"]:
-        part += 1
-        body.append(Paragraph("text", f"（{NUMERALS[part - 1]}）政务新媒体方面：" + _account_sentence(n)))
-    pub = t["published"]
-    if pub["sites"] or pub["accounts"]:
-        part += 1
-        said = [f"各网站共公开各类信息{pub['sites']}条"] * bool(pub["sites"])
-        said += [f"{a['total']}个政务新媒体共计公开各类信息{pub['accounts']}条"] * bool(a["total"])
-        body.append(Paragraph("text", f"（{NUMERALS[part - 1]}）信息发布情况：{n.period.words}，{'；'.join(said)}。"))
-
-    body.append(Paragraph("heading", "二、存在的问题"))
-    body += _problem_paragraphs(n)
-    section = 2
-    if n.compared_with:
-        section += 1
-        body.append(Paragraph("heading", f"{NUMERALS[section - 1]}、问题整改情况"))
-        body += _recheck_paragraphs(n)
-    if w.requirements or w.deadline:
-        section += 1
-        body.append(Paragraph("heading", f"{NUMERALS[section - 1]}、下一步要求"))
-        for text in re.split(r"\n\s*\n", w.requirements.strip()) if w.requirements.strip() else []:
-            body.append(Paragraph("text", " ".join(text.split())))
-        if w.deadline:
-            to = f"报{w.office}" if w.office else "报送"
-            body.append(Paragraph("text", f"请存在问题的单位于{chinese_date(w.deadline)}前完成整改，"
-                                          f"并将整改情况{to}。"))
-    if n.tables:
-        lines = [f"{i}.{tbl.title}" for i, tbl in enumerate(n.tables, 1)]
-        body.append(Paragraph("attachments", "附件：" + "\n".join(lines)))
-    if w.office:
-        body.append(Paragraph("signature", w.office))
-    body.append(Paragraph("date", chinese_date(w.signed or n.as_of)))
-    if w.contact:
-        body.append(Paragraph("contact", w.contact))
-    return body
-
-
-def _count_by_group(n: Notice) -> str:
-    parts = []
-    site_groups: dict[str, int] = defaultdict(int)
-    for s in n.sites:
-        site_groups[s.group or "其他"] += 1
-    if len(site_groups) > 1:
-        parts.append("，".join(f"{g}政府网站{c}个" for g, c in site_groups.items()))
-    acc_groups: dict[str, list[AccountLine]] = defaultdict(list)
-    for a in n.accounts:
-        acc_groups[a.group or "其他"].append(a)
-    if len(acc_groups) > 1:
-        parts.append("，".join(
-            f"{g}{'、'.join(dict.fromkeys(notice_word(x.platform) for x in lines))}{len(lines)}个"
-            for g, lines in acc_groups.items()))
-    return "；".join(parts)
-
-
-def _site_sentence(n: Notice) -> str:
-    s = n.totals["sites"]
-    region = n.words.region
-    if s["unknown"]:
-        text = (f"{region}正在运行的政府网站共{s['total']}个，其中合格{s['pass']}个，不合格{s['fail']}个，"
-                f"无法核验{s['unknown']}个，按已核验的{s['judged']}个计，合格率为{s['pass_rate']}。")
-    else:
-        text = (f"{region}正在运行的政府网站共{s['total']}个，其中合格{s['pass']}个，不合格{s['fail']}个，"
-                f"合格率为{s['pass_rate']}。")
-    failed = [x.unit for x in n.sites if x.verdict == "fail"]
-    if failed:
-        text += f"{_join(failed)}网站不合格。"
-    unknown = [x for x in n.sites if x.verdict == "unknown"]
-    if unknown:
-        text += "、".join(x.unit for x in unknown) + f"网站{UNKNOWN_NOTE}（未计入合格、不合格）。"
-    return text
-
-
-def _account_sentence(n: Notice) -> str:
-    a = n.totals["accounts"]
-    if a["fail"] == 0 and a["unknown"] == 0:
-        return f"本次检查政务新媒体{a['total']}个，全部合格，合格率为{a['pass_rate']}。"
-    text = f"本次检查政务新媒体{a['total']}个，合格{a['pass']}个，不合格{a['fail']}个"
-    text += f"，无法核验{a['unknown']}个，按已核验的{a['judged']}个计" if a["unknown"] else ""
-    text += f"，合格率为{a['pass_rate']}。"
-    failed = [f"{x.name}({notice_word(x.platform)})" for x in n.accounts if x.verdict == "fail"]
-    if failed:
-        text += "不合格的政务新媒体分别是：" + "、".join(failed) + "。"
-    unknown = [f"{x.name}({notice_word(x.platform)})" for x in n.accounts if x.verdict == "unknown"]
-    if unknown:
-        text += "、".join(unknown) + f"{UNKNOWN_NOTE}（未计入合格、不合格）。"
-    return text
-
-
-def _problem_paragraphs(n: Notice) -> list[Paragraph]:
-    out: list[Paragraph] = []
-    by_kind: dict[str, list[str]] = defaultdict(list)
-    vetoed: dict[str, list[str]] = defaultdict(list)
-    for site in n.sites:
-        for p in site.problems:
-            by_kind[p.kind].append(_site_problem_text(site, p))
-            if p.veto:
-                vetoed[site.unit].append(p.label)
-    titles = [(key, title) for key, title, _ in KINDS]
-    media = [a for a in n.accounts if a.problems]
-    number = 0
-    for key, title in titles:
-        texts = list(dict.fromkeys(by_kind.get(key, [])))
-        if key == "update":  # accounts' update problems (M-V2, months) sit with the columns'
-            texts += [_account_text(a, [p for p in a.problems if _is_update(p)]) for a in media
-                      if any(_is_update(p) for p in a.problems)]
-        if not texts:
-            continue
-        number += 1
-        out.append(Paragraph("text", f"（{NUMERALS[number - 1]}）{title}。" + "；".join(texts) + "。"))
-    other = [_account_text(a, [p for p in a.problems if not _is_update(p)]) for a in media
-             if any(not _is_update(p) for p in a.problems)]
-    if other:
-        number += 1
-        out.append(Paragraph("text", f"（{NUMERALS[number - 1]}）政务新媒体其他问题。" + "；".join(other) + "。"))
-    if vetoed:
-        number += 1
-        text = "；".join(f"{unit}网站存在{'、'.join(dict.fromkeys(labels))}问题，属于单项否决项，网站不合格"
-                        for unit, labels in vetoed.items())
-        out.append(Paragraph("text", f"（{NUMERALS[number - 1]}）单项否决。{text}。"))
-    if not out:
-        out.append(Paragraph("text", "本次检查未发现网站和政务新媒体存在问题。"))
-    return out
-
-
-def _is_update(p: Problem) -> bool:
-    """An account's problem about updating: a month below its posting days, M-V2, or words saying so."""
-    return p.indicator in ("month", "M-V2") or "更新" in p.label
-
-
-def _account_text(a: AccountLine, problems: list[Problem]) -> str:
-    said = "；".join(dict.fromkeys(p.detail or p.label for p in problems))
-    return f"{column_word(a.platform)}“{a.name}”{said}"
-
-
-def _recheck_paragraphs(n: Notice) -> list[Paragraph]:
-    r = n.totals["recheck"]
-    first = sorted({x.first_as_of for x in n.recheck if x.first_as_of})
-    since = f"{chinese_date(first[0])}检查" if first else "上次检查"
-    out = [Paragraph("text", f"对{since}发现的问题，复查（{chinese_date(n.as_of)}）结果为：已整改{r['已整改']}项，"
-                             f"仍未整改{r['仍未整改']}项，复查新发现{r['复查新发现']}项。")]
-    open_by_unit: dict[str, list[str]] = defaultdict(list)
-    for item in n.recheck:
-        if item.state == "仍未整改":
-            open_by_unit[item.unit].append(item.problem)
-    if open_by_unit:
-        text = "；".join(f"{unit}在初查过程中存在{'、'.join(dict.fromkeys(p))}的问题，复查仍未整改"
-                        for unit, p in open_by_unit.items())
-        out.append(Paragraph("text", text + f"。以上单位多次提醒后仍然不整改（{'、'.join(open_by_unit)}），"
-                                            "请进一步积极整改。"))
-    fixed = list(dict.fromkeys(item.unit for item in n.recheck if item.state == "已整改"
-                               and item.unit not in open_by_unit))
-    if fixed:
-        out.append(Paragraph("text", f"{'、'.join(fixed)}已按要求完成整改。"))
-    return out
-
-
-# -- the attachment tables ------------------------------------------------------------------------------------
-
-
-def _site_order(lines: list[SiteLine]) -> list[SiteLine]:
-    """Scored sites by score (highest first), then the vetoed (seed 000 附件2); registry order on ties."""
-    return sorted(lines, key=lambda x: (x.verdict == "fail" and x.score is None, -(x.score or 0)))
-
-
-def _sections_by_group(lines: list[Any], title) -> list[tuple[str | None, list[Any]]]:  # noqa: ANN001
-    groups: dict[str, list[Any]] = defaultdict(list)
-    for line in lines:
-        groups[line.group or "其他"].append(line)
-    return [(title(g, items), items) for g, items in groups.items()]
-
-
-def _tables(period: Period, sites: list[SiteLine], accounts: list[AccountLine], recheck: list[RecheckItem],
-            words: OfficeWords) -> list[Table]:
-    tables: list[Table] = []
-    judged = [s for s in sites if s.verdict != "unknown"]
-    for portal, key, title in ((True, "sites_counties", "各县(市)、区政府网站检查情况"),
-                               (False, "sites_departments", "各部门政府网站检查情况")):
-        lines = _site_order([s for s in judged if s.portal == portal])
-        if lines:
-            rows = [[i, s.unit, s.cells["评分"], s.cells["结果"], s.cells["主要问题"]] for i, s in enumerate(lines, 1)]
-            tables.append(Table(key, title, ["编号", "部门", "评分", "结果", "主要问题"], [(None, rows)],
-                                {4: 40}, merge_veto_score=True))
-    if sites:
-        def site_section(group: str, items: list[SiteLine]) -> str:
-            return f"{group}网站" if "部门" in group or "直" in group else f"{group}政府网站"
-
-        sections = [(t, [[i, s.name, s.url, VERDICT_CELL[s.verdict]] for i, s in enumerate(items, 1)])
-                    for t, items in _sections_by_group(sites, site_section)]
-        tables.append(Table("sites_list", "抽查网站名单及问题曝光情况", ["序号", "网站名称", "网址", "合格/不合格"],
-                            sections, {2: 40}))
-    problem_rows = []
-    for s in judged:
-        for key, _, word in KINDS:
-            found = [p for p in s.problems if p.kind == key]
-            if not found:
-                continue
-            if word:  # column problems: one row per kind, the columns named
-                columns = list(dict.fromkeys(c for p in found for c in p.columns))
-                problem_rows.append([s.name, s.unit, " ".join(columns), word])
-            else:
-                for p in found:
-                    problem_rows.append([s.name, s.unit, " ".join(p.columns), p.label])
-    problem_rows = list(map(list, dict.fromkeys(map(tuple, problem_rows))))  # two findings, one problem
-    if problem_rows:
-        tables.append(Table("sites_problems", "存在问题的网站名单", PROBLEM_HEADERS,
-                            [(None, [[i, *r] for i, r in enumerate(problem_rows, 1)])], {3: 30, 4: 24}))
-    published = [s for s in judged] if any(s.run_id is not None for s in judged) else []
-    if published:
-        def pub_section(group: str, items: list[SiteLine]) -> str:
-            return group
-        for number, (title_group, items) in enumerate(_sections_by_group(published, pub_section), 1):
-            head = "乡镇(街道)" if any(w in title_group for w in ("乡镇", "街道")) else "单位"
-            rows = [[s.unit, s.published] for s in sorted(items, key=lambda x: -x.published)]
-            tables.append(Table(f"published_{number}", f"网站信息公开情况统计表({title_group})",
-                                [head, "主动公开信息条数"], [(None, rows)]))
-        col_rows = [[s.name, name, count] for s in published for name, count in s.columns_published]
-        if col_rows:
-            tables.append(Table("published_columns", "网站栏目信息公开情况统计表",
-                                ["网站名称", "栏目", "主动公开信息条数"], [(None, col_rows)]))
-    if accounts:
-        tables += _account_tables(period, accounts, words)
-    if recheck:
-        order = {"仍未整改": 0, "复查新发现": 1, "已整改": 2}
-        items = sorted(recheck, key=lambda x: order[x.state])
-        rows = [[i, x.name, x.unit, x.problem, x.subject,
-                 x.state + (REPEAT_MARK if x.state == "仍未整改" else "")] for i, x in enumerate(items, 1)]
-        tables.append(Table("recheck", "问题整改复查情况",
-                            ["序号", "网站名称", "主管单位", "问题类型", "问题栏目或链接", "复查情况"],
-                            [(None, rows)], {4: 40, 5: 22}))
-    unknown = [s for s in sites if s.verdict == "unknown"]
-    unknown_acc = [a for a in accounts if a.verdict == "unknown"]
-    if unknown or unknown_acc:
-        rows = [[s.name, s.unit, "政府网站", s.reason] for s in unknown]
-        rows += [[a.name, a.unit, notice_word(a.platform), a.reason] for a in unknown_acc]
-        tables.append(Table("unknown", "无法核验的网站和政务新媒体名单（请人工核查）",
-                            ["序号", "名称", "主管单位", "类型", "原因"],
-                            [(None, [[i, *r] for i, r in enumerate(rows, 1)])], {4: 50},
-                            note="以上网站和政务新媒体未计入合格、不合格数，请人工核查。"))
-    return tables
-
-
-def _account_tables(period: Period, accounts: list[AccountLine], words: OfficeWords) -> list[Table]:
-    tables: list[Table] = []
-    units: dict[str, list[AccountLine]] = defaultdict(list)
-    for a in accounts:
-        units[a.unit if a.county else words.department_row].append(a)
-    rows = []
-    for i, (unit, lines) in enumerate(units.items(), 1):
-        passed = sum(x.verdict == "pass" for x in lines)
-        failed = sum(x.verdict == "fail" for x in lines)
-        unknown = sum(x.verdict == "unknown" for x in lines)
-        rows.append([i, unit, len(lines), passed, failed, pass_rate(passed, passed + failed),
-                     f"无法核验{unknown}个" if unknown else ""])
-    tables.append(Table("accounts_units", "政务新媒体检查情况",
-                        ["序号", "单位", "新媒体数量", "合格数", "不合格数", "合格率", "备注"], [(None, rows)]))
-    months = period.month_keys
-    sections = []
-    blocks: dict[tuple[str, str], list[AccountLine]] = defaultdict(list)
-    for a in accounts:
-        blocks[(a.group or "其他", a.platform)].append(a)
-    for n, ((group, platform), lines) in enumerate(blocks.items(), 1):
-        title = f"（{NUMERALS[(n - 1) % 10]}）{group}{notice_word(platform)}更新情况"
-        sections.append((title, [[i, a.name, a.unit, *[VERDICT_CELL.get(a.months.get(m, "unknown"), "无法核验")
-                                                         for m in months]] for i, a in enumerate(lines, 1)]))
-    tables.append(Table("accounts_months", "抽查新媒体名单及问题曝光情况",
-                        ["序号", "名称", "主办单位", *[f"{int(m[5:])}月更新情况" for m in months]], sections))
-    failed = [a for a in accounts if a.verdict == "fail"]
-    if failed:
-        rows = [[i, a.name, a.unit, column_word(a.platform),
-                 " ".join(dict.fromkeys(p.label for p in a.problems if p.veto) or
-                          dict.fromkeys(p.label for p in a.problems))]
-                for i, a in enumerate(failed, 1)]
-        tables.append(Table("accounts_failed", "不合格的政务新媒体名单", PROBLEM_HEADERS,
-                            [(None, rows)], {4: 30}))
-    noted = [a for a in accounts if a.verdict == "pass" and a.problems]
-    if noted:
-        rows = [[i, a.name, a.unit, column_word(a.platform),
-                 " ".join(dict.fromkeys(p.label for p in a.problems))] for i, a in enumerate(noted, 1)]
-        tables.append(Table("accounts_problems", "存在问题的政务新媒体名单", PROBLEM_HEADERS, [(None, rows)], {4: 30}))
-    rows = [[a.name, a.posts if a.verdict != "unknown" else "", "；".join(dict.fromkeys(p.label for p in a.problems))
-             or ("未发现问题" if a.verdict != "unknown" else UNKNOWN_NOTE), notice_word(a.platform),
-             a.unit] for a in accounts]
-    tables.append(Table("accounts_posts", "政务新媒体抽查情况统计表",
-                        ["名称", "公开信息条数", "存在问题", "所属平台", "责任单位"],
-                        [(None, rows)], {2: 30}))
-    return tables
+def _problem_json(p: Problem) -> dict[str, Any]:
+    return {"indicator": p.indicator, "kind": p.kind, "label": p.label, "veto": p.veto, "columns": p.columns,
+            "detail": p.detail, "keys": p.keys, "subjects": p.subjects, "count": p.count}
 
 
 def notice_json(n: Notice) -> dict[str, Any]:
-    """The notice for machines: the body, every table, the totals, the lines behind them."""
+    """The notice for machines and for the store: the body, every table, the totals, the lines behind them
+    with the identities a later 复查 pairs on."""
     return {
-        "title": n.title, "period": {"from": n.period.first.isoformat(), "to": n.period.last.isoformat()},
+        "title": n.title, "doc_number": n.words.doc_number or None,
+        "period": {"from": n.period.first.isoformat(), "to": n.period.last.isoformat(), "words": n.period.words,
+                   "quarter": n.period.quarter},
         "as_of": n.as_of.isoformat(), "profile": n.profile, "compared_with": n.compared_with,
+        "compared_notice_id": n.compared_notice_id, "sources": n.sources,
+        "moved": [{"unit": u, "before": a, "now": b} for u, a, b in n.moved],
         "totals": n.totals,
         "body": [{"style": p.style, "text": p.text} for p in n.body],
         "tables": [{"key": t.key, "title": t.title, "headers": t.headers,
                     "sections": [{"title": title, "rows": rows} for title, rows in t.sections], "note": t.note}
                    for t in n.tables],
-        "sites": [{"name": s.name, "unit": s.unit, "url": s.url, "group": s.group, "portal": s.portal,
-                   "verdict": s.verdict, "score": s.score, **s.cells, "reason": s.reason,
+        "sites": [{"ident": s.ident, "code": s.code, "name": s.name, "unit": s.unit, "owner": s.owner, "url": s.url,
+                   "group": s.group, "portal": s.portal, "verdict": s.verdict, "verdict_text": VERDICT_CELL[s.verdict],
+                   "score": s.score, **s.cells, "reason": s.reason, "reason_text": s.reason,
                    "as_of": s.as_of.isoformat() if s.as_of else None, "evaluation_id": s.evaluation_id,
-                   "published": s.published,
-                   "problems": [{"indicator": p.indicator, "kind": p.kind, "label": p.label, "veto": p.veto,
-                                 "columns": p.columns, "detail": p.detail} for p in s.problems]}
+                   "published": s.published, "problems": [_problem_json(p) for p in s.problems]}
                   for s in n.sites],
-        "accounts": [{"name": a.name, "unit": a.unit, "group": a.group, "platform": a.platform, "verdict": a.verdict,
-                      "months": a.months, "posts": a.posts, "latest_post": a.latest_post, "reason": a.reason,
-                      "as_of": a.as_of.isoformat() if a.as_of else None,
-                      "problems": [{"indicator": p.indicator, "label": p.label, "veto": p.veto, "detail": p.detail}
-                                   for p in a.problems]} for a in n.accounts],
-        "recheck": [{"kind": r.kind, "name": r.name, "unit": r.unit, "problem": r.problem, "subject": r.subject,
-                     "state": r.state, "first_as_of": r.first_as_of.isoformat() if r.first_as_of else None,
+        "accounts": [{"ident": a.ident, "name": a.name, "unit": a.unit, "owner": a.owner, "group": a.group,
+                      "region": a.region, "platform": a.platform, "verdict": a.verdict,
+                      "verdict_text": VERDICT_CELL[a.verdict], "months": a.months, "posting_days": a.posting_days,
+                      "posts": a.posts, "latest_post": a.latest_post, "reason": a.reason, "reason_text": a.reason,
+                      "window_note": a.window_note, "as_of": a.as_of.isoformat() if a.as_of else None,
+                      "problems": [_problem_json(p) for p in a.problems]} for a in n.accounts],
+        "recheck": [{"kind": r.kind, "ident": r.ident, "name": r.name, "unit": r.unit, "problem": r.problem,
+                     "subject": r.subject, "state": r.state, "key": r.key, "notices_open": r.notices_open,
+                     "repeated": r.repeated, "first_as_of": r.first_as_of.isoformat() if r.first_as_of else None,
                      "as_of": r.as_of.isoformat() if r.as_of else None} for r in n.recheck],
     }

@@ -35,6 +35,14 @@ def _sheet_name(index: int, title: str, used: set[str]) -> str:
     return name
 
 
+def _percent(value: object) -> object:
+    """合格率 "99.3%" as the number 0.993 (shown 99.3% by the cell's format); "—" stays words."""
+    text = str(value)
+    if re.fullmatch(r"\d+(\.\d+)?%", text):
+        return float(text[:-1]) / 100
+    return value
+
+
 def write_xlsx(notice: Notice, path: Path) -> Path:
     book = Workbook()
     book.remove(book.active)
@@ -68,7 +76,9 @@ def write_xlsx(notice: Notice, path: Path) -> Path:
             for values in rows:
                 lines = 1
                 for col, value in enumerate(values, 1):
-                    cell = ws.cell(row, col, value)
+                    cell = ws.cell(row, col, _percent(value) if col - 1 in table.percent_columns else value)
+                    if col - 1 in table.percent_columns and isinstance(cell.value, float):
+                        cell.number_format = "0.0%" if "." in str(value) else "0%"
                     cell.font = Font(name=FONT, size=11)
                     long = text_width(value) > widths[col - 1]
                     cell.alignment = Alignment(horizontal="left" if long else "center", vertical="center",

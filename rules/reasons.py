@@ -65,3 +65,16 @@ def unread_problem(run_status: str, error: str | None) -> str:
     if run_status == "interrupted":  # no finished crawl: the newest was stopped (storage/interrupted.py)
         return "无法核验：检查被中断，没有完成的抓取"
     return f"无法访问：{reason_words(error)}"
+
+
+def collection_reason(reason: str | None) -> str:
+    """A collector's stored reason in the words a clerk reads: a bare code ("error 11") says it is the
+    platform's code; a crawl error is rendered as above; Chinese reasons stay as they are."""
+    text = (reason or "").strip()
+    if not text:
+        return "未说明原因"
+    if m := re.fullmatch(r"(?:error|errcode|code)\s*[:=]?\s*(-?\d+)", text, re.IGNORECASE):
+        return f"平台返回错误代码 {m[1]}（未说明原因）"
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return text
+    return reason_words(text)

@@ -37,6 +37,8 @@ class Account(Base):
     url: Mapped[str | None] = mapped_column(String(1000))
     unit: Mapped[str | None] = mapped_column(String(200))  # 主办单位, as the notice names it
     group: Mapped[str | None] = mapped_column("group_name", String(100))  # 州直部门 / 县(市) ...
+    short_name: Mapped[str | None] = mapped_column(String(100))  # 简称 of the unit, as notices print it
+    region: Mapped[str | None] = mapped_column(String(100))  # 所属地区: the county its row in the notice is
     status: Mapped[str] = mapped_column(String(20), default="normal")  # normal | closed (关停) | cancelled (注销)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)  # `accounts disable` sets False; history stays
     meta: Mapped[dict | None] = mapped_column(JSON)  # whatever else the registry row said

@@ -24,6 +24,8 @@ class Site(Base):
     url: Mapped[str] = mapped_column(String(1000), unique=True)
     unit: Mapped[str | None] = mapped_column(String(200))  # 主办单位
     group: Mapped[str | None] = mapped_column("group_name", String(100))  # 县区 / 市直部门 ...
+    short_name: Mapped[str | None] = mapped_column(String(100))  # 简称 as notices print it (石桥县, 州水务局)
+    region: Mapped[str | None] = mapped_column(String(100))  # 所属地区: the county or 州直 it counts under
     registered: Mapped[bool] = mapped_column(Boolean, default=True)
     # 网站类型 from the registry: portal (门户) | department (部门); NULL: decided from 分组 and name as before
     kind: Mapped[str | None] = mapped_column(String(20))

@@ -60,7 +60,8 @@ def test_registry_normalises_and_keeps_two_platforms_apart(home: Path) -> None:
     assert [r["enabled"] for r in rows] == [True, True, False, False] and rows[0]["unit"] == "黔东南州民政局（新）"
     export = home / "out.csv"
     assert govwatch(home, "accounts", "export", str(export)).code == 0
-    assert export.read_text("utf-8-sig").splitlines()[0] == "账号名称,平台,账号类型,账号ID,链接,主办单位,分组,状态,启用"
+    # Issue 18: 简称 and 所属地区 are exported (made from 主办单位 and 分组 when not registered).
+    assert export.read_text("utf-8-sig").splitlines()[0] == "账号名称,平台,账号类型,账号ID,链接,主办单位,分组,状态,启用,简称,所属地区"
     assert govwatch(home, "accounts", "enable", "黔东南政务服务").code == 0
     assert govwatch(home, "accounts", "import", str(export)).code == 0  # the export reads back
     assert [r["enabled"] for r in govwatch(home, "accounts", "list", "--json", "--all").json()] == [

@@ -114,7 +114,7 @@ def seed_000(tmp_path_factory) -> tuple[Path, Path]:
     out = home / "out"
     result = govwatch(home, "report", "--period", "2023Q1", "--as-of", T0.isoformat(), "--profile", "henan",
                       "--out", str(out), "--office", "新乡市人民政府办公室", "--date", "2023-02-28",
-                      "--deadline", "2023-03-15", "--json")
+                      "--deadline", "2023-03-15", "--tables", "all", "--json")
     assert result.code == 0, result.stderr
     return home, out
 
@@ -141,8 +141,8 @@ def test_report_writes_every_format_with_the_same_rows(seed_000) -> None:
     rows = dept["sections"][0]["rows"]
     want = published()
     assert [r[1] for r in rows] == SEED_000_ORDER  # by score, the vetoed last: the notice's order
-    for _number, name, score, verdict, problems in rows:
-        assert (score, verdict, problems) == want[name], name
+    for _number, name, score, verdict, problems in rows:  # 评分 is a number now (issue 18), words stay words
+        assert (str(score), verdict, problems) == want[name], name
 
     book = load_workbook(out / "通报-2023Q1-附件.xlsx")
     sheet = next(ws for ws in book.worksheets if "各部门" in ws.title)
@@ -171,19 +171,21 @@ def test_report_writes_every_format_with_the_same_rows(seed_000) -> None:
     with (out / "通报-2023Q1-2-sites_departments.csv").open(encoding="utf-8-sig") as fh:
         csv_rows = list(csv.reader(fh))
     assert csv_rows[0] == ["编号", "部门", "评分", "结果", "主要问题"]
-    assert [r[1:] for r in csv_rows[1:]] == [[str(r[1]), r[2], r[3], r[4]][0:4] for r in rows]
+    assert [r[1:] for r in csv_rows[1:]] == [[str(r[1]), str(r[2]), r[3], r[4]] for r in rows]
 
     doc = Document(str(out / "通报-2023Q1.docx"))
     text = [p.text for p in doc.paragraphs]
-    assert text[0] == "关于2023年第一季度全市政府网站与政务新媒体检查情况的通报"
+    assert text[0] == "〔　　〕　号"  # the 文号 line, left for the office to fill (issue 18)
+    assert text[1].replace("\n", "") == "关于2023年第一季度全市政府网站与政务新媒体检查情况的通报"  # in two lines
     assert any("豫政办明电〔2019〕28号" in t and "国办秘函〔2019〕19号" in t for t in text)  # 依据 from the profile
     sentence = next(t for t in text if t.startswith("（一）政府网站方面："))
     assert ("全市正在运行的政府网站共8个，其中合格5个，不合格2个，无法核验1个，按已核验的7个计，合格率为71.4%。"
             "市退役军人局和市民政局网站不合格。") in sentence
     assert "市统计局网站无法核验，请人工核查" in sentence
     problems = "\n".join(text[text.index("二、存在的问题"):])
-    assert "（一）空白栏目。市退役军人局网站“人事信息”“规划计划”为空白栏目" in problems
-    assert "市民政局网站存在政务服务链接错误问题" in problems and "属于单项否决项" in problems
+    # Issue 18: units named once per kind with the problem's words; the columns are left to the 附件.
+    assert "（一）空白栏目。市退役军人局网站存在2个空白栏目" in problems
+    assert "市民政局网站政务服务链接错误" in problems and "属于单项否决项" in problems
     assert "请存在问题的单位于2023年3月15日前完成整改，并将整改情况报新乡市人民政府办公室。" in text
     first_attachment = text.index("附件1")  # the body ends with the 落款; the attachments follow
     assert [t for t in text[:first_attachment] if t][-2:] == ["新乡市人民政府办公室", "2023年2月28日"]
@@ -232,7 +234,7 @@ def test_seed_002_monthly_layout_and_account_totals(tmp_path) -> None:
     out = tmp_path / "out"
     result = govwatch(home, "report", "--period", "2023-08..2023-10", "--as-of", "2023-11-20", "--out", str(out),
                       "--title", "关于2023年第四季度全州政府网站和政务新媒体检查情况的通报", "--region", "全州",
-                      "--format", "xlsx,docx,json")
+                      "--tables", "accounts_units,accounts_months", "--format", "xlsx,docx,json")
     assert result.code == 0, result.stderr
     book = load_workbook(out / "通报-202308-202310-附件.xlsx")
     sheet = next(ws for ws in book.worksheets if "抽查新媒体" in ws.title)
@@ -247,16 +249,18 @@ def test_seed_002_monthly_layout_and_account_totals(tmp_path) -> None:
     assert list(cells[12]) == [1, "锦屏县政府", "锦屏县人民政府", "合格", "合格", "不合格"]
     doc = Document(str(out / "通报-202308-202310.docx"))
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert doc.paragraphs[0].text == "关于2023年第四季度全州政府网站和政务新媒体检查情况的通报"
+    assert doc.paragraphs[1].text.replace("\n", "") == "关于2023年第四季度全州政府网站和政务新媒体检查情况的通报"
     assert ("本次检查政务新媒体6个，合格2个，不合格4个，合格率为33.3%。不合格的政务新媒体分别是：黔东南州生态环境局(政务微博)、"
             "黔东南民政(政务微信)、岑巩县政务微博(政务微博)、锦屏县政府(政务微信)。") in text
-    assert ("（一）信息更新不及时。新浪微博“黔东南州生态环境局”8月当月更新4天，少于8天；"
-            "微信公众号“黔东南民政”9月当月更新4天，少于8天") in text
+    # Issue 18: one clause per account, its month and posting days (seed 002's words), detail in the 附件.
+    assert ("（一）信息更新不及时。政务新媒体方面，黔东南州生态环境局（政务微博）8月更新3天；"
+            "黔东南民政（政务微信）9月更新3天；岑巩县政务微博（政务微博）8月更新3天") in text
     assert "此次检查范围为：全州纳入监管的6个政务新媒体，统计时间：2023年8月1日—2023年10月31日。" in text
     units = json.loads((out / "通报-202308-202310.json").read_text("utf-8"))
     by_unit = next(t for t in units["tables"] if t["key"] == "accounts_units")["sections"][0]["rows"]
-    assert by_unit[0] == [1, "市直单位", 4, 2, 2, "50%", ""]
-    assert by_unit[1] == [2, "岑巩县人民政府", 1, 0, 1, "0%", ""]
+    # Issue 18: one row per county (its short name), then the departments as 州直单位 (a 州 notice), seed 000's order.
+    assert by_unit[0] == [1, "岑巩县", 1, 0, 1, "0%", ""]
+    assert by_unit[2] == [3, "州直单位", 4, 2, 2, "50%", ""]
 
 
 def test_recheck_one_fixed_one_still_open(tmp_path) -> None:
@@ -275,18 +279,20 @@ def test_recheck_one_fixed_one_still_open(tmp_path) -> None:
     result = govwatch(home, "report", "--period", "2023Q1", "--as-of", T0.isoformat(), "--profile", "henan",
                       "--compare-with", "2023-02-05", "--out", str(out), "--format", "json,docx")
     assert result.code == 0, result.stderr
-    assert "复查：已整改 1，仍未整改 1，复查新发现 0" in result.stdout
+    assert "已整改 1，仍未整改 1，复查新发现 0" in result.stdout
     data = json.loads((out / "通报-2023Q1.json").read_text("utf-8"))
     states = {(x["problem"], x["state"]) for x in data["recheck"]}
     assert states == {("首页布局混乱", "已整改"), ("政务服务链接错误", "仍未整改")}
-    assert data["totals"]["repeat_units"] == ["市民政局"]
+    # Issue 18: one earlier check is not "多次提醒" (that needs `notice.repeat_after` = 2 earlier notices).
+    assert data["totals"]["repeat_units"] == []
     table = next(t for t in data["tables"] if t["key"] == "recheck")
-    assert [r[5] for r in table["sections"][0]["rows"]] == ["仍未整改（多次提醒后仍然不整改）", "已整改"]
+    assert [r[5] for r in table["sections"][0]["rows"]] == ["仍未整改", "已整改"]
     text = [p.text for p in Document(str(out / "通报-2023Q1.docx")).paragraphs]
-    assert text[0] == "关于2023年第一季度全市政府网站与政务新媒体检查及整改情况的通报"
+    assert text[1].replace("\n", "") == "关于2023年第一季度全市政府网站与政务新媒体检查及整改情况的通报"
     assert "三、问题整改情况" in text
-    assert any("市民政局在初查过程中存在政务服务链接错误的问题，复查仍未整改" in t and "多次提醒后仍然不整改" in t
-               for t in text)
+    assert any("市民政局网站在初查过程中存在政务服务链接错误的问题，复查仍未整改" in t for t in text)
+    assert not any("多次提醒" in t for t in text)
+    assert not any("已按要求完成整改" in t for t in text)  # one problem is still open: no praise
 
 
 def test_due_lists_columns_and_accounts_about_to_break_their_window(tmp_path) -> None:
@@ -335,15 +341,84 @@ def test_the_notice_renders_to_a4_pdf(seed_000, tmp_path) -> None:
 
 
 def test_an_account_recheck_pairs_months(tmp_path) -> None:
+    """Issue 18: the earlier check is the evaluation of the same profile and period (the stored ones are
+    national-2019's), its months paired by account and month; one earlier check is not 多次提醒."""
     from reports.notice import OfficeWords, build_notice
+    from rules.profile import load_profile
 
     db = _db(tmp_path / "a")
     with db.session() as session:
         _account(session, "红旗民政", "红旗区民政局", "县区", "wechat", ["fail", "fail", "pass"], date(2023, 11, 5))
         _account(session, "红旗民政", "红旗区民政局", "县区", "wechat", ["pass", "fail", "pass"], date(2023, 11, 20))
-        notice = build_notice(session, HENAN, parse_period("2023-08..2023-10"), date(2023, 11, 20),
-                              OfficeWords(), compare_with="2023-11-05")
+        notice = build_notice(session, load_profile("national-2019"), parse_period("2023-08..2023-10"),
+                              date(2023, 11, 20), OfficeWords(), compare_with="2023-11-05")
     db.dispose()
-    assert {(r.subject, r.state) for r in notice.recheck} == {("2023-08", "已整改"), ("2023-09", "仍未整改")}
-    assert notice.totals["repeat_units"] == ["红旗区民政局"]
+    assert {(r.subject, r.state) for r in notice.recheck} == {("8月", "已整改"), ("9月", "仍未整改")}
+    assert notice.totals["repeat_units"] == []
     assert notice.totals["accounts"]["fail"] == 1  # the newest evaluation only
+
+
+def test_periods_as_offices_name_them() -> None:
+    """Issue 18: the office's words, and a profile's quarters (贵州's 第四季度 is 8–10月, seed 002)."""
+    from reports.notice import parse_period as notice_period
+    from rules.profile import load_profile
+
+    assert (parse_period("2023年第三季度").first, parse_period("2023年第三季度").last) == (date(2023, 7, 1),
+                                                                                    date(2023, 9, 30))
+    assert parse_period("2023年8月至10月").month_keys == ["2023-08", "2023-09", "2023-10"]
+    q4 = notice_period("2023年第四季度", load_profile("guizhou"))
+    assert (q4.first, q4.last, q4.words) == (date(2023, 8, 1), date(2023, 10, 31), "2023年第四季度")
+    assert notice_period("2023-08..2023-10", load_profile("guizhou")).quarter == 4
+    assert notice_period("2023-08..2023-10", load_profile("guizhou"), "2023年四季度").words == "2023年四季度"
+
+
+def test_report_refuses_what_it_cannot_say(seed_000, tmp_path) -> None:
+    """Issue 18: a period still running at --as-of, sites judged only under another profile, English usage
+    errors — each refused in a Chinese sentence that says what to do; a GBK --requirements file is read."""
+    home, _ = seed_000
+    out = tmp_path / "o"
+    running = govwatch(home, "report", "--period", "2023Q4", "--as-of", "2023-11-20", "--profile",
+                       "national-2019", "--out", str(out))
+    assert running.code == 2 and "之后才结束" in running.stderr and "--as-of" in running.stderr
+    never = govwatch(home, "report", "--period", "2023年第四季度", "--as-of", "2023-11-20", "--profile", "guizhou",
+                     "--out", str(out))
+    assert never.code == 2 and "都没有按 guizhou 的判定" in never.stderr
+    other = govwatch(home, "report", "--period", "2023-01-01..2023-02-09", "--as-of", T0.isoformat(), "--profile",
+                     "national-2019", "--out", str(out))
+    assert other.code == 2 and "govwatch evaluate --profile national-2019 --as-of 2023-02-10" in other.stderr
+    usage = govwatch(home, "report", "--as-of", T0.isoformat())
+    assert usage.code == 2 and "用法：" in usage.stderr and "report [选项]" in usage.stderr
+    assert "缺少选项 --period" in usage.stderr
+    assert "Usage" not in usage.stderr and "Error" not in usage.stderr
+    helped = govwatch(home, "due", "-h")
+    assert "显示本帮助并退出" in helped.stdout and "Show this" not in helped.stdout
+    text = tmp_path / "要求.txt"
+    text.write_bytes("各单位要高度重视。\n\n请按期整改。\n".encode("gbk"))
+    ok = govwatch(home, "report", "--period", "2023Q1", "--as-of", T0.isoformat(), "--profile", "henan",
+                  "--out", str(out), "--requirements", str(text), "--format", "json")
+    assert ok.code == 0, ok.stderr
+    body = [p["text"] for p in json.loads((out / "通报-2023Q1.json").read_text("utf-8"))["body"]]
+    assert "各单位要高度重视。" in body and "请按期整改。" in body
+
+
+def test_due_lists_what_is_already_overdue(tmp_path) -> None:
+    home = tmp_path / "o"
+    db = _db(home)
+    with db.session() as session:
+        acc, _ = upsert_account(session, name="红旗民政", platform="wechat", unit="红旗区民政局", group="县区")
+        session.add(Post(account_id=acc.id, post_key="k", published_at=to_utc(datetime(2023, 1, 10, 9)), title="t",
+                         source="import", first_seen_at=utcnow()))
+    db.dispose()
+    data = govwatch(home, "due", "--within", "3", "--as-of", T0.isoformat(), "--profile", "henan", "--json").json()
+    assert [(d["name"], d["days_left"]) for d in data["overdue"]] == [("红旗民政", -16)]
+    assert data["due"] == []
+    text = govwatch(home, "due", "--within", "3", "--as-of", T0.isoformat(), "--profile", "henan").stdout
+    assert "已超期" in text and "16天" in text
+
+
+def test_collection_reasons_read_as_causes() -> None:
+    from rules.reasons import collection_reason
+
+    assert collection_reason("error 11") == "平台返回错误代码 11（未说明原因）"
+    assert collection_reason("home page answered HTTP 503") == "首页返回 HTTP 503"
+    assert collection_reason("遇到验证码页面，未能读取") == "遇到验证码页面，未能读取"

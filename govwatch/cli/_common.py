@@ -131,3 +131,186 @@ def who_entered(by: str | None) -> str:
     except (KeyError, OSError):
         return "unknown"
 
+
+
+# -- Click's and Typer's own messages in Chinese -----------------------------------------------------------------
+# Click marks its messages for gettext (`from gettext import gettext as _` in each module); the command is used
+# by office clerks, so "Usage:", "Missing option", "No such option" and the like are given in Chinese here, for
+# every command. Typer turns a wrong value into pydantic's English ("Input should be a valid integer"): its
+# error types are given in Chinese too. A message not listed stays as Click writes it.
+CLICK_WORDS: dict[str, str] = {
+    "Usage:": "用法：",
+    "Options": "选项",
+    "Commands": "命令",
+    "Arguments": "参数",
+    "Show this message and exit.": "显示本帮助并退出。",
+    "Show the version and exit.": "显示版本并退出。",
+    "Try '{command} {option}' for help.": "用 “{command} {option}” 查看帮助。",
+    "Error: {message}": "错误：{message}",
+    "Missing option": "缺少选项",
+    "Missing argument": "缺少参数",
+    "Missing parameter": "缺少参数",
+    "Missing command.": "缺少命令。",
+    "Missing {param_type}": "缺少{param_type}",
+    "No such command {name!r}.": "没有命令 {name!r}。",
+    "No such option {name!r}.": "没有选项 {name!r}。",
+    "No such option: {name}": "没有选项：{name}",
+    "Invalid value for {param_hint}: {message}": "{param_hint} 的值无效：{message}",
+    "Invalid value: {message}": "值无效：{message}",
+    "Option {name!r} does not take a value.": "选项 {name!r} 不接受值。",
+    "Got unexpected extra argument ({args})": "多余的参数（{args}）",
+    "required": "必填",
+    "default: {default}": "默认：{default}",
+    "env var: {var}": "环境变量：{var}",
+    "Aborted!": "已中止！",
+    "{value!r} is not a valid {number_type}.": "{value!r} 不是有效的{number_type}。",
+    "integer": "整数",
+    "float": "数字",
+    "{value!r} is not a valid boolean.": "{value!r} 不是“是/否”。",
+    "{name} {filename!r} does not exist.": "{name} {filename!r} 不存在。",
+    "file": "文件",
+    "directory": "文件夹",
+    "path": "路径",
+    "unknown error": "未知错误",
+}
+CLICK_PLURALS: dict[str, str] = {
+    "Option {name!r} requires an argument.": "选项 {name!r} 需要一个值。",
+    "Option {name!r} requires {nargs} arguments.": "选项 {name!r} 需要 {nargs} 个值。",
+    "Did you mean {possibility}?": "是不是 {possibility}？",
+    "(Did you mean one of: {possibilities}?)": "（是不是其中之一：{possibilities}？）",
+    "Got unexpected extra argument ({args})": "多余的参数（{args}）",
+    "Got unexpected extra arguments ({args})": "多余的参数（{args}）",
+}
+PYDANTIC_WORDS: dict[str, str] = {
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_parsing": "应为数字",
+    "bool_parsing": "应为“是/否”（true/false）",
+    "date_parsing": "应为日期，写成 2023-11-20",
+    "date_from_datetime_parsing": "应为日期，写成 2023-11-20",
+    "datetime_parsing": "应为日期时间，写成 2023-11-20T08:00",
+    "enum": "不是可选的值之一",
+    "literal_error": "不是可选的值之一",
+    "greater_than_equal": "太小",
+    "less_than_equal": "太大",
+    "missing": "缺少",
+}
+
+
+# Typer's own copy of Click writes its messages without gettext: they are translated as whole sentences.
+USAGE_WORDS: tuple[tuple[str, str], ...] = (
+    (r"^Missing option '(.+)'\.", r"缺少选项 \1。"),
+    (r"^Missing argument '(.+)'\.", r"缺少参数 \1。"),
+    (r"^Missing parameter: (.+)", r"缺少参数 \1"),
+    (r"^No such option: (\S+) \(Possible options: (.+)\)", r"没有选项 \1（是不是：\2）"),
+    (r"^No such option: (\S+)", r"没有选项 \1"),
+    (r"^No such command '(.+)'\.", r"没有命令 \1。"),
+    (r"^Invalid value for '(.+?)': ", r"\1 的值无效："),
+    (r"^Invalid value: ", "值无效："),
+    (r"^Got unexpected extra arguments? ?(?:\(s\))? \((.*)\)", r"多余的参数（\1）"),
+    (r"^Option '(.+)' requires an argument\.", r"选项 \1 需要一个值。"),
+    (r"^Option '(.+)' requires (\d+) arguments\.", r"选项 \1 需要 \2 个值。"),
+    (r"^Option '(.+)' does not take a value\.", r"选项 \1 不接受值。"),
+    (r"^Missing command\.", "缺少命令。"),
+    (r"'(.+?)' is not one of (.+)\.", r"\1 不是可选值（\2）之一。"),
+    (r"'(.+?)' is not a valid (integer|float)\.", r"\1 不是有效的数字。"),
+)
+HELP_WORDS = {"Show this message and exit.": "显示本帮助并退出。", "[required]": "[必填]"}
+
+
+def usage_words(message: str) -> str:
+    """A Click usage error in Chinese (the sentences above); anything else as it is."""
+    import re
+
+    for pattern, words in USAGE_WORDS:
+        message = re.sub(pattern, words, message)
+    return message
+
+
+def _show_usage_error(self, file=None) -> None:  # noqa: ANN001
+    """UsageError.show in Chinese: 用法, the help hint, 错误."""
+    stream = file or sys.stderr
+    ctx = getattr(self, "ctx", None)
+    if ctx is not None:
+        hint = ""
+        if ctx.command.get_help_option(ctx) is not None:
+            hint = f"用 “{ctx.command_path} {ctx.help_option_names[0]}” 查看帮助。\n"
+        usage = ctx.get_usage().replace("Usage: ", "用法：", 1)
+        stream.write(f"{usage}\n{hint}\n")
+    stream.write(f"错误：{usage_words(self.format_message())}\n")
+
+
+def _show_error(self, file=None) -> None:  # noqa: ANN001
+    (file or sys.stderr).write(f"错误：{usage_words(self.format_message())}\n")
+
+
+def _zh(message: str) -> str:
+    return CLICK_WORDS.get(message, message)
+
+
+def _zh_plural(singular: str, plural: str, n: int) -> str:
+    message = singular if n == 1 else plural
+    return CLICK_PLURALS.get(message, message)
+
+
+def _zh_error(exc: object) -> str:
+    errors = exc.errors() if hasattr(exc, "errors") else []  # a pydantic ValidationError
+    if errors and errors[0].get("type") in PYDANTIC_WORDS:
+        return PYDANTIC_WORDS[errors[0]["type"]]
+    return str(errors[0]["msg"]) if errors else str(exc)
+
+
+def _chinese_help(formatter: type) -> None:
+    """用法： for Usage:, and the help option's own words, in every help page."""
+    write_usage, write_dl = formatter.write_usage, formatter.write_dl
+
+    def usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:  # noqa: ANN001
+        args = args.replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
+        write_usage(self, prog, args, "用法：" if prefix in (None, "Usage: ") else prefix)
+
+    def rows(self, items, *args, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        translated = []
+        for term, text in items:
+            for english, chinese in HELP_WORDS.items():
+                text = text.replace(english, chinese)
+            translated.append((term, text))
+        write_dl(self, translated, *args, **kwargs)
+
+    if not getattr(formatter, "_govwatch_chinese", False):
+        formatter.write_usage, formatter.write_dl = usage, rows
+        formatter._govwatch_chinese = True
+
+
+def chinese_click() -> None:
+    """Click's and Typer's own messages in Chinese, for every command (called once by govwatch/cli/app.py)."""
+    import importlib
+
+    for package in ("click", "typer._click"):  # Typer ≥ 0.20 carries its own copy of Click
+        for part in ("core", "decorators", "exceptions", "formatting", "parser", "types", "termui", "utils"):
+            try:
+                module = importlib.import_module(f"{package}.{part}")
+            except ImportError:
+                continue
+            if callable(getattr(module, "_", None)):
+                module._ = _zh
+            if callable(getattr(module, "ngettext", None)):
+                module.ngettext = _zh_plural
+    for package in ("click", "typer._click"):
+        try:
+            exceptions = importlib.import_module(f"{package}.exceptions")
+            formatting = importlib.import_module(f"{package}.formatting")
+        except ImportError:
+            continue
+        exceptions.UsageError.show = _show_usage_error
+        exceptions.ClickException.show = _show_error
+        _chinese_help(formatting.HelpFormatter)
+    for name in ("typer.core", "typer.rich_utils"):
+        module = importlib.import_module(name)
+        if callable(getattr(module, "_", None)):
+            module._ = _zh
+    try:
+        import typer._coercion as coercion
+    except ImportError:  # another Typer: its messages stay as they are
+        return
+    if hasattr(coercion, "get_error_msg"):
+        coercion.get_error_msg = _zh_error

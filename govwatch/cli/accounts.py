@@ -28,10 +28,11 @@ from crawler.media.collect import sessions_of
 from govwatch.cli._common import context, emit_json, err, fail, open_db, out, who_entered
 from inspection.registry.media_files import MediaFileError, parse_time, platform_of, read_accounts_file, read_posts_file
 from inspection.registry.media_import import import_accounts, import_posts, observe, resolve_account
+from inspection.registry.sites import registry_names
 from inspection.registry.tables import TableFileError, write_table
 from reports.media_verdict import account_json, platform_word, print_account_results
 from rules.accounts import evaluate_accounts
-from rules.period import parse_period
+from rules.period import parse_period, profile_quarters
 from rules.profile import Profile
 from storage.media import Account, AccountEvaluation, Collection, Post
 from storage.media_repo import BEIJING, find_accounts
@@ -44,7 +45,8 @@ posts_app = typer.Typer(help="政务新媒体发布记录：从报送系统、�
 AccountArg = Annotated[str, typer.Argument(help="账号名称、账号ID或链接。")]
 PlatformOpt = Annotated[str | None, typer.Option("--platform", help="平台（同名账号在两个平台时必填）")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
-EXPORT_HEADERS = ("账号名称", "平台", "账号类型", "账号ID", "链接", "主办单位", "分组", "状态", "启用")
+EXPORT_HEADERS = ("账号名称", "平台", "账号类型", "账号ID", "链接", "主办单位", "分组", "状态", "启用", "简称",
+                  "所属地区")
 
 
 def register(app: typer.Typer) -> None:
@@ -189,8 +191,9 @@ def accounts_export(
     with db.session() as session:
         rows = [[a.name, platforms.word(a.platform, "export_word"), ACCOUNT_TYPE_WORDS.get(a.type or "", ""),
                  a.account_id or "", a.url or "", a.unit or "", a.group or "",
-                 ACCOUNT_STATUS_WORDS.get(a.status, a.status),
-                 "是" if a.enabled else "否"] for a in session.scalars(select(Account).order_by(Account.id))]
+                 ACCOUNT_STATUS_WORDS.get(a.status, a.status), "是" if a.enabled else "否",
+                 *registry_names(a.unit or a.name, a.group or "", a.short_name, a.region)]
+                for a in session.scalars(select(Account).order_by(Account.id))]
     try:
         write_table(file, EXPORT_HEADERS, rows, sheet_title="政务新媒体台账")
     except TableFileError as exc:
@@ -278,7 +281,7 @@ def evaluate_accounts_command(accounts: list[str] | None, as_of: date, prof: Pro
     """`govwatch evaluate --accounts`: judge stored posts, print the table (or return JSON rows)."""
     settings, _ = context()
     try:
-        span = parse_period(period) if period else None
+        span = parse_period(period, profile_quarters(prof.notice)) if period else None  # the profile's quarters
     except ValueError as exc:
         raise fail(str(exc)) from None
     db = open_db(settings)

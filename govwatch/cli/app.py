@@ -18,6 +18,7 @@ from govwatch.cli import (
     info,
     inspect,
     media,
+    notices,
     notify,
     report,
     service,
@@ -25,7 +26,9 @@ from govwatch.cli import (
     users,
     web,
 )
-from govwatch.cli._common import VERBOSITY, error_json, json_wanted, settings_file_path
+from govwatch.cli._common import VERBOSITY, chinese_click, error_json, json_wanted, settings_file_path
+
+chinese_click()
 
 app = typer.Typer(help="按国办秘函〔2019〕19号及各地细则检查政府网站，输出结论、扣分和通报所需的表。",
                   no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False, rich_markup_mode=None,
@@ -57,7 +60,7 @@ def _options(
 
 def _register_commands() -> None:
     for module in (inspect, extract, demo, info, sites, media, service, accounts, evidence, findings,
-                   report, web, users, notify):
+                   report, notices, web, users, notify):
         module.register(app)
 
 

@@ -16,7 +16,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from govwatch.cli._common import context, emit_json, fail, open_db, out
-from inspection.registry.sites import KIND_WORDS, STATUS_WORDS, SitesFileError, export_rows, read_sites
+from inspection.registry.sites import KIND_WORDS, STATUS_WORDS, SitesFileError, apply_names, export_rows, read_sites
 from inspection.registry.tables import TableFileError, write_table
 from reports.plain import Wrapped, plain, ptext
 from storage.models import Site
@@ -57,6 +57,7 @@ def sites_import(
                                         group=entry.group, kind=entry.kind, status=entry.status,
                                         enabled=entry.enabled if entry.enabled is not None else (True if replace
                                                                                                   else None))
+            apply_names(site, entry)
             kept.add(site.id)
             added += created
             updated += not created

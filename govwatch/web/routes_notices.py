@@ -27,9 +27,15 @@ router = APIRouter()
 Csrf = Annotated[str, Form()]
 FORMATS = ("xlsx", "docx", "csv", "json")
 def own_rows(data: dict[str, Any] | None, unit: str | None) -> dict[str, list[dict[str, Any]]]:
+    """A unit's rows of a stored notice: matched on the registry's 主办单位 (`owner`; the notice names units by
+    their short name in `unit`), or on `unit` in notices stored before short names."""
     data = data or {}
-    return {"sites": [s for s in data.get("sites") or [] if isinstance(s, dict) and s.get("unit") == unit],
-            "accounts": [a for a in data.get("accounts") or [] if isinstance(a, dict) and a.get("unit") == unit]}
+
+    def mine(row: object) -> bool:
+        return isinstance(row, dict) and (row.get("owner") or row.get("unit")) == unit
+
+    return {"sites": [s for s in data.get("sites") or [] if mine(s)],
+            "accounts": [a for a in data.get("accounts") or [] if mine(a)]}
 
 
 @router.get("/notices")

@@ -38,6 +38,8 @@ ACCOUNT_FIELDS = {
     "url": ("链接", "主页链接", "网址"),
     "unit": ("主办单位", "开办主体", "owner"),
     "group": ("分组", "类别"),
+    "short_name": ("简称", "单位简称", "short_name"),
+    "region": ("所属地区", "地区", "所属县市", "region"),
     "status": ("状态", "运行状态"),
     "enabled": ("启用",),
 }
@@ -87,6 +89,8 @@ class AccountEntry:
     group: str | None = None
     status: str = "normal"
     enabled: bool | None = None
+    short_name: str | None = None  # 简称 of the unit; None: made from 主办单位 when a notice needs it
+    region: str | None = None  # 所属地区; None: the county in 主办单位, or the department row
 
 
 def _account(values: dict[str, Any], where: str, line: int) -> AccountEntry:
@@ -107,9 +111,9 @@ def _account(values: dict[str, Any], where: str, line: int) -> AccountEntry:
         else "normal"
     enabled = _flag(values["enabled"], "启用", where) if "enabled" in values else None
     text = {k: (str(values[k]).strip() or None) if values.get(k) not in (None, "") else None
-            for k in ("account_id", "url", "unit", "group")}
+            for k in ("account_id", "url", "unit", "group", "short_name", "region")}
     return AccountEntry(line, name, platform, account_type, text["account_id"], text["url"], text["unit"],
-                        text["group"], status, enabled)
+                        text["group"], status, enabled, text["short_name"], text["region"])
 
 
 def _yaml_entries(path: Path) -> list[tuple[int, dict[str, Any]]]:

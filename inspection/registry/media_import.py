@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from crawler.media.platforms import parse_registry
 from inspection.registry.media_files import AccountEntry, MediaFileError, PostEntry
+from inspection.registry.sites import apply_names
 from storage.media import Account
 from storage.media_repo import BEIJING, CollectionResult, PostSeen, find_accounts, record_collection, upsert_account
 
@@ -40,6 +41,7 @@ def import_accounts(session: Session, entries: list[AccountEntry], *, replace: b
         parsed = parse_registry(entry.platform, entry.account_id, entry.url)
         account.meta = {**(account.meta or {}), "target": parsed.identity}
         summary.warnings += [f"第{entry.line}行（{entry.name}）：{w}" for w in parsed.warnings]
+        apply_names(account, entry)
         if entry.enabled is not None:
             account.enabled = entry.enabled
         elif replace:

@@ -17,6 +17,7 @@ import yaml
 
 from config.vocabulary import ACCOUNT_STATUS_WORDS, SITE_KIND_WORDS
 from inspection.registry.tables import TableFileError, read_table
+from reports.names import county_of, is_department_group, short_name
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "code": ("code", "网站标识码", "标识码", "site_code"),
@@ -24,6 +25,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "url": ("url", "网址", "首页地址", "首页网址", "网站首页网址", "网站网址", "域名", "home"),
     "unit": ("unit", "主办单位", "单位", "主办单位名称"),
     "group": ("group", "分组", "类别"),
+    "short_name": ("short_name", "简称", "单位简称", "部门简称"),
+    "region": ("region", "所属地区", "地区", "所属县市"),
     "kind": ("kind", "网站类型", "类型"),
     "status": ("status", "网站状态", "状态", "运行状态"),
     "enabled": ("enabled", "启用"),
@@ -58,6 +61,8 @@ class SiteEntry:
     kind: str | None = None  # portal | department, from 网站类型
     status: str = "normal"  # normal | closed | cancelled, from 网站状态
     enabled: bool | None = None  # from 启用 (是/否) in an export; None: left as it is
+    short_name: str | None = None  # 简称; None: made from 主办单位 when a notice needs it
+    region: str | None = None  # 所属地区; None: made from 主办单位 and 分组
 
 
 @dataclass(slots=True)
@@ -130,7 +135,7 @@ def entry_from(values: dict[str, Any], where: str, line: int) -> SiteEntry:
         enabled = _choice(clean["enabled"], {"是": "yes", "否": "no", "yes": "yes", "no": "no", "true": "yes",
                                              "false": "no"}, "启用", at) == "yes"
     return SiteEntry(url, clean.get("name") or url, code, clean.get("unit"), clean.get("group"), line, kind, status,
-                     enabled)
+                     enabled, clean.get("short_name"), clean.get("region"))
 
 
 def read_sites(path: Path) -> SitesFile:
@@ -205,9 +210,28 @@ def _read_yaml(path: Path, where: str) -> list[SiteEntry]:
 
 def export_rows(sites: list[Any]) -> tuple[list[str], list[list[str]]]:
     """The registry in the 信息报送系统 shape, so an export imports again unchanged."""
-    headers = ["序号", "网站名称", "网站标识码", "首页网址", "主办单位", "网站类型", "网站状态", "分组", "启用"]
+    headers = ["序号", "网站名称", "网站标识码", "首页网址", "主办单位", "网站类型", "网站状态", "分组", "启用", "简称",
+               "所属地区"]
     rows = []
     for n, s in enumerate(sites, 1):
+        short, region = registry_names(s.unit or s.name, s.group or "", getattr(s, "short_name", None),
+                                       getattr(s, "region", None))
         rows.append([str(n), s.name, s.code or "", s.url, s.unit or "", KIND_WORDS.get(s.kind or "", ""),
-                     STATUS_WORDS.get(s.status or "normal", s.status), s.group or "", "是" if s.enabled else "否"])
+                     STATUS_WORDS.get(s.status or "normal", s.status), s.group or "", "是" if s.enabled else "否",
+                     short, region])
     return headers, rows
+
+
+def registry_names(unit: str, group: str, short: str | None, region: str | None) -> tuple[str, str]:
+    """简称 and 所属地区 as registered, else made from 主办单位 and 分组 (石桥县人民政府办公室 → 石桥县; a
+    department group counts under 直属; a county unit under its county)."""
+    department = is_department_group(group)
+    return (short or short_name(unit, group), region or (group if department else county_of(unit, group)))
+
+
+def apply_names(row: Any, entry: Any) -> None:
+    """The 简称 and 所属地区 a file gave, written to a registered site or account (empty cells leave them)."""
+    if getattr(entry, "short_name", None):
+        row.short_name = entry.short_name
+    if getattr(entry, "region", None):
+        row.region = entry.region
