@@ -85,6 +85,7 @@ def web(tmp_path_factory):
             site, _ = upsert_site(session, url=demo.url, name=demo.name, code=demo.code, unit=demo.unit,
                                   group=demo.group)
             other, _ = upsert_site(session, url="http://127.0.0.1:9/", name=HOSTILE, unit=OTHER_UNIT, group="州直部门")
+            site.region, other.region = "云溪县", "州直"  # 所属地区, a filter of 总览
             run = CrawlRun(site_id=other.id, started_at=utcnow(), finished_at=utcnow(), reference_date=today,
                            status="ok")
             session.add(run)
@@ -181,6 +182,18 @@ def test_each_role_signs_in_and_sees_its_own(web) -> None:
         page.goto("/")
         assert "/login" in page.url
         page.context.close()
+
+
+def test_the_overview_filters_by_region(web) -> None:
+    page = signed_in(web, "jcy")
+    page.goto("/?region=州直")
+    body = page.locator("main table").first.inner_text()  # the sites' list (the unit filter names every unit)
+    assert HOSTILE in body and "127.0.0.1:9/" in body and web["demo"].url.rstrip("/") not in body
+    assert page.locator("select[name=region] option").all_inner_texts() == ["全部", "云溪县", "州直"]
+    page.goto("/?region=云溪县")
+    body = page.locator("main table").first.inner_text()
+    assert web["demo"].url.rstrip("/") in body and HOSTILE not in body
+    page.context.close()
 
 
 def test_a_unit_gets_404_for_another_units_site_account_and_evidence(web) -> None:

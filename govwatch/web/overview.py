@@ -35,10 +35,11 @@ class Filters:
     unit: str = ""
     verdict: str = ""  # pass | fail | unknown | none
     page: int = 1
+    region: str = ""  # 所属地区 of the registry
 
     def query(self, **change: Any) -> dict[str, Any]:
         values = {"as_of": self.as_of.isoformat(), "profile": self.profile, "group": self.group, "unit": self.unit,
-                  "verdict": self.verdict, "page": self.page, **change}
+                  "verdict": self.verdict, "page": self.page, "region": self.region, **change}
         return {k: v for k, v in values.items() if v not in ("", None)}
 
 
@@ -52,6 +53,7 @@ class Listing:
     pages: int
     groups: list[str] = field(default_factory=list)
     units: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
 
     @property
     def rate(self) -> str:
@@ -80,6 +82,7 @@ class Entry:
     unit: str | None
     verdict: str | None
     eid: int | None
+    region: str | None = None
 
 
 class VerdictIndex:
@@ -105,7 +108,7 @@ class VerdictIndex:
             return found[2]
         latest = _latest(model, key, f)
         rows = [Entry(*r) for r in session.execute(
-            select(owner.id, owner.group, owner.unit, model.verdict, model.id).select_from(owner)
+            select(owner.id, owner.group, owner.unit, model.verdict, model.id, owner.region).select_from(owner)
             .outerjoin(latest, latest.c.owner == owner.id).outerjoin(model, model.id == latest.c.eid).where(base))]
         rows.sort(key=lambda e: (RANK.get(e.verdict or "", 3), e.group or "", e.id))
         with self._lock:
@@ -126,13 +129,15 @@ def _listing(session: Session, viewer: Viewer, f: Filters, kind: str) -> tuple[L
     every = INDEX.entries(session, kind, f)
     if not viewer.office:
         every = [e for e in every if e.unit == viewer.unit]
-    scoped = [e for e in every if (not f.group or e.group == f.group) and (not f.unit or e.unit == f.unit)]
+    scoped = [e for e in every if (not f.group or e.group == f.group) and (not f.unit or e.unit == f.unit)
+              and (not f.region or e.region == f.region)]
     counts = Counter(e.verdict or NOT_CHECKED for e in scoped)
     chosen = [e for e in scoped if not f.verdict or (e.verdict or NOT_CHECKED) == f.verdict]
     page = max(1, f.page)
     shown = chosen[(page - 1) * PAGE:page * PAGE]
     listing = Listing(dict(counts), [], len(chosen), max(1, -(-len(chosen) // PAGE)),
-                      sorted({e.group for e in every if e.group}), sorted({e.unit for e in every if e.unit}))
+                      sorted({e.group for e in every if e.group}), sorted({e.unit for e in every if e.unit}),
+                      sorted({e.region for e in every if e.region}))
     return listing, shown
 
 

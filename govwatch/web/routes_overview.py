@@ -51,14 +51,13 @@ def _trend(session: Any, profile: str) -> dict[str, Any]:
 @router.get("/")
 def overview_page(request: Request, who: Annotated[Viewer, Depends(viewer)], as_of: str | None = None,
                   profile: str | None = None, group: str = "", unit: str = "", verdict: str = "",
-                  page: int = 1, kind: str = "sites") -> Response:
+                  page: int = 1, kind: str = "sites", region: str = "") -> Response:
     web = state(request)
-    f = overview.Filters(parse_day(as_of, web.today()), profile or web.profile, group, unit, verdict, page)
+    f = overview.Filters(parse_day(as_of, web.today()), profile or web.profile, group, unit, verdict, page, region)
+    first_page = overview.Filters(f.as_of, f.profile, group, unit, verdict, 1, region)
     with web.db.session() as session:
-        sites = overview.sites(session, who, f if kind == "sites" else overview.Filters(f.as_of, f.profile, group,
-                                                                                         unit, verdict))
-        accounts = overview.accounts(session, who, f if kind == "accounts" else overview.Filters(
-            f.as_of, f.profile, group, unit, verdict))
+        sites = overview.sites(session, who, f if kind == "sites" else first_page)
+        accounts = overview.accounts(session, who, f if kind == "accounts" else first_page)
         trend = _trend(session, f.profile)
         profiles = overview.profiles(session, web.profile)
     return render(request, "overview.html", f=f, sites=sites, accounts=accounts, trend=trend, profiles=profiles,
