@@ -246,6 +246,9 @@ def test_a_queued_recheck_shows_its_verdict(web) -> None:
     assert "不合格" in page.locator("#verdict").inner_text()
     page.click("text=查看结果和证据")
     page.wait_for_selector("img.shot")
+    # the screenshot arrives through the checked evidence route: wait for it to load, then look at its size
+    page.wait_for_function("() => { const i = document.querySelector('img.shot'); return i && i.complete; }",
+                           timeout=60_000)
     assert page.locator("img.shot").first.evaluate("img => img.naturalWidth") > 100
     assert "已超期" in page.locator("main").inner_text() or "剩" in page.locator("main").inner_text()
     kept = page.locator("a:has-text('在隔离窗口中查看')").first.get_attribute("href")
