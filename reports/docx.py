@@ -16,6 +16,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.section import Section
 from docx.shared import Cm, Pt
 
 from reports.layout import column_widths, is_wide, text_width
@@ -26,7 +27,7 @@ HEAD_FONT = "黑体"
 BODY_FONT = "仿宋_GB2312"
 
 
-def _font(run, name: str, size: float, bold: bool = False) -> None:  # noqa: ANN001
+def _font(run: Any, name: str, size: float, bold: bool = False) -> None:
     run.font.name = name
     run.font.size = Pt(size)
     run.font.bold = bold
@@ -53,7 +54,7 @@ def _para(doc: Any, text: str, font: str = BODY_FONT, size: float = 16, align: W
     return p
 
 
-def _a4(section, landscape: bool) -> None:  # noqa: ANN001
+def _a4(section: Section, landscape: bool) -> None:
     width, height = Cm(21.0), Cm(29.7)
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = (height, width) if landscape else (width, height)
@@ -81,7 +82,7 @@ def title_lines(title: str, width: int = TITLE_LINE) -> list[str]:
     return [title[:cut], *title_lines(title[cut:], width)]
 
 
-def _page_numbers(section) -> None:  # noqa: ANN001
+def _page_numbers(section: Section) -> None:
     """— 1 — centred in the footer (公文 page numbers), a PAGE field between two dashes."""
     paragraph = section.footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -105,14 +106,14 @@ def _page_numbers(section) -> None:  # noqa: ANN001
     _font(paragraph.add_run(" —"), "宋体", 14)
 
 
-def _repeat_header(row) -> None:  # noqa: ANN001
+def _repeat_header(row: Any) -> None:
     props = row._tr.get_or_add_trPr()
     flag = OxmlElement("w:tblHeader")
     flag.set(qn("w:val"), "true")
     props.append(flag)
 
 
-def _cell(cell, text: object, font: str = BODY_FONT, size: float = 10.5, bold: bool = False,  # noqa: ANN001
+def _cell(cell: Any, text: object, font: str = BODY_FONT, size: float = 10.5, bold: bool = False,
           center: bool = True) -> None:
     for extra in cell.paragraphs[1:]:  # a merged cell keeps the paragraphs of every cell it took in
         extra._p.getparent().remove(extra._p)
@@ -140,7 +141,7 @@ def _fit(widths: list[int], usable_cm: float) -> list[float]:
     return [need[i] * scale if i in short else need[i] * rest / long_total for i in range(len(widths))]
 
 
-def _table(doc, number: int, table: Table, usable_cm: float) -> None:  # noqa: ANN001
+def _table(doc: Any, number: int, table: Table, usable_cm: float) -> None:
     _para(doc, f"附件{number}", HEAD_FONT, 16, indent=False)
     _para(doc, table.title, TITLE_FONT, 18, WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=12)
     widths = column_widths(table)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -168,7 +169,7 @@ def _is_portal(site: Site) -> bool:
     return any(w in group for w in ("门户", "县", "区", "乡镇", "街道")) and "部门" not in group
 
 
-def _pick(rows: list[Any], key) -> dict[int, Any]:  # noqa: ANN001
+def _pick(rows: list[Any], key: Callable[[Any], int]) -> dict[int, Any]:
     """The newest row per owner (rows come oldest first)."""
     picked: dict[int, Any] = {}
     for row in rows:

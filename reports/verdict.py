@@ -14,7 +14,7 @@ from config.vocabulary import VERDICT_WORDS as VOCABULARY_VERDICTS
 from crawler.columns import category_labels
 from reports.plain import Wrapped, plain, ptext
 from rules.checks.content import DEAD_KIND_WORDS
-from rules.engine import STATUS_WORDS, Evaluation, evaluate
+from rules.engine import STATUS_WORDS, Evaluation, IndicatorResult, evaluate
 from rules.findings import DEAD_OUTCOMES
 from rules.profile import ProfileError, available_profiles, load_profile
 
@@ -94,7 +94,7 @@ def verdict_json(ev: Evaluation) -> dict[str, Any]:
     }
 
 
-def _indicator_json(ev: Evaluation, result) -> dict[str, Any]:  # noqa: ANN001
+def _indicator_json(ev: Evaluation, result: IndicatorResult) -> dict[str, Any]:
     data = result.as_dict()
     data["evidence"] = [_with_files(ev, e) for e in data["evidence"]]
     for f in data["findings"]:

@@ -56,7 +56,7 @@ class Period:
         weeks are not there yet, and a notice would print 合格率 for days that did not happen."""
         if self.last > as_of:
             raise PeriodError(f"期间 {self.words}（{self.first}—{self.last}）在监测时间点 {as_of} 之后才结束，"
-                              f"无法判定尚未到来的日子；请把 --as-of 设在 {self.last} 之后，或缩短 --period")
+                              f"无法核验尚未到来的日子；请把 --as-of 设在 {self.last} 之后，或缩短 --period")
 
     def month_days(self, month: date) -> tuple[date, date]:
         """The days of one month that lie inside the period."""

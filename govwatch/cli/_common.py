@@ -9,7 +9,7 @@ import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -227,7 +227,7 @@ def usage_words(message: str) -> str:
     return message
 
 
-def _show_usage_error(self, file=None) -> None:  # noqa: ANN001
+def _show_usage_error(self: Any, file: IO[str] | None = None) -> None:
     """UsageError.show in Chinese: 用法, the help hint, 错误."""
     stream = file or sys.stderr
     ctx = getattr(self, "ctx", None)
@@ -240,7 +240,7 @@ def _show_usage_error(self, file=None) -> None:  # noqa: ANN001
     stream.write(f"错误：{usage_words(self.format_message())}\n")
 
 
-def _show_error(self, file=None) -> None:  # noqa: ANN001
+def _show_error(self: Any, file: IO[str] | None = None) -> None:
     (file or sys.stderr).write(f"错误：{usage_words(self.format_message())}\n")
 
 
@@ -264,11 +264,11 @@ def _chinese_help(formatter: type) -> None:
     """用法： for Usage:, and the help option's own words, in every help page."""
     write_usage, write_dl = formatter.write_usage, formatter.write_dl
 
-    def usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:  # noqa: ANN001
+    def usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
         args = args.replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
         write_usage(self, prog, args, "用法：" if prefix in (None, "Usage: ") else prefix)
 
-    def rows(self, items, *args, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def rows(self: Any, items: Any, *args: Any, **kwargs: Any) -> None:
         translated = []
         for term, text in items:
             for english, chinese in HELP_WORDS.items():

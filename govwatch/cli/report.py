@@ -15,6 +15,7 @@ Both read what is stored; nothing is fetched. The office's words can also live i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -29,6 +30,7 @@ from govwatch.cli._common import context, emit_json, fail, open_db, out, parse_a
 from inspection.registry.tables import TableFileError, decode_text
 from reports.docx import write_docx
 from reports.notice import NoticeError, OfficeWords, build_notice, notice_json, parse_period, site_evaluations
+from reports.notice_model import Notice
 from reports.notice_tables import ALL_TABLES
 from reports.tables_csv_json import write_csv, write_json
 from reports.xlsx import write_xlsx
@@ -59,7 +61,7 @@ def _date(value: str | None, option: str) -> date | None:
         raise fail(f"{option} {value!r} 不是日期，应写成 2023-11-28") from None
 
 
-def office_words(section: dict[str, Any], **given: Any):  # noqa: ANN201
+def office_words(section: dict[str, Any], **given: Any) -> OfficeWords:
     """The [report] settings section, overridden by the options given on the command line."""
     known = {"office", "title", "signed", "deadline", "recipients", "requirements", "region", "department_row",
              "contact", "doc_number"}
@@ -184,7 +186,7 @@ def report(
         out.print(f"  {path}", highlight=False)
 
 
-def write_notice(notice, out_dir: Path, formats: list[str]) -> list[Path]:  # noqa: ANN001
+def write_notice(notice: Notice, out_dir: Path, formats: list[str]) -> list[Path]:
     stem = f"通报-{notice.period.first:%Y%m}-{notice.period.last:%Y%m}"
     if notice.period.quarter:
         stem = f"通报-{notice.period.first.year}Q{notice.period.quarter}"
@@ -267,7 +269,7 @@ def due(
     out.print(f"账号窗口：{window_source}", highlight=False)
 
 
-def _due_table(title: str, items: list[Due], last: str, left) -> None:  # noqa: ANN001
+def _due_table(title: str, items: list[Due], last: str, left: Callable[[Due], str]) -> None:
     table = Table(title=title)
     for name in ("单位", "栏目/账号", "最近更新", "超期日", last, "窗口"):
         table.add_column(name, overflow="fold")

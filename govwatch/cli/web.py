@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 
 from govwatch.cli._common import context, err, open_db, today
 from rules.accounts import evaluate_accounts
+from rules.profile import Profile
+from storage.db import Database
 from storage.media import AccountEvaluation
 from storage.web import all_users
 
@@ -51,7 +53,7 @@ def web(
                 proxy_headers=False)
 
 
-def _judge_demo_accounts(db, prof) -> None:  # noqa: ANN001
+def _judge_demo_accounts(db: Database, prof: Profile) -> None:
     """The demo collects its accounts but judges them elsewhere: their verdicts are stored once for the pages."""
     with db.session() as session:
         judged = session.scalar(select(func.count(AccountEvaluation.id)))

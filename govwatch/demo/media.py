@@ -276,7 +276,7 @@ class _Handler(BaseHTTPRequestHandler):
     api_base = ""  # where the Bilibili space page sends its API requests (its own host when empty)
     api_only = False  # the API host answers its API paths only
 
-    def log_message(self, *args) -> None:  # noqa: ANN002
+    def log_message(self, *args: object) -> None:
         pass
 
     def _send(self, status: int, body: str | bytes, content_type: str = "text/html; charset=utf-8",
