@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,67 @@ def test_dark_link_needs_confirmation_then_the_site_fails_w_v1(world) -> None:
     again = govwatch(home, "evaluate", "--as-of", AS_OF, "--json", "--site", CODES["dirty"]).json()[0]
     [typo] = [f for f in w_v1(again)["findings"] if f["label"] == "错别字"]
     assert typo.get("overridden")
+
+
+def test_an_inspector_confirms_a_hit_on_the_sites_page(world) -> None:
+    """The confirm button of the web page (issue 21, item 5): a 需人工确认 hit confirmed there is recorded with who
+    and why, the site is judged again on the same crawl at once, and the stored verdict shows it; a post
+    without the form's CSRF token is refused. Through the real app on 127.0.0.1."""
+    import re
+    import socket
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    from config.settings import load_settings
+    from govwatch.web.app import create_app
+    from govwatch.web.passwords import hash_password
+    from storage.db import Database
+    from storage.web import add_user
+
+    home, judged = world
+    settings = load_settings({"GOVWATCH_HOME": str(home)})
+    db = Database(settings.database)
+    with db.session() as session:
+        add_user(session, "检查员甲", "inspector", hash_password("检查-2023-pass"))
+    [wrong] = [f for f in w_v1(judged["dirty"])["findings"] if f["label"] == "领导职务称呼错误"]
+    key = wrong["evidence"][0]["key"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, db, today=lambda: date.fromisoformat(AS_OF)),
+                                           host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", follow_redirects=False, timeout=60) as web:
+            login = web.get("/login")
+            token = re.search(r'name="csrf" value="([^"]+)"', login.text)[1]
+            assert web.post("/login", data={"name": "检查员甲", "password": "检查-2023-pass", "csrf": token}).status_code == 303
+            db_site = sqlite3.connect(home / "govwatch.db").execute("select id from sites where code = ?",
+                                                                   (CODES["dirty"],)).fetchone()[0]
+            page = web.get(f"/sites/{db_site}?as_of={AS_OF}")
+            assert f'action="/sites/{db_site}/content/{key}"' in page.text  # the hit has its buttons
+            csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)[1]
+            refused = web.post(f"/sites/{db_site}/content/{key}", data={"decision": "confirm", "reason": "x"})
+            assert refused.status_code == 403
+            done = web.post(f"/sites/{db_site}/content/{key}",
+                            data={"csrf": csrf, "decision": "confirm", "reason": "已核实：职务称呼写错"})
+            assert done.status_code == 303
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        db.dispose()
+    stored = sqlite3.connect(home / "govwatch.db").execute(
+        "select e.result from evaluations e join sites s on s.id = e.site_id where s.code = ? order by e.id desc",
+        (CODES["dirty"],)).fetchone()[0]
+    result = json.loads(stored)
+    [veto] = [f for f in w_v1(result)["findings"] if f["kind"] == "veto" and f.get("label") == "领导职务称呼错误"]
+    assert "已人工确认" in veto["detail"]
+    who = sqlite3.connect(home / "govwatch.db").execute(
+        "select entered_by, reason from content_reviews where key = ? and withdrawn_at is null", (key,)).fetchone()
+    assert who == ("检查员甲", "已核实：职务称呼写错")

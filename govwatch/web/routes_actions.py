@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from sqlalchemy import select
 
 from govwatch.web.auth import Refused, address, check_csrf
 from govwatch.web.background import queue_account_recheck
@@ -18,8 +19,10 @@ from govwatch.web.deps import MEDIA_TYPES, render, state, viewer
 from govwatch.web.routes_account import visible_account
 from govwatch.web.scope import Viewer
 from govwatch.web.site_page import visible_site
+from inspection.sites import evaluate_sites
 from rules.profile import ProfileError, load_profile
 from scheduler.queue import enqueue_recheck
+from storage.content import DECISIONS, review
 from storage.models import Evaluation, RecheckRequest
 from storage.records import ManualFinding
 from storage.repo import utcnow
@@ -197,3 +200,34 @@ def job_file(request: Request, job_id: int, name: str, who: Annotated[Viewer, De
         audit(session, who.name, "report-download", name, {"job": job_id}, address(request))
     path = Path(job.options["out"]) / name
     return FileResponse(path, filename=name, media_type=MEDIA_TYPES.get(path.suffix, "application/octet-stream"))
+
+
+@router.post("/sites/{site_id}/content/{key}")
+def review_content_hit(request: Request, site_id: int, key: str, who: Annotated[Viewer, Depends(viewer)],
+                       csrf: Csrf = "", decision: Annotated[str, Form()] = "",
+                       reason: Annotated[str, Form()] = "") -> Response:
+    """An inspector confirms or dismisses a content hit (暗链, 称呼错误 ...), as `govwatch findings confirm` does;
+    the site is judged again on the same crawl at once, so the page shows what the decision changes."""
+    check_csrf(who.csrf, csrf)
+    if decision not in DECISIONS:
+        raise Refused(400, "请选择确认或排除")
+    web = state(request)
+    with web.db.session() as session:
+        site = visible_site(session, who, site_id)
+        if site is None:
+            raise HTTPException(404)
+        _office(who)
+        review(session, site_id, key.strip(), decision, who.name, reason.strip() or None)
+        audit(session, who.name, f"content-{decision}", site.name, {"key": key, "reason": reason.strip() or None},
+              address(request))
+        latest = session.scalars(select(Evaluation).where(Evaluation.site_id == site_id,
+                                                          Evaluation.profile == web.profile)
+                                 .order_by(Evaluation.as_of.desc(), Evaluation.id.desc())).first()
+        basis = (latest.as_of, latest.run_id) if latest is not None else None
+    if basis is not None:
+        try:
+            prof = load_profile(web.profile)
+        except ProfileError as exc:
+            raise Refused(400, str(exc)) from None
+        evaluate_sites(web.db, [site_id], basis[0], prof, {site_id: basis[1]}, evidence_root=web.settings.evidence_dir)
+    return RedirectResponse(f"/sites/{site_id}", status_code=303)
