@@ -178,6 +178,18 @@ class FarmServer:
                     farm.hits[(index, self.path)] = farm.hits.get((index, self.path), 0) + 1
                     farm.in_flight[ip] = farm.in_flight.get(ip, 0) + 1
                     farm.max_in_flight[ip] = max(farm.max_in_flight.get(ip, 0), farm.in_flight[ip])
+                counted = True
+
+                def answered() -> None:
+                    # Counted out before the first byte leaves (headers are buffered until end_headers): once
+                    # the client can see the answer it may send its next request, and a thread the server has
+                    # not yet scheduled back must not make the two look in flight at once.
+                    nonlocal counted
+                    if counted:
+                        counted = False
+                        with farm.lock:
+                            farm.in_flight[ip] -= 1
+
                 try:
                     if farm.delay:
                         time.sleep(farm.delay)
@@ -188,14 +200,14 @@ class FarmServer:
                     self.send_header("Content-Length", str(len(data)))
                     for name, value in (headers[0] if headers else {}).items():
                         self.send_header(name, value)
+                    answered()
                     self.end_headers()
                     if not head_only:
                         self.wfile.write(data)
                 except OSError:  # the client went away (a killed worker)
                     pass
                 finally:
-                    with farm.lock:
-                        farm.in_flight[ip] -= 1
+                    answered()
 
             def do_GET(self) -> None:
                 self._serve(False)
