@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from config.settings import Settings
 from crawler.evidence import EvidenceStore
@@ -195,8 +196,9 @@ def base_of(settings: Settings, key: str) -> str:
     follows a mirrored space address (a proxy, the test simulation) unless it is set on its own."""
     if key in settings.bases:
         return settings.bases[key]
-    if key == "bilibili_api" and "bilibili" in settings.bases:
-        return settings.bases["bilibili"]
+    space = settings.bases.get("bilibili", "")
+    if key == "bilibili_api" and space and not (urlsplit(space).hostname or "").endswith("bilibili.com"):
+        return space
     return default_base(key)
 
 
