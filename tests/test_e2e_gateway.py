@@ -4,14 +4,12 @@ calendar (next month's events) neither dates the site nor trips the fresh-crawl 
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
+from govwatch.demo.sites.server import serve_handler
 from tests.cli_support import govwatch
 
 AS_OF = "2023-11-22"
@@ -60,22 +58,9 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-@contextmanager
-def _site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture(scope="module")
 def result(tmp_path_factory) -> dict:
-    with _site() as url:
+    with serve_handler(_Handler) as url:
         run = govwatch(tmp_path_factory.mktemp("gateway"), "recheck", url, "--as-of", AS_OF, "--json")
     assert "Traceback" not in run.stderr
     assert run.code == 0, run.stderr

@@ -3,12 +3,10 @@ raw page's empty list is not what an inspector sees, so no blank-column veto res
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
+from govwatch.demo.sites.server import serve_handler
 from tests.cli_support import govwatch
 
 AS_OF = "2023-11-22"
@@ -45,20 +43,8 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-@contextmanager
-def _site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_a_script_filled_column_without_a_browser_is_unread_not_blank(tmp_path: Path) -> None:
-    with _site() as url:
+    with serve_handler(_Handler) as url:
         run = govwatch(tmp_path, "recheck", url, "--as-of", AS_OF, "--json", env={"GOVWATCH_BROWSER": "0"})
     assert run.code == 0, run.stderr
     data = run.json()
