@@ -5,12 +5,13 @@ before the night's run, not in its verdicts. Secrets never appear in a row."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
 from crawler.media.access import BILIBILI_EXPIRED, WEIBO_EXPIRED, Access, cookie_dict
 from crawler.media.common import Fetcher
+from crawler.media.platforms import default_base
 from crawler.media.wechat_backend import Backend, BackendRefusal
 
 
@@ -27,11 +28,11 @@ class AccessRow:
 
 @dataclass(frozen=True)
 class Bases:
-    """The platforms' addresses (the test simulation replaces them)."""
+    """The platforms' addresses (the test simulation replaces them); the defaults are the platform records'."""
 
-    wechat: str = "https://mp.weixin.qq.com"
-    weibo: str = "https://m.weibo.cn"
-    bilibili_api: str = "https://api.bilibili.com"
+    wechat: str = field(default_factory=lambda: default_base("wechat"))
+    weibo: str = field(default_factory=lambda: default_base("weibo"))
+    bilibili_api: str = field(default_factory=lambda: default_base("bilibili_api"))
 
 
 def _probe_wechat(access: Access, base: str, timeout: float) -> tuple[str, str]:
