@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from govwatch.web.auth import Refused, address, check_csrf
 from govwatch.web.background import queue_account_recheck
@@ -23,7 +24,8 @@ from inspection.sites import evaluate_sites
 from rules.profile import ProfileError, load_profile
 from scheduler.queue import enqueue_recheck
 from storage.content import DECISIONS, review
-from storage.models import Evaluation, RecheckRequest
+from storage.media import Account
+from storage.models import Evaluation, RecheckRequest, Site
 from storage.records import ManualFinding
 from storage.repo import utcnow
 from storage.web import WebJob, audit
@@ -38,16 +40,21 @@ def _office(who: Viewer) -> None:
         raise Refused(403, "只有检查人员和管理员可以进行此操作")
 
 
+def _acted_on(session: Session, who: Viewer, what: str, owner_id: int) -> Site | Account:
+    """The site or account an inspector acts on: 404 where the viewer may not see it, 403 where a unit would act."""
+    owner = (visible_site if what == "sites" else visible_account)(session, who, owner_id)
+    if owner is None:
+        raise HTTPException(404)
+    _office(who)
+    return owner
+
+
 @router.post("/sites/{site_id}/recheck")
 def recheck_site(request: Request, site_id: int, who: Annotated[Viewer, Depends(viewer)], csrf: Csrf = "") -> Response:
     check_csrf(who.csrf, csrf)
     web = state(request)
     with web.db.session() as session:
-        site = visible_site(session, who, site_id)
-        if site is None:
-            raise HTTPException(404)
-        _office(who)
-        name = site.name
+        name = _acted_on(session, who, "sites", site_id).name
     request_id = enqueue_recheck(web.db, site_id, as_of=None, profile=web.profile)
     with web.db.session() as session:
         audit(session, who.name, "recheck", name, {"site_id": site_id, "request": request_id}, address(request))
@@ -73,11 +80,7 @@ def recheck_account(request: Request, account_id: int, who: Annotated[Viewer, De
     check_csrf(who.csrf, csrf)
     web = state(request)
     with web.db.session() as session:
-        account = visible_account(session, who, account_id)
-        if account is None:
-            raise HTTPException(404)
-        _office(who)
-        name = account.name
+        name = _acted_on(session, who, "accounts", account_id).name
     job_id = queue_account_recheck(web.db, account_id, None, web.profile, who.name)
     if request.app.state.runner is None:  # no queue thread in this process: the job runs beside the requests
         threading.Thread(target=recheck_account_job, args=(web.settings, web.db, job_id, web.today()),
@@ -109,11 +112,7 @@ def add_finding(request: Request, what: str, owner_id: int, who: Annotated[Viewe
         raise HTTPException(404)
     web = state(request)
     with web.db.session() as session:
-        owner = (visible_site if what == "sites" else visible_account)(session, who, owner_id)
-        if owner is None:
-            raise HTTPException(404)
-        _office(who)
-        name = owner.name
+        name = _acted_on(session, who, what, owner_id).name
     try:
         prof = load_profile(web.profile)
     except ProfileError as exc:
@@ -213,10 +212,7 @@ def review_content_hit(request: Request, site_id: int, key: str, who: Annotated[
         raise Refused(400, "请选择确认或排除")
     web = state(request)
     with web.db.session() as session:
-        site = visible_site(session, who, site_id)
-        if site is None:
-            raise HTTPException(404)
-        _office(who)
+        site = _acted_on(session, who, "sites", site_id)
         review(session, site_id, key.strip(), decision, who.name, reason.strip() or None)
         audit(session, who.name, f"content-{decision}", site.name, {"key": key, "reason": reason.strip() or None},
               address(request))
