@@ -53,6 +53,7 @@ class Farm:
     def __init__(self, sites: int, columns: int, items: int) -> None:
         self.sites, self.columns, self.items = sites, min(columns, len(COLUMNS)), items
         self.hits = 0
+        self.kinds: dict[str, int] = {}
 
     def column_dates(self, site: int, column: int) -> list[date] | None:
         """Newest first; None for a blank column. Some columns are stale, as on real sites."""
@@ -105,6 +106,14 @@ class Farm:
         return 404, f"{head}</head><body>404 页面不存在</body></html>"
 
 
+def path_kind(path: str) -> str:
+    if path in ("/", "/index.html"):
+        return "home"
+    if path.startswith("/col/"):
+        return "column" if path.rsplit("/", 1)[-1].startswith("index") else "article"
+    return path if path.count("/") <= 1 else "other"
+
+
 async def serve(farm: Farm, port: int, ready: Path | None = None) -> None:
     from aiohttp import web
 
@@ -112,12 +121,14 @@ async def serve(farm: Farm, port: int, ready: Path | None = None) -> None:
 
     async def handle(request: web.Request) -> web.Response:
         if request.path == "/__stats":
-            return web.json_response({"hits": farm.hits})
+            return web.json_response({"hits": farm.hits, "kinds": farm.kinds})
         farm.hits += 1
         site = index_of.get((request.host or "").split(":")[0])
         if site is None:
             return web.Response(status=404)
         status, body = farm.page(site, request.path, request.host)
+        kind = f"{request.method} {path_kind(request.path)} {status}"
+        farm.kinds[kind] = farm.kinds.get(kind, 0) + 1
         return web.Response(status=status, text=body if request.method != "HEAD" else None,
                             content_type="text/html", charset="utf-8")
 
