@@ -98,6 +98,40 @@ class Observed:
 
 
 @dataclass(slots=True)
+class EvidenceTaken:
+    """Evidence bytes to keep (a page's HTML, a screenshot): hashed, compressed and written to the
+    evidence folder by the storage pipeline's writer thread, never in the crawl's event loop."""
+
+    run_id: int
+    url: str
+    kind: str  # screenshot | html
+    reason: str | None
+    data: bytes
+    suffix: str  # .html | .png
+    compress: bool = False
+    status: int | None = None
+    elapsed_ms: float | None = None
+    rendered: bool = False
+
+
+@dataclass(slots=True)
+class PageItems:
+    """Everything one callback observed, as one item: a page's fetch, its column, its list, its link
+    results and records travel together (one pass through the item pipeline instead of dozens)."""
+
+    items: list[object]
+
+
+def finished_runs(item: object) -> list[RunFinished]:
+    """The runs an item closes (a RunFinished alone, or inside a PageItems)."""
+    if isinstance(item, RunFinished):
+        return [item]
+    if isinstance(item, PageItems):
+        return [i for i in item.items if isinstance(i, RunFinished)]
+    return []
+
+
+@dataclass(slots=True)
 class EvidenceSaved:
     run_id: int
     url: str

@@ -1,25 +1,36 @@
-"""The storage pipeline: every observation is written as soon as it is made."""
+"""The storage pipeline: every observation is stored as it is made, in bulk, off the event loop.
+
+An item becomes rows at once (cheap, here); the rows go to a writer thread (storage/writer.py) that
+writes many per transaction with Core inserts. A site's run is closed only once everything it
+observed is committed: the pipeline's answer to `RunFinished` fires after that commit, so a worker
+acknowledges only stored work, and an interrupted crawl keeps whatever was committed.
+"""
 
 from __future__ import annotations
 
-import time
+import logging
+import sys
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, select, update
+from twisted.internet import defer
 
+from crawler.evidence import EvidenceStore
 from crawler.items import (
     ColumnSeen,
     CrawlFailed,
     EvidenceSaved,
+    EvidenceTaken,
     HomeSeen,
     LinkChecked,
     Observed,
     PageFetched,
+    PageItems,
     RunFinished,
 )
 from storage.db import Database
@@ -27,8 +38,12 @@ from storage.interrupted import INTERRUPTED, is_interrupted
 from storage.models import Column, CrawlRun, LinkCheck, ListItem, Page
 from storage.records import Evidence, Observation
 from storage.repo import first_seen, utcnow
+from storage.writer import BulkWriter
 
+log = logging.getLogger(__name__)
 _databases: dict[str, Database] = {}
+PAGES, COLUMNS, ITEMS, LINKS = Page.__table__, Column.__table__, ListItem.__table__, LinkCheck.__table__
+RUNS, OBSERVATIONS, EVIDENCE = CrawlRun.__table__, Observation.__table__, Evidence.__table__
 
 
 def flush_storage(crawler: Crawler) -> None:
@@ -53,141 +68,177 @@ def database(url: str) -> Database:
     return _databases[url]
 
 
+def close_run(conn: Connection, run_id: int, home_read: bool, cut: str | None | bool, error: str | None,
+              stats: dict[str, int]) -> None:
+    """Close a run with what the crawl achieved; a crawl cut short is marked, not hidden."""
+    status, known_error = conn.execute(select(RUNS.c.status, RUNS.c.error).where(RUNS.c.id == run_id)).one()
+    values: dict[str, Any] = {"finished_at": utcnow(), "stats": dict(stats)}
+    if status == "running":
+        if is_interrupted(cut):  # Ctrl-C or SIGTERM (crawler/stopping.py): the reason says so
+            values |= {"status": INTERRUPTED, "error": str(cut)}
+        elif not home_read:
+            ended = f"crawl ended ({cut or 'unknown'}) before the home page was read"
+            values |= {"status": "failed", "error": known_error or error or ended}
+        elif cut:
+            values |= {"status": "partial", "error": f"crawl cut short: {cut}"}
+        else:
+            values |= {"status": "ok", "error": error}
+    conn.execute(update(RUNS).where(RUNS.c.id == run_id).values(**values))
+
+
 class StoragePipeline:
-    """Writes observations in small transactions: at most `BATCH_ITEMS` items or `BATCH_SECONDS`
-    old, and always at once when a site's run ends (so a worker acknowledges only stored work)."""
+    """Items to rows, rows to the writer thread; `RunFinished` answered once its run is committed."""
 
-    BATCH_ITEMS = 200
-    BATCH_SECONDS = 2.0
-
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, evidence_dir: str | Path | None = None) -> None:
         self.db = database(database_url)
+        self.writer = BulkWriter(self.db.engine)
+        self.evidence = EvidenceStore(Path(evidence_dir)) if evidence_dir else None
         self._site_of_run: dict[int, int] = {}
         self._counts: dict[int, dict[str, int]] = {}
-        self._session: Session | None = None
-        self._pending = 0
-        self._since = time.monotonic()
-
-    def _open(self) -> Session:
-        if self._session is None:
-            self._session = Session(self.db.engine, expire_on_commit=False)
-            self._pending, self._since = 0, time.monotonic()
-        return self._session
-
-    def flush(self) -> None:
-        """Commit what is pending; on a database error nothing half-written stays behind."""
-        if self._session is None:
-            return
-        session, self._session = self._session, None
-        try:
-            session.commit()
-        except SQLAlchemyError:
-            session.rollback()
-            raise
-        finally:
-            session.close()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
-        pipeline = cls(crawler.settings.get("GOVWATCH_DATABASE"))
+        pipeline = cls(crawler.settings.get("GOVWATCH_DATABASE"), crawler.settings.get("GOVWATCH_EVIDENCE_DIR"))
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
+    def flush(self) -> None:
+        """Wait until everything handed over so far is committed."""
+        self.writer.sync()
+
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        closing: list[RunFinished] = []
+        for one in item.items if isinstance(item, PageItems) else (item,):
+            if isinstance(one, RunFinished):
+                closing.append(one)
+            self._store(one)
+        reactor = sys.modules.get("twisted.internet.reactor")
+        if not closing or reactor is None or not reactor.running:
+            return item  # outside a crawl (a test, a script): `flush()` waits for the commit
+        # Answered from the writer thread once the close is committed (the worker's ack waits for it).
+        answer: defer.Deferred = defer.Deferred()
+        self.writer.call(lambda conn: None, done=lambda error: reactor.callFromThread(answer.callback, item))
+        return answer
+
+    def _counts_of(self, run_id: int) -> dict[str, int]:
+        return self._counts.setdefault(run_id, {"pages": 0, "columns": 0, "items": 0, "links": 0})
+
+    def _store(self, item: Any) -> None:
         now = utcnow()
-        counts = self._counts.setdefault(item.run_id, {"pages": 0, "columns": 0, "items": 0, "links": 0})
-        session = self._open()
-        try:
-            match item:
-                case PageFetched():
-                    session.add(Page(run_id=item.run_id, url=item.url, final_url=item.final_url, role=item.role,
-                                     status=item.status, elapsed_ms=item.elapsed_ms, content_type=item.content_type,
-                                     encoding=item.encoding, size=item.size, error=item.error, fetched_at=now))
-                    counts["pages"] += 1
-                case HomeSeen():
-                    run = session.get(CrawlRun, item.run_id)
-                    run.home_url, run.home_title, run.home_meta = item.url, item.title[:500], item.meta
-                    run.home_latest_date = item.latest_date
-                    counts["items"] += self._add_items(session, item.run_id, None, item.items, now)
-                case ColumnSeen():
-                    column = Column(
-                        run_id=item.run_id, name=item.name[:200], url=item.url, final_url=item.final_url,
-                        level=item.level, parent_url=item.parent_url, category=item.category,
-                        category_source=item.category_source, page_kind=item.page_kind,
-                        latest_date=item.latest_date, item_count=len(item.items), undated_count=item.undated_count,
-                        page_count=item.page_count, blank=item.blank, blank_reason=item.blank_reason,
-                        meta=item.meta, status=item.status, error=item.error,
-                    )
-                    session.add(column)
-                    session.flush()
-                    counts["columns"] += 1
-                    counts["items"] += self._add_items(session, item.run_id, column.id, item.items, now)
-                case LinkChecked():
-                    session.add(LinkCheck(run_id=item.run_id, url=item.url, found_on=item.found_on,
-                                          link_text=item.link_text, status=item.status, outcome=item.outcome,
-                                          error=item.error, method=item.method, elapsed_ms=item.elapsed_ms,
-                                          kind=item.kind, checked_at=now))
-                    counts["links"] += 1
-                case Observed():
-                    session.add(Observation(run_id=item.run_id, kind=item.kind, url=item.url,
-                                            found_on=item.found_on, data=item.data, observed_at=now))
-                case EvidenceSaved():
-                    session.add(Evidence(run_id=item.run_id, url=item.url, kind=item.kind, reason=item.reason,
-                                         path=item.path, sha256=item.sha256, size=item.size, status=item.status,
-                                         elapsed_ms=item.elapsed_ms, rendered=item.rendered, created_at=now))
-                case CrawlFailed():
-                    run = session.get(CrawlRun, item.run_id)
-                    run.status, run.error = "failed", item.error
-                case RunFinished():
-                    self._close_run(session, item.run_id, item.home_read, item.cut_short and "site time limit",
-                                    item.error)
-        except BaseException:
-            self._session = None
-            session.rollback()
-            session.close()
-            raise
-        self._pending += 1
-        # A run's own row is never left locked by an open transaction: other processes update it.
-        touches_run = isinstance(item, RunFinished | CrawlFailed | HomeSeen)
-        if touches_run or self._pending >= self.BATCH_ITEMS or time.monotonic() - self._since >= self.BATCH_SECONDS:
-            self.flush()
-        return item
+        match item:
+            case PageFetched():
+                self.writer.insert(PAGES, {
+                    "run_id": item.run_id, "url": item.url, "final_url": item.final_url, "role": item.role,
+                    "status": item.status, "elapsed_ms": item.elapsed_ms, "content_type": item.content_type,
+                    "encoding": item.encoding, "size": item.size, "error": item.error, "fetched_at": now,
+                }, item.run_id)
+                self._counts_of(item.run_id)["pages"] += 1
+            case HomeSeen():
+                self._counts_of(item.run_id)["items"] += len(item.items)
+                home = {"home_url": item.url, "home_title": item.title[:500], "home_meta": item.meta,
+                        "home_latest_date": item.latest_date}
+                entries = list(item.items)
 
-    def _add_items(self, session: Session, run_id: int, column_id: int | None, entries: Iterable[Any],
-                   now: datetime) -> int:
-        if run_id not in self._site_of_run:
-            self._site_of_run[run_id] = session.get(CrawlRun, run_id).site_id
-        site_id = self._site_of_run[run_id]
-        seen = first_seen(session, site_id, [e.url for e in entries])
-        for entry in entries:
-            session.add(ListItem(
-                run_id=run_id, site_id=site_id, column_id=column_id, title=entry.title[:500], url=entry.url,
-                published=entry.date, date_text=(entry.date_text or "")[:100] or None, date_source=entry.date_source,
-                position=entry.position, pinned=entry.pinned, first_seen_at=min(seen.get(entry.url, now), now),
-            ))
-        return len(entries)
+                def seen_home(conn: Connection, run_id: int = item.run_id) -> None:
+                    conn.execute(update(RUNS).where(RUNS.c.id == run_id).values(**home))
+                    self._add_items(conn, run_id, None, entries, now)
 
-    def _close_run(self, session: Session, run_id: int, home_read: bool, cut: str | None | bool,
-                   error: str | None) -> None:
-        """Close a run with what the crawl achieved; a crawl cut short is marked, not hidden."""
-        run = session.get(CrawlRun, run_id)
-        run.finished_at = utcnow()
-        if run.status == "running":
-            if is_interrupted(cut):  # Ctrl-C or SIGTERM (crawler/stopping.py): the reason says so
-                run.status, run.error = INTERRUPTED, str(cut)
-            elif not home_read:
-                run.status = "failed"
-                run.error = run.error or error or f"crawl ended ({cut or 'unknown'}) before the home page was read"
-            elif cut:
-                run.status, run.error = "partial", f"crawl cut short: {cut}"
-            else:
-                run.status, run.error = "ok", error
-        run.stats = dict(self._counts.get(run_id, {}))
+                self.writer.call(seen_home, run_id=item.run_id)
+            case ColumnSeen():
+                counts = self._counts_of(item.run_id)
+                counts["columns"] += 1
+                counts["items"] += len(item.items)
+                column = {
+                    "run_id": item.run_id, "name": item.name[:200], "url": item.url, "final_url": item.final_url,
+                    "level": item.level, "parent_url": item.parent_url, "category": item.category,
+                    "category_source": item.category_source, "page_kind": item.page_kind,
+                    "latest_date": item.latest_date, "item_count": len(item.items),
+                    "undated_count": item.undated_count, "page_count": item.page_count, "blank": item.blank,
+                    "blank_reason": item.blank_reason, "meta": item.meta, "status": item.status, "error": item.error,
+                }
+                entries = list(item.items)
+
+                def seen_column(conn: Connection, run_id: int = item.run_id) -> None:
+                    column_id = conn.execute(COLUMNS.insert().values(**column).returning(COLUMNS.c.id)).scalar_one()
+                    self._add_items(conn, run_id, column_id, entries, now)
+
+                self.writer.call(seen_column, run_id=item.run_id)
+            case LinkChecked():
+                self.writer.insert(LINKS, {
+                    "run_id": item.run_id, "url": item.url, "found_on": item.found_on, "link_text": item.link_text,
+                    "status": item.status, "outcome": item.outcome, "error": item.error, "method": item.method,
+                    "elapsed_ms": item.elapsed_ms, "kind": item.kind, "checked_at": now,
+                }, item.run_id)
+                self._counts_of(item.run_id)["links"] += 1
+            case Observed():
+                self.writer.insert(OBSERVATIONS, {"run_id": item.run_id, "kind": item.kind, "url": item.url,
+                                                  "found_on": item.found_on, "data": item.data, "observed_at": now},
+                                   item.run_id)
+            case EvidenceTaken():
+                self._take_evidence(item, now)
+            case EvidenceSaved():
+                self.writer.insert(EVIDENCE, self._evidence_row(item, item.path, item.sha256, item.size, now),
+                                   item.run_id)
+            case CrawlFailed():
+                def failed(conn: Connection, run_id: int = item.run_id, error: str = item.error) -> None:
+                    conn.execute(update(RUNS).where(RUNS.c.id == run_id).values(status="failed", error=error))
+
+                self.writer.call(failed, run_id=item.run_id)
+            case RunFinished():
+                stats = dict(self._counts_of(item.run_id))
+                cut = item.cut_short and "site time limit"
+
+                def finished(conn: Connection, run: RunFinished = item, cut: str | bool = cut) -> None:
+                    close_run(conn, run.run_id, run.home_read, cut, run.error, stats)
+
+                self.writer.call(finished, run_id=item.run_id)
+                self._counts.pop(item.run_id, None)
+                self._site_of_run.pop(item.run_id, None)
+
+    @staticmethod
+    def _evidence_row(item: EvidenceSaved | EvidenceTaken, path: str, sha256: str, size: int,
+                      now: datetime) -> dict[str, Any]:
+        return {"run_id": item.run_id, "url": item.url, "kind": item.kind, "reason": item.reason, "path": path,
+                "sha256": sha256, "size": size, "status": item.status, "elapsed_ms": item.elapsed_ms,
+                "rendered": item.rendered, "created_at": now}
+
+    def _take_evidence(self, item: EvidenceTaken, now: datetime) -> None:
+        store = self.evidence
+        if store is None:
+            return
+
+        def keep(conn: Connection) -> None:
+            stored = store.put(item.data, item.suffix, compress=item.compress)  # hashing and gzip: this thread
+            conn.execute(EVIDENCE.insert(), [self._evidence_row(item, stored.path, stored.sha256, stored.size, now)])
+
+        self.writer.call(keep, run_id=item.run_id)
+
+    def _add_items(self, conn: Connection, run_id: int, column_id: int | None, entries: Iterable[Any],
+                   now: datetime) -> None:
+        """The list's entries, each with when its URL was first seen in any run of the site (writer thread)."""
+        entries = list(entries)
+        if not entries:
+            return
+        site_id = self._site_of_run.get(run_id)
+        if site_id is None:
+            site_id = conn.execute(select(RUNS.c.site_id).where(RUNS.c.id == run_id)).scalar_one()
+            self._site_of_run[run_id] = site_id
+        seen = first_seen(conn, site_id, [e.url for e in entries])
+        conn.execute(ITEMS.insert(), [{
+            "run_id": run_id, "site_id": site_id, "column_id": column_id, "title": e.title[:500], "url": e.url,
+            "published": e.date, "date_text": (e.date_text or "")[:100] or None, "date_source": e.date_source,
+            "position": e.position, "pinned": e.pinned, "first_seen_at": min(seen.get(e.url, now), now),
+        } for e in entries])
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.flush()
         unfinished = getattr(spider, "unfinished_runs", lambda: [])()
-        with self.db.session() as session:
-            for state in unfinished:
-                state.finished = True
-                self._close_run(session, state.run_id, state.home_url is not None, reason, state.failure)
+        for state in unfinished:
+            state.finished = True
+            stats = dict(self._counts.get(state.run_id, {}))
+
+            def close(conn: Connection, state: Any = state, stats: dict[str, int] = stats) -> None:
+                close_run(conn, state.run_id, state.home_url is not None, reason, state.failure, stats)
+
+            self.writer.call(close, run_id=state.run_id)
+        self.writer.close()

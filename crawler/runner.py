@@ -57,7 +57,7 @@ def run_crawls(
     from scrapy.utils.log import configure_logging
     from twisted.internet import reactor
 
-    from crawler.items import RunFinished
+    from crawler.items import finished_runs
     from crawler.settings import scrapy_settings
     from crawler.spiders.site import SiteSpider
 
@@ -76,8 +76,9 @@ def run_crawls(
     spider_jobs = [{"run_id": j.run_id, "url": j.url, "reference_date": reference_date.isoformat()} for j in jobs]
 
     def site_closed(item: Any, response: Response, spider: Spider) -> None:
-        if isinstance(item, RunFinished) and on_done is not None and item.run_id in by_run:
-            on_done(by_run[item.run_id])
+        for finished in finished_runs(item):
+            if on_done is not None and finished.run_id in by_run:
+                on_done(by_run[finished.run_id])
 
     crawler = runner.create_crawler(SiteSpider)
     crawler.signals.connect(site_closed, signal=signals.item_scraped)

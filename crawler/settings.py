@@ -76,6 +76,18 @@ def scrapy_settings(settings: Settings) -> dict:
         "REDIRECT_MAX_TIMES": 10,
         "COOKIES_ENABLED": True,
         "ITEM_PIPELINES": {"crawler.pipelines.StoragePipeline": 300},
+        # One item per callback (crawler/items.py PageItems) and a pipeline that only queues rows: a few
+        # items at once are plenty; Scrapy's default (100) starts 100 tasks for every response.
+        "CONCURRENT_ITEMS": 8,
+        "LOG_FORMATTER": "crawler.logformat.QuietLogFormatter",
+        # Not used by an inspection, and each is a pass over every callback's output: depth (the spider
+        # keeps its own levels) and URL length (a long link is checked like any other; the filter would
+        # drop its request silently and leave the site waiting). Referer stays: sites that protect
+        # their images and files from other sites' pages refuse a request without it.
+        "SPIDER_MIDDLEWARES": {
+            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+            "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+        },
         # Scrapy's own per-domain slots do not hold under the asyncio reactor: crawler/hostlimit.py does.
         "DOWNLOADER_MIDDLEWARES": {"crawler.hostlimit.HostLimitMiddleware": 940},
         "GOVWATCH_DATABASE": settings.database,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Connection, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import Column, CrawlRun, Evaluation, LinkCheck, ListItem, Page, Site
@@ -118,7 +118,7 @@ def start_run(session: Session, site: Site, reference_date: date) -> CrawlRun:
     return run
 
 
-def first_seen(session: Session, site_id: int, urls: Sequence[str]) -> dict[str, datetime]:
+def first_seen(session: Session | Connection, site_id: int, urls: Sequence[str]) -> dict[str, datetime]:
     """When each URL was first seen in any earlier run of the site."""
     if not urls:
         return {}

@@ -35,6 +35,7 @@ def crawl_once(db_url: str, db: Database, ref: date, titles: list[str], fail: bo
         pipeline.process_item(LinkChecked(run_id, "http://www.x.gov.cn/gone.html", "http://www.x.gov.cn/", 404,
                                           "broken", "HTTP 404", "GET", 3.0), spider)
     pipeline.process_item(RunFinished(run_id, home_read=not fail), spider)
+    pipeline.flush()  # the rows are written by the pipeline's writer thread
     return run_id
 
 

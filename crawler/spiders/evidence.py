@@ -11,7 +11,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.evidence import EvidenceStore
-from crawler.items import EvidenceSaved
+from crawler.items import EvidenceTaken
 from crawler.render import snapshot
 from crawler.spiders.state import SiteCrawl, close_page
 
@@ -23,21 +23,18 @@ class EvidenceCapture:
     browser: bool = False
 
     def _html_evidence(self, state: SiteCrawl, url: str, body: bytes, status: int | None,
-                       elapsed: float | None, reason: str, rendered: bool = False) -> Iterator[EvidenceSaved]:
+                       elapsed: float | None, reason: str, rendered: bool = False) -> Iterator[EvidenceTaken]:
         if self.evidence is None or not body:
             return
-        stored = self.evidence.put(body, ".html", compress=True)
-        yield EvidenceSaved(state.run_id, url, "html", reason, stored.path, stored.sha256, stored.size, status,
-                            elapsed, rendered)
+        # hashed, compressed and written by the storage pipeline's writer thread, not here
+        yield EvidenceTaken(state.run_id, url, "html", reason, body, ".html", True, status, elapsed, rendered)
 
     def _screenshot_evidence(self, state: SiteCrawl, url: str, shot: bytes | None, status: int | None,
-                             reason: str, rendered: bool = True) -> Iterator[EvidenceSaved]:
+                             reason: str, rendered: bool = True) -> Iterator[EvidenceTaken]:
         if self.evidence is None or not shot:
             return
         state.captured.add(url)
-        stored = self.evidence.put(shot, ".png")
-        yield EvidenceSaved(state.run_id, url, "screenshot", reason, stored.path, stored.sha256, stored.size, status,
-                            None, rendered)
+        yield EvidenceTaken(state.run_id, url, "screenshot", reason, shot, ".png", False, status, None, rendered)
 
     def _capture(self, state: SiteCrawl, url: str, reason: str) -> Iterator[scrapy.Request]:
         """A screenshot of a page that a finding may rest on (once per page)."""

@@ -176,9 +176,12 @@ class LinkChecks:
             yield from self._row(state, url, page, result)
 
     def _row(self, state: SiteCrawl, url: str, found_on: str, result: LinkResult) -> Iterator[Any]:
-        if (url, found_on) in state.reported:
+        # A link that works is stored once per run (the first page it was found on: the navigation is on
+        # every page); one that fails once per page carrying it, since the notice names each page.
+        where = "" if result.outcome == "ok" else found_on
+        if (url, where) in state.reported:
             return
-        state.reported.add((url, found_on))
+        state.reported.add((url, where))
         yield LinkChecked(state.run_id, url, found_on, result.status, result.outcome, result.error, result.method,
                           result.elapsed_ms, kind=state.link_kinds.get(url, "link"))
         if result.outcome not in ("ok", "tls-error"):

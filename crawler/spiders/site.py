@@ -31,7 +31,7 @@ from crawler.columns import classify, discover_columns, normalize_url, site_scop
 from crawler.encoding import UndecodableError, decode_html
 from crawler.evidence import EvidenceStore
 from crawler.extract import PageExtract, extract_page
-from crawler.items import ColumnSeen, CrawlFailed, HomeSeen, Observed, PageFetched, RunFinished
+from crawler.items import ColumnSeen, CrawlFailed, HomeSeen, Observed, PageFetched, PageItems, RunFinished
 from crawler.linkcheck import failure_outcome, is_html, soft_404_reason, status_outcome
 from crawler.observers import DEFAULT_OBSERVERS, PageContext, PageObserver
 from crawler.observers.content import CONTENT_OBSERVERS
@@ -156,19 +156,26 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
     def _step(self, state: SiteCrawl, work: Iterator[Any]) -> Iterator[Any]:
         """Run one callback's work; whatever it raises is logged against the site, and the site is
         closed once its last outstanding request is answered."""
+        observed: list[Any] = []
         try:
-            yield from work
+            for output in work:
+                if isinstance(output, Request):
+                    yield output
+                elif output is not None:
+                    observed.append(output)
         except Exception as exc:
             self.logger.exception("run %s: error while reading a page", state.run_id)
             state.failure = state.failure or f"internal error: {exc.__class__.__name__}: {exc}"
         state.pending -= 1
-        if not getattr(self.crawler, "crawling", True):
-            return  # shutting down: requests cancelled now did not finish the site (it is closed apart)
-        if state.pending <= 0 and not state.finished:
+        if getattr(self.crawler, "crawling", True) and state.pending <= 0 and not state.finished:
+            # (while shutting down, requests cancelled did not finish the site: it is closed apart)
             state.finished = True
             self.sites.pop(state.run_id, None)  # nothing is outstanding: a long crawl keeps no dead state
-            yield RunFinished(state.run_id, home_read=state.home_url is not None, cut_short=state.cut_short,
-                              error=state.failure)
+            observed.append(RunFinished(state.run_id, home_read=state.home_url is not None,
+                                        cut_short=state.cut_short, error=state.failure))
+        if observed:
+            # One item per callback: the page's fetch, column, list, link results and records together.
+            yield PageItems(observed)
 
     def _state(self, request_or_response: Request | Response) -> SiteCrawl:
         return self.sites[request_or_response.meta["run_id"]]

@@ -27,7 +27,7 @@ from scrapy_redis.spiders import RedisSpider
 from twisted.python.failure import Failure
 
 from config.settings import Settings
-from crawler.items import RunFinished
+from crawler.items import RunFinished, finished_runs
 from crawler.spiders.site import SiteSpider
 from crawler.workqueue import Job, WorkQueue, connect, requeue, requeue_accounts, worker_name
 
@@ -125,7 +125,11 @@ class WorkerSpider(RedisSpider, SiteSpider):
             return run is not None and run.finished_at is None
 
     def _item_done(self, item: Any, **kwargs: Any) -> None:
-        if not isinstance(item, RunFinished) or str(item.run_id) not in self.taken:
+        for finished in finished_runs(item):
+            self._site_done(finished)
+
+    def _site_done(self, item: RunFinished) -> None:
+        if str(item.run_id) not in self.taken:
             return
         raw = self.taken.pop(str(item.run_id))
         self.queue.ack(self.worker_id, raw, item.run_id)
