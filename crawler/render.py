@@ -183,18 +183,25 @@ class RenderedPage:
     error: str | None = None
 
 
-async def snapshot(page: Page, *, screenshot: bool, layout: bool, settle_ms: int = 300) -> RenderedPage:
-    """What the browser shows now; the page is always closed afterwards."""
+async def snapshot(page: Page, *, screenshot: bool, layout: bool, settle_ms: int = 300, idle: bool = True,
+                   first_screen: bool = False) -> RenderedPage:
+    """What the browser shows now; the page is always closed afterwards.
+
+    `idle=False` for a page the server sends whole (its lists are in the HTML): the navigation has
+    already waited for the load event, so waiting for the network to fall quiet (up to 5 s of ads,
+    counters and chat widgets) buys nothing. `first_screen`: the screenshot shows the viewport only
+    (the layout checks' first screen), not the whole page."""
     from playwright.async_api import Error as PlaywrightError
 
     try:
         html = ""
-        for _ in range(CHALLENGE_ROUNDS):
+        for _ in range(CHALLENGE_ROUNDS if idle else 1):
             # A challenge page sets its cookie and reloads: wait until what is shown is no longer it.
             try:
-                await page.wait_for_load_state("networkidle", timeout=5000)
-                if settle_ms:
-                    await page.wait_for_timeout(settle_ms)
+                if idle:
+                    await page.wait_for_load_state("networkidle", timeout=5000)
+                    if settle_ms:
+                        await page.wait_for_timeout(settle_ms)
                 html = await page.content()
             except PlaywrightError:
                 continue  # navigating right now (the reload): look again
@@ -210,7 +217,7 @@ async def snapshot(page: Page, *, screenshot: bool, layout: bool, settle_ms: int
                 frames.append((frame.url, await frame.content()))
             except PlaywrightError:
                 continue
-        shot = await page.screenshot(full_page=True, type="png", timeout=15000) if screenshot else None
+        shot = await page.screenshot(full_page=not first_screen, type="png", timeout=15000) if screenshot else None
         measured = await page.evaluate(LAYOUT_JS) if layout else None
         return RenderedPage(page.url, html, frames, shot, measured)
     except PlaywrightError as exc:

@@ -82,9 +82,13 @@ class PageContext:
         """The date year-less dates are read against (the run's monitoring time point)."""
         return self.state.reference
 
-    def follow(self, observer: PageObserver, url: str, handler: str, **meta: Any) -> Request:
-        """A request for another page of the site, answered to `observer.<handler>(page)`."""
-        return self.spider.observer_request(self.state, observer, url, handler, found_on=self.url, **meta)
+    def follow(self, observer: PageObserver, url: str, handler: str, *, headers: dict[str, str] | None = None,
+               **meta: Any) -> Request | None:
+        """A request for another page of the site, answered to `observer.<handler>(page)`; None when the
+        crawl is fetching that page anyway (its link check): the handler is answered from that fetch.
+        `headers` (another User-Agent, say) always make a fetch of its own."""
+        return self.spider.observer_request(self.state, observer, url, handler, found_on=self.url, headers=headers,
+                                            **meta)
 
     def observe(self, kind: str, data: dict[str, Any], url: str | None = None) -> Observed:
         return Observed(self.state.run_id, kind, url or self.url, self.url, data)

@@ -89,8 +89,7 @@ class ContentObserver(PageObserver):
         yield from self._dark_links(page, "home")
         yield from self._follow_from(page)
         if page.may_follow():
-            request = page.follow(self, page.url, "on_spider_view")
-            yield request.replace(headers={"User-Agent": limits["spider_user_agent"]})
+            yield page.follow(self, page.url, "on_spider_view", headers={"User-Agent": limits["spider_user_agent"]})
 
     @guarded
     def on_column(self, page: PageContext) -> Iterator[Any]:

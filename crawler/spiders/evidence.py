@@ -41,11 +41,15 @@ class EvidenceCapture:
         if not self.browser or self.evidence is None or url in state.captured or not self._may_request(state):
             return
         state.captured.add(url)
-        yield self._browser_request(state, url, self.capture_evidence, self.capture_failed, evidence_reason=reason,
-                                    evidence_url=url)
+        state.capturing += 1
+        # Last in line (below every page and link of every site), and not counted as the site's work
+        # when a worker decides whether it has room for another site (WorkerSpider._busy_sites).
+        yield self._browser_request(state, url, self.capture_evidence, self.capture_failed, priority=-10,
+                                    evidence_reason=reason, evidence_url=url)
 
     async def capture_evidence(self, response: Response) -> AsyncIterator[Any]:
         state = self._state(response)
+        state.capturing -= 1
         shot = await snapshot(response.meta["playwright_page"], screenshot=True, layout=False)
         for item in self._step(state, self._screenshot_evidence(state, response.meta["evidence_url"], shot.screenshot,
                                                                  response.status, response.meta["evidence_reason"])):
@@ -53,6 +57,7 @@ class EvidenceCapture:
 
     async def capture_failed(self, failure: Failure) -> AsyncIterator[Any]:
         state = self._state(failure.request)
+        state.capturing -= 1
         await close_page(failure)
         for item in self._step(state, iter(())):
             yield item

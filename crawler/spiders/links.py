@@ -7,6 +7,7 @@ blocked, and certificates checked apart from fetching."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,11 +32,39 @@ from crawler.linkcheck import (
     soft_404_reason,
     status_outcome,
 )
-from crawler.render import RenderedPage, blocked_reason, render_reason, snapshot
+from crawler.render import BLOCK_STATUSES, RenderedPage, blocked_reason, render_reason, snapshot
 from crawler.spiders.state import LinkResult, SiteCrawl, close_page, content_type_of, elapsed_ms, header_charset
 from crawler.tls import CertificateCheck, check_certificate
 
 LINK_BODY_LIMIT = 2 * 1024 * 1024
+
+
+class SharedLinks:
+    """Links to other sites (the 政务服务网, gov.cn, a province's portal) checked once per crawl: the
+    first site that meets one checks it, the others wait for that answer or reuse it. Kept for
+    `ttl` seconds (a worker lives for days; a night's answers are not tomorrow's) and at most
+    `limit` links, oldest dropped first."""
+
+    def __init__(self, ttl: float = 3600.0, limit: int = 50_000) -> None:
+        self.ttl, self.limit = ttl, limit
+        self.results: dict[str, tuple[float, LinkResult]] = {}
+        self.waiting: dict[str, list[SiteCrawl]] = {}  # url -> sites waiting for the check under way
+
+    def result(self, url: str) -> LinkResult | None:
+        known = self.results.get(url)
+        if known is None:
+            return None
+        if time.monotonic() - known[0] > self.ttl:
+            del self.results[url]
+            return None
+        return known[1]
+
+    def publish(self, url: str, result: LinkResult) -> list[SiteCrawl]:
+        """Keep the answer; the sites that waited for it."""
+        self.results[url] = (time.monotonic(), result)
+        while len(self.results) > self.limit:
+            del self.results[next(iter(self.results))]
+        return self.waiting.pop(url, [])
 
 
 class LinkChecks:
@@ -43,6 +72,7 @@ class LinkChecks:
 
     max_links: int = 1500
     browser: bool = False
+    shared_links: SharedLinks
     retry_after_max: float = 30.0
     _certificates: dict[tuple[str, int], Any]
 
@@ -60,7 +90,18 @@ class LinkChecks:
             if known:
                 yield from self._row(state, url, page_url, state.link_results[url])
             elif new and len(state.link_sources) <= self.max_links and self._may_request(state):
+                if not same_site(url, state.scope):
+                    shared = self.shared_links
+                    if (result := shared.result(url)) is not None:  # checked for another site already
+                        yield from self._link_result(state, url, result)
+                        continue
+                    if url in shared.waiting:  # being checked for another site: wait for that answer
+                        shared.waiting[url].append(state)
+                        state.pending += 1
+                        continue
+                    shared.waiting[url] = []
                 if kind == "link" and looks_like_page(url):
+                    state.link_gets.add(url)
                     yield self._request(state, url, self.link_answered, self.link_failed, priority=-1, link=url,
                                         download_maxsize=LINK_BODY_LIMIT)
                 else:
@@ -82,7 +123,11 @@ class LinkChecks:
         if wait is not None:
             await asyncio.sleep(wait)  # the server asked for a pause: honour it once, politely
         certificate = await self._certificate(response.url) if response.url.startswith("https://") else None
-        for item in self._step(state, self._link_answered(state, response, wait, certificate)):
+        readers: list[Any] = []
+        if wait is None and response.request.method == "GET" and response.meta["link"] in state.awaiting and \
+                is_html(content_type_of(response)) and response.status not in BLOCK_STATUSES:
+            readers = await self._observers_read(state, response)
+        for item in self._step(state, self._link_answered(state, response, wait, certificate, readers)):
             yield item
 
     def _retry_after(self, response: Response) -> float | None:
@@ -94,8 +139,10 @@ class LinkChecks:
         return float(value)
 
     def _link_answered(self, state: SiteCrawl, response: Response, waited: float | None,
-                       certificate: CertificateCheck | None) -> Iterator[Any]:
+                       certificate: CertificateCheck | None, readers: list[Any]) -> Iterator[Any]:
         url, method = response.meta["link"], response.request.method
+        for (name, handler, _, meta), read in readers:  # observers that waited for this page read it here
+            yield from self._answer_observer(state, name, handler, meta, response, read)
         content_type = content_type_of(response)
         if waited is not None:
             yield self._request(state, url, self.link_answered, self.link_failed, priority=-1, link=url,
@@ -171,9 +218,16 @@ class LinkChecks:
 
     def _link_result(self, state: SiteCrawl, url: str, result: LinkResult) -> Iterator[Any]:
         state.link_results.setdefault(url, result)
+        if url in state.awaiting:
+            yield from self._observers_instead(state, url)
         result = state.link_results[url]
         for page in state.link_sources.get(url, []):
             yield from self._row(state, url, page, result)
+        if url in self.shared_links.waiting:
+            for other in self.shared_links.publish(url, result):
+                if other is not state:
+                    yield from self._link_result(other, url, result)
+                    yield from self._settle(other)
 
     def _row(self, state: SiteCrawl, url: str, found_on: str, result: LinkResult) -> Iterator[Any]:
         # A link that works is stored once per run (the first page it was found on: the navigation is on

@@ -38,7 +38,7 @@ from crawler.observers.content import CONTENT_OBSERVERS
 from crawler.render import RenderedPage, blocked_reason, render_reason, snapshot
 from crawler.settings import BROWSER_CONTEXT
 from crawler.spiders.evidence import EvidenceCapture
-from crawler.spiders.links import LinkChecks
+from crawler.spiders.links import LinkChecks, SharedLinks
 from crawler.spiders.state import LinkResult, SiteCrawl, close_page, content_type_of, elapsed_ms, header_charset
 
 MAX_REFRESH_HOPS = 3
@@ -104,6 +104,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         self.stale_days = 14
         self.retry_after_max = 30.0
         self._certificates: dict[tuple[str, int], Any] = {}
+        self.shared_links = SharedLinks()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -166,16 +167,21 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         except Exception as exc:
             self.logger.exception("run %s: error while reading a page", state.run_id)
             state.failure = state.failure or f"internal error: {exc.__class__.__name__}: {exc}"
+        observed.extend(self._settle(state))
+        if observed:
+            # One item per callback: the page's fetch, column, list, link results and records together.
+            yield PageItems(observed)
+
+    def _settle(self, state: SiteCrawl) -> list[RunFinished]:
+        """One outstanding answer of the site is in; the site's run ends with its last one."""
         state.pending -= 1
         if getattr(self.crawler, "crawling", True) and state.pending <= 0 and not state.finished:
             # (while shutting down, requests cancelled did not finish the site: it is closed apart)
             state.finished = True
             self.sites.pop(state.run_id, None)  # nothing is outstanding: a long crawl keeps no dead state
-            observed.append(RunFinished(state.run_id, home_read=state.home_url is not None,
-                                        cut_short=state.cut_short, error=state.failure))
-        if observed:
-            # One item per callback: the page's fetch, column, list, link results and records together.
-            yield PageItems(observed)
+            return [RunFinished(state.run_id, home_read=state.home_url is not None, cut_short=state.cut_short,
+                                error=state.failure)]
+        return []
 
     def _state(self, request_or_response: Request | Response) -> SiteCrawl:
         return self.sites[request_or_response.meta["run_id"]]
@@ -184,9 +190,9 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         return [s for s in self.sites.values() if not s.finished]
 
     def _browser_request(self, state: SiteCrawl, url: str, callback: Callable[..., Any], errback: Callable[..., Any],
-                         **meta: Any) -> scrapy.Request:
+                         *, priority: int = -1, **meta: Any) -> scrapy.Request:
         """The same page again, through Chromium (one browser per crawl, pages closed after use)."""
-        return self._request(state, url, callback, errback, priority=-1, playwright=True,
+        return self._request(state, url, callback, errback, priority=priority, playwright=True,
                              playwright_include_page=True, playwright_context="govwatch",
                              playwright_context_kwargs=BROWSER_CONTEXT, **meta)
 
@@ -307,8 +313,11 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
 
     async def parse_home_rendered(self, response: Response) -> AsyncIterator[Any]:
         state = self._state(response)
-        rendered = await snapshot(response.meta["playwright_page"], screenshot=True, layout=True)
-        needs_items = response.meta.get("needs_items", False) and not rendered.error
+        needs_items = response.meta.get("needs_items", False)
+        # A server-rendered home page is seen in the browser for its first screen (layout, evidence) only.
+        rendered = await snapshot(response.meta["playwright_page"], screenshot=True, layout=True, idle=needs_items,
+                                  first_screen=not needs_items)
+        needs_items = needs_items and not rendered.error
         extract = await _guarded(self._rendered_extract(state, rendered)) if needs_items else None
         for item in self._step(state, self._home_rendered(state, response, rendered, extract)):
             yield item
@@ -550,23 +559,46 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
     # -- pages followed by observers ---------------------------------------------------------
 
     def observer_request(self, state: SiteCrawl, observer: PageObserver, url: str, handler: str, *,
-                         found_on: str, **meta: Any) -> scrapy.Request:
+                         found_on: str, headers: dict[str, str] | None = None, **meta: Any) -> scrapy.Request | None:
+        """The page for `observer.<handler>`; None when the page's link check is fetching it right now:
+        the observer then reads that answer (one GET of an article, not one to check it and one to read it)."""
         if not callable(getattr(observer, handler, None)):
             raise ValueError(f"observer {observer.name!r} has no handler {handler!r}")
-        return self._request(state, url, self.parse_observed, self.observed_failed, priority=-2,
-                             observer=observer.name, handler=handler, found_on=found_on, observer_meta=meta)
+        if headers is None and not meta.get("raw") and url in state.link_gets and url not in state.link_results:
+            state.awaiting.setdefault(url, []).append((observer.name, handler, found_on, meta))
+            return None
+        request = self._request(state, url, self.parse_observed, self.observed_failed, priority=-2,
+                                observer=observer.name, handler=handler, found_on=found_on, observer_meta=meta)
+        return request.replace(headers=headers) if headers else request
+
+    def _observers_instead(self, state: SiteCrawl, url: str) -> Iterator[scrapy.Request]:
+        """The link check did not bring a page to read (it failed, was refused, was not HTML): the
+        observers that waited for it get their own requests, as if they had never waited."""
+        for name, handler, found_on, meta in state.awaiting.pop(url, ()):
+            if self._may_request(state):
+                yield self._request(state, url, self.parse_observed, self.observed_failed, priority=-2,
+                                    observer=name, handler=handler, found_on=found_on, observer_meta=meta)
+
+    async def _observers_read(self, state: SiteCrawl, response: Response) -> list[Any]:
+        """The observers that waited for this link check's answer read it: a list of (waiter, read)."""
+        out = []
+        waiting = state.awaiting.pop(response.meta["link"], ())
+        if waiting:
+            read = await _guarded(self._read_observed(state, response, raw=False))
+            out = [(waiter, read) for waiter in waiting]
+        return out
 
     async def parse_observed(self, response: Response) -> AsyncIterator[Any]:
         state = self._state(response)
-        read = await _guarded(self._read_observed(state, response))
+        read = await _guarded(self._read_observed(state, response, raw=response.meta["observer_meta"].get("raw")))
         for item in self._step(state, self._parse_observed(state, response, read)):
             yield item
 
-    async def _read_observed(self, state: SiteCrawl, response: Response) -> tuple[str | None, PageExtract | None,
-                                                                                   str | None]:
+    async def _read_observed(self, state: SiteCrawl, response: Response, *,
+                             raw: bool) -> tuple[str | None, PageExtract | None, str | None]:
         if response.status >= 400:
             return None, None, f"HTTP {response.status}"
-        if response.meta["observer_meta"].get("raw"):
+        if raw:
             return None, None, None  # a file the observer reads itself (an attachment): not parsed as HTML
         try:
             text = bound_html(decode_html(response.body, header_charset(response)).text)[0]
@@ -577,13 +609,18 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
 
     def _parse_observed(self, state: SiteCrawl, response: Response,
                         read: tuple[str | None, PageExtract | None, str | None] | Exception) -> Iterator[Any]:
+        meta = response.meta
+        yield from self._answer_observer(state, meta["observer"], meta["handler"], meta["observer_meta"], response,
+                                         read)
+
+    def _answer_observer(self, state: SiteCrawl, name: str, handler: str, meta: dict[str, Any], response: Response,
+                         read: tuple[str | None, PageExtract | None, str | None] | Exception) -> Iterator[Any]:
         if isinstance(read, Exception):
             raise read
-        observer = self.observers[response.meta["observer"]]
         text, extract, error = read
         page = PageContext(self, state, response.url, "followed", response.status, text, extract, error=error,
-                           meta=response.meta["observer_meta"], response=response)
-        yield from getattr(observer, response.meta["handler"])(page)
+                           meta=meta, response=response)
+        yield from getattr(self.observers[name], handler)(page)
 
     def observed_failed(self, failure: Failure) -> Any:
         state = self._state(failure.request)

@@ -30,6 +30,7 @@ class SiteCrawl:
     home_url: str | None = None
     failure: str | None = None
     pending: int = 0
+    capturing: int = 0  # of `pending`: evidence screenshots only (crawler/spiders/evidence.py)
     cut_short: bool = False
     finished: bool = False
     columns: set[str] = field(default_factory=set)
@@ -38,6 +39,9 @@ class SiteCrawl:
     link_kinds: dict[str, str] = field(default_factory=dict)  # url -> link | image | attachment (first seen)
     reported: set[tuple[str, str]] = field(default_factory=set)
     captured: set[str] = field(default_factory=set)  # pages with a screenshot already taken
+    link_gets: set[str] = field(default_factory=set)  # links checked with a GET (their answer is a page to read)
+    # observers waiting to read a page its link check is fetching: url -> [(observer, handler, found_on, meta)]
+    awaiting: dict[str, list[tuple[str, str, str, dict]]] = field(default_factory=dict)
 
     def add_link(self, url: str, found_on: str) -> bool:
         """Record where a link was found; True if it is new and must be checked."""

@@ -5,7 +5,8 @@ nightly scheduler). The worker keeps Scrapy's local scheduler: a site's requests
 that took the site, because SiteSpider keeps each site's state in memory. A job moves to this
 worker's processing list when taken (LMOVE) and leaves it when its `RunFinished` has been stored;
 a heartbeat key tells coordinators the worker is alive. At most `worker_sites` sites are crawled at
-once; a new job is taken as soon as one finishes.
+once; a new job is taken as soon as one finishes, or as soon as one waits only for its evidence
+screenshots (those come last, and do not keep the next site waiting).
 
 An account job (政务新媒体, `kind: account`) is collected in a thread beside the crawl, one at a time, in
 the crawl's Chromium (crawler/media/chromium.py), and acknowledged once its collection is stored.
@@ -70,10 +71,19 @@ class WorkerSpider(RedisSpider, SiteSpider):
         crawler.signals.connect(self._opened, signal=signals.spider_opened)
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
 
+    def _busy_sites(self) -> int:
+        """Sites still being read: one left waiting only for its evidence screenshots (last in Scrapy's
+        queue) gives its place to the next site, up to twice `worker_sites` sites held at once."""
+        waiting_for_screenshots = sum(1 for s in self.sites.values() if 0 < s.pending <= s.capturing)
+        return max(len(self.taken) - waiting_for_screenshots, len(self.taken) - self.worker_sites)
+
+    def _has_room(self, taking: int = 0) -> bool:
+        return self._busy_sites() + taking < self.worker_sites
+
     def _take_jobs(self, redis_key: str, batch_size: int) -> list[str]:
         """Take jobs while this worker has room; each one moves to our processing list."""
         raws = []
-        while len(self.taken) + len(raws) < self.worker_sites:
+        while self._has_room(len(raws)):
             taken = self.queue.take(self.worker_id)
             if taken is None:
                 break
@@ -136,7 +146,7 @@ class WorkerSpider(RedisSpider, SiteSpider):
         self.sites.pop(item.run_id, None)  # a long-lived worker keeps no finished site in memory
         self.finished_count += 1
         self._last_work = time.monotonic()
-        if len(self.taken) < self.worker_sites:
+        if self._has_room():
             self.schedule_next_requests()
 
     # -- accounts ----------------------------------------------------------------------------
@@ -204,7 +214,7 @@ class WorkerSpider(RedisSpider, SiteSpider):
 
     def _top_up(self) -> None:
         """Take new jobs while there is room (Scrapy's idle signal alone comes only every 5 s)."""
-        if len(self.taken) < self.worker_sites:
+        if self._has_room():
             try:
                 self.schedule_next_requests()
             except Exception:
