@@ -93,7 +93,7 @@ def _messages(items: list[dict]) -> list[PostSeen]:
                 continue
             msg_id = info.get("id")
             posts.append(PostSeen(published_at=published, title=article.get("title") or None,
-                                  text=html.unescape(article.get("digest") or "") or None,
+                                  text=html.unescape(article.get("digest") or "").replace("\\n", "\n") or None,
                                   url=clean_url(article.get("content_url"), escaped=True),
                                   post_id=f"{msg_id}-{index}" if msg_id else None,
                                   meta={"msg_id": msg_id, "idx": index}))
