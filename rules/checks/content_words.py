@@ -221,7 +221,7 @@ def information_review(evaluation: Any, unit: str | None = None, *,
                        confirmed_only=confirmed_only)
 
 
-def information_review_sentence(rows: list[dict[str, Any]]) -> str:
+def information_review_sentence(rows: list[dict[str, Any]], title: str = "信息审核不严格") -> str:
     """One sentence in seed 001's words: 信息审核不严格。部分单位出现了错别字……，如X网站“A”（应为“B”）."""
     if not rows:
         return ""
@@ -233,4 +233,4 @@ def information_review_sentence(rows: list[dict[str, Any]]) -> str:
         unique = list({(r["原文"], r.get("应为")): r for r in items}.values())
         shown = "、".join(f"“{r['原文']}”" + (f"（应为“{r['应为']}”）" if r.get("应为") else "") for r in unique[:3])
         parts.append(f"{who}{shown}" + ("等" if len(unique) > 3 else ""))
-    return "信息审核不严格。部分单位出现了错别字和领导职务称呼、固定提法等表述错误，如" + "；".join(parts) + "。"
+    return f"{title}。部分单位出现了错别字和领导职务称呼、固定提法等表述错误，如" + "；".join(parts) + "。"
