@@ -11,6 +11,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from config.vocabulary import CONTENT_DISMISSED
 from config.vocabulary import VERDICT_WORDS as VOCABULARY_VERDICTS
 from crawler.media import platforms
 
@@ -83,7 +84,7 @@ def print_account_results(console: Console, results: Sequence[Any]) -> None:
                 console.print(f"  {name} {kind}：{item['detail']}", soft_wrap=False, overflow="fold")
         for f in hits:  # waiting for an inspector (or dismissed): never counted
             post = next((e.get("post") for e in f.get("evidence") or [] if e.get("post")), None) or {}
-            put_away = "（已排除）" if f.get("overridden") else ""
+            put_away = f"（{CONTENT_DISMISSED}）" if f.get("overridden") else ""
             console.print(f"  {name} {f['indicator']}：{f['detail']}{put_away}"
                           + (f"（{post.get('published_at', '')[:10]} {post.get('url') or ''}）" if post else ""),
                           soft_wrap=False, overflow="fold")

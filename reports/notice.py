@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config.vocabulary import (
+    CONTENT_PENDING,
     DEPARTMENT_ROW,
     FIXED,
     NEW_IN_RECHECK,
@@ -132,7 +133,7 @@ def _kind(profile: Profile, indicator: str, trigger: str | None) -> str:
 def content_hit(finding: dict[str, Any]) -> bool:
     """A finding of the content scan (rules/checks/content_words.py): 需人工确认 until an inspector decides."""
     return any(isinstance(e, dict) and e.get("hit") for e in finding.get("evidence") or []) \
-        or str(finding.get("title") or "").endswith("（需人工确认）")
+        or str(finding.get("title") or "").endswith(f"（{CONTENT_PENDING}）")
 
 
 def site_problems(result: dict[str, Any], profile: Profile, ident: str = "") -> list[Problem]:

@@ -12,7 +12,15 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from config.vocabulary import DOC_NUMBER_PLACEHOLDER, FIXED, NEW_IN_RECHECK, REPEATED, STILL_OPEN, UNKNOWN_NOTE
+from config.vocabulary import (
+    DOC_NUMBER_PLACEHOLDER,
+    FIXED,
+    NEW_IN_RECHECK,
+    REPEATED,
+    REVIEW_TITLE,
+    STILL_OPEN,
+    UNKNOWN_NOTE,
+)
 from reports.notice_model import AccountLine, Notice, Paragraph, Problem, RecheckItem, chinese_date, notice_word
 from rules.checks.content_words import information_review_sentence
 from rules.period import NUMERALS
@@ -100,7 +108,7 @@ def problem_paragraphs(n: Notice, profile: Profile, attachment_of: dict[str, int
     reviewed = [r for line in [*n.sites, *n.accounts] if line.verdict != "unknown" for r in line.review]
     kinds = _kinds(profile)
     if reviewed and REVIEW_KIND not in [k for k, _, _ in kinds]:
-        kinds.append((REVIEW_KIND, "信息审核不严格", ""))  # a profile without the kind still prints it
+        kinds.append((REVIEW_KIND, REVIEW_TITLE, ""))  # a profile without the kind still prints it
     number = 0
     for key, title, word in kinds:
         if key == REVIEW_KIND:

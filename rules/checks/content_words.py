@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from config.vocabulary import CONTENT_CONFIRMED, CONTENT_PENDING, REVIEW_SENTENCE, REVIEW_STATES, REVIEW_TITLE
 from rules.findings import Finding
 from rules.observations import SiteObs
 from rules.profile import Indicator, Profile
@@ -164,13 +165,13 @@ def content_findings(found: list[dict[str, Any]], reviews: dict[str, dict], ind:
         evidence = [c["evidence"]]
         if decision and decision["decision"] == "confirm":
             kind = confirmed_as.get(c["kind"], "observation")
-            f = Finding(ind.id, ind.title, kind, f"{words}：{c['detail']}（已人工确认）", evidence,
+            f = Finding(ind.id, ind.title, kind, f"{words}：{c['detail']}（{CONTENT_CONFIRMED}）", evidence,
                         trigger=TRIGGERS[c["kind"]], subjects=[c["key"]], manual=decision)
         else:
-            f = Finding(ind.id, f"{ind.title}（需人工确认）", "observation",
-                        f"{words}（{grade}）：{c['detail']}（需人工确认，编号 {c['key']}）", evidence,
+            f = Finding(ind.id, f"{ind.title}（{CONTENT_PENDING}）", "observation",
+                        f"{words}（{grade}）：{c['detail']}（{CONTENT_PENDING}，编号 {c['key']}）", evidence,
                         trigger=TRIGGERS[c["kind"]], subjects=[c["key"]],
-                        note=f"需人工确认：govwatch findings confirm {owner} {c['key']}（或 dismiss）")
+                        note=f"{CONTENT_PENDING}：govwatch findings confirm {owner} {c['key']}（或 dismiss）")
             if decision and decision["decision"] == "dismiss":
                 f.overridden = {**decision, "subject": c["key"]}
         f.label = words
@@ -208,7 +209,7 @@ def review_rows(findings: Iterable[dict[str, Any]], unit: str, name: str, *, nam
             rows.append({"单位": unit, "网站": name, "名称": named or unit, "问题": KIND_WORDS[kind],
                          "原文": e.get("wrong"), "应为": e.get("correct"), "页面": post.get("url") or e.get("url"),
                          "语句": e.get("sentence"), "日期": (post.get("published_at") or e.get("page_date") or "")[:10],
-                         "确认": "已确认" if f.get("manual") else "待确认", "编号": e.get("key")})
+                         "确认": REVIEW_STATES[bool(f.get("manual"))], "编号": e.get("key")})
     return rows
 
 
@@ -221,7 +222,7 @@ def information_review(evaluation: Any, unit: str | None = None, *,
                        confirmed_only=confirmed_only)
 
 
-def information_review_sentence(rows: list[dict[str, Any]], title: str = "信息审核不严格") -> str:
+def information_review_sentence(rows: list[dict[str, Any]], title: str = REVIEW_TITLE) -> str:
     """One sentence in seed 001's words: 信息审核不严格。部分单位出现了错别字……，如X网站“A”（应为“B”）."""
     if not rows:
         return ""
@@ -233,4 +234,4 @@ def information_review_sentence(rows: list[dict[str, Any]], title: str = "信息
         unique = list({(r["原文"], r.get("应为")): r for r in items}.values())
         shown = "、".join(f"“{r['原文']}”" + (f"（应为“{r['应为']}”）" if r.get("应为") else "") for r in unique[:3])
         parts.append(f"{who}{shown}" + ("等" if len(unique) > 3 else ""))
-    return f"{title}。部分单位出现了错别字和领导职务称呼、固定提法等表述错误，如" + "；".join(parts) + "。"
+    return f"{title}。{REVIEW_SENTENCE}" + "；".join(parts) + "。"

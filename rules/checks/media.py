@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from config.clock import midnight, to_beijing
+from config.vocabulary import CONTENT_PENDING
 from rules.checks.content_words import Records, candidates, content_findings
 from rules.findings import window_start
 from rules.period import Period
@@ -265,7 +266,7 @@ def media_content(obs: MediaObs, as_of: date, period: Period, ind: Indicator, pr
         return Outcome(ind, "fail", "；".join([*entries, *vetoes]), evidence=evidence)
     pending = sum(1 for f in findings if f.manual is None and f.overridden is None)
     listed = sum(1 for f in findings if f.manual is not None and f.overridden is None)
-    detail = "未录入问题" + (f"；发布内容中{pending}处需人工确认" if pending else "") + \
+    detail = "未录入问题" + (f"；发布内容中{pending}处{CONTENT_PENDING}" if pending else "") + \
         (f"；已确认{listed}处（不属于单项否决）" if listed else "")
     return Outcome(ind, "pass", detail, evidence=evidence)
 
