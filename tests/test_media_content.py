@@ -204,3 +204,24 @@ def test_e2e_a_posts_wrong_title_confirmed_makes_the_account_fail(tmp_path) -> N
         dump = "\n".join(con.iterdump())
     assert RAW_ID not in dump and MASKED_ID in dump
     assert RAW_ID not in first.stdout + again.stdout
+
+
+def test_an_imported_posts_file_is_scanned_with_its_text_column(tmp_path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    db = Database(f"sqlite:///{(home / 'govwatch.db').resolve()}")
+    with db.session() as session:
+        upsert_account(session, name="示范县发布", platform="weibo", account_id="1007", unit="示范县人民政府")
+    posts = tmp_path / "发布记录.csv"
+    posts.write_text("平台,账号,发布时间,标题,正文\n"
+                     f"微博,1007,2024-06-14 09:00,学习会议,全县干部收看习近平总理重要讲话。报名人身份证号{RAW_ID}\n"
+                     "微博,1007,2024-06-12 10:00,防汛部署,县攻府召开常务会议\n", encoding="utf-8")
+    result = govwatch(home, "posts", "import", str(posts), "--from", "2024-06-01", "--to", "2024-06-19")
+    assert result.code == 0, result.stderr
+    with db.session() as session:
+        stored = {p.title: p for p in session.query(Post).all()}
+        assert MASKED_ID in stored["学习会议"].text and RAW_ID not in stored["学习会议"].text
+        assert {r["kind"] for r in stored["学习会议"].content} == {"leader_title", "id"}
+        assert [r["wrong"] for r in stored["防汛部署"].content] == ["攻府"]
+    judged = {f["evidence"][0]["hit"] for f in _judge(db, 1)["content"]}
+    assert judged == {"leader_title", "personal_data", "typo"}  # imported posts judged like collected ones

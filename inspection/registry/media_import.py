@@ -94,7 +94,7 @@ def import_posts(session: Session, path: Path, entries: list[PostEntry], *, star
     for account_pk, rows in by_account.items():
         account = accounts[account_pk]
         posts = [PostSeen(e.published_at, e.title, e.url, e.post_id, e.pinned,
-                          {k: v for k, v in (("来源", e.source), ("date_only", e.date_only or None)) if v})
+                          {k: v for k, v in (("来源", e.source), ("date_only", e.date_only or None)) if v}, e.text)
                  for e in rows if e.published_at]
         scan_posts(posts)  # imported titles are read as collected ones are
         record_collection(session, account, CollectionResult(
