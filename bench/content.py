@@ -1,7 +1,9 @@
 """What the content scan costs: CPU per page and per MB of visible text, on the real-page corpus
 (shared/corpus/real-pages) and the content test site's pages, against what the inspection spends on
 the same page anyway (parsing and extracting it: `extract_page`); and a crawl of the content test site
-with the content observers on and off (`GOVWATCH_CONTENT_OBSERVERS=[]`), CPU of the crawling process.
+with the content observers on and off (`GOVWATCH_CONTENT_OBSERVERS=[]`), CPU of the crawling process; and the
+scan of new-media posts (crawler/media/content.py) over the real payloads of tests/data/new-media, against
+parsing those payloads (what collection spends anyway).
 
     .venv/bin/python bench/content.py --repeat 20
     .venv/bin/python bench/content.py --repeat 20 --crawl 3
@@ -91,6 +93,49 @@ def scan_cost(repeat: int) -> dict:
     }
 
 
+def post_cost(repeat: int) -> dict:
+    """CPU of `scan_posts` per post and per MB of post text, and of parsing the payloads they came from."""
+    import copy
+    import re
+
+    from crawler.media import intercept, wechat, weibo
+    from crawler.media.common import BEIJING
+    from crawler.media.content import scan_posts
+
+    data = ROOT / "tests" / "data" / "new-media"
+
+    def parse() -> list:
+        lines = [json.loads(x) for x in (data / "wechat_profile_ext_getmsg_gqtzy_2019.jsonl").read_text().splitlines()
+                 if x.strip()]
+        posts = [*wechat.parse_getmsg(lines), wechat.parse_article((data / "wechat_article_changjiangribao_2018.html")
+                                                                    .read_text())]
+        for name in ("bilibili_space_wbi_arc_search_example_2025.json", "bilibili_space_top_arc_example.json"):
+            posts += intercept.parse_bilibili(json.loads((data / name).read_text()))
+        text = (data / "weibo_mweibocn_getIndex_107603_2019.js").read_text()
+        start = re.search(r"let cards1 = ", text).end()
+        cards = json.JSONDecoder().raw_decode(text[start:])[0]
+        from datetime import datetime
+        posts += weibo.posts_from_cards(cards, datetime(2019, 6, 16, 12, tzinfo=BEIJING))
+        return posts
+
+    scan_posts(parse())  # the tokenizer, once
+    start = cpu()
+    for _ in range(repeat):
+        fresh = parse()
+    parse_s = (cpu() - start) / repeat
+    chars = sum(len(p.title or "") + len(p.text or "") for p in fresh)
+    utf8 = sum(len((p.title or "").encode()) + len((p.text or "").encode()) for p in fresh)
+    batches = [copy.deepcopy(fresh) for _ in range(repeat)]
+    start = cpu()
+    for batch in batches:
+        scan_posts(batch)
+    scan_s = (cpu() - start) / repeat
+    n = len(fresh)
+    return {"posts": n, "chars": chars, "repeat": repeat, "scan_ms_per_post": round(scan_s / n * 1000, 3),
+            "scan_ms_per_mb_text": round(scan_s / (utf8 / 1e6) * 1000, 1),
+            "parse_ms_per_post": round(parse_s / n * 1000, 3)}
+
+
 def crawl_cost(times: int) -> dict:
     """CPU of `govwatch recheck` (child processes) on the content site, content observers on and off."""
     import yaml
@@ -123,7 +168,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--crawl", type=int, default=0, help="also crawl the content site this many times on/off")
     args = parser.parse_args()
-    result = {"scan": scan_cost(args.repeat)}
+    result = {"scan": scan_cost(args.repeat), "posts": post_cost(args.repeat)}
     if args.crawl:
         result["crawl"] = crawl_cost(args.crawl)
     print(json.dumps(result, ensure_ascii=False, indent=2))

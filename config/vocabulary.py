@@ -120,3 +120,13 @@ def region_level(region: str) -> str:
         if region.endswith(level):
             return {"盟": "州", "区": "县"}.get(level, level)
     return "市"
+
+
+# -- content checks (rules/checks/content_words.py, rules/checks/media.py, the notice's 信息审核) -----------------
+CONTENT_PENDING = "需人工确认"  # a content hit until an inspector confirms or dismisses it
+CONTENT_CONFIRMED = "已人工确认"
+CONTENT_DISMISSED = "已排除"
+REVIEW_TITLE = "信息审核不严格"  # the notice paragraph's title when the profile's notice.kinds has none (seed 001)
+REVIEW_SENTENCE = "部分单位出现了错别字和领导职务称呼、固定提法等表述错误，如"  # seed 001's words, then the units
+REVIEW_STATES = {True: "已确认", False: "待确认"}  # the 确认 column of the 信息审核 rows
+POST_WHERE = {"title": "标题", "text": "正文"}  # where in a post a hit is

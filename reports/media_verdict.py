@@ -11,6 +11,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from config.vocabulary import CONTENT_DISMISSED
 from config.vocabulary import VERDICT_WORDS as VOCABULARY_VERDICTS
 from crawler.media import platforms
 
@@ -73,13 +74,20 @@ def print_account_results(console: Console, results: Sequence[Any]) -> None:
     counts = {v: sum(1 for d in rows if d["verdict"] == v) for v in ("pass", "fail", "unknown")}
     console.print(f"共{len(rows)}个账号：合格{counts['pass']}个，不合格{counts['fail']}个，无法核验{counts['unknown']}个")
     for data in rows:
-        if data["verdict"] == "pass" and not data["problems"]:
+        hits = [f for f in data.get("content") or [] if not f.get("manual")]
+        if data["verdict"] == "pass" and not data["problems"] and not hits:
             continue
         name = f"{data['account']['name']}（{platform_word(data['account'])}）"
         groups = (("单项否决", data["vetoes"]), ("存在问题", data["problems"]), ("无法核验", data["unknown"]))
         for kind, items in groups:
             for item in items:
                 console.print(f"  {name} {kind}：{item['detail']}", soft_wrap=False, overflow="fold")
+        for f in hits:  # waiting for an inspector (or dismissed): never counted
+            post = next((e.get("post") for e in f.get("evidence") or [] if e.get("post")), None) or {}
+            put_away = f"（{CONTENT_DISMISSED}）" if f.get("overridden") else ""
+            console.print(f"  {name} {f['indicator']}：{f['detail']}{put_away}"
+                          + (f"（{post.get('published_at', '')[:10]} {post.get('url') or ''}）" if post else ""),
+                          soft_wrap=False, overflow="fold")
 
 
 __all__ = ["account_json", "platform_word", "print_account_results"]

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config.vocabulary import (
+    CONTENT_PENDING,
     DEPARTMENT_ROW,
     FIXED,
     NEW_IN_RECHECK,
@@ -59,6 +60,7 @@ from reports.notice_model import (
 )
 from reports.notice_tables import attachment_tables, table_keys
 from rules.accounts import judge_account
+from rules.checks.content_words import review_rows
 from rules.checks.media import COVERING
 from rules.checks.media import STATUS_WORDS as COLLECTION_WORDS
 from rules.period import Period, PeriodError, profile_quarters
@@ -128,14 +130,27 @@ def _kind(profile: Profile, indicator: str, trigger: str | None) -> str:
     return AREA_KIND.get(ind.area if ind else "", "function")
 
 
+def content_hit(finding: dict[str, Any]) -> bool:
+    """A finding of the content scan (rules/checks/content_words.py): 需人工确认 until an inspector decides."""
+    return any(isinstance(e, dict) and e.get("hit") for e in finding.get("evidence") or []) \
+        or str(finding.get("title") or "").endswith(f"（{CONTENT_PENDING}）")
+
+
 def site_problems(result: dict[str, Any], profile: Profile, ident: str = "") -> list[Problem]:
-    """The active problem findings of a stored evaluation, each with the identities it is paired by."""
+    """The active problem findings of a stored evaluation, each with the identities it is paired by. A content
+    hit is the notice's only once an inspector confirmed it: a veto as the indicator says, an observation
+    (错别字 ...) under its own words, kind `review` (the 信息审核 paragraph names it; tables list it)."""
     out: list[Problem] = []
     for f in result.get("findings") or []:
         if f.get("kind") not in PROBLEM_FINDING_KINDS or f.get("overridden") or f["indicator"] in NOT_PROBLEMS:
             continue
+        review = content_hit(f)
+        if review and not f.get("manual"):
+            continue  # waiting for an inspector: never in a notice
         trigger = str(f.get("trigger") or "")
         kind = _kind(profile, f["indicator"], trigger)
+        if review and f.get("kind") != "veto":
+            kind = "review"
         columns: list[str] = []
         subjects: dict[str, str] = {}
         for e in f.get("evidence") or []:
@@ -148,7 +163,8 @@ def site_problems(result: dict[str, Any], profile: Profile, ident: str = "") -> 
         if not subjects:
             subjects["|".join((ident, f["indicator"], trigger, "", "", ""))] = ""
         count = len([k for k in subjects if "|链接|" in k or "|文件|" in k])
-        out.append(Problem(f["indicator"], kind, problem_word(profile, f["indicator"], trigger, kind),
+        label = f.get("label") if kind == "review" and f.get("label") else None
+        out.append(Problem(f["indicator"], kind, label or problem_word(profile, f["indicator"], trigger, kind),
                            f.get("kind") == "veto", f.get("detail") or "", list(dict.fromkeys(columns)),
                            list(subjects), subjects, count))
     return out
@@ -253,7 +269,9 @@ def _site_line(session: Session, site: Site, ev: Evaluation | None, profile: Pro
     url = (result.get("site") or {}).get("url") or site.url
     return SiteLine(site.id, ident, name, unit, owner, url, site.group or "", region, _is_portal(site), ev.verdict,
                     ev.score, cells, site_problems(result, profile, ident) if ev.verdict != "unknown" else [],
-                    reason, ev.as_of, ev.id, ev.run_id, published, per_column, site.code)
+                    reason, ev.as_of, ev.id, ev.run_id, published, per_column, site.code,
+                    review_rows(result.get("findings") or [], unit, name, named=f"{unit}网站")
+                    if ev.verdict != "unknown" else [])
 
 
 def month_words(month: int, days: int | None, reason: str) -> str:
@@ -281,6 +299,13 @@ def account_problems(result: dict[str, Any], ident: str = "", skip: set[str] | N
             key = f"{ident}|{p.get('indicator') or ''}"
             out.append(Problem(p.get("indicator") or "", "media", p.get("title") or p.get("detail") or "", veto,
                                p.get("detail") or "", [], [key], {key: ""}))
+    for f in result.get("content") or []:  # confirmed content hits that are not vetoes (错别字 ...): listed
+        if not f.get("manual") or f.get("overridden") or f.get("kind") == "veto":
+            continue
+        e = next((e for e in f.get("evidence") or [] if isinstance(e, dict)), {})
+        key = f"{ident}|{f.get('indicator') or ''}|{e.get('key') or ''}"
+        out.append(Problem(f.get("indicator") or "", "review", f.get("label") or "", False, f.get("detail") or "",
+                           [], [key], {key: (e.get("post") or {}).get("url") or e.get("url") or ""}))
     for m in result.get("months") or []:
         if m.get("verdict") != "fail":
             continue
@@ -346,9 +371,11 @@ def _account_line(account: Account, ev: AccountEvaluation | None, profile: Profi
             or "发布记录未能完整读取"
     monthly = {i.id for i in profile.media_indicators if "month" in i.check}
     problems = account_problems(result, ident, skip, monthly) if verdict != "unknown" else []
+    review = review_rows(result.get("content") or [], unit, account.name,
+                         named=f"{account.name}（{notice_word(account.platform)}）") if verdict != "unknown" else []
     return AccountLine(account.id, ident, account.name, unit, owner, group, region, account.platform, verdict,
                        months, problems, len(result.get("posts") or []), result.get("latest_post"), reason, ev.as_of,
-                       ev.id, county, {k: int(v) for k, v in days.items()}, note)
+                       ev.id, county, {k: int(v) for k, v in days.items()}, note, review)
 
 
 # -- 复查: the earlier notice ------------------------------------------------------------------------------------
@@ -684,14 +711,15 @@ def notice_json(n: Notice) -> dict[str, Any]:
                    "group": s.group, "portal": s.portal, "verdict": s.verdict, "verdict_text": VERDICT_CELL[s.verdict],
                    "score": s.score, **s.cells, "reason": s.reason, "reason_text": s.reason,
                    "as_of": s.as_of.isoformat() if s.as_of else None, "evaluation_id": s.evaluation_id,
-                   "published": s.published, "problems": [_problem_json(p) for p in s.problems]}
+                   "published": s.published, "problems": [_problem_json(p) for p in s.problems],
+                   "review": s.review}
                   for s in n.sites],
         "accounts": [{"ident": a.ident, "name": a.name, "unit": a.unit, "owner": a.owner, "group": a.group,
                       "region": a.region, "platform": a.platform, "verdict": a.verdict,
                       "verdict_text": VERDICT_CELL[a.verdict], "months": a.months, "posting_days": a.posting_days,
                       "posts": a.posts, "latest_post": a.latest_post, "reason": a.reason, "reason_text": a.reason,
                       "window_note": a.window_note, "as_of": a.as_of.isoformat() if a.as_of else None,
-                      "problems": [_problem_json(p) for p in a.problems]} for a in n.accounts],
+                      "problems": [_problem_json(p) for p in a.problems], "review": a.review} for a in n.accounts],
         "recheck": [{"kind": r.kind, "ident": r.ident, "name": r.name, "unit": r.unit, "problem": r.problem,
                      "subject": r.subject, "state": r.state, "key": r.key, "notices_open": r.notices_open,
                      "repeated": r.repeated, "first_as_of": r.first_as_of.isoformat() if r.first_as_of else None,

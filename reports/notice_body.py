@@ -12,12 +12,22 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from config.vocabulary import DOC_NUMBER_PLACEHOLDER, FIXED, NEW_IN_RECHECK, REPEATED, STILL_OPEN, UNKNOWN_NOTE
+from config.vocabulary import (
+    DOC_NUMBER_PLACEHOLDER,
+    FIXED,
+    NEW_IN_RECHECK,
+    REPEATED,
+    REVIEW_TITLE,
+    STILL_OPEN,
+    UNKNOWN_NOTE,
+)
 from reports.notice_model import AccountLine, Notice, Paragraph, Problem, RecheckItem, chinese_date, notice_word
+from rules.checks.content_words import information_review_sentence
 from rules.period import NUMERALS
 from rules.profile import Profile
 
 COLUMN_KINDS = ("update", "blank")
+REVIEW_KIND = "review"  # 信息审核: the confirmed typos, titles and phrases of sites and accounts, units named
 MANY = 3  # from this many units on a sentence says "等N个"
 
 
@@ -94,9 +104,19 @@ def _rule(profile: Profile, accounts: list[AccountLine]) -> str:
 def problem_paragraphs(n: Notice, profile: Profile, attachment_of: dict[str, int]) -> list[Paragraph]:
     out: list[Paragraph] = []
     update_accounts = [a for a in n.accounts if any(_is_update(p) for p in a.problems)]
-    other_accounts = [a for a in n.accounts if any(not _is_update(p) for p in a.problems)]
+    other_accounts = [a for a in n.accounts if any(not _is_update(p) and p.kind != REVIEW_KIND for p in a.problems)]
+    reviewed = [r for line in [*n.sites, *n.accounts] if line.verdict != "unknown" for r in line.review]
+    kinds = _kinds(profile)
+    if reviewed and REVIEW_KIND not in [k for k, _, _ in kinds]:
+        kinds.append((REVIEW_KIND, REVIEW_TITLE, ""))  # a profile without the kind still prints it
     number = 0
-    for key, title, word in _kinds(profile):
+    for key, title, word in kinds:
+        if key == REVIEW_KIND:
+            if reviewed:
+                number += 1
+                out.append(Paragraph("text", f"（{NUMERALS[number - 1]}）"
+                                             + information_review_sentence(reviewed, title)))
+            continue
         sentences = _site_sentences(n, key, word)
         if key == "update" and update_accounts:
             clauses = [_account_clause(a, [p for p in a.problems if _is_update(p)]) for a in update_accounts]
@@ -110,7 +130,8 @@ def problem_paragraphs(n: Notice, profile: Profile, attachment_of: dict[str, int
         out.append(Paragraph("text", f"（{NUMERALS[number - 1]}）{title}。" + "；".join(sentences) + "。"))
     if other_accounts:
         number += 1
-        clauses = [_account_clause(a, [p for p in a.problems if not _is_update(p)]) for a in other_accounts]
+        clauses = [_account_clause(a, [p for p in a.problems if not _is_update(p) and p.kind != REVIEW_KIND])
+                   for a in other_accounts]
         out.append(Paragraph("text", f"（{NUMERALS[number - 1]}）政务新媒体其他问题。" + "；".join(clauses) + "。"))
     vetoed = [(s.unit, list(dict.fromkeys(p.label for p in s.problems if p.veto))) for s in n.sites
               if s.verdict == "fail" and any(p.veto for p in s.problems)]

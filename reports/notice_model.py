@@ -95,6 +95,7 @@ class SiteLine:
     published: int = 0  # items published in the period
     columns_published: list[tuple[str, int]] = field(default_factory=list)
     code: str | None = None
+    review: list[dict[str, Any]] = field(default_factory=list)  # 信息审核: confirmed typos, titles (review_rows)
 
 
 @dataclass
@@ -118,6 +119,7 @@ class AccountLine:
     county: bool = False
     posting_days: dict[str, int] = field(default_factory=dict)  # "2023-08" -> days with a post
     window_note: str = ""  # a recheck's window outside the period, reported apart (not in the verdict)
+    review: list[dict[str, Any]] = field(default_factory=list)  # 信息审核 in its posts (review_rows)
 
 
 @dataclass

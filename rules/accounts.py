@@ -16,11 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.settings import load_settings
+from rules.checks.content_words import Records
 from rules.checks.media import CHECKS, CollectionObs, ManualObs, MediaObs, MonthOutcome, Outcome, beijing, midnight
 from rules.period import Period, default_period
 from rules.profile import Profile
 from rules.validate import validate_profile
 from rules.workdays import WorkCalendar, load_calendar
+from storage.content import load_reviews
 from storage.db import Database
 from storage.media import Account, AccountEvaluation, Collection, Post
 from storage.records import ManualFinding
@@ -60,6 +62,23 @@ def _months(obs: MediaObs, period: Period, outcomes: list[Outcome]) -> list[Mont
     return out
 
 
+def post_records(posts: list[Post], since: datetime) -> Records:
+    """The content scan's records of the posts published at `since` (naive UTC) or later, each with the post
+    it was found in ({published_at, title, url}) and keyed by the post's address (else its stored key)."""
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for p in posts:
+        if p.published_at < since or not p.content:
+            continue
+        when = beijing(p.published_at)
+        post = {"published_at": when.isoformat(timespec="seconds"), "title": p.title, "url": p.url}
+        for r in p.content:
+            record = {k: v for k, v in r.items() if k != "record"}
+            by_kind.setdefault(r.get("record", "content_hit"), []).append(
+                {**record, "url": p.url or f"post:{p.post_key}", "page_date": when.date().isoformat(), "role": "post",
+                 "post": post})
+    return Records(by_kind)
+
+
 def judge_account(session: Session, account: Account, as_of: date, profile: Profile, period: Period,
                   calendar: WorkCalendar) -> AccountResult:
     end = midnight(as_of + timedelta(days=1))
@@ -71,7 +90,9 @@ def judge_account(session: Session, account: Account, as_of: date, profile: Prof
                    posts=[p.published_at for p in posts],
                    collections=[CollectionObs(c.source, c.status, c.covered_from, c.covered_to, c.reason, c.started_at)
                                 for c in collections],
-                   calendar=calendar, manual=_manual(session, account.id, as_of))
+                   calendar=calendar, manual=_manual(session, account.id, as_of),
+                   content=post_records(list(posts), midnight(period.first)),
+                   reviews=load_reviews(session, None, account_id=account.id))
     outcomes = []
     overrides = {m.indicator: m for m in obs.manual if m.kind == "override"}
     for ind in profile.media_indicators:
@@ -108,6 +129,8 @@ def judge_account(session: Session, account: Account, as_of: date, profile: Prof
         "posts": [{"published_at": _iso(p.published_at), "title": p.title, "url": p.url, "pinned": p.pinned,
                    "source": p.source} for p in in_period],
         "indicators": [{**item(o), "kind": o.indicator.kind, "status": o.status} for o in outcomes],
+        # the content scan's hits in the posts, each "需人工确认" until an inspector's decision (M-V1)
+        "content": [f for o in outcomes for f in o.evidence.get("content", [])],
     }
     return AccountResult(account.id, verdict, outcomes, data)
 
@@ -142,4 +165,4 @@ def evaluate_accounts(db: Database, account_ids: list[int] | None, as_of: date, 
     return results
 
 
-__all__ = ["AccountResult", "evaluate_accounts", "judge_account"]
+__all__ = ["AccountResult", "evaluate_accounts", "judge_account", "post_records"]

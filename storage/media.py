@@ -98,6 +98,14 @@ class Post(Base):
     post_key: Mapped[str] = mapped_column(String(500))  # "id:<platform id>" | "url:<url>" | "t:<time>|<title>"
     published_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
     title: Mapped[str | None] = mapped_column(String(500))
+    # The post's own text where the platform gives it (微博 text, 公众号 digest or article, video
+    # description), personal numbers masked, at most `post_text_max` characters (crawler/data/content/
+    # settings.yaml); NULL when the platform gives only a title or the text is the title.
+    text: Mapped[str | None] = mapped_column(Text)
+    # What the content scan found in title and text (crawler/media/content.py): records like a page's
+    # content_hit / personal_data, each {record, kind, grade, wrong, correct, offset, sentence, where ...};
+    # [] scanned and clean; NULL never scanned.
+    content: Mapped[list | None] = mapped_column(JSON)
     url: Mapped[str | None] = mapped_column(String(1000))
     post_id: Mapped[str | None] = mapped_column(String(100))  # the platform's own id (mid, aweme_id, bvid ...)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)  # 置顶

@@ -29,6 +29,8 @@ class PostSeen:
     post_id: str | None = None
     pinned: bool = False
     meta: dict[str, Any] | None = None
+    text: str | None = None  # the post's own text (微博 text, 公众号 digest, video description ...)
+    content: list[dict[str, Any]] | None = None  # the content scan's records (crawler/media/content.py)
 
     def key(self) -> str:
         if self.post_id:
@@ -163,10 +165,15 @@ def store_posts(session: Session, account: Account, posts: Iterable[PostSeen], *
             row.pinned = row.pinned or seen.pinned
             row.url = row.url or seen.url
             row.post_id = row.post_id or seen.post_id
+            # a newer scan replaces the older one unless it read less of the post (a title-only source)
+            if seen.content is not None and (row.content is None or len(seen.text or "") >= len(row.text or "")):
+                row.content = seen.content
+                row.text = seen.text or row.text
             continue
         row = Post(account_id=account.id, post_key=key, published_at=published, title=(seen.title or None) and
                    seen.title[:500], url=seen.url, post_id=seen.post_id, pinned=seen.pinned, source=source,
-                   first_seen_at=now, collection_id=collection.id if collection else None, meta=seen.meta)
+                   first_seen_at=now, collection_id=collection.id if collection else None, meta=seen.meta,
+                   text=seen.text or None, content=seen.content)
         session.add(row)
         known[key] = row
         by_time[(published, seen.title or "")] = row

@@ -46,6 +46,16 @@ CASES = [
     ("严厉打击网络赌博违法犯罪", set()),
     ("习近平、李强、赵乐际、王沪宁、韩正、蔡奇、丁薛祥、李希等出席会议", set()),
     ("李克强总理指出", {("leader_former", "疑似", "李克强总理")}),  # the rules keep it only on pages dated later
+    # the titles verified on 2026-12-08 (crawler/data/content/leaders.yaml, each with its source)
+    ("全国人大常委会委员长赵乐际出席会议", set()),
+    ("赵乐际总理出席会议", {("leader_title", "确定", "赵乐际总理")}),
+    ("全国政协主席王沪宁出席", set()),
+    ("王沪宁委员长主持会议", {("leader_title", "确定", "王沪宁委员长")}),
+    ("国家副主席韩正出席开幕式", set()),
+    ("韩正总理出席开幕式", {("leader_title", "疑似", "韩正总理")}),  # a common name: only 疑似
+    ("副总理韩正出席会议", {("leader_former", "疑似", "韩正副总理")}),  # right until 2023-03-12 (韩正副总理: jieba cuts 韩|正副)
+    ("中央纪委书记李希主持会议", set()),
+    ("蔡奇总理出席", {("leader_title", "疑似", "蔡奇总理")}),
 ]
 
 

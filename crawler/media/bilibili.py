@@ -32,6 +32,18 @@ def _title(modules: dict) -> str | None:
     return (str(desc.get("text") or "")[:120]) or None
 
 
+def _text(modules: dict) -> str | None:
+    """The dynamic's own words and the video's or article's description (both when both are there)."""
+    dynamic = modules.get("module_dynamic") or {}
+    major = dynamic.get("major") or {}
+    parts = [str((dynamic.get("desc") or {}).get("text") or "")]
+    for key in ("archive", "opus", "article"):
+        node = major.get(key) or {}
+        parts.append(str(node.get("desc") or (node.get("summary") or {}).get("text") or ""))
+    text = "\n".join(p for p in dict.fromkeys(parts) if p.strip())
+    return text or None
+
+
 def parse_dynamics(payload: dict) -> list[PostSeen]:
     data = payload.get("data") or {}
     posts = []
@@ -47,7 +59,7 @@ def parse_dynamics(payload: dict) -> list[PostSeen]:
             f"https://t.bilibili.com/{dyn_id}" if dyn_id else None)
         posts.append(PostSeen(published_at=from_unix(author["pub_ts"]), title=_title(modules), url=url,
                               post_id=dyn_id, pinned=(modules.get("module_tag") or {}).get("text") == "置顶",
-                              meta={"kind": kind, "bvid": archive.get("bvid")}))
+                              meta={"kind": kind, "bvid": archive.get("bvid")}, text=_text(modules)))
     return posts
 
 

@@ -18,6 +18,7 @@ from crawler.media import platforms
 from crawler.media.access import Access, install_log_mask
 from crawler.media.chromium import CrawlBrowser, PrivateBrowser, browser_runner
 from crawler.media.common import BEIJING, Fetcher, evidence_store
+from crawler.media.content import scan_posts
 from storage.db import Database
 from storage.media import Account, Collection
 from storage.media_repo import CollectionResult, record_collection
@@ -84,6 +85,7 @@ class Collector:
                                       reason=f"采集出错（{type(exc).__name__}），已保留取得的回答")
         if result.status == "captcha":
             self.stopped[host] = account.name
+        scan_posts(result.posts)  # title and text scanned and masked before anything is stored
         return result
 
     def close(self) -> None:

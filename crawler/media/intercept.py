@@ -46,7 +46,7 @@ def _items(payload: dict, *path: str) -> list[dict]:
 
 def parse_douyin(payload: dict) -> list[PostSeen]:
     return [PostSeen(published_at=from_unix(a["create_time"]), title=(a.get("desc") or None),
-                     post_id=str(a.get("aweme_id")), url=f"https://www.douyin.com/video/{a.get('aweme_id')}",
+                     text=a.get("desc") or None, post_id=str(a.get("aweme_id")), url=f"https://www.douyin.com/video/{a.get('aweme_id')}",
                      pinned=bool(a.get("is_top")))
             for a in _items(payload, "aweme_list") if a.get("create_time")]
 
@@ -67,7 +67,8 @@ def parse_toutiao(payload: dict) -> list[PostSeen]:
         if not url and gid:
             url = f"https://www.toutiao.com/{TOUTIAO_PATHS.get(a.get('cell_type'), 'article')}/{gid}/"
         title = a.get("title") or a.get("abstract") or (a.get("content") or "")[:60] or None
-        posts.append(PostSeen(published_at=from_unix(when), title=title, post_id=gid, url=url,
+        text = "\n".join(t for t in dict.fromkeys([a.get("abstract") or "", a.get("content") or ""]) if t) or None
+        posts.append(PostSeen(published_at=from_unix(when), title=title, post_id=gid, url=url, text=text,
                               pinned=bool(a.get("is_stick") or a.get("stick_label") == "置顶")))
     return posts
 
@@ -79,6 +80,7 @@ def parse_kuaishou(payload: dict) -> list[PostSeen]:
         photo = f.get("photo") or f
         if photo.get("timestamp"):
             posts.append(PostSeen(published_at=from_unix(photo["timestamp"]), title=photo.get("caption") or None,
+                                  text=photo.get("caption") or None,
                                   post_id=str(photo.get("id") or "") or None,
                                   pinned=bool(photo.get("profileUserTopPhoto") or photo.get("isTop")
                                               or f.get("isTop") or photo.get("tags") == "置顶")))
@@ -95,6 +97,7 @@ def parse_bilibili(payload: dict) -> list[PostSeen]:
     for v in ((data.get("list") or {}).get("vlist") or []):
         if v.get("created"):
             posts.append(PostSeen(published_at=from_unix(v["created"]), title=v.get("title") or None,
+                                  text=v.get("description") or None,
                                   post_id=v.get("bvid") or str(v.get("aid")), url=f"https://www.bilibili.com/video/{v.get('bvid')}",
                                   pinned=bool(v.get("is_top"))))
     for v in data.get("item") or []:
@@ -104,6 +107,7 @@ def parse_bilibili(payload: dict) -> list[PostSeen]:
                                   url=f"https://www.bilibili.com/video/{bvid}"))
     if data.get("bvid") and data.get("pubdate"):  # top/arc: the one pinned video
         posts.append(PostSeen(published_at=from_unix(data["pubdate"]), title=data.get("title") or None,
+                              text=data.get("desc") or None,
                               post_id=data["bvid"], url=f"https://www.bilibili.com/video/{data['bvid']}", pinned=True))
     return posts
 

@@ -3,6 +3,8 @@ the website extractor's list items."""
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -13,6 +15,8 @@ from lxml import etree
 from crawler.dates import parse_date
 from crawler.media.common import BEIJING, Fetcher, covered_span, failed, failure_of
 from storage.media_repo import CollectionResult, PostSeen
+
+_TAGS = re.compile(r"<[^>]+>")
 
 
 def _when(text: str | None) -> datetime | None:
@@ -43,7 +47,9 @@ def parse_feed(data: bytes) -> list[PostSeen]:
         published = _when(first("pubDate", "published", "updated", "date"))
         if published is None:
             continue
+        summary = html.unescape(_TAGS.sub(" ", first("description", "summary", "content") or ""))
         posts.append(PostSeen(published_at=published, title=(first("title") or "").strip() or None,
+                              text=" ".join(summary.split()) or None,
                               url=(first("link") or "").strip() or None,
                               post_id=(first("guid", "id") or "").strip() or None))
     return posts

@@ -12,6 +12,7 @@ from datetime import datetime
 from urllib.parse import urljoin
 
 import httpx
+import lxml.etree
 import lxml.html
 
 from crawler.media.common import Fetcher, covered_span, failed, failure_of, from_unix, guarded, single_page
@@ -54,7 +55,22 @@ def parse_article(text: str, url: str | None = None) -> PostSeen | None:
         title = node[0].strip() if node else None
     link = _LINK.search(text)
     return PostSeen(published_at=from_unix(m[1]), title=title,
-                    url=clean_url(link[1], escaped=True) if link and link[1] else url)
+                    url=clean_url(link[1], escaped=True) if link and link[1] else url, text=article_text(text))
+
+
+def article_text(page: str) -> str | None:
+    """The article's body as a reader sees it (`#js_content`), lines kept; None when the page has none."""
+    try:
+        root = lxml.html.fromstring(page)
+    except (ValueError, lxml.etree.ParserError):
+        return None
+    nodes = root.xpath('//*[@id="js_content"]')
+    if not nodes:
+        return None
+    for bad in nodes[0].xpath(".//script | .//style"):
+        bad.drop_tree()
+    lines = [" ".join(t.split()) for t in nodes[0].itertext()]
+    return "\n".join(line for line in lines if line) or None
 
 
 def _messages(items: list[dict]) -> list[PostSeen]:
@@ -77,6 +93,7 @@ def _messages(items: list[dict]) -> list[PostSeen]:
                 continue
             msg_id = info.get("id")
             posts.append(PostSeen(published_at=published, title=article.get("title") or None,
+                                  text=html.unescape(article.get("digest") or "").replace("\\n", "\n") or None,
                                   url=clean_url(article.get("content_url"), escaped=True),
                                   post_id=f"{msg_id}-{index}" if msg_id else None,
                                   meta={"msg_id": msg_id, "idx": index}))

@@ -40,7 +40,7 @@ def parse_list_ex(payload: dict) -> list[PostSeen]:
             continue
         aid = str(a.get("aid") or "") or (f"{a.get('appmsgid')}_{a.get('itemidx') or 1}" if a.get("appmsgid")
                                           else None)
-        posts.append(PostSeen(published_at=from_unix(when), title=a.get("title") or None,
+        posts.append(PostSeen(published_at=from_unix(when), title=a.get("title") or None, text=a.get("digest") or None,
                               url=clean_url(a.get("link"), escaped=True), post_id=aid or None,
                               meta={"appmsgid": a.get("appmsgid"), "itemidx": a.get("itemidx")}))
     return posts

@@ -85,6 +85,7 @@ def post_from_mblog(mblog: dict, seen_at: datetime) -> PostSeen | None:
     bid = mblog.get("bid")
     url = f"https://m.weibo.cn/status/{bid or mid}" if (bid or mid) else None
     return PostSeen(published_at=published, title=text[:120] or None, url=url, post_id=mid or None, pinned=pinned,
+                    text=text or None,
                     meta={"created_at": mblog.get("created_at"), "bid": bid})
 
 

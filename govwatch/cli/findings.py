@@ -232,12 +232,11 @@ def withdraw(
 def _review(site: str, key: str, decision: str, reason: str | None, by: str | None, json_out: bool) -> None:
     settings, _ = context()
     db = open_db(settings)
-    site_id, _, name = _target(db, site)
-    if site_id is None:
-        raise fail("内容检查的命中只属于网站（政务新媒体的正文未保存）")
+    site_id, account_id, name = _target(db, site)
     with db.session() as session:
-        row = review(session, site_id, key.strip(), decision, who_entered(by), reason)
-        data = {"id": row.id, "site": name, "key": row.key, "decision": row.decision, "entered_by": row.entered_by}
+        row = review(session, site_id, key.strip(), decision, who_entered(by), reason, account_id=account_id)
+        data = {"id": row.id, "site": name, "account_id": account_id, "key": row.key, "decision": row.decision,
+                "entered_by": row.entered_by}
     if json_out:
         emit_json(data)
     else:
@@ -251,7 +250,8 @@ Reason = Annotated[str | None, typer.Option("--reason", help="确认或排除的
 
 @findings_app.command("confirm")
 def confirm(site: SiteArg, key: HitKey, reason: Reason = None, by: By = None, json_out: JsonOpt = False) -> None:
-    """确认一条内容检查命中（暗链、称呼错误、错别字……）：此后按指标体系计入（如 W-V1 单项否决）。"""
+    """确认一条内容检查命中（网站或政务新媒体发布内容中的暗链、称呼错误、错别字……）：此后按指标体系计入
+    （如 W-V1、M-V1 单项否决）。"""
     _review(site, key, "confirm", reason, by, json_out)
 
 

@@ -52,6 +52,15 @@ WEIBO = {
     "1005": [[(bj(2024, 6, 16, 20 - i, 0), False, f"{i + 1}小时前")] for i in range(12)],  # longer than a limit
 }
 WEIBO["1006"] = [[(bj(2024, 6, 18, 9, 30), False, "06-18")]]  # timeline answers ok:-100 to visitors
+# An account whose posts' text has what the content scan must find (crawler/media/content.py): a leader's wrong
+# title and an ID number (11010519491231002X, the GB 11643 standard's own example), a typo of 政府; one clean.
+WEIBO["1007"] = [[(bj(2024, 6, 14, 9, 0), False, "06-14"), (bj(2024, 6, 12, 10, 0), False, "06-12"),
+                  (bj(2024, 6, 10, 8, 30), False, "06-10")]]
+TEXTS = {("1007", 0): "【学习】6月14日，全县干部收看习近平总理重要讲话。会议要求，各乡镇、各部门要认真组织学习，结合实际抓好贯彻"
+                      "落实，切实把思想和行动统一到决策部署上来，以实干实绩推动全县经济社会高质量发展，确保各项目标任务"
+                      "按期完成。附：培训报名人张某，身份证号11010519491231002X，请于周五前到县政务服务中心确认。",
+         ("1007", 1): "县攻府召开常务会议，研究部署防汛工作。",
+         ("1007", 2): "市委书记李强调研乡村振兴工作，路口交通秩序良好。"}
 BLOCKED = {"1003"}  # always 432
 DELETED = {"1004"}
 LOGIN_ONLY = {"1006"}
@@ -60,9 +69,9 @@ DOMAINS = {"gzfb": "1001"}  # weibo.com/{custom domain} → /u/{uid}
 SEEN: list[tuple[str, dict[str, str], dict[str, str]]] = []  # every request: path, query, headers
 
 
-def _mblog(moment: datetime, pinned: bool, shown: str, n: int) -> dict:
+def _mblog(moment: datetime, pinned: bool, shown: str, n: int, text: str | None = None) -> dict:
     mid = mid_for(moment, n)
-    mblog = {"created_at": shown, "id": mid, "mid": mid, "bid": f"B{n}", "text": f"政务发布 第{n}条",
+    mblog = {"created_at": shown, "id": mid, "mid": mid, "bid": f"B{n}", "text": text or f"政务发布 第{n}条",
              "mblogtype": 2 if pinned else 0}
     if pinned:
         mblog["isTop"] = 1
@@ -473,7 +482,8 @@ class _Handler(BaseHTTPRequestHandler):
         pages = WEIBO[uid]
         if page > len(pages):
             return self._json({"ok": 0, "msg": "这里还没有内容", "data": {"cards": []}})
-        cards = [_mblog(t, pinned, shown, page * 100 + i) for i, (t, pinned, shown) in enumerate(pages[page - 1])]
+        cards = [_mblog(t, pinned, shown, page * 100 + i, TEXTS.get((uid, i)) if page == 1 else None)
+                 for i, (t, pinned, shown) in enumerate(pages[page - 1])]
         info = {"containerid": q["containerid"], "total": sum(len(p) for p in pages)}
         if page < len(pages):
             info["since_id"] = f"S{page + 1}"

@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from config.clock import to_beijing
 from config.settings import Settings
-from config.vocabulary import FINDING_STATUS_WORDS, UNKNOWN, VERDICT_WORDS, verdict_word
+from config.vocabulary import CONTENT_DISMISSED, FINDING_STATUS_WORDS, POST_WHERE, UNKNOWN, VERDICT_WORDS, verdict_word
 from govwatch.web.auth import LoginRequired, current_viewer
 from govwatch.web.scope import Viewer
 from storage.db import Database
@@ -47,7 +47,7 @@ def templates() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True,
                       lstrip_blocks=True)
     env.globals.update(verdict_word=verdict_word, VERDICT_WORDS=VERDICT_WORDS, UNKNOWN=UNKNOWN,
-                       STATUS_WORDS=FINDING_STATUS_WORDS)
+                       STATUS_WORDS=FINDING_STATUS_WORDS, POST_WHERE=POST_WHERE, CONTENT_DISMISSED=CONTENT_DISMISSED)
     env.filters["beijing"] = _beijing
     return env
 

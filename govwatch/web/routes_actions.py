@@ -21,10 +21,12 @@ from govwatch.web.routes_account import visible_account
 from govwatch.web.scope import Viewer
 from govwatch.web.site_page import visible_site
 from inspection.sites import evaluate_sites
+from rules.accounts import evaluate_accounts
+from rules.period import Period
 from rules.profile import ProfileError, load_profile
 from scheduler.queue import enqueue_recheck
 from storage.content import DECISIONS, review
-from storage.media import Account
+from storage.media import Account, AccountEvaluation
 from storage.models import Evaluation, RecheckRequest, Site
 from storage.records import ManualFinding
 from storage.repo import utcnow
@@ -227,3 +229,32 @@ def review_content_hit(request: Request, site_id: int, key: str, who: Annotated[
             raise Refused(400, str(exc)) from None
         evaluate_sites(web.db, [site_id], basis[0], prof, {site_id: basis[1]}, evidence_root=web.settings.evidence_dir)
     return RedirectResponse(f"/sites/{site_id}", status_code=303)
+
+
+@router.post("/accounts/{account_id}/content/{key}")
+def review_account_hit(request: Request, account_id: int, key: str, who: Annotated[Viewer, Depends(viewer)],
+                       csrf: Csrf = "", decision: Annotated[str, Form()] = "",
+                       reason: Annotated[str, Form()] = "") -> Response:
+    """An inspector confirms or dismisses a content hit in an account's posts (称呼错误, 错别字 ...), as
+    `govwatch findings confirm ACCOUNT KEY` does; the account is judged again at once on the same stored posts,
+    time point and period, so the page shows what the decision changes."""
+    check_csrf(who.csrf, csrf)
+    if decision not in DECISIONS:
+        raise Refused(400, "请选择确认或排除")
+    web = state(request)
+    with web.db.session() as session:
+        account = _acted_on(session, who, "accounts", account_id)
+        review(session, None, key.strip(), decision, who.name, reason.strip() or None, account_id=account_id)
+        audit(session, who.name, f"content-{decision}", account.name, {"key": key, "reason": reason.strip() or None},
+              address(request))
+        latest = session.scalars(select(AccountEvaluation).where(AccountEvaluation.account_id == account_id,
+                                                                 AccountEvaluation.profile == web.profile)
+                                 .order_by(AccountEvaluation.as_of.desc(), AccountEvaluation.id.desc())).first()
+        basis = (latest.as_of, Period(latest.period_from, latest.period_to)) if latest is not None else None
+    if basis is not None:
+        try:
+            prof = load_profile(web.profile)
+        except ProfileError as exc:
+            raise Refused(400, str(exc)) from None
+        evaluate_accounts(web.db, [account_id], basis[0], prof, basis[1])
+    return RedirectResponse(f"/accounts/{account_id}", status_code=303)

@@ -52,6 +52,7 @@ POST_FIELDS = {
     "pinned": ("是否置顶", "置顶"),
     "source": ("来源",),
     "post_id": ("帖子ID", "文章ID", "post_id"),
+    "text": ("正文", "内容", "摘要", "text"),  # the post's text: scanned like collected posts' (M-V1)
 }
 
 
@@ -205,6 +206,7 @@ class PostEntry:
     pinned: bool = False
     source: str | None = None
     post_id: str | None = None
+    text: str | None = None
 
 
 def read_posts_file(path: Path) -> list[PostEntry]:
@@ -226,7 +228,7 @@ def read_posts_file(path: Path) -> list[PostEntry]:
         entries.append(PostEntry(row.line, platform, account, published, date_only,
                                  str(v.get("title") or "").strip() or None, str(v.get("url") or "").strip() or None,
                                  _flag(v.get("pinned"), "是否置顶", where), str(v.get("source") or "").strip() or None,
-                                 str(v.get("post_id") or "").strip() or None))
+                                 str(v.get("post_id") or "").strip() or None, str(v.get("text") or "").strip() or None))
     if not entries:
         raise MediaFileError(f"{path}: 文件中没有发布记录")
     return entries

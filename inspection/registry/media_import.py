@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawler.media.content import scan_posts
 from crawler.media.platforms import parse_registry
 from inspection.registry.media_files import AccountEntry, MediaFileError, PostEntry
 from inspection.registry.sites import apply_names
@@ -93,8 +94,9 @@ def import_posts(session: Session, path: Path, entries: list[PostEntry], *, star
     for account_pk, rows in by_account.items():
         account = accounts[account_pk]
         posts = [PostSeen(e.published_at, e.title, e.url, e.post_id, e.pinned,
-                          {k: v for k, v in (("来源", e.source), ("date_only", e.date_only or None)) if v})
+                          {k: v for k, v in (("来源", e.source), ("date_only", e.date_only or None)) if v}, e.text)
                  for e in rows if e.published_at]
+        scan_posts(posts)  # imported titles are read as collected ones are
         record_collection(session, account, CollectionResult(
             source="import", status="ok", posts=posts, covered_from=_day_start(first),
             covered_to=_day_start(last + timedelta(days=1)), url=str(path), entered_by=entered_by,

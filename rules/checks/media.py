@@ -14,6 +14,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from config.clock import midnight, to_beijing
+from config.vocabulary import CONTENT_PENDING
+from rules.checks.content_words import Records, candidates, content_findings
 from rules.findings import window_start
 from rules.period import Period
 from rules.profile import Indicator, Profile
@@ -63,6 +65,8 @@ class MediaObs:
     collections: list[CollectionObs]
     calendar: WorkCalendar
     manual: list[ManualObs] = field(default_factory=list)
+    content: Records = field(default_factory=Records)  # the content scan's records of the judged posts
+    reviews: dict[str, dict] = field(default_factory=dict)  # inspectors' decisions on them, by hit key
 
     def __post_init__(self) -> None:
         self.days = sorted({beijing(p).date() for p in self.posts})
@@ -247,7 +251,28 @@ def manual(obs: MediaObs, as_of: date, period: Period, ind: Indicator, profile: 
     return Outcome(ind, "pass", "未录入问题")
 
 
+def media_content(obs: MediaObs, as_of: date, period: Period, ind: Indicator, profile: Profile) -> Outcome:
+    """M-V1: the inspectors' entries (as `manual`), and the content scan's hits in the posts published from
+    the period's first day to T0 (title and text: wrong titles, phrases, typos, sensitive words, personal
+    data). A hit is "需人工确认" until an inspector confirms it (`govwatch findings confirm ACCOUNT KEY`);
+    confirmed, it counts as `params.content.confirmed_as` says (veto: the account fails; observation:
+    listed). The findings travel in `evidence["content"]` (the account JSON's `content`)."""
+    params = ind.params.get("content", {})
+    findings = content_findings(candidates(obs.content, params), obs.reviews, ind, params, owner="账号")
+    entries = [m.detail for m in obs.manual if m.indicator == ind.id and m.kind in ("veto", "deduction")]
+    evidence = {"content": [f.as_dict() for f in findings]}
+    vetoes = [f.detail for f in findings if f.kind == "veto" and f.overridden is None]
+    if entries or vetoes:
+        return Outcome(ind, "fail", "；".join([*entries, *vetoes]), evidence=evidence)
+    pending = sum(1 for f in findings if f.manual is None and f.overridden is None)
+    listed = sum(1 for f in findings if f.manual is not None and f.overridden is None)
+    detail = "未录入问题" + (f"；发布内容中{pending}处{CONTENT_PENDING}" if pending else "") + \
+        (f"；已确认{listed}处（不属于单项否决）" if listed else "")
+    return Outcome(ind, "pass", detail, evidence=evidence)
+
+
 CHECKS: dict[str, MediaCheck] = {
+    "media_content": media_content,
     "media_not_updated": media_not_updated,
     "monthly_frequency": monthly_frequency,
     "idle_weeks": idle_weeks,
