@@ -60,7 +60,8 @@ def labels() -> dict[str, dict[str, Any]]:
 def score_page(name: str, label: dict[str, Any]) -> Scored:
     html = decode_html((CORPUS / "pages" / name).read_bytes()).text
     page = extract_page(html, label["url"], label["reference"])
-    reason = render_reason(None, html, page)
+    # the HTTP status the page came with, where its source records it (a 412 challenge); else unknown
+    reason = render_reason(label.get("status"), html, page)
     # the verdict users read: "blank" only where the raw page is what the browser shows
     blank_said = page.blank and reason is None
     # a page sent to the browser has its latest date from the rendered page, not from the raw one
@@ -171,7 +172,14 @@ def main() -> None:
             "- 31_hubei_zscqj_challenge_column: the anti-bot challenge page a plain GET of a 湖北省知识产权局 column "
             "returns (a meta token and an obfuscated script, no link, no text) was read as a **blank column**, a false "
             "blank where the page needs the browser. It now needs the browser (反爬虫验证页面) and is never blank "
-            "(crawler/render.py: a page with nothing to read but code to run).\n", encoding="utf-8")
+            "(crawler/render.py: a page with nothing to read but code to run).\n"
+            "- 32_gansu_scjg_search: each result of a 开普云 site search links its document twice (the title, and the "
+            "来源 line beside the date, the publishing body's name); the reader counted both, **8 entries for 5**. A "
+            "second link to the same document, dated the same, inside the row of its entry is now that entry "
+            "(crawler/extract.py `_ListScanner.scan`; tests/test_extract.py).\n"
+            "- 39_lottery_home: a single-page app's shell (an empty `<div id=\"app\">`, a `<noscript>` asking for "
+            "JavaScript, no link) was read as a page with nothing to say and **not sent to the browser**. It now needs "
+            "the browser (crawler/extract.py `_app_shell`; tests/test_extract.py).\n", encoding="utf-8")
         published = {"measured": stamp, "commit": _commit(), **table}
         (CORPUS / "accuracy.json").write_text(json.dumps(published, ensure_ascii=False, indent=1, default=str) + "\n",
                                               encoding="utf-8")

@@ -623,6 +623,9 @@ class _ListScanner:
 
         entries: list[ListEntry] = []
         index: dict[tuple[str, str], ListEntry] = {}
+        # url -> (entry, its row): a second link to the same document, dated the same, inside the row of
+        # that entry (a search result's title and its 来源 line <a>单位名</a> 2022-05-06) is that entry again
+        by_url: dict[str, tuple[ListEntry, lxml.html.HtmlElement]] = {}
         for f in found:
             if f.source == "url" and per_group[id(f.group)] < 2:
                 if f.row is not None and f.row.tag in _ROW_TAGS:
@@ -631,6 +634,10 @@ class _ListScanner:
             pinned = self._pinned(f.row if f.row is not None else f.anc.el, title_text=f.anc.text)
             key = (f.anc.url, f.title)
             prev = index.get(key)
+            if prev is None and f.row is not None and f.anc.url in by_url:
+                same, same_row = by_url[f.anc.url]
+                if same.date == f.value and _is_descendant(f.row, same_row):
+                    prev = same
             if prev is not None:
                 if prev.date_source == "url" and f.source != "url":
                     prev.date, prev.date_text, prev.date_source = f.value, f.date_text, f.source
@@ -644,6 +651,7 @@ class _ListScanner:
             entries.append(entry)
             row = f.row
             if row is not None:
+                by_url.setdefault(f.anc.url, (entry, row))
                 if id(row) not in self.row_ids:
                     self.row_ids.add(id(row))
                     self.rows.append(row)
@@ -945,6 +953,20 @@ def _has_empty_list(root: lxml.html.HtmlElement, chrome: ChromeIndex) -> bool:
     return False
 
 
+_APP_MOUNT_IDS = frozenset(("app", "root", "__nuxt", "__next", "main-app"))
+_NOSCRIPT_JS_RE = re.compile(r"javascript|启用\s*js|开启\s*js|启用脚本|开启脚本", re.I)
+
+
+def _app_shell(root: lxml.html.HtmlElement) -> bool:
+    """A single-page app's shell: an empty mount point (<div id="app"></div>) and a <noscript> asking for
+    JavaScript, with no link of its own to read. What a browser shows is all the script's."""
+    if any(True for _ in root.iter("a")):
+        return False
+    if not any(_NOSCRIPT_JS_RE.search(el.text_content() or "") for el in root.iter("noscript")):
+        return False
+    return any((el.get("id") or "").lower() in _APP_MOUNT_IDS and _empty_container(el) for el in root.iter("div"))
+
+
 def _script_list(root: lxml.html.HtmlElement, chrome: ChromeIndex,
                  holds_titles: Callable[[lxml.html.HtmlElement], bool], text_dated: bool) -> str | None:
     """Why the page's list is one a script fills and the tree shows unfilled, or None.
@@ -969,6 +991,8 @@ def _script_list(root: lxml.html.HtmlElement, chrome: ChromeIndex,
             return "列表由页面脚本调用写出（如 homelist(…)），原始网页中没有"
     if text_dated:
         return None
+    if _app_shell(root):
+        return "页面由脚本生成（单页应用，挂载点为空，<noscript> 要求启用 JavaScript），原始网页中没有内容"
     empty: list[bool] = []
 
     def has_empty() -> bool:

@@ -873,3 +873,39 @@ def test_a_search_result_crediting_its_site_without_a_label_is_one_entry() -> No
         ("关于开展安全生产大检查的通知", date(2023, 11, 18), "text"),
         ("关于做好冬季防火工作的通知", date(2023, 11, 10), "text"),
     ]
+
+
+def test_a_search_result_linking_its_document_again_beside_its_date_is_one_entry() -> None:
+    # 开普云 site search (scjg.gansu.gov.cn, corpus page 32): the title link, a summary, then the 来源 line whose
+    # link (the publishing body's name) goes to the same document, beside the date: one entry per result
+    results = "".join(f"""<div class="wordGuide"><div class="bigTit"><span class="columnLabel">业务公告</span>
+<a href="/scjg/c110159/2023{d}/{d}7.shtml" class="titleFont" title="{title}">{title}</a></div>
+<div class="listInfoCon"><div class="listIntro"><p class="summaryFont">为进一步做好相关工作，现将有关事项通知如下……</p>
+<p class="time"><a class="sourceDateFont" href="/scjg/c110159/2023{d}/{d}7.shtml">某某省市场监督管理局</a>
+<span class="sourceDateFont">2023-{d}-08</span></p></div></div></div>""" for d, title in (
+        ("11", "关于开展安全生产大检查的通知"), ("10", "关于做好冬季防火工作的通知"), ("09", "关于公布第二批名录的公告")))
+    page = extract(results, url="https://www.example.gov.cn/guestweb4/s?searchWord=通知")
+    assert [(e.title, e.date) for e in page.items] == [
+        ("关于开展安全生产大检查的通知", date(2023, 11, 8)),
+        ("关于做好冬季防火工作的通知", date(2023, 10, 8)),
+        ("关于公布第二批名录的公告", date(2023, 9, 8)),
+    ]
+
+
+def test_a_single_page_app_shell_needs_the_browser_and_is_not_blank() -> None:
+    # www.lottery.gov.cn (corpus page 39): an empty mount point, a <noscript> asking for JavaScript and a
+    # script; the browser shows a whole home page, the raw page nothing
+    from crawler.render import render_reason
+
+    html = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title></title><script>var _0x=['aGVhZA==','c2NyaXB0'];"
+            "(function(){var s=document.createElement(atob(_0x[1]));s.src='/js/app.3f2a.js';"
+            "document.getElementsByTagName(atob(_0x[0]))[0].appendChild(s)})();</script></head><body>"
+            "<noscript><strong>We're sorry but tcweb doesn't work properly without JavaScript enabled. Please enable it "
+            "to continue.</strong></noscript><div id=\"app\"></div></body></html>")
+    page = extract_page(html, "https://www.example.gov.cn/", REF)
+    assert page.script_list is not None and not page.blank
+    assert render_reason(None, html, page) is not None
+    # a page with links of its own is read as it is, whatever its <noscript> says
+    plain = doc('<noscript>请启用 JavaScript</noscript><div id="app"></div><ul class="list"><li>'
+                '<a href="./202311/t20231118_1.html">关于开展安全生产大检查的通知</a><span>2023-11-18</span></li></ul>')
+    assert extract_page(plain, URL, REF).script_list is None
