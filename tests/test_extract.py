@@ -909,3 +909,37 @@ def test_a_single_page_app_shell_needs_the_browser_and_is_not_blank() -> None:
     plain = doc('<noscript>请启用 JavaScript</noscript><div id="app"></div><ul class="list"><li>'
                 '<a href="./202311/t20231118_1.html">关于开展安全生产大检查的通知</a><span>2023-11-18</span></li></ul>')
     assert extract_page(plain, URL, REF).script_list is None
+
+
+def test_rows_clicked_open_without_a_link_one_ul_per_row() -> None:
+    # 国家法律法规数据库 home page (flk.npc.gov.cn, corpus page 41): each row is its own <ul>, the title a
+    # <p onclick="window.open(…)"> and the date the next <li>; a browser user clicks the title like a link
+    rows = "".join(f"""<ul class="list"><li><img src="/images/home-point.png"></li>
+<li><p onclick="window.open('./detail2.html?{k}', '_blank')" title="{title}" class="list-wen"> {title} </p></li>
+<li class="list-time"><p> [2025-0{m}-0{d}] </p></li></ul>""" for k, title, m, d in (
+        ("ZmY4MDgx1", "滁州市养老服务促进条例", 6, 3), ("ZmY4MDgx2", "河南省母婴保健条例", 5, 3),
+        ("ZmY4MDgx3", "河南省统计管理条例", 5, 1)))
+    page = extract(f'<div class="c-left"><ul class="c-top1"><li class="c-title1">新法速递</li>'
+                   f'<li class="c-more" onclick="changeLast()">更多</li></ul><div id="xfsd">{rows}</div></div>',
+                   url="https://flk.npc.gov.cn/", reference=date(2025, 6, 18))
+    assert [(e.title, e.date) for e in page.items] == [
+        ("滁州市养老服务促进条例", date(2025, 6, 3)), ("河南省母婴保健条例", date(2025, 5, 3)),
+        ("河南省统计管理条例", date(2025, 5, 1))]
+    assert page.items[0].url == "https://flk.npc.gov.cn/detail2.html?ZmY4MDgx1"
+    assert page.latest_date == date(2025, 6, 3)
+
+
+def test_a_date_followed_by_an_issue_number_in_a_child_is_the_row_date() -> None:
+    # 中国政府网站内搜索 (sousuo.www.gov.cn, corpus pages 44–45): 公报 results close with
+    # <span class="sourceTime">发刊时间：2013-5-10 <span>2013年第13号 （总号：1444）</span></span>
+    item = """<div class="item"><a class="title" href="http://www.gov.cn/gongbao/content/2013/content_2396614.htm">
+<span class="type_title">国务院公报</span>电子招标投标办法</a><div class="description"><p>为了规范电子招标投标活动，
+促进电子招标投标健康发展，现予发布，自2013年5月1日起施行。</p></div><a href="url" class="source">14</a>
+<span class="sourceTime">发刊时间：2013-5-10
+            <span> 2013年第13号 （总号：1444）</span>
+            </span></div>"""
+    page = extract(f'<div class="basic_result_content">{item}</div>',
+                   url="https://sousuo.www.gov.cn/sousuo/search.shtml?searchWord=x", reference=date(2025, 6, 23))
+    assert [(e.title, e.date) for e in page.items] == [("国务院公报电子招标投标办法", date(2013, 5, 10))]
+    # a search answering with one result is a list of one: its date is the page's latest
+    assert page.kind == "list" and page.latest_date == date(2013, 5, 10)
