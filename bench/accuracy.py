@@ -77,6 +77,10 @@ FIXES = """**Extractor errors the corpus found, and fixed**:
   was not read (2 of 10 results lost; the one-result search had **no entry**), and a search with one result was
   read as the document it names. A date cell may now carry a note in a child element, 发刊 is a date label, and a
   search page with one result is a list of one (crawler/extract.py; tests/test_extract.py).
+- 47_jiujiang_irs_search: a 您可能感兴趣 block under the results shows no date (its links' URLs carry one); the
+  reader counted its 5 links as entries, **15 for 10**. A related-reading block whose entries are dated by their
+  URLs alone, on a page whose entries show their dates, is no longer the page's list (crawler/extract.py
+  `extract_page`; tests/test_extract.py).
 """
 
 

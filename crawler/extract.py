@@ -1145,6 +1145,14 @@ def extract_page(html: str, url: str, reference: date) -> PageExtract:
     own = scanner.drop_related(items) if items and maybe_article else items
     if len(own) == len(items) or not (article_meta or has_body()):
         own = items  # nothing related, or a list page whose 相关栏目 entries stay its own
+        if any(e.date_source != "url" for e in items):
+            # but a recommendation block (您可能感兴趣) that shows no date beside a list that shows its
+            # dates is not that list: its links are dated by their URLs alone
+            kept = [e for e in items if e.date_source != "url" or scanner.drop_related([e])]
+            if len(kept) < len(items):
+                items = own = kept
+                for position, entry in enumerate(items):
+                    entry.position = position
     elif not (len(own) >= 2 or (own and scanner.list_rows >= 1)):
         listed = False
     if article_meta:

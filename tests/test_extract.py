@@ -943,3 +943,17 @@ def test_a_date_followed_by_an_issue_number_in_a_child_is_the_row_date() -> None
     assert [(e.title, e.date) for e in page.items] == [("国务院公报电子招标投标办法", date(2013, 5, 10))]
     # a search answering with one result is a list of one: its date is the page's latest
     assert page.kind == "list" and page.latest_date == date(2013, 5, 10)
+
+
+def test_a_recommendation_block_without_dates_beside_dated_results_is_not_the_list() -> None:
+    # 九江市智能检索 (TRS IRS, corpus page 47): results closing with 发布时间, then a 您可能感兴趣 block whose
+    # links show no date (their URLs carry one): recommendations, not entries of the page
+    results = "".join(f"""<div class="result"><a href="https://www.example.gov.cn/zwgk/2025{m}/t2025{m}05_{m}.html">{t}</a>
+<p>为进一步做好相关工作……</p><span>某某县人民政府 发布时间：2025-{m}-05 16:28:36</span></div>"""
+                      for m, t in (("11", "棉花种植面积核实种植户公示"), ("10", "南义镇召开冬种油菜种植推进会")))
+    also = "".join(f'<li><a href="https://www.example.gov.cn/zdgk/2025{m}/t2025{m}20_9{m}.html">{t}</a></li>'
+                   for m, t in (("10", "2025年外出务工就业一次性交通补贴发放统计表（第五批）"),
+                                ("09", "2025年外出务工就业一次性交通补贴发放统计表（第四批）")))
+    page = extract(f'<div class="search-result">{results}</div><div class="like"><h3>您可能感兴趣</h3><ul>{also}</ul></div>',
+                   url="https://www.example.gov.cn/irs-c-web/search.shtml?searchWord=种植", reference=date(2025, 12, 1))
+    assert [e.title for e in page.items] == ["棉花种植面积核实种植户公示", "南义镇召开冬种油菜种植推进会"]
