@@ -205,7 +205,7 @@ _URL_TITLE_MIN = 8  # an entry dated only by its URL needs a title that reads li
 _MAYBE_DATE_RE = re.compile(r"\d|今|昨|前天|刚刚")
 _ELLIPSIS = ("...", "…", "..", "。。。")
 _LABEL_RESIDUE_RE = re.compile(
-    r"[\s\[\]【】()（）<>《》:：|｜/\-—_·•,，.。]|发布|更新|时间|日期|发文|成文|印发|公开|上传|录入|提交|"
+    r"[\s\[\]【】()（）<>《》:：|｜/\-—_·•,，.。]|发布|发刊|更新|时间|日期|发文|成文|印发|公开|上传|录入|提交|"
     r"dated?|time|posted", re.I)
 
 
@@ -282,6 +282,12 @@ _RELATED_ID_RE = re.compile(r"related|reldoc|(?:^|[-_])rel(?:[-_]|$)|^xg(?:wz|yd
                             r"recommend|tuijian", re.I)
 
 
+# elements a click opens a document from, with no link inside: the title rows of some list templates
+_CLICKABLE_XPATH = etree.XPath(
+    "//*[@onclick][self::p or self::li or self::span or self::div or self::td or self::h3 or self::h4 or self::dt"
+    " or self::dd or self::font or self::em][not(.//a) and not(.//*[@onclick])]")
+
+
 @dataclass(slots=True)
 class _Anchor:
     el: lxml.html.HtmlElement
@@ -324,11 +330,21 @@ class _ListScanner:
 
     # -- anchors
 
+    def _links(self) -> list[lxml.html.HtmlElement]:
+        """The page's <a> links and, in page order among them, the rows written as a clickable element
+        without a link (<p onclick="window.open('./detail2.html?…')" title="…">): a browser user clicks
+        them like links."""
+        clickable = [el for el in _CLICKABLE_XPATH(self.root) if link_target(el, self.resolve) is not None]
+        if not clickable:
+            return list(self.root.iter("a"))
+        picked = set(clickable)
+        return [el for el in self.root.iter() if el.tag == "a" or el in picked]
+
     def collect(self) -> None:
         """Title-like links (text or title attribute of 4+ characters, not 更多/附件 links), and for
         every ancestor which different title links it holds (capped at two: enough to know that
         an element is a list, not a row)."""
-        for a in self.root.iter("a"):
+        for a in self._links():
             url = link_target(a, self.resolve)
             if url is None or url == self.page_url:
                 continue  # a link to the page itself (share buttons, "#" anchors) is never an entry
@@ -443,13 +459,16 @@ class _ListScanner:
             if el is a or el in around or not is_element(el) or el.tag in ("script", "style"):
                 continue
             text = el.text_content()
-            if len(text) > 60 or not _MAYBE_DATE_RE.search(text):
-                continue
-            key = norm(text)
-            try:
-                fd = self._date_only_memo[key]
-            except KeyError:
-                fd = self._date_only_memo[key] = _date_only(key, self.reference)
+            fd = None
+            if len(text) <= 60 and _MAYBE_DATE_RE.search(text):
+                key = norm(text)
+                try:
+                    fd = self._date_only_memo[key]
+                except KeyError:
+                    fd = self._date_only_memo[key] = _date_only(key, self.reference)
+            if fd is None and len(el) and el.text and len(el.text) <= 60 and _MAYBE_DATE_RE.search(el.text):
+                # the date leads, a note follows in a child: <span>发刊时间：2013-5-10 <span>2013年第13号</span></span>
+                fd = _date_only(norm(el.text), self.reference)
             if fd is None:
                 continue
             # an element and its only child can both read as the date: keep the outer one once
@@ -580,6 +599,14 @@ class _ListScanner:
             inside = False
             if row is not None:
                 fd, inside = self._row_date(row, a, anc.text)
+                up = row.getparent()
+                if fd is None and row.tag == "li" and up is not None and up.tag in ("ul", "ol") \
+                        and not self._multi(up) and len(up) >= 2:
+                    # <ul class="list"><li>…</li><li><p>title</p></li><li class="list-time">[2025-06-03]</li></ul>:
+                    # one ul per row, its li are the row's cells
+                    fd, inside = self._row_date(up, a, anc.text)
+                    if fd is not None:
+                        row = up
             else:
                 fd = self._sibling_date(a)
                 if fd is None:  # <a><div class="t">title</div><div class="d">2023-11-18</div></a>
@@ -623,6 +650,9 @@ class _ListScanner:
 
         entries: list[ListEntry] = []
         index: dict[tuple[str, str], ListEntry] = {}
+        # url -> (entry, its row): a second link to the same document, dated the same, inside the row of
+        # that entry (a search result's title and its 来源 line <a>单位名</a> 2022-05-06) is that entry again
+        by_url: dict[str, tuple[ListEntry, lxml.html.HtmlElement]] = {}
         for f in found:
             if f.source == "url" and per_group[id(f.group)] < 2:
                 if f.row is not None and f.row.tag in _ROW_TAGS:
@@ -631,6 +661,10 @@ class _ListScanner:
             pinned = self._pinned(f.row if f.row is not None else f.anc.el, title_text=f.anc.text)
             key = (f.anc.url, f.title)
             prev = index.get(key)
+            if prev is None and f.row is not None and f.anc.url in by_url:
+                same, same_row = by_url[f.anc.url]
+                if same.date == f.value and _is_descendant(f.row, same_row):
+                    prev = same
             if prev is not None:
                 if prev.date_source == "url" and f.source != "url":
                     prev.date, prev.date_text, prev.date_source = f.value, f.date_text, f.source
@@ -644,6 +678,7 @@ class _ListScanner:
             entries.append(entry)
             row = f.row
             if row is not None:
+                by_url.setdefault(f.anc.url, (entry, row))
                 if id(row) not in self.row_ids:
                     self.row_ids.add(id(row))
                     self.rows.append(row)
@@ -945,6 +980,20 @@ def _has_empty_list(root: lxml.html.HtmlElement, chrome: ChromeIndex) -> bool:
     return False
 
 
+_APP_MOUNT_IDS = frozenset(("app", "root", "__nuxt", "__next", "main-app"))
+_NOSCRIPT_JS_RE = re.compile(r"javascript|启用\s*js|开启\s*js|启用脚本|开启脚本", re.I)
+
+
+def _app_shell(root: lxml.html.HtmlElement) -> bool:
+    """A single-page app's shell: an empty mount point (<div id="app"></div>) and a <noscript> asking for
+    JavaScript, with no link of its own to read. What a browser shows is all the script's."""
+    if any(True for _ in root.iter("a")):
+        return False
+    if not any(_NOSCRIPT_JS_RE.search(el.text_content() or "") for el in root.iter("noscript")):
+        return False
+    return any((el.get("id") or "").lower() in _APP_MOUNT_IDS and _empty_container(el) for el in root.iter("div"))
+
+
 def _script_list(root: lxml.html.HtmlElement, chrome: ChromeIndex,
                  holds_titles: Callable[[lxml.html.HtmlElement], bool], text_dated: bool) -> str | None:
     """Why the page's list is one a script fills and the tree shows unfilled, or None.
@@ -969,6 +1018,8 @@ def _script_list(root: lxml.html.HtmlElement, chrome: ChromeIndex,
             return "列表由页面脚本调用写出（如 homelist(…)），原始网页中没有"
     if text_dated:
         return None
+    if _app_shell(root):
+        return "页面由脚本生成（单页应用，挂载点为空，<noscript> 要求启用 JavaScript），原始网页中没有内容"
     empty: list[bool] = []
 
     def has_empty() -> bool:
@@ -1078,7 +1129,8 @@ def extract_page(html: str, url: str, reference: date) -> PageExtract:
     article_meta = bool(meta.get("ArticleTitle") or meta.get("PubDate") or "firstpublishedtime" in extra
                         or (page_src == "script"))
     n = len(items)
-    listed = n >= 2 or (n == 1 and scanner.list_rows >= 1)
+    # a search answering with one result is a list of one, not the document it names
+    listed = n >= 2 or (n == 1 and (scanner.list_rows >= 1 or bool(_SEARCH_RE.search(urlsplit(url).path))))
     body: list[bool] = []  # computed at most once, and only when the answer matters
 
     def has_body() -> bool:
@@ -1093,6 +1145,14 @@ def extract_page(html: str, url: str, reference: date) -> PageExtract:
     own = scanner.drop_related(items) if items and maybe_article else items
     if len(own) == len(items) or not (article_meta or has_body()):
         own = items  # nothing related, or a list page whose 相关栏目 entries stay its own
+        if any(e.date_source != "url" for e in items):
+            # but a recommendation block (您可能感兴趣) that shows no date beside a list that shows its
+            # dates is not that list: its links are dated by their URLs alone
+            kept = [e for e in items if e.date_source != "url" or scanner.drop_related([e])]
+            if len(kept) < len(items):
+                items = own = kept
+                for position, entry in enumerate(items):
+                    entry.position = position
     elif not (len(own) >= 2 or (own and scanner.list_rows >= 1)):
         listed = False
     if article_meta:

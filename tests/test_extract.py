@@ -873,3 +873,87 @@ def test_a_search_result_crediting_its_site_without_a_label_is_one_entry() -> No
         ("关于开展安全生产大检查的通知", date(2023, 11, 18), "text"),
         ("关于做好冬季防火工作的通知", date(2023, 11, 10), "text"),
     ]
+
+
+def test_a_search_result_linking_its_document_again_beside_its_date_is_one_entry() -> None:
+    # 开普云 site search (scjg.gansu.gov.cn, corpus page 32): the title link, a summary, then the 来源 line whose
+    # link (the publishing body's name) goes to the same document, beside the date: one entry per result
+    results = "".join(f"""<div class="wordGuide"><div class="bigTit"><span class="columnLabel">业务公告</span>
+<a href="/scjg/c110159/2023{d}/{d}7.shtml" class="titleFont" title="{title}">{title}</a></div>
+<div class="listInfoCon"><div class="listIntro"><p class="summaryFont">为进一步做好相关工作，现将有关事项通知如下……</p>
+<p class="time"><a class="sourceDateFont" href="/scjg/c110159/2023{d}/{d}7.shtml">某某省市场监督管理局</a>
+<span class="sourceDateFont">2023-{d}-08</span></p></div></div></div>""" for d, title in (
+        ("11", "关于开展安全生产大检查的通知"), ("10", "关于做好冬季防火工作的通知"), ("09", "关于公布第二批名录的公告")))
+    page = extract(results, url="https://www.example.gov.cn/guestweb4/s?searchWord=通知")
+    assert [(e.title, e.date) for e in page.items] == [
+        ("关于开展安全生产大检查的通知", date(2023, 11, 8)),
+        ("关于做好冬季防火工作的通知", date(2023, 10, 8)),
+        ("关于公布第二批名录的公告", date(2023, 9, 8)),
+    ]
+
+
+def test_a_single_page_app_shell_needs_the_browser_and_is_not_blank() -> None:
+    # www.lottery.gov.cn (corpus page 39): an empty mount point, a <noscript> asking for JavaScript and a
+    # script; the browser shows a whole home page, the raw page nothing
+    from crawler.render import render_reason
+
+    html = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title></title><script>var _0x=['aGVhZA==','c2NyaXB0'];"
+            "(function(){var s=document.createElement(atob(_0x[1]));s.src='/js/app.3f2a.js';"
+            "document.getElementsByTagName(atob(_0x[0]))[0].appendChild(s)})();</script></head><body>"
+            "<noscript><strong>We're sorry but tcweb doesn't work properly without JavaScript enabled. Please enable it "
+            "to continue.</strong></noscript><div id=\"app\"></div></body></html>")
+    page = extract_page(html, "https://www.example.gov.cn/", REF)
+    assert page.script_list is not None and not page.blank
+    assert render_reason(None, html, page) is not None
+    # a page with links of its own is read as it is, whatever its <noscript> says
+    plain = doc('<noscript>请启用 JavaScript</noscript><div id="app"></div><ul class="list"><li>'
+                '<a href="./202311/t20231118_1.html">关于开展安全生产大检查的通知</a><span>2023-11-18</span></li></ul>')
+    assert extract_page(plain, URL, REF).script_list is None
+
+
+def test_rows_clicked_open_without_a_link_one_ul_per_row() -> None:
+    # 国家法律法规数据库 home page (flk.npc.gov.cn, corpus page 41): each row is its own <ul>, the title a
+    # <p onclick="window.open(…)"> and the date the next <li>; a browser user clicks the title like a link
+    rows = "".join(f"""<ul class="list"><li><img src="/images/home-point.png"></li>
+<li><p onclick="window.open('./detail2.html?{k}', '_blank')" title="{title}" class="list-wen"> {title} </p></li>
+<li class="list-time"><p> [2025-0{m}-0{d}] </p></li></ul>""" for k, title, m, d in (
+        ("ZmY4MDgx1", "滁州市养老服务促进条例", 6, 3), ("ZmY4MDgx2", "河南省母婴保健条例", 5, 3),
+        ("ZmY4MDgx3", "河南省统计管理条例", 5, 1)))
+    page = extract(f'<div class="c-left"><ul class="c-top1"><li class="c-title1">新法速递</li>'
+                   f'<li class="c-more" onclick="changeLast()">更多</li></ul><div id="xfsd">{rows}</div></div>',
+                   url="https://flk.npc.gov.cn/", reference=date(2025, 6, 18))
+    assert [(e.title, e.date) for e in page.items] == [
+        ("滁州市养老服务促进条例", date(2025, 6, 3)), ("河南省母婴保健条例", date(2025, 5, 3)),
+        ("河南省统计管理条例", date(2025, 5, 1))]
+    assert page.items[0].url == "https://flk.npc.gov.cn/detail2.html?ZmY4MDgx1"
+    assert page.latest_date == date(2025, 6, 3)
+
+
+def test_a_date_followed_by_an_issue_number_in_a_child_is_the_row_date() -> None:
+    # 中国政府网站内搜索 (sousuo.www.gov.cn, corpus pages 44–45): 公报 results close with
+    # <span class="sourceTime">发刊时间：2013-5-10 <span>2013年第13号 （总号：1444）</span></span>
+    item = """<div class="item"><a class="title" href="http://www.gov.cn/gongbao/content/2013/content_2396614.htm">
+<span class="type_title">国务院公报</span>电子招标投标办法</a><div class="description"><p>为了规范电子招标投标活动，
+促进电子招标投标健康发展，现予发布，自2013年5月1日起施行。</p></div><a href="url" class="source">14</a>
+<span class="sourceTime">发刊时间：2013-5-10
+            <span> 2013年第13号 （总号：1444）</span>
+            </span></div>"""
+    page = extract(f'<div class="basic_result_content">{item}</div>',
+                   url="https://sousuo.www.gov.cn/sousuo/search.shtml?searchWord=x", reference=date(2025, 6, 23))
+    assert [(e.title, e.date) for e in page.items] == [("国务院公报电子招标投标办法", date(2013, 5, 10))]
+    # a search answering with one result is a list of one: its date is the page's latest
+    assert page.kind == "list" and page.latest_date == date(2013, 5, 10)
+
+
+def test_a_recommendation_block_without_dates_beside_dated_results_is_not_the_list() -> None:
+    # 九江市智能检索 (TRS IRS, corpus page 47): results closing with 发布时间, then a 您可能感兴趣 block whose
+    # links show no date (their URLs carry one): recommendations, not entries of the page
+    results = "".join(f"""<div class="result"><a href="https://www.example.gov.cn/zwgk/2025{m}/t2025{m}05_{m}.html">{t}</a>
+<p>为进一步做好相关工作……</p><span>某某县人民政府 发布时间：2025-{m}-05 16:28:36</span></div>"""
+                      for m, t in (("11", "棉花种植面积核实种植户公示"), ("10", "南义镇召开冬种油菜种植推进会")))
+    also = "".join(f'<li><a href="https://www.example.gov.cn/zdgk/2025{m}/t2025{m}20_9{m}.html">{t}</a></li>'
+                   for m, t in (("10", "2025年外出务工就业一次性交通补贴发放统计表（第五批）"),
+                                ("09", "2025年外出务工就业一次性交通补贴发放统计表（第四批）")))
+    page = extract(f'<div class="search-result">{results}</div><div class="like"><h3>您可能感兴趣</h3><ul>{also}</ul></div>',
+                   url="https://www.example.gov.cn/irs-c-web/search.shtml?searchWord=种植", reference=date(2025, 12, 1))
+    assert [e.title for e in page.items] == ["棉花种植面积核实种植户公示", "南义镇召开冬种油菜种植推进会"]
