@@ -8,8 +8,8 @@ acknowledges only stored work, and an interrupted crawl keeps whatever was commi
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import sys
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +18,6 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from sqlalchemy import Connection, select, update
-from twisted.internet import defer
 
 from crawler.evidence import EvidenceStore
 from crawler.items import (
@@ -44,6 +43,9 @@ log = logging.getLogger(__name__)
 _databases: dict[str, Database] = {}
 PAGES, COLUMNS, ITEMS, LINKS = Page.__table__, Column.__table__, ListItem.__table__, LinkCheck.__table__
 RUNS, OBSERVATIONS, EVIDENCE = CrawlRun.__table__, Observation.__table__, Evidence.__table__
+# List entries stored per page (the newest first; the column keeps its true `item_count`): no rule
+# reads further back than a year of a list, and no real list page shows more than a few hundred.
+LIST_ITEMS_PER_PAGE = 2000
 
 
 def flush_storage(crawler: Crawler) -> None:
@@ -112,12 +114,19 @@ class StoragePipeline:
             if isinstance(one, RunFinished):
                 closing.append(one)
             self._store(one)
-        reactor = sys.modules.get("twisted.internet.reactor")
-        if not closing or reactor is None or not reactor.running:
+        if not closing:
+            return item
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
             return item  # outside a crawl (a test, a script): `flush()` waits for the commit
         # Answered from the writer thread once the close is committed (the worker's ack waits for it).
-        answer: defer.Deferred = defer.Deferred()
-        self.writer.call(lambda conn: None, done=lambda error: reactor.callFromThread(answer.callback, item))
+        answer: asyncio.Future[Any] = loop.create_future()
+
+        def committed(error: BaseException | None) -> None:
+            loop.call_soon_threadsafe(lambda: answer.done() or answer.set_result(item))
+
+        self.writer.call(lambda conn: None, done=committed)
         return answer
 
     def _counts_of(self, run_id: int) -> dict[str, int]:
@@ -219,6 +228,9 @@ class StoragePipeline:
         entries = list(entries)
         if not entries:
             return
+        if len(entries) > LIST_ITEMS_PER_PAGE:  # a 10 MB home page lists 15,000: the newest are kept
+            newest = sorted(entries, key=lambda e: (e.date is None, -(e.date.toordinal() if e.date else 0)))
+            entries = sorted(newest[:LIST_ITEMS_PER_PAGE], key=lambda e: e.position)
         site_id = self._site_of_run.get(run_id)
         if site_id is None:
             site_id = conn.execute(select(RUNS.c.site_id).where(RUNS.c.id == run_id)).scalar_one()

@@ -78,3 +78,29 @@ def test_interrupted_crawl_is_marked_partial(db_url: str) -> None:
         run = session.get(CrawlRun, run_id)
         assert (run.status, run.error) == ("partial", "crawl cut short: shutdown")
         assert run.finished_at is not None
+
+
+def test_a_huge_list_keeps_its_newest_entries_and_its_true_count(db_url: str) -> None:
+    """A 10 MB home page lists 15,000 entries: the store keeps the newest LIST_ITEMS_PER_PAGE of a page."""
+    from datetime import timedelta
+
+    from crawler.pipelines import LIST_ITEMS_PER_PAGE
+
+    db = Database(db_url)
+    ref = date(2023, 11, 20)
+    with db.session() as session:
+        site, _ = upsert_site(session, url="http://www.big.gov.cn")
+        run_id = start_run(session, site, ref).id
+    count = LIST_ITEMS_PER_PAGE + 500
+    entries = [ListEntry(f"标题{i}", f"http://www.big.gov.cn/{i}.html", ref - timedelta(days=i), None, "text", i)
+               for i in range(count)]
+    pipeline = StoragePipeline(db_url)
+    pipeline.process_item(ColumnSeen(run_id, "要闻", "http://www.big.gov.cn/yw/", None, 1, None, "news", "keyword",
+                                     "list", ref, False, None, {}, 200, items=entries), SimpleNamespace())
+    pipeline.flush()
+    with db.session() as session:
+        column = session.scalars(select(Column).where(Column.run_id == run_id)).one()
+        dates = session.scalars(select(ListItem.published).where(ListItem.run_id == run_id)).all()
+    assert column.item_count == count
+    assert len(dates) == LIST_ITEMS_PER_PAGE
+    assert max(dates) == ref and min(dates) == ref - timedelta(days=LIST_ITEMS_PER_PAGE - 1)
