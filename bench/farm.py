@@ -753,6 +753,8 @@ def run(args: argparse.Namespace) -> dict:
                 log(f"workers: {workers}")
                 report["workers"].append(bench.scenario(sweep_name, k, workers))
         report["load_after"] = os.getloadavg()
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        report["bench_cpu_seconds"] = round(own.ru_utime + own.ru_stime, 1)  # the sampling's own cost, not counted
     finally:
         farm.terminate()
         farm.wait()
@@ -906,7 +908,8 @@ def markdown(report: dict) -> str:
                    f"{e['workers_at_measured_rate']}." if "measured_requests_per_s" in e else ".")]
     checks = [f"{SHORT[p]}: {r['ok_runs']}/{r['runs']} runs ok, {r['evaluations']} evaluations"
               for pair in report["pairs"] for p, r in pair["runs"].items() if p != BARE]
-    out += ["", "Runs: " + "; ".join(checks) + f". Raw figures: {report.get('saved', 'bench/results/')}."]
+    out += ["", "Runs: " + "; ".join(checks) + f". The bench's own CPU (sampling, not counted above): "
+            f"{report.get('bench_cpu_seconds')} s. Raw figures: {report.get('saved', 'bench/results/')}."]
     return "\n".join(out)
 
 
