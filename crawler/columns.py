@@ -197,14 +197,16 @@ def discover_columns(doc: HtmlElement, page_url: str, scope: str) -> list[NavLin
     base_url = urljoin(page_url, base[0]) if base else page_url
     anchors = [a for a in doc.xpath("//a[@href]")
                if not (a.get("href") or "").strip().startswith(("javascript:", "#", "mailto:", "tel:"))]
+    names = {a: _anchor_name(a) for a in anchors}  # each anchor's name and address worked out once
+    urls = {a: urljoin(base_url, (a.get("href") or "").strip()) for a in anchors}
     nav = {a for a in anchors if _in_nav(a)}
-    if sum(_is_column_link(_anchor_name(a), urljoin(base_url, a.get("href", "").strip()), scope) for a in nav) < 3:
+    if sum(_is_column_link(names[a], urls[a], scope) for a in nav) < 3:
         nav |= _clusters(anchors, base_url, scope)
     found: dict[str, NavLink] = {}
     page = normalize_url(page_url)
     for a in anchors:
-        url = urljoin(base_url, (a.get("href") or "").strip()).split("#", 1)[0]
-        name = _anchor_name(a)
+        url = urls[a].split("#", 1)[0]
+        name = names[a]
         if MORE_TEXT.match(name or "") or MORE_TEXT.match(a.get("title") or "x"):
             link = NavLink(_more_name(a) or "", url, "more")
         elif a in nav:
