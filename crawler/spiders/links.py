@@ -98,6 +98,8 @@ class LinkChecks:
                     if url in shared.waiting:  # being checked for another site: wait for that answer
                         shared.waiting[url].append(state)
                         state.pending += 1
+                        if kind == "link" and looks_like_page(url):
+                            state.link_gets.add(url)  # its observers read that answer too
                         continue
                     shared.waiting[url] = []
                 if kind == "link" and looks_like_page(url):
@@ -124,8 +126,8 @@ class LinkChecks:
             await asyncio.sleep(wait)  # the server asked for a pause: honour it once, politely
         certificate = await self._certificate(response.url) if response.url.startswith("https://") else None
         readers: list[Any] = []
-        if wait is None and response.request.method == "GET" and response.meta["link"] in state.awaiting and \
-                is_html(content_type_of(response)) and response.status not in BLOCK_STATUSES:
+        if wait is None and response.request.method == "GET" and is_html(content_type_of(response)) and \
+                response.status not in BLOCK_STATUSES:
             readers = await self._observers_read(state, response)
         for item in self._step(state, self._link_answered(state, response, wait, certificate, readers)):
             yield item
@@ -141,8 +143,8 @@ class LinkChecks:
     def _link_answered(self, state: SiteCrawl, response: Response, waited: float | None,
                        certificate: CertificateCheck | None, readers: list[Any]) -> Iterator[Any]:
         url, method = response.meta["link"], response.request.method
-        for (name, handler, _, meta), read in readers:  # observers that waited for this page read it here
-            yield from self._answer_observer(state, name, handler, meta, response, read)
+        for site, (name, handler, _, meta), read in readers:  # observers that waited for this page read it
+            yield from self._answer_observer(site, name, handler, meta, response, read)
         content_type = content_type_of(response)
         if waited is not None:
             yield self._request(state, url, self.link_answered, self.link_failed, priority=-1, link=url,

@@ -580,13 +580,15 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
                                     observer=name, handler=handler, found_on=found_on, observer_meta=meta)
 
     async def _observers_read(self, state: SiteCrawl, response: Response) -> list[Any]:
-        """The observers that waited for this link check's answer read it: a list of (waiter, read)."""
-        out = []
-        waiting = state.awaiting.pop(response.meta["link"], ())
-        if waiting:
-            read = await _guarded(self._read_observed(state, response, raw=False))
-            out = [(waiter, read) for waiter in waiting]
-        return out
+        """The observers that waited for this link check's answer read it, this site's and those of the
+        sites waiting for the same shared check: a list of (site, waiter, read), the page read once."""
+        url = response.meta["link"]
+        sites = [state, *(s for s in self.shared_links.waiting.get(url, ()) if s is not state)]
+        waiting = [(site, waiter) for site in sites for waiter in site.awaiting.pop(url, ())]
+        if not waiting:
+            return []
+        read = await _guarded(self._read_observed(state, response, raw=False))
+        return [(site, waiter, read) for site, waiter in waiting]
 
     async def parse_observed(self, response: Response) -> AsyncIterator[Any]:
         state = self._state(response)
