@@ -173,6 +173,40 @@ LAYOUT_JS = """() => {
 }"""
 
 
+# Off-site links the rendered page does not show a reader, judged by the styles the browser computed
+# (external stylesheets and scripts included, which the fetched HTML alone cannot tell): the words of
+# `how` are those of crawler/observers/darklinks.py, with "（浏览器计算样式）" where only this saw it.
+HIDDEN_LINKS_JS = r"""() => {
+  const host = location.host, out = [];
+  const vw = document.documentElement.scrollWidth, vh = document.documentElement.scrollHeight;
+  const bg = el => { for (let e = el; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor;
+      if (c && c !== 'transparent' && !/rgba\([^)]*,\s*0\)$/.test(c)) return c; } return 'rgb(255, 255, 255)'; };
+  for (const a of document.querySelectorAll('a[href]')) {
+    let url; try { url = new URL(a.href, location.href); } catch (e) { continue; }
+    if (!/^https?:$/.test(url.protocol) || url.host === host) continue;
+    const how = [];
+    for (let e = a; e && e !== document.body; e = e.parentElement) {
+      const st = getComputedStyle(e);
+      if (st.display === 'none') { how.push('display:none'); break; }
+      if (st.visibility === 'hidden') { how.push('visibility:hidden'); break; }
+      if (parseFloat(st.opacity) === 0) { how.push('opacity:0'); break; }
+    }
+    if (!how.length) {
+      const r = a.getBoundingClientRect(), st = getComputedStyle(a);
+      const left = r.left + scrollX, top = r.top + scrollY;
+      if (r.width * r.height === 0 && a.getClientRects().length) how.push('零尺寸');
+      else if (left + r.width <= 0 || top + r.height <= 0 || left >= vw || top >= vh) how.push('移出屏幕');
+      if (parseFloat(st.fontSize) < 2) how.push('字号过小（font-size:' + st.fontSize + '）');
+      if (a.textContent.trim() && st.color === bg(a)) how.push('文字颜色与背景相同（' + st.color + '）');
+    }
+    if (how.length) out.push({href: url.href, text: a.textContent.trim().slice(0, 100), how: how,
+                              snippet: a.outerHTML.slice(0, 300)});
+    if (out.length >= 200) break;
+  }
+  return out;
+}"""
+
+
 @dataclass
 class RenderedPage:
     url: str
@@ -181,6 +215,7 @@ class RenderedPage:
     screenshot: bytes | None = None
     layout: dict[str, Any] | None = None
     error: str | None = None
+    hidden_links: list[dict[str, Any]] | None = None  # HIDDEN_LINKS_JS, where asked for
 
 
 async def snapshot(page: Page, *, screenshot: bool, layout: bool, settle_ms: int = 300, idle: bool = True,
@@ -219,7 +254,8 @@ async def snapshot(page: Page, *, screenshot: bool, layout: bool, settle_ms: int
                 continue
         shot = await page.screenshot(full_page=not first_screen, type="png", timeout=15000) if screenshot else None
         measured = await page.evaluate(LAYOUT_JS) if layout else None
-        return RenderedPage(page.url, html, frames, shot, measured)
+        hidden = await page.evaluate(HIDDEN_LINKS_JS) if layout else None  # the home page, seen once
+        return RenderedPage(page.url, html, frames, shot, measured, hidden_links=hidden)
     except PlaywrightError as exc:
         return RenderedPage(page.url, "", error=reason("browser", error=str(exc).splitlines()[0][:300]))
     finally:

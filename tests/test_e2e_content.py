@@ -200,3 +200,47 @@ def test_an_inspector_confirms_a_hit_on_the_sites_page(world) -> None:
     who = sqlite3.connect(home / "govwatch.db").execute(
         "select entered_by, reason from content_reviews where key = ? and withdrawn_at is null", (key,)).fetchone()
     assert who == ("检查员甲", "已核实：职务称呼写错")
+
+
+def _stylesheet_site() -> type:
+    """A home page whose gambling link is hidden only by its external stylesheet (no inline style, no
+    <style> block): the fetched HTML shows nothing hidden; the browser's computed style does."""
+    from http.server import BaseHTTPRequestHandler
+
+    pages = {
+        "/": ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>外样式县人民政府</title>'
+              '<link rel="stylesheet" href="/site.css"></head><body><div class="nav"><ul>'
+              '<li><a href="/xw/">政务要闻</a></li></ul></div><div class="news"><ul>'
+              '<li><a href="/xw/1.html">县政府召开常务会议</a><span>2023-11-18</span></li></ul></div>'
+              f'<div class="yqlj-x"><a href="{GAMBLING}">百家乐 真人荷官</a></div>'
+              '<div class="footer">主办：外样式县人民政府办公室</div></body></html>', "text/html; charset=utf-8"),
+        "/site.css": (".yqlj-x { display: none }", "text/css"),
+    }
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body, ctype = pages.get(self.path, ("<html><body>无</body></html>", "text/html; charset=utf-8"))
+            data = body.encode()
+            self.send_response(200 if self.path in pages else 404)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_HEAD = do_GET
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+def test_a_link_hidden_by_an_external_stylesheet_is_seen_in_the_browser(tmp_path) -> None:
+    with serve_handler(_stylesheet_site()) as url:
+        plain = govwatch(tmp_path / "plain", "recheck", url, "--as-of", AS_OF, "--json", env={"GOVWATCH_BROWSER": "0"})
+        rendered = govwatch(tmp_path / "browser", "recheck", url, "--as-of", AS_OF, "--json")  # Chromium: the default
+    assert plain.code == 0 and rendered.code == 0, rendered.stderr[-3000:]
+    assert not [f for f in w_v1(plain.json())["findings"] if f["label"] == "暗链"]  # the HTML alone hides nothing
+    [dark] = [f for f in w_v1(rendered.json())["findings"] if f["label"] == "暗链"]
+    assert "需人工确认" in dark["detail"] and GAMBLING in dark["detail"]
+    assert dark["evidence"][0]["how"] == ["display:none（浏览器计算样式）"]

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
     from crawler.columns import NavLink
+    from crawler.render import RenderedPage
     from crawler.spiders.site import SiteSpider
     from crawler.spiders.state import SiteCrawl
 
@@ -122,4 +123,8 @@ class PageObserver:
         return ()
 
     def on_column(self, page: PageContext) -> Iterable[Any]:
+        return ()
+
+    def on_rendered(self, page: PageContext, rendered: RenderedPage) -> Iterable[Any]:
+        """The home page as Chromium showed it (`rendered.hidden_links`, its layout); browser crawls only."""
         return ()

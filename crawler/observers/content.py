@@ -23,17 +23,21 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from crawler.items import Observed
 from crawler.observers import PageContext, PageObserver
 from crawler.observers._common import PerRun, guarded, key, on_site, visible_text
-from crawler.observers.darklinks import hidden_links, off_site_links
+from crawler.observers.darklinks import hidden_links, is_off_site, off_site_links
 from crawler.observers.personal import attachment_text, find_personal
 from crawler.observers.words import DICTIONARIES_ENV, Scanner, extra_paths, scanner
 
 # Dotted paths of the content observers a crawl runs besides DEFAULT_OBSERVERS (setting
 # GOVWATCH_CONTENT_OBSERVERS; [] turns the content scan off).
+if TYPE_CHECKING:
+    from crawler.render import RenderedPage
+
 CONTENT_OBSERVERS: list[str] = ["crawler.observers.content.ContentObserver"]
 DATE_RE = re.compile(r"\d{4}[-/.年]\d{1,2}|\d{1,2}[-/月]\d{1,2}日?")
 
@@ -45,6 +49,7 @@ class _Site:
     seen: set[str] = field(default_factory=set)
     home_links: dict[str, str] = field(default_factory=dict)
     home_words: set[str] = field(default_factory=set)
+    home_dark: set[str] = field(default_factory=set)  # dark links of the home page already recorded
 
 
 def fingerprint(text: str, min_line: int) -> list[str]:
@@ -174,12 +179,32 @@ class ContentObserver(PageObserver):
 
     def _dark_links(self, page: PageContext, role: str) -> Iterator[Any]:
         trusted = list(self._limits(page).get("trusted_host_suffixes", []))
-        scan = self._scanner(page)
+        site = self.sites.of(page)
         for link in hidden_links(page.doc, page.url, trusted):
-            hits = [h for h in scan.scan(f"{link.text} {link.href} {link.snippet}", links_only=True)
-                    if h.kind == "sensitive"]
-            yield page.observe("dark_link", {**link.as_dict(), "role": role, "words": sorted({h.wrong for h in hits}),
-                                             "category": hits[0].category if hits else None})
+            if role == "home":
+                site.home_dark.add(link.href)
+            yield self._dark_link(page, link.as_dict(), role)
+
+    def _dark_link(self, page: PageContext, link: dict[str, Any], role: str) -> Observed:
+        hits = [h for h in self._scanner(page).scan(f"{link['text']} {link['href']} {link['snippet']}",
+                                                    links_only=True) if h.kind == "sensitive"]
+        return page.observe("dark_link", {**link, "role": role, "words": sorted({h.wrong for h in hits}),
+                                          "category": hits[0].category if hits else None})
+
+    @guarded
+    def on_rendered(self, page: PageContext, rendered: RenderedPage) -> Iterator[Any]:
+        """Links the browser's computed styles hide (an external stylesheet, a script) that the fetched
+        HTML did not show hidden: recorded as dark links of the home page, saying how they were seen."""
+        site = self.sites.of(page)
+        trusted = list(self._limits(page).get("trusted_host_suffixes", []))
+        site_host = urlsplit(page.url).netloc.lower()
+        for link in rendered.hidden_links or []:
+            host = urlsplit(link["href"]).netloc.lower()
+            if link["href"] in site.home_dark or not is_off_site(host, site_host, trusted):
+                continue
+            site.home_dark.add(link["href"])
+            how = [f"{way}（浏览器计算样式）" for way in link.get("how", [])]
+            yield self._dark_link(page, {**link, "how": how}, "home")
 
     def _follow_from(self, page: PageContext) -> Iterator[Any]:
         """A few articles of a list page, and the page's own attachments."""

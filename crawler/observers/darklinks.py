@@ -125,7 +125,7 @@ def hidden_how(style: dict[str, str], el: lxml.html.HtmlElement) -> list[str]:
     return how
 
 
-def _is_off_site(host: str, site_host: str, trusted: list[str]) -> bool:
+def is_off_site(host: str, site_host: str, trusted: list[str]) -> bool:
     if not host or host == site_host or host.endswith("." + site_host.split(":")[0]):
         return False
     bare = host.split(":")[0]
@@ -171,7 +171,7 @@ def hidden_links(root: lxml.html.HtmlElement, page_url: str, trusted: list[str])
             continue  # relative: on this site (most links of a page; no URL parsing for them)
         href = urljoin(page_url, raw)
         host = urlsplit(href).netloc.lower()
-        if not href.startswith(("http://", "https://")) or not _is_off_site(host, site_host, trusted):
+        if not href.startswith(("http://", "https://")) or not is_off_site(host, site_host, trusted):
             continue
         how, colour, background = chain(a)
         if colour and background and colour == background:
@@ -187,7 +187,7 @@ def hidden_links(root: lxml.html.HtmlElement, page_url: str, trusted: list[str])
             continue
         for m in SCRIPT_HREF_RE.finditer(code):
             host = urlsplit(m.group(1)).netloc.lower()
-            if _is_off_site(host, site_host, trusted):
+            if is_off_site(host, site_host, trusted):
                 start = max(0, m.start() - 80)
                 yield DarkLink(m.group(1), "", ["由脚本写入"], code[start:m.end() + 120])
 
@@ -201,7 +201,7 @@ def off_site_links(root: lxml.html.HtmlElement, page_url: str, trusted: list[str
         if "//" not in raw:
             continue
         href = urljoin(page_url, raw)
-        if href.startswith(("http://", "https://")) and _is_off_site(urlsplit(href).netloc.lower(), site_host,
+        if href.startswith(("http://", "https://")) and is_off_site(urlsplit(href).netloc.lower(), site_host,
                                                                        trusted):
             found.setdefault(href, re.sub(r"\s+", "", a.text_content() or "")[:100])
     return found

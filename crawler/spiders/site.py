@@ -335,6 +335,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         if rendered.layout is not None:
             yield Observed(state.run_id, "layout", rendered.url, None, rendered.layout)
         if not needs_items or extract is None:
+            yield from self._rendered_observed(state, response, rendered)
             return
         if blocked_reason(response.status, rendered.html) and render_reason(response.status, rendered.html, extract):
             yield self._fail(state, vocabulary.reason("home_challenge", url=response.url))
@@ -346,6 +347,15 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         yield from self._reading(state, rendered.url, "home", [extract.cut] if extract.cut else [])
         yield from self._home_read(state, rendered.url, rendered.html, extract, None,
                                    render=response.meta.get("render_reason"))
+        yield from self._rendered_observed(state, response, rendered)
+
+    def _rendered_observed(self, state: SiteCrawl, response: Response, rendered: RenderedPage) -> Iterator[Any]:
+        """The observers' look at the rendered home page, after their look at its HTML (on_home)."""
+        if rendered.hidden_links is None:
+            return
+        page = PageContext(self, state, rendered.url, "home", response.status, None, None, response=response)
+        for observer in self.observers.values():
+            yield from observer.on_rendered(page, rendered)
 
     async def home_render_failed(self, failure: Failure) -> AsyncIterator[Any]:
         """The evidence render of a home page already read failed: the inspection goes on."""
