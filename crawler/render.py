@@ -2,8 +2,8 @@
 
 `render_reason` says why a page must be seen in the browser before any verdict is drawn from it
 (the decision is recorded with the column); `blocked_reason` tells an anti-bot wall from a dead
-link; `snapshot` takes what the rendered page shows: its HTML, its frames, a full-page screenshot
-and the layout measurements of the home page.
+link; `snapshot` takes what the rendered page shows: its HTML, its frames, a screenshot, the layout
+measurements and hidden links of the home page, and a crop around each word a content hit names.
 """
 
 from __future__ import annotations
@@ -207,6 +207,24 @@ HIDDEN_LINKS_JS = r"""() => {
 }"""
 
 
+# Where a word first shows on the page (document coordinates), for a screenshot crop around it.
+FIND_TEXT_JS = """(word) => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.indexOf(word);
+    if (at < 0) continue;
+    const range = document.createRange();
+    range.setStart(node, at); range.setEnd(node, at + word.length);
+    const r = range.getBoundingClientRect();
+    if (r.width * r.height === 0) continue;
+    return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height};
+  }
+  return null;
+}"""
+CROP_MARGIN = (240, 60)  # pixels of context left/right and above/below the word
+MAX_CROPS = 10
+
+
 @dataclass
 class RenderedPage:
     url: str
@@ -216,10 +234,34 @@ class RenderedPage:
     layout: dict[str, Any] | None = None
     error: str | None = None
     hidden_links: list[dict[str, Any]] | None = None  # HIDDEN_LINKS_JS, where asked for
+    crops: list[tuple[str, bytes]] = field(default_factory=list)  # (word, PNG around where it shows)
+
+
+async def _crops(page: Page, words: list[str]) -> list[tuple[str, bytes]]:
+    """A small screenshot around each word where the page shows it (the evidence of a content hit)."""
+    from playwright.async_api import Error as PlaywrightError
+
+    out = []
+    size = await page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    for word in list(dict.fromkeys(words))[:MAX_CROPS]:
+        try:
+            box = await page.evaluate(FIND_TEXT_JS, word)
+            if not box:
+                continue
+            x, y = max(0.0, box["x"] - CROP_MARGIN[0]), max(0.0, box["y"] - CROP_MARGIN[1])
+            width = min(box["width"] + 2 * CROP_MARGIN[0], size[0] - x)
+            height = min(box["height"] + 2 * CROP_MARGIN[1], size[1] - y)
+            if width <= 0 or height <= 0:
+                continue
+            clip = {"x": x, "y": y, "width": width, "height": height}
+            out.append((word, await page.screenshot(clip=clip, full_page=True, type="png", timeout=15000)))
+        except PlaywrightError:
+            continue
+    return out
 
 
 async def snapshot(page: Page, *, screenshot: bool, layout: bool, settle_ms: int = 300, idle: bool = True,
-                   first_screen: bool = False) -> RenderedPage:
+                   first_screen: bool = False, crop_words: list[str] | None = None) -> RenderedPage:
     """What the browser shows now; the page is always closed afterwards.
 
     `idle=False` for a page the server sends whole (its lists are in the HTML): the navigation has
@@ -255,7 +297,8 @@ async def snapshot(page: Page, *, screenshot: bool, layout: bool, settle_ms: int
         shot = await page.screenshot(full_page=not first_screen, type="png", timeout=15000) if screenshot else None
         measured = await page.evaluate(LAYOUT_JS) if layout else None
         hidden = await page.evaluate(HIDDEN_LINKS_JS) if layout else None  # the home page, seen once
-        return RenderedPage(page.url, html, frames, shot, measured, hidden_links=hidden)
+        crops = await _crops(page, crop_words) if crop_words else []
+        return RenderedPage(page.url, html, frames, shot, measured, hidden_links=hidden, crops=crops)
     except PlaywrightError as exc:
         return RenderedPage(page.url, "", error=reason("browser", error=str(exc).splitlines()[0][:300]))
     finally:

@@ -151,7 +151,8 @@ def load_evidence(session: Session, run_id: int, root: Path | None) -> dict[str,
     rows = session.scalars(select(Evidence).where(Evidence.run_id == run_id).order_by(Evidence.id))
     for row in rows:
         path = str((root / row.path).resolve()) if root is not None else row.path
-        files.setdefault(row.url, {})[row.kind] = path
+        # a crop around a content hit is kept by the word it shows ("crop:攻府"), the others by kind
+        files.setdefault(row.url, {})[f"crop:{row.reason}" if row.kind == "crop" else row.kind] = path
     return files
 
 

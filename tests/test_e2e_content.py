@@ -212,6 +212,7 @@ def _stylesheet_site() -> type:
               '<link rel="stylesheet" href="/site.css"></head><body><div class="nav"><ul>'
               '<li><a href="/xw/">政务要闻</a></li></ul></div><div class="news"><ul>'
               '<li><a href="/xw/1.html">县政府召开常务会议</a><span>2023-11-18</span></li></ul></div>'
+              '<p>本县攻府召开全体会议，部署冬季安全生产工作。</p>'
               f'<div class="yqlj-x"><a href="{GAMBLING}">百家乐 真人荷官</a></div>'
               '<div class="footer">主办：外样式县人民政府办公室</div></body></html>', "text/html; charset=utf-8"),
         "/site.css": (".yqlj-x { display: none }", "text/css"),
@@ -244,3 +245,12 @@ def test_a_link_hidden_by_an_external_stylesheet_is_seen_in_the_browser(tmp_path
     [dark] = [f for f in w_v1(rendered.json())["findings"] if f["label"] == "暗链"]
     assert "需人工确认" in dark["detail"] and GAMBLING in dark["detail"]
     assert dark["evidence"][0]["how"] == ["display:none（浏览器计算样式）"]
+    # the typo's evidence: a crop of the rendered page around where it shows, not only the page's screenshot
+    [typo] = [f for f in w_v1(rendered.json())["findings"] if f["label"] == "错别字"]
+    crop = Path(typo["evidence"][0]["crop"])
+    head = crop.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    assert 0 < width < 1280 and 0 < height < 400  # around the words, not the page
+    [plain_typo] = [f for f in w_v1(plain.json())["findings"] if f["label"] == "错别字"]
+    assert "crop" not in plain_typo["evidence"][0]  # no browser, no crop (never a made-up one)

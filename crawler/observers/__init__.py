@@ -125,6 +125,10 @@ class PageObserver:
     def on_column(self, page: PageContext) -> Iterable[Any]:
         return ()
 
+    def crop_words(self, state: SiteCrawl) -> list[str]:
+        """Words of the home page to crop a screenshot around when it is rendered (evidence of a hit)."""
+        return []
+
     def on_rendered(self, page: PageContext, rendered: RenderedPage) -> Iterable[Any]:
         """The home page as Chromium showed it (`rendered.hidden_links`, its layout); browser crawls only."""
         return ()

@@ -37,6 +37,7 @@ from crawler.observers.words import DICTIONARIES_ENV, Scanner, extra_paths, scan
 # GOVWATCH_CONTENT_OBSERVERS; [] turns the content scan off).
 if TYPE_CHECKING:
     from crawler.render import RenderedPage
+    from crawler.spiders.state import SiteCrawl
 
 CONTENT_OBSERVERS: list[str] = ["crawler.observers.content.ContentObserver"]
 DATE_RE = re.compile(r"\d{4}[-/.年]\d{1,2}|\d{1,2}[-/月]\d{1,2}日?")
@@ -50,6 +51,7 @@ class _Site:
     home_links: dict[str, str] = field(default_factory=dict)
     home_words: set[str] = field(default_factory=set)
     home_dark: set[str] = field(default_factory=set)  # dark links of the home page already recorded
+    home_hits: list[str] = field(default_factory=list)  # words of the home page's content hits
 
 
 def fingerprint(text: str, min_line: int) -> list[str]:
@@ -85,7 +87,10 @@ class ContentObserver(PageObserver):
         site.seen.add(key(page.url))
         limits = self._limits(page)
         text = visible_text(page.doc)
-        yield from self._scan(page, text, "home", "page")
+        for item in self._scan(page, text, "home", "page"):
+            if item.kind == "content_hit":  # cropped from the rendered page (never personal data: unmasked)
+                site.home_hits.append(item.data["wrong"])
+            yield item
         yield page.observe("home_fingerprint", {"lines": fingerprint(text, int(limits.get("fingerprint_min_line", 6))),
                                                 "chars": len(text)})
         trusted = list(limits.get("trusted_host_suffixes", []))
@@ -190,6 +195,10 @@ class ContentObserver(PageObserver):
                                                     links_only=True) if h.kind == "sensitive"]
         return page.observe("dark_link", {**link, "role": role, "words": sorted({h.wrong for h in hits}),
                                           "category": hits[0].category if hits else None})
+
+    def crop_words(self, state: SiteCrawl) -> list[str]:
+        site = self.sites.get(state.run_id)
+        return list(site.home_hits) if site is not None else []
 
     @guarded
     def on_rendered(self, page: PageContext, rendered: RenderedPage) -> Iterator[Any]:

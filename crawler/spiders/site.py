@@ -31,7 +31,16 @@ from crawler.columns import classify, discover_columns, normalize_url, site_scop
 from crawler.encoding import UndecodableError, decode_html
 from crawler.evidence import EvidenceStore
 from crawler.extract import PageExtract, extract_page
-from crawler.items import ColumnSeen, CrawlFailed, HomeSeen, Observed, PageFetched, PageItems, RunFinished
+from crawler.items import (
+    ColumnSeen,
+    CrawlFailed,
+    EvidenceTaken,
+    HomeSeen,
+    Observed,
+    PageFetched,
+    PageItems,
+    RunFinished,
+)
 from crawler.linkcheck import failure_outcome, is_html, soft_404_reason, status_outcome
 from crawler.observers import DEFAULT_OBSERVERS, PageContext, PageObserver
 from crawler.observers.content import CONTENT_OBSERVERS
@@ -315,8 +324,9 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         state = self._state(response)
         needs_items = response.meta.get("needs_items", False)
         # A server-rendered home page is seen in the browser for its first screen (layout, evidence) only.
+        words = [w for observer in self.observers.values() for w in observer.crop_words(state)]
         rendered = await snapshot(response.meta["playwright_page"], screenshot=True, layout=True, idle=needs_items,
-                                  first_screen=not needs_items)
+                                  first_screen=not needs_items, crop_words=words)
         needs_items = needs_items and not rendered.error
         extract = await _guarded(self._rendered_extract(state, rendered)) if needs_items else None
         for item in self._step(state, self._home_rendered(state, response, rendered, extract)):
@@ -350,7 +360,12 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         yield from self._rendered_observed(state, response, rendered)
 
     def _rendered_observed(self, state: SiteCrawl, response: Response, rendered: RenderedPage) -> Iterator[Any]:
-        """The observers' look at the rendered home page, after their look at its HTML (on_home)."""
+        """The observers' look at the rendered home page, after their look at its HTML (on_home), and the
+        crops of the words they asked to see."""
+        if self.evidence is not None:
+            for word, png in rendered.crops:
+                yield EvidenceTaken(state.run_id, rendered.url, "crop", word[:100], png, ".png", False,
+                                    response.status, None, True)
         if rendered.hidden_links is None:
             return
         page = PageContext(self, state, rendered.url, "home", response.status, None, None, response=response)

@@ -71,6 +71,9 @@ def candidates(obs: SiteObs | Records, params: dict[str, Any]) -> list[dict[str,
                                                                                       {}).get("screenshot")
         if evidence.get("post") is None:
             evidence.pop("post", None)
+        crop = obs.evidence.get(url or "", {}).get(f"crop:{evidence['wrong']}") if evidence.get("wrong") else None
+        if crop:
+            evidence = {**evidence, "crop": crop}  # the words where the rendered page shows them
         out.append({"kind": kind, "key": k, "grade": grade, "what": what, "url": url, "detail": detail,
                     "evidence": {"key": k, "hit": kind, "url": url, "grade": grade, "screenshot": shot, **evidence}})
 
