@@ -163,5 +163,5 @@ def stored_verdicts(db: Database, judged: Sequence[Judged]) -> list[dict]:
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             found |= dict(session.execute(select(StoredEvaluation.id, StoredEvaluation.result)
-                                          .where(StoredEvaluation.id.in_(chunk))).tuples().all())
+                                          .where(StoredEvaluation.id.in_(chunk))).all())
     return [found[i] for i in ids if i in found]

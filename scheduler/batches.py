@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, select, update
@@ -409,7 +410,8 @@ class Judging:
     a coordinator that died half-way and whose batch is adopted judges neither twice nor too few. Only the
     light `Judged` is kept per site: memory stays flat in the number of sites."""
 
-    def __init__(self, db: Database, batch_id: int, profile: Profile | None = None) -> None:
+    def __init__(self, db: Database, batch_id: int, profile: Profile | None = None, *,
+                 evidence_root: Path | None = None) -> None:
         from rules.profile import load_profile
 
         self.db, self.batch_id = db, batch_id
@@ -418,7 +420,7 @@ class Judging:
             self.as_of, self.started_at, profile_name = batch.as_of, batch.started_at, batch.profile
         self.profile = profile or load_profile(profile_name)
         self.judged: dict[int, Judged] = {}  # by site, in the order judged here
-        self._evidence_root = None
+        self._evidence_root = evidence_root
 
     def _waiting(self, *, closed_only: bool) -> list[tuple[int, int]]:
         """(site, run) of the batch's current runs not judged yet; `closed_only`: only runs whose crawl is over
@@ -429,7 +431,8 @@ class Judging:
                     Evaluation.site_id == BatchRun.site_id, Evaluation.as_of == self.as_of,
                     Evaluation.profile == self.profile.id, Evaluation.created_at >= self.started_at,
                     or_(Evaluation.run_id == BatchRun.run_id,
-                        and_(Evaluation.run_id.is_(None), CrawlRun.status == INTERRUPTED)))
+                        # judged on no crawl: its run could be no basis (interrupted, or never closed)
+                        and_(Evaluation.run_id.is_(None), CrawlRun.status.in_(("running", INTERRUPTED)))))
                 .exists()
             )
             query = (select(BatchRun.site_id, BatchRun.run_id).join(CrawlRun, CrawlRun.id == BatchRun.run_id)
@@ -437,7 +440,7 @@ class Judging:
                      .order_by(BatchRun.id))
             if closed_only:
                 query = query.where(CrawlRun.finished_at.is_not(None), CrawlRun.status.not_in(("running", INTERRUPTED)))
-            return [(site_id, run_id) for site_id, run_id in session.execute(query).tuples()]
+            return [(site_id, run_id) for site_id, run_id in session.execute(query)]
 
     def _judge(self, site_id: int, run_id: int) -> None:
         from inspection.sites import Judged, judge_site, slim
@@ -475,7 +478,7 @@ class Judging:
         with self.db.session() as session:
             current = {link.site_id: run for link, run in session.execute(
                 select(BatchRun, CrawlRun).join(CrawlRun, CrawlRun.id == BatchRun.run_id)
-                .where(BatchRun.batch_id == self.batch_id, BatchRun.superseded.is_(False))).tuples()}
+                .where(BatchRun.batch_id == self.batch_id, BatchRun.superseded.is_(False)))}
             evaluations = {
                 ev_run: ev_id for ev_id, ev_run in session.execute(
                     select(Evaluation.id, Evaluation.run_id)
@@ -506,7 +509,7 @@ def run_batch(settings: Settings, db: Database, batch_id: int, owner: str, *, qu
     whatever is left. Returns the `Judged` of the sites judged here, in the batch's order."""
     with db.session() as session:
         mode = session.get(CrawlBatch, batch_id).mode
-    judging = Judging(db, batch_id, profile)
+    judging = Judging(db, batch_id, profile, evidence_root=settings.evidence_dir)
     try:
         if mode == "workers":
             crawl_with_workers(settings, db, batch_id, owner, queue=queue, progress=progress, judge=judging.ready)
