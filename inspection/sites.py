@@ -155,6 +155,29 @@ def slim(ev: Evaluation) -> Evaluation:
     return replace(ev, obs=light, findings=list(ev.vetoes), indicators=[], scoring={})
 
 
+def judge_sites(
+    db: Database,
+    site_ids: Sequence[int],
+    as_of: date,
+    profile: Profile,
+    run_ids: dict[int, int] | None = None,
+    *,
+    evidence_root: Path | None = None,
+    name_site: bool = False,
+) -> list[Judged]:
+    """`evaluate_sites`, stored, keeping only the light `Judged` of each site: for many sites at once (a
+    crawl of the registry), printed as a table (`.summary`) or as the stored JSON (`stored_verdicts`)."""
+    if evidence_root is None:
+        evidence_root = load_settings().evidence_dir
+    results = []
+    for site_id in site_ids:
+        run_id = (run_ids or {}).get(site_id)
+        ev, evaluation_id, _ = judge_site(db, site_id, as_of, profile, run_id, evidence_root=evidence_root,
+                                          name_site=name_site)
+        results.append(Judged(site_id, ev.obs.run_id, evaluation_id, ev.verdict, slim(ev)))
+    return results
+
+
 def stored_verdicts(db: Database, judged: Sequence[Judged]) -> list[dict]:
     """The JSON of each verdict as stored (verdict_json of the full evaluation), in the order given."""
     ids = [j.evaluation_id for j in judged if j.evaluation_id is not None]

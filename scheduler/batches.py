@@ -420,7 +420,7 @@ class Judging:
             self.as_of, self.started_at, profile_name = batch.as_of, batch.started_at, batch.profile
         self.profile = profile or load_profile(profile_name)
         self.judged: dict[int, Judged] = {}  # by site, in the order judged here
-        self._evidence_root = evidence_root
+        self._evidence_root = evidence_root  # None: the settings' (inspection/sites.py judge_site)
 
     def _waiting(self, *, closed_only: bool) -> list[tuple[int, int]]:
         """(site, run) of the batch's current runs not judged yet; `closed_only`: only runs whose crawl is over
@@ -443,16 +443,12 @@ class Judging:
             return [(site_id, run_id) for site_id, run_id in session.execute(query)]
 
     def _judge(self, site_id: int, run_id: int) -> None:
-        from inspection.sites import Judged, judge_site, slim
+        from inspection.sites import judge_sites
 
-        if self._evidence_root is None:
-            from config.settings import load_settings
-
-            self._evidence_root = load_settings().evidence_dir
-        ev, evaluation_id, _ = judge_site(self.db, site_id, self.as_of, self.profile, run_id, name_site=True,
-                                          evidence_root=self._evidence_root)
-        self.judged[site_id] = Judged(site_id, ev.obs.run_id, evaluation_id, ev.verdict, slim(ev))
-        log.info("batch %s: site %s judged on run %s (%s)", self.batch_id, site_id, ev.obs.run_id, ev.verdict)
+        [judged] = judge_sites(self.db, [site_id], self.as_of, self.profile, {site_id: run_id}, name_site=True,
+                               evidence_root=self._evidence_root)
+        self.judged[site_id] = judged
+        log.info("batch %s: site %s judged on run %s (%s)", self.batch_id, site_id, judged.run_id, judged.verdict)
 
     def ready(self, budget: float | None = None) -> int:
         """Judge the sites whose run is closed; stop after `budget` seconds (the caller's heartbeat must not
