@@ -15,8 +15,8 @@ from config.settings import Settings, load_settings
 from crawler.runner import CrawlInterrupted, CrawlJob, run_crawls
 from reports.verdict import verdict_json
 from rules.engine import Evaluation, evaluate
-from rules.findings import DEAD_OUTCOMES
-from rules.observations import observations
+from rules.findings import DEAD_OUTCOMES, Finding
+from rules.observations import ColumnObs, LinkObs, observations
 from rules.profile import Profile
 from storage.db import Database
 from storage.interrupted import mark_interrupted, signal_reason
@@ -143,16 +143,23 @@ class Judged:
     summary: Evaluation
 
 
+_READ_COLUMN = ColumnObs("", "", "", 1, None, 0, 0, False)  # a column as a table counts it: read, or blank
+_BLANK_COLUMN = replace(_READ_COLUMN, blank=True)
+
+
 def slim(ev: Evaluation) -> Evaluation:
-    """Only what a summary table shows (name, code, verdict, score, vetoes, problems, the home page's newest
-    date, columns, dead links, the crawl it rests on): the observer records, evidence files, probes, the
-    indicators and the live links are dropped."""
+    """Only what a summary table of many sites shows (reports/verdict.py Summary: name, code, verdict, score,
+    vetoes, problems, the home page's newest date, the columns and blank ones counted, the dead links counted,
+    the crawl it rests on), a few hundred bytes: records, evidence files, probes, indicators, the columns'
+    and links' details and the findings' evidence are dropped."""
     obs = ev.obs
     crawl = {k: obs.crawl[k] for k in ("run_id", "status", "error", "basis", "interrupted_runs") if k in obs.crawl}
-    dead = {x.url: x for x in obs.links if x.outcome in DEAD_OUTCOMES}
-    light = replace(obs, links=tuple(dead.values()), crawl=crawl, records={}, evidence={}, probes=(),
-                    probe_loader=None, manual=(), reviews={}, previous={})
-    return replace(ev, obs=light, findings=list(ev.vetoes), indicators=[], scoring={})
+    dead = {x.url: LinkObs(x.url, "", None, x.outcome, None) for x in obs.links if x.outcome in DEAD_OUTCOMES}
+    columns = tuple(_BLANK_COLUMN if c.blank else _READ_COLUMN for c in obs.columns)
+    light = replace(obs, columns=columns, links=tuple(dead.values()), crawl=crawl, records={}, evidence={},
+                    probes=(), probe_loader=None, manual=(), reviews={}, previous={})
+    vetoes = [Finding(f.indicator, f.title, f.kind, "") for f in ev.vetoes]
+    return replace(ev, obs=light, findings=vetoes, indicators=[], scoring={})
 
 
 def judge_sites(
