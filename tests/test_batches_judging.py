@@ -19,7 +19,7 @@ from scheduler import jobs
 from scheduler.batches import Judging, create_batch, run_batch
 from storage.db import Database
 from storage.interrupted import INTERRUPTED
-from storage.models import BatchRun, CrawlBatch, CrawlRun, Evaluation
+from storage.models import BatchRun, Column, CrawlBatch, CrawlRun, Evaluation, LinkCheck
 from storage.repo import upsert_site, utcnow
 from tests.test_scheduler import settings_for
 
@@ -58,6 +58,14 @@ def test_ready_judges_closed_runs_once_and_finish_the_rest(tmp_path, db_url) -> 
     judging = Judging(db, batch_id, profile)
     assert judging.ready() == 0  # all still running
     _close(db, runs[0])
+    with db.session() as session:  # what the summary counts: columns, blank ones, dead links (by URL)
+        for k, blank in enumerate((False, True, False)):
+            session.add(Column(run_id=runs[0], name=f"栏目{k}", url=f"http://www.a.gov.cn/c{k}/", category="news",
+                               category_source="keyword", blank=blank, latest_date=AS_OF - timedelta(days=k)))
+        for k, outcome in enumerate(("broken", "broken", "ok", "timeout")):
+            session.add(LinkCheck(run_id=runs[0], url=f"http://www.a.gov.cn/x{k % 2 if k < 2 else k}.html",
+                                  found_on=f"http://www.a.gov.cn/c{k % 3}/", status=404, outcome=outcome,
+                                  checked_at=utcnow()))
     _close(db, runs[1], "failed")
     _close(db, runs[2], INTERRUPTED)  # crawled again under a new run, unless it is the last attempt
     assert judging.ready() == 2
@@ -80,9 +88,23 @@ def test_ready_judges_closed_runs_once_and_finish_the_rest(tmp_path, db_url) -> 
     verdicts = stored_verdicts(db, results)
     assert [v["site"]["url"] for v in verdicts] == [f"http://www.s{i}.gov.cn/" for i in range(4)]
     assert all(j.summary.obs.records == {} and j.summary.indicators == [] for j in results)
+    # The slim evaluation prints the same summary (table on a wide terminal, blocks on a narrow one) as the full.
+    from io import StringIO
+
+    from rich.console import Console
+
+    from inspection.sites import evaluate_sites
     from reports.verdict import summary_table
 
-    assert summary_table([j.summary for j in results]) is not None
+    full = evaluate_sites(db, ids, AS_OF, profile, {j.site_id: j.run_id for j in results if j.run_id}, save=False)
+    for width in (200, 80):
+        shown = []
+        for evs in (full, [j.summary for j in results]):
+            console = Console(file=StringIO(), width=width, color_system=None)
+            console.print(summary_table(evs))
+            shown.append(console.file.getvalue())
+        assert shown[0] == shown[1] and "站0" in shown[0]
+    assert (len(results[0].summary.obs.columns), len(results[0].summary.obs.links)) == (3, 3)
     db.dispose()
 
 
