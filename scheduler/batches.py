@@ -420,6 +420,7 @@ class Judging:
             self.as_of, self.started_at, profile_name = batch.as_of, batch.started_at, batch.profile
         self.profile = profile or load_profile(profile_name)
         self.judged: dict[int, Judged] = {}  # by site, in the order judged here
+        self._failed: set[tuple[int, int]] = set()  # (site, run) whose judging raised during the crawl
         self._evidence_root = evidence_root  # None: the settings' (inspection/sites.py judge_site)
 
     def _waiting(self, *, closed_only: bool) -> list[tuple[int, int]]:
@@ -456,9 +457,17 @@ class Judging:
         until = None if budget is None else time.monotonic() + budget
         count = 0
         for site_id, run_id in self._waiting(closed_only=True):
+            if (site_id, run_id) in self._failed:
+                continue
             if until is not None and time.monotonic() > until:
                 break
-            self._judge(site_id, run_id)
+            try:
+                self._judge(site_id, run_id)
+            except Exception:  # a judging error never stops the others' crawl: tried again (and raised) at the end
+                log.exception("batch %s: site %s could not be judged on run %s; tried again at the end",
+                              self.batch_id, site_id, run_id)
+                self._failed.add((site_id, run_id))
+                continue
             count += 1
         return count
 

@@ -230,3 +230,38 @@ def test_workers_batch_judges_a_site_while_another_is_crawled(tmp_path, pg_url, 
         runs = {r.site_id: r.id for r in session.scalars(select(CrawlRun))}
     assert _evaluations(db) == sorted(runs.items())
     db.dispose()
+
+
+def test_a_judging_error_during_the_crawl_waits_for_the_end(tmp_path, monkeypatch) -> None:
+    """A site whose judging raises while the others crawl does not stop them: it is skipped by `ready` (not
+    tried again every turn) and judged at the end, where an error still fails loudly."""
+    import pytest
+
+    import inspection.sites
+
+    db = Database(f"sqlite:///{tmp_path / 'g.db'}")
+    with db.session() as session:
+        ids = [upsert_site(session, url=f"http://www.s{i}.gov.cn/", name=f"站{i}")[0].id for i in range(2)]
+    batch_id = create_batch(db, ids, AS_OF, "national-2019", kind="nightly", mode="local", owner="test")
+    for link in _links(db, batch_id):
+        _close(db, link.run_id)
+    real, tries = inspection.sites.judge_site, []
+
+    def judge_site(db, site_id, *args, **kwargs):
+        tries.append(site_id)
+        if site_id == ids[0] and len(tries) < 4:
+            raise RuntimeError("a check's bug")
+        return real(db, site_id, *args, **kwargs)
+
+    monkeypatch.setattr(inspection.sites, "judge_site", judge_site)
+    judging = Judging(db, batch_id, load_profile("national-2019"))
+    assert judging.ready() == 1 and judging.ready() == 0
+    assert tries == [ids[0], ids[1]]
+    assert [s for s, _ in _evaluations(db)] == [ids[1]]
+    with pytest.raises(RuntimeError):
+        Judging(db, batch_id).finish()  # still failing: the batch is not closed (adopted and tried again later)
+    with db.session() as session:
+        assert session.get(CrawlBatch, batch_id).status == "running"
+    assert [j.site_id for j in judging.finish()] == ids  # the third try works: judged once, at the end
+    assert [s for s, _ in _evaluations(db)] == ids
+    db.dispose()
