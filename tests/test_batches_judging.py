@@ -265,3 +265,31 @@ def test_a_judging_error_during_the_crawl_waits_for_the_end(tmp_path, monkeypatc
     assert [j.site_id for j in judging.finish()] == ids  # the third try works: judged once, at the end
     assert [s for s, _ in _evaluations(db)] == ids
     db.dispose()
+
+
+def test_cli_nightly_prints_the_stored_verdicts(tmp_path, farm_factory, monkeypatch) -> None:
+    """`govwatch nightly --local --json` prints each site's stored verdict JSON; without --json the table."""
+    from typer.testing import CliRunner
+
+    from govwatch.cli import app
+
+    farm = farm_factory(2, columns=2)
+    settings = settings_for(tmp_path, f"sqlite:///{tmp_path / 'g.db'}")
+    db = Database(settings.database)
+    with db.session() as session:
+        for i, u in enumerate(farm.urls):
+            upsert_site(session, url=u, name=f"夜站{i}", code=f"97000000{i:02d}")
+    for key, value in {"GOVWATCH_HOME": str(settings.home), "GOVWATCH_DATABASE_URL": settings.database,
+                       "GOVWATCH_BROWSER": "0"}.items():
+        monkeypatch.setenv(key, value)
+    result = CliRunner().invoke(app, ["nightly", "--local", "--as-of", AS_OF.isoformat(), "--json"])
+    assert result.exit_code == 0, result.output
+    verdicts = json.loads(result.stdout)
+    with db.session() as session:
+        stored = [ev.result for ev in session.scalars(select(Evaluation).order_by(Evaluation.site_id))]
+    assert verdicts == stored and [v["site"]["url"] for v in verdicts] == farm.urls
+    table = CliRunner().invoke(app, ["nightly", "--local", "--as-of", AS_OF.isoformat(), "--force"],
+                               env={"COLUMNS": "200"})
+    assert table.exit_code == 0, table.output
+    assert "夜站0" in table.stdout and "夜站1" in table.stdout and "共 2 个网站" in table.stdout
+    db.dispose()
