@@ -3,8 +3,9 @@
 A batch (nightly crawl, recheck, `crawl --workers`) stores its runs before the first request and
 beats a heartbeat while it waits. It crawls either in a child process (`mode="local"`: Twisted's
 reactor never runs in the scheduler itself) or through `govwatch worker` processes on Redis
-(`mode="workers"`). It is finished when every site's current run has finished, failed or timed out;
-then each site is judged on exactly that run.
+(`mode="workers"`). Each site is judged on exactly its current run as soon as that run has closed,
+while the others are still crawled, in a database session of its own (`Judging`); the batch is
+finished when every site's current run has finished, failed or timed out and every site is judged.
 
 A batch whose heartbeat stopped (its process was killed) is adopted by the next scheduler to start:
 runs it left unfinished are marked interrupted (检查被中断) and their sites crawled again under new
@@ -29,8 +30,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from config.settings import Settings, to_environ
@@ -41,6 +44,9 @@ from storage.interrupted import INTERRUPTED
 from storage.interrupted import reason as interrupted_reason
 from storage.models import BatchRun, CrawlBatch, CrawlRun, Evaluation, RecheckRequest, Site
 from storage.repo import start_run, utcnow
+
+if TYPE_CHECKING:
+    from inspection.sites import Judged
 
 log = logging.getLogger("govwatch.batches")
 
@@ -195,9 +201,14 @@ def _child_preexec() -> None:  # pragma: no cover - runs in the child
         pass
 
 
+JudgeFn = Callable[[float], object]  # judge the sites whose run closed, for at most so many seconds (Judging.ready)
+JUDGE_BUDGET = 2.0  # seconds of judging per turn of a crawl's waiting loop: the heartbeat is never held long
+
+
 def crawl_locally(settings: Settings, db: Database, batch_id: int, owner: str, *,
-                  progress: ProgressFn | None = None, attempts: int = 2) -> None:
-    """Crawl the batch's unfinished runs in a child process (`python -m scheduler.crawl_child`)."""
+                  progress: ProgressFn | None = None, attempts: int = 2, judge: JudgeFn | None = None) -> None:
+    """Crawl the batch's unfinished runs in a child process (`python -m scheduler.crawl_child`); while it
+    crawls, `judge` is given the sites whose run has closed."""
     deadline = time.monotonic() + settings.batch_timeout
     for attempt in range(1, attempts + 1):
         state, unfinished = _progress(db, batch_id)
@@ -224,6 +235,8 @@ def crawl_locally(settings: Settings, db: Database, batch_id: int, owner: str, *
                         heartbeat(db, batch_id, owner)
                         if progress is not None:
                             progress(_progress(db, batch_id)[0])
+                        if judge is not None:
+                            judge(JUDGE_BUDGET)
                     if time.monotonic() > deadline:
                         log.warning("batch %s: time limit reached; stopping the crawl", batch_id)
                         stop_child(child)
@@ -250,9 +263,10 @@ def crawl_locally(settings: Settings, db: Database, batch_id: int, owner: str, *
 
 def crawl_with_workers(settings: Settings, db: Database, batch_id: int, owner: str, *,
                        queue: WorkQueue | None = None, progress: ProgressFn | None = None,
-                       poll: float = 0.5) -> None:
+                       poll: float = 0.5, judge: JudgeFn | None = None) -> None:
     """Queue the batch's unfinished runs for `govwatch worker` processes and wait until each has
-    finished, failed or timed out, re-queuing the jobs of workers that died."""
+    finished, failed or timed out, re-queuing the jobs of workers that died; meanwhile `judge` is given
+    the sites whose run has closed."""
     queue = queue or WorkQueue.from_settings(settings)
     with db.session() as session:
         urgent = session.get(CrawlBatch, batch_id).kind == "recheck"
@@ -279,6 +293,8 @@ def crawl_with_workers(settings: Settings, db: Database, batch_id: int, owner: s
             progress(state)
         if not unfinished:
             return
+        if judge is not None:
+            judge(JUDGE_BUDGET)
         if not warned_no_workers and not queue.live_workers():
             log.warning("batch %s: no live `govwatch worker` on %s; waiting for one", batch_id, queue.prefix)
             warned_no_workers = True
@@ -386,50 +402,124 @@ def wait_for_accounts(settings: Settings, db: Database, queue: WorkQueue, accoun
 # -- judging -------------------------------------------------------------------------------
 
 
-def evaluate_batch(db: Database, batch_id: int, profile: Profile | None = None) -> list:
-    """Judge every site of the batch on its current run; rechecks waiting on the batch are closed."""
-    from inspection.sites import evaluate_sites
-    from rules.profile import load_profile
+class Judging:
+    """The judging of one batch: each site judged as soon as its current run is closed, while the crawl of the
+    others goes on (`ready`, called from the crawl's progress loop), each in a database session of its own;
+    at the end (`finish`) whatever is left, failed and interrupted runs included. Which runs were judged is
+    read from the store (the Evaluation rows of the batch's current runs, made since the batch started), so
+    a coordinator that died half-way and whose batch is adopted judges neither twice nor too few. Only the
+    light `Judged` is kept per site: memory stays flat in the number of sites."""
 
-    with db.session() as session:
-        batch = session.get(CrawlBatch, batch_id)
-        as_of, profile_name = batch.as_of, batch.profile
-        rows = session.execute(select(BatchRun, CrawlRun).join(CrawlRun, CrawlRun.id == BatchRun.run_id)
-                               .where(BatchRun.batch_id == batch_id, BatchRun.superseded.is_(False))
-                               .order_by(BatchRun.id)).all()
-        run_ids = {link.site_id: run.id for link, run in rows}
-        for link, run in rows:  # a site met only by URL takes the name its home page gives
-            site = session.get(Site, link.site_id)
-            if site.name == site.url and run.home_title:
-                site.name = (run.home_meta or {}).get("SiteName") or run.home_title.split("_")[-1].strip()[:200]
-    profile = profile or load_profile(profile_name)
-    results = evaluate_sites(db, list(run_ids), as_of, profile, run_ids)
-    with db.session() as session:
-        evaluations = {
-            ev.run_id: ev.id for ev in session.scalars(
-                select(Evaluation).where(Evaluation.run_id.in_(list(run_ids.values()))).order_by(Evaluation.id))
-        }
-        for request in session.scalars(select(RecheckRequest).where(RecheckRequest.batch_id == batch_id)):
-            run = session.get(CrawlRun, run_ids.get(request.site_id))
-            request.run_id = run.id if run else None
-            request.evaluation_id = evaluations.get(request.run_id)
-            request.finished_at = utcnow()
-            request.status = "done" if run is not None and run.status in ("ok", "partial") else "failed"
-            request.error = None if request.status == "done" else (run.error if run else "no crawl")
-    finish_batch(db, batch_id, "done")
-    return results
+    def __init__(self, db: Database, batch_id: int, profile: Profile | None = None, *,
+                 evidence_root: Path | None = None) -> None:
+        from rules.profile import load_profile
+
+        self.db, self.batch_id = db, batch_id
+        with db.session() as session:
+            batch = session.get(CrawlBatch, batch_id)
+            self.as_of, self.started_at, profile_name = batch.as_of, batch.started_at, batch.profile
+        self.profile = profile or load_profile(profile_name)
+        self.judged: dict[int, Judged] = {}  # by site, in the order judged here
+        self._failed: set[tuple[int, int]] = set()  # (site, run) whose judging raised during the crawl
+        self._evidence_root = evidence_root  # None: the settings' (inspection/sites.py judge_site)
+
+    def _waiting(self, *, closed_only: bool) -> list[tuple[int, int]]:
+        """(site, run) of the batch's current runs not judged yet; `closed_only`: only runs whose crawl is over
+        for good (finished, not interrupted: an interrupted run is crawled again under a new run)."""
+        with self.db.session() as session:
+            judged = (
+                select(Evaluation.id).where(
+                    Evaluation.site_id == BatchRun.site_id, Evaluation.as_of == self.as_of,
+                    Evaluation.profile == self.profile.id, Evaluation.created_at >= self.started_at,
+                    or_(Evaluation.run_id == BatchRun.run_id,
+                        # judged on no crawl: its run could be no basis (interrupted, or never closed)
+                        and_(Evaluation.run_id.is_(None), CrawlRun.status.in_(("running", INTERRUPTED)))))
+                .exists()
+            )
+            query = (select(BatchRun.site_id, BatchRun.run_id).join(CrawlRun, CrawlRun.id == BatchRun.run_id)
+                     .where(BatchRun.batch_id == self.batch_id, BatchRun.superseded.is_(False), ~judged)
+                     .order_by(BatchRun.id))
+            if closed_only:
+                query = query.where(CrawlRun.finished_at.is_not(None), CrawlRun.status.not_in(("running", INTERRUPTED)))
+            return [(site_id, run_id) for site_id, run_id in session.execute(query)]
+
+    def _judge(self, site_id: int, run_id: int) -> None:
+        from inspection.sites import judge_sites
+
+        [judged] = judge_sites(self.db, [site_id], self.as_of, self.profile, {site_id: run_id}, name_site=True,
+                               evidence_root=self._evidence_root)
+        self.judged[site_id] = judged
+        log.info("batch %s: site %s judged on run %s (%s)", self.batch_id, site_id, judged.run_id, judged.verdict)
+
+    def ready(self, budget: float | None = None) -> int:
+        """Judge the sites whose run is closed; stop after `budget` seconds (the caller's heartbeat must not
+        wait on a crowd of sites finished at once: the rest are judged at the next call). Returns how many."""
+        until = None if budget is None else time.monotonic() + budget
+        count = 0
+        for site_id, run_id in self._waiting(closed_only=True):
+            if (site_id, run_id) in self._failed:
+                continue
+            if until is not None and time.monotonic() > until:
+                break
+            try:
+                self._judge(site_id, run_id)
+            except Exception:  # a judging error never stops the others' crawl: tried again (and raised) at the end
+                log.exception("batch %s: site %s could not be judged on run %s; tried again at the end",
+                              self.batch_id, site_id, run_id)
+                self._failed.add((site_id, run_id))
+                continue
+            count += 1
+        return count
+
+    def finish(self) -> list:
+        """Judge every site not judged yet, each once, on its current run (failed or interrupted included);
+        close the rechecks waiting on the batch and the batch itself. Returns the `Judged` of the sites
+        judged by this process, in the batch's order (a site judged by a coordinator that died before this
+        one adopted the batch keeps its stored verdict and is not judged again)."""
+        for site_id, run_id in self._waiting(closed_only=False):
+            self._judge(site_id, run_id)
+        order = {link.site_id: n for n, (link, _) in enumerate(current_runs(self.db, self.batch_id))}
+        results = sorted(self.judged.values(), key=lambda j: order.get(j.site_id, len(order)))
+        with self.db.session() as session:
+            current = {link.site_id: run for link, run in session.execute(
+                select(BatchRun, CrawlRun).join(CrawlRun, CrawlRun.id == BatchRun.run_id)
+                .where(BatchRun.batch_id == self.batch_id, BatchRun.superseded.is_(False)))}
+            evaluations = {
+                ev_run: ev_id for ev_id, ev_run in session.execute(
+                    select(Evaluation.id, Evaluation.run_id)
+                    .where(Evaluation.run_id.in_([r.id for r in current.values()])).order_by(Evaluation.id))
+            }
+            for request in session.scalars(select(RecheckRequest).where(RecheckRequest.batch_id == self.batch_id)):
+                run = current.get(request.site_id)
+                request.run_id = run.id if run else None
+                mine = self.judged.get(request.site_id)
+                request.evaluation_id = (mine.evaluation_id if mine is not None and mine.run_id == request.run_id
+                                         else evaluations.get(request.run_id))
+                request.finished_at = utcnow()
+                request.status = "done" if run is not None and run.status in ("ok", "partial") else "failed"
+                request.error = None if request.status == "done" else (run.error if run else "no crawl")
+        finish_batch(self.db, self.batch_id, "done")
+        return results
+
+
+def evaluate_batch(db: Database, batch_id: int, profile: Profile | None = None) -> list:
+    """Judge every site of the batch not judged yet on its current run; rechecks waiting on the batch are
+    closed. Returns the `Judged` (inspection/sites.py) of the sites judged here."""
+    return Judging(db, batch_id, profile).finish()
 
 
 def run_batch(settings: Settings, db: Database, batch_id: int, owner: str, *, queue: WorkQueue | None = None,
               progress: ProgressFn | None = None, profile: Profile | None = None) -> list:
-    """Crawl (in the batch's mode) whatever is unfinished, then judge every site."""
+    """Crawl (in the batch's mode) whatever is unfinished, judging each site as its run closes, then judge
+    whatever is left. Returns the `Judged` of the sites judged here, in the batch's order."""
     with db.session() as session:
         mode = session.get(CrawlBatch, batch_id).mode
+    judging = Judging(db, batch_id, profile, evidence_root=settings.evidence_dir)
     try:
         if mode == "workers":
-            crawl_with_workers(settings, db, batch_id, owner, queue=queue, progress=progress)
+            crawl_with_workers(settings, db, batch_id, owner, queue=queue, progress=progress, judge=judging.ready)
         else:
-            crawl_locally(settings, db, batch_id, owner, progress=progress)
+            crawl_locally(settings, db, batch_id, owner, progress=progress, judge=judging.ready)
     except BatchStopped:
         log.warning("batch %s stopped with the service; it is finished at the next start", batch_id)
         raise
@@ -438,7 +528,7 @@ def run_batch(settings: Settings, db: Database, batch_id: int, owner: str, *, qu
             log.exception("batch %s failed", batch_id)
             finish_batch(db, batch_id, "failed", f"{exc.__class__.__name__}: {exc}")
         raise  # KeyboardInterrupt/SystemExit: the batch stays running, to be adopted by the next start
-    return evaluate_batch(db, batch_id, profile)
+    return judging.finish()
 
 
 def inspect_sites(settings: Settings, db: Database, site_ids: Sequence[int], as_of: date, profile: Profile, *,

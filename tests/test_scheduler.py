@@ -184,7 +184,7 @@ def test_recheck_queue_and_nightly_in_a_child_process(tmp_path, farm_factory, mo
         assert session.get(Evaluation, request.evaluation_id).run_id == run.id
     assert jobs.rechecks() == []  # drained
     results = jobs.nightly(AS_OF)
-    assert sorted(ev.obs.site_url for ev in results) == sorted(farm.urls)
+    assert sorted(j.summary.obs.site_url for j in results) == sorted(farm.urls)  # inspection.sites.Judged
     assert jobs.nightly(AS_OF) == []  # the day's nightly crawl is done: not again
     with db.session() as session:
         batches = session.scalars(select(CrawlBatch).order_by(CrawlBatch.id)).all()

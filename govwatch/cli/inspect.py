@@ -29,7 +29,7 @@ from govwatch.cli.accounts import evaluate_accounts_command
 from govwatch.cli.media import collect_with_progress, recheck_account
 from govwatch.cli.progress import crawl_with_progress
 from govwatch.cli.service import accounts_to_workers, inspect_with_workers, wait_accounts_of_workers
-from inspection.sites import evaluate_sites
+from inspection.sites import evaluate_sites, judge_sites, stored_verdicts
 from reports.plain import plain
 from reports.verdict import print_evaluation, summary_table, verdict_json
 from rules.reasons import reason_words
@@ -127,14 +127,20 @@ def evaluate(
                        "用 `govwatch sites import 文件` 登记网站、`govwatch accounts import 文件` 登记账号；"
                        "用网址复查过（`govwatch recheck 网址`）的网站不在登记册中，用 "
                        "`govwatch evaluate --site 网址` 评价", code=1)
-    if ids:
+    if ids and site:  # the sites named: each one's panel
         results = evaluate_sites(db, ids, when, prof)
         if json_out:
             rows += [verdict_json(ev) for ev in results]
         else:
-            for ev in results if site else []:
+            for ev in results:
                 print_evaluation(out, ev)
             out.print(summary_table(results))
+    elif ids:  # the whole registry: one session per site, only the light verdicts kept
+        judged = judge_sites(db, ids, when, prof)
+        if json_out:
+            rows += stored_verdicts(db, judged)
+        else:
+            out.print(summary_table([j.summary for j in judged]))
     if media or (both and any_accounts):
         rows += evaluate_accounts_command(account, when, prof, period, json_out)
     if json_out:
@@ -167,18 +173,19 @@ def crawl(
         raise fail("登记册中没有要抓取的网站或账号（停用、关停、注销的不抓取）；用 `govwatch sites import 文件` "
                    "登记网站，`govwatch accounts import 文件` 登记账号")
     if not ids:
-        results = []
+        results, verdicts = [], []
     elif workers:  # the service path: see govwatch/cli_service.py and scheduler/batches.py
 
         queued = accounts_to_workers(settings, db, account_ids, when)  # the workers take them beside the sites
-        results = inspect_with_workers(settings, db, ids, when, prof, quiet=json_out)
+        judged = inspect_with_workers(settings, db, ids, when, prof, quiet=json_out)  # each judged as it ends
         accounts = wait_accounts_of_workers(settings, db, queued, quiet=json_out)
+        results, verdicts = [j.summary for j in judged], stored_verdicts(db, judged)
     else:
         accounts = []
         runs = crawl_with_progress(settings, db, ids, when, quiet=json_out, accounts=account_ids, collected=accounts)
         fresh_crawl_guard(settings, db, runs, when, as_of is not None)
-        results = evaluate_sites(db, ids, when, prof, runs)
-    verdicts = [verdict_json(ev) for ev in results]
+        judged = judge_sites(db, ids, when, prof, runs)  # one session each; only the light verdicts kept
+        results, verdicts = [j.summary for j in judged], stored_verdicts(db, judged)
     if accounts is None:
         accounts = _collect_accounts(settings, db, quiet=json_out)
     if json_out:

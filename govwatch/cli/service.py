@@ -26,7 +26,8 @@ from crawler.spiders.worker import run_worker
 from crawler.workqueue import WorkQueue, connect
 from govwatch.cli._common import context, emit_json, err, fail, open_db, out, parse_as_of
 from govwatch.cli.media import collection_json
-from reports.verdict import summary_table, verdict_json
+from inspection.sites import stored_verdicts
+from reports.verdict import summary_table
 from rules.profile import Profile
 from scheduler import jobs
 from scheduler.batches import (
@@ -219,9 +220,9 @@ def nightly(
     with _stop_batches_on_signals():
         results = jobs.nightly(when, mode=mode, profile_name=profile, force=force or as_of is not None)
     if json_out:
-        emit_json([verdict_json(ev) for ev in results])
+        emit_json(stored_verdicts(db, results))
     elif results:
-        out.print(summary_table(results))
+        out.print(summary_table([j.summary for j in results]))
 
 
 def register(app: typer.Typer) -> None:
@@ -234,7 +235,8 @@ def register(app: typer.Typer) -> None:
 
 def inspect_with_workers(settings: Settings, db: Database, site_ids: list[int], as_of: date, profile: Profile, *,
                          quiet: bool = False) -> list:
-    """`govwatch crawl --workers`: queue the sites for the workers, show progress, judge them."""
+    """`govwatch crawl --workers`: queue the sites for the workers, show progress, judge each as its run
+    closes; returns their `Judged` (inspection/sites.py)."""
     try:
         client = connect(settings.redis_url)
         client.ping()
