@@ -203,6 +203,16 @@ def job_file(request: Request, job_id: int, name: str, who: Annotated[Viewer, De
     return FileResponse(path, filename=name, media_type=MEDIA_TYPES.get(path.suffix, "application/octet-stream"))
 
 
+def _decide(session: Session, request: Request, who: Viewer, name: str, key: str, decision: str, reason: str, *,
+            site_id: int | None = None, account_id: int | None = None) -> None:
+    """An inspector's decision on a content hit of a site or an account, stored and audited."""
+    if decision not in DECISIONS:
+        raise Refused(400, "请选择确认或排除")
+    review(session, site_id, key.strip(), decision, who.name, reason.strip() or None, account_id=account_id)
+    audit(session, who.name, f"content-{decision}", name, {"key": key, "reason": reason.strip() or None},
+          address(request))
+
+
 @router.post("/sites/{site_id}/content/{key}")
 def review_content_hit(request: Request, site_id: int, key: str, who: Annotated[Viewer, Depends(viewer)],
                        csrf: Csrf = "", decision: Annotated[str, Form()] = "",
@@ -210,14 +220,10 @@ def review_content_hit(request: Request, site_id: int, key: str, who: Annotated[
     """An inspector confirms or dismisses a content hit (暗链, 称呼错误 ...), as `govwatch findings confirm` does;
     the site is judged again on the same crawl at once, so the page shows what the decision changes."""
     check_csrf(who.csrf, csrf)
-    if decision not in DECISIONS:
-        raise Refused(400, "请选择确认或排除")
     web = state(request)
     with web.db.session() as session:
         site = _acted_on(session, who, "sites", site_id)
-        review(session, site_id, key.strip(), decision, who.name, reason.strip() or None)
-        audit(session, who.name, f"content-{decision}", site.name, {"key": key, "reason": reason.strip() or None},
-              address(request))
+        _decide(session, request, who, site.name, key, decision, reason, site_id=site_id)
         latest = session.scalars(select(Evaluation).where(Evaluation.site_id == site_id,
                                                           Evaluation.profile == web.profile)
                                  .order_by(Evaluation.as_of.desc(), Evaluation.id.desc())).first()
@@ -239,14 +245,10 @@ def review_account_hit(request: Request, account_id: int, key: str, who: Annotat
     `govwatch findings confirm ACCOUNT KEY` does; the account is judged again at once on the same stored posts,
     time point and period, so the page shows what the decision changes."""
     check_csrf(who.csrf, csrf)
-    if decision not in DECISIONS:
-        raise Refused(400, "请选择确认或排除")
     web = state(request)
     with web.db.session() as session:
         account = _acted_on(session, who, "accounts", account_id)
-        review(session, None, key.strip(), decision, who.name, reason.strip() or None, account_id=account_id)
-        audit(session, who.name, f"content-{decision}", account.name, {"key": key, "reason": reason.strip() or None},
-              address(request))
+        _decide(session, request, who, account.name, key, decision, reason, account_id=account_id)
         latest = session.scalars(select(AccountEvaluation).where(AccountEvaluation.account_id == account_id,
                                                                  AccountEvaluation.profile == web.profile)
                                  .order_by(AccountEvaluation.as_of.desc(), AccountEvaluation.id.desc())).first()
