@@ -53,8 +53,21 @@ def connect(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, socket_connect_timeout=10, socket_timeout=30, health_check_interval=30)
 
 
+_TAKE_NOW = """
+local t = redis.call('TIME')
+redis.call('ZADD', KEYS[1], tonumber(t[1]) + tonumber(t[2]) / 1000000 + tonumber(ARGV[1]), ARGV[2])
+redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[1])) + 5)
+return 1
+"""
+
+
 class HostSlots:
-    """The slot bookkeeping, usable without Scrapy."""
+    """The slot bookkeeping, usable without Scrapy.
+
+    Inside the crawl's event loop every Redis call is asynchronous (redis.asyncio, one client per
+    loop): taking a slot is awaited, giving one back or counting a hop already sent is sent without
+    waiting (`settled()` waits for those), so the reactor thread never blocks on a Redis round trip.
+    Outside a loop (tests, scripts) the same calls are made synchronously."""
 
     def __init__(self, client: redis.Redis, prefix: str, limit: int, ttl: float) -> None:
         self.redis = client
@@ -62,6 +75,36 @@ class HostSlots:
         self.limit = max(1, int(limit))
         self.ttl = float(ttl)
         self._acquire = client.register_script(_ACQUIRE)
+        self._take = client.register_script(_TAKE_NOW)
+        self._async: Any = None  # (loop, redis.asyncio client, acquire script, take script)
+        self._pending: set[asyncio.Task[Any]] = set()
+
+    def _aio(self) -> tuple[Any, Any, Any] | None:
+        """The asyncio client of the running loop, or None outside one."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return None
+        if self._async is None or self._async[0] is not loop:
+            from redis import asyncio as aioredis
+
+            pool = self.redis.connection_pool
+            client = aioredis.Redis(connection_pool=aioredis.ConnectionPool(
+                connection_class=aioredis.UnixDomainSocketConnection
+                if pool.connection_class.__name__ == "UnixDomainSocketConnection" else aioredis.Connection,
+                **pool.connection_kwargs))
+            self._async = (loop, client, client.register_script(_ACQUIRE), client.register_script(_TAKE_NOW))
+        return self._async[1:]
+
+    def _later(self, work: Any) -> None:
+        task = asyncio.ensure_future(work)
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def settled(self) -> None:
+        """Wait until every slot given back or taken without waiting has reached Redis."""
+        while self._pending:
+            await asyncio.gather(*list(self._pending), return_exceptions=True)
 
     def key(self, host: str) -> str:
         return f"{self.prefix}:host:{host.lower()}"
@@ -75,23 +118,35 @@ class HostSlots:
     def take_now(self, host: str) -> str:
         """Count a request already sent (a redirect hop Chromium follows by itself), whatever the limit."""
         token = secrets.token_hex(8)
-        key = self.key(host)
-        seconds, micros = self.redis.time()
-        self.redis.zadd(key, {token: seconds + micros / 1e6 + self.ttl})
-        self.redis.expire(key, int(self.ttl) + 5)
+        aio = self._aio()
+        if aio is None:
+            self._take(keys=[self.key(host)], args=[self.ttl, token])
+        else:
+            self._later(aio[2](keys=[self.key(host)], args=[self.ttl, token]))
         return token
 
     async def acquire(self, host: str) -> tuple[str, bool]:
-        """Wait for a slot of the host (polling Redis, never blocking the loop for long): (token, waited)."""
+        """Wait for a slot of the host (polling Redis, never blocking the loop): (token, waited)."""
         delay, waited = 0.02, False
-        while (token := self.try_acquire(host)) is None:
+        aio = self._aio()
+        while True:
+            token = secrets.token_hex(8)
+            if aio is None:
+                taken = self._acquire(keys=[self.key(host)], args=[self.limit, self.ttl, token])
+            else:
+                taken = await aio[1](keys=[self.key(host)], args=[self.limit, self.ttl, token])
+            if taken:
+                return token, waited
             waited = True
             await asyncio.sleep(delay)
             delay = min(delay * 1.5, 0.05)
-        return token, waited
 
     def release(self, host: str, token: str) -> None:
-        self.redis.zrem(self.key(host), token)
+        aio = self._aio()
+        if aio is None:
+            self.redis.zrem(self.key(host), token)
+        else:
+            self._later(aio[0].zrem(self.key(host), token))
 
 
     def in_use(self, host: str) -> int:

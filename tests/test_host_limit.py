@@ -309,9 +309,11 @@ def test_with_workers_chromium_and_link_checks_count_against_one_shared_limit(re
         page.context.emit("response", _Response(script, 302))
         page.context.emit("requestfinished", script)
         page.context.emit("request", _Request("http://b.gov.cn/s.js", page, redirected_from=script))
+        await shared.settled()  # given back and taken without the loop waiting on Redis
         assert shared.in_use("a.gov.cn") == 1 and shared.in_use("b.gov.cn") == 1  # the slot moved with the hop
         page.closed = True
         page.emit("close", page)
+        await shared.settled()
         assert shared.in_use("a.gov.cn") == 0 and shared.in_use("b.gov.cn") == 0 and not browser.tokens
 
         middleware = RedisHostSlotsMiddleware(shared, browser_counts=True)
@@ -322,6 +324,7 @@ def test_with_workers_chromium_and_link_checks_count_against_one_shared_limit(re
         await middleware.process_request(link)
         assert shared.in_use("a.gov.cn") == 1
         middleware.process_response(link, None)
+        await shared.settled()
         assert shared.in_use("a.gov.cn") == 0
 
     try:
