@@ -9,6 +9,7 @@ measurements and hidden links of the home page, and a crop around each word a co
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -261,7 +262,8 @@ async def _crops(page: Page, words: list[str]) -> list[tuple[str, bytes]]:
 
 
 async def snapshot(page: Page, *, screenshot: bool, layout: bool, settle_ms: int = 300, idle: bool = True,
-                   first_screen: bool = False, crop_words: list[str] | None = None) -> RenderedPage:
+                   first_screen: bool = False,
+                   crop_words: Callable[[str], list[str]] | None = None) -> RenderedPage:
     """What the browser shows now; the page is always closed afterwards.
 
     `idle=False` for a page the server sends whole (its lists are in the HTML): the navigation has
@@ -297,7 +299,8 @@ async def snapshot(page: Page, *, screenshot: bool, layout: bool, settle_ms: int
         shot = await page.screenshot(full_page=not first_screen, type="png", timeout=15000) if screenshot else None
         measured = await page.evaluate(LAYOUT_JS) if layout else None
         hidden = await page.evaluate(HIDDEN_LINKS_JS) if layout else None  # the home page, seen once
-        crops = await _crops(page, crop_words) if crop_words else []
+        words = crop_words(html) if crop_words is not None else []  # the hits of what is shown now
+        crops = await _crops(page, words) if words else []
         return RenderedPage(page.url, html, frames, shot, measured, hidden_links=hidden, crops=crops)
     except PlaywrightError as exc:
         return RenderedPage(page.url, "", error=reason("browser", error=str(exc).splitlines()[0][:300]))

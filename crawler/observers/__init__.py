@@ -125,8 +125,9 @@ class PageObserver:
     def on_column(self, page: PageContext) -> Iterable[Any]:
         return ()
 
-    def crop_words(self, state: SiteCrawl) -> list[str]:
-        """Words of the home page to crop a screenshot around when it is rendered (evidence of a hit)."""
+    def crop_words(self, page: PageContext, html: str) -> list[str]:
+        """Words to crop a screenshot around on a page Chromium shows (`page.role` home or column, `html`
+        what it shows): the evidence of a hit where the page was rendered."""
         return []
 
     def on_rendered(self, page: PageContext, rendered: RenderedPage) -> Iterable[Any]:

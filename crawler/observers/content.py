@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from crawler.columns import parse_html
 from crawler.items import Observed
 from crawler.observers import PageContext, PageObserver
 from crawler.observers._common import PerRun, guarded, key, on_site, visible_text
@@ -37,7 +38,6 @@ from crawler.observers.words import DICTIONARIES_ENV, Scanner, extra_paths, scan
 # GOVWATCH_CONTENT_OBSERVERS; [] turns the content scan off).
 if TYPE_CHECKING:
     from crawler.render import RenderedPage
-    from crawler.spiders.state import SiteCrawl
 
 CONTENT_OBSERVERS: list[str] = ["crawler.observers.content.ContentObserver"]
 DATE_RE = re.compile(r"\d{4}[-/.年]\d{1,2}|\d{1,2}[-/月]\d{1,2}日?")
@@ -196,9 +196,15 @@ class ContentObserver(PageObserver):
         return page.observe("dark_link", {**link, "role": role, "words": sorted({h.wrong for h in hits}),
                                           "category": hits[0].category if hits else None})
 
-    def crop_words(self, state: SiteCrawl) -> list[str]:
-        site = self.sites.get(state.run_id)
-        return list(site.home_hits) if site is not None else []
+    def crop_words(self, page: PageContext, html: str) -> list[str]:
+        """The words of the content hits in what the browser shows (home: its whole text, a column: its
+        body, as on_home and on_column scan them); never personal data (a crop would show it unmasked)."""
+        text = visible_text(parse_html(html), without_chrome=page.role != "home")
+        words = [hit.wrong for hit in self._scanner(page).scan(text)]
+        site = self.sites.get(page.state.run_id)
+        if page.role == "home" and site is not None:
+            words = [*site.home_hits, *words]
+        return list(dict.fromkeys(words))
 
     @guarded
     def on_rendered(self, page: PageContext, rendered: RenderedPage) -> Iterator[Any]:

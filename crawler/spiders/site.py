@@ -324,9 +324,8 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         state = self._state(response)
         needs_items = response.meta.get("needs_items", False)
         # A server-rendered home page is seen in the browser for its first screen (layout, evidence) only.
-        words = [w for observer in self.observers.values() for w in observer.crop_words(state)]
         rendered = await snapshot(response.meta["playwright_page"], screenshot=True, layout=True, idle=needs_items,
-                                  first_screen=not needs_items, crop_words=words)
+                                  first_screen=not needs_items, crop_words=self._crop_words(state, response, "home"))
         needs_items = needs_items and not rendered.error
         extract = await _guarded(self._rendered_extract(state, rendered)) if needs_items else None
         for item in self._step(state, self._home_rendered(state, response, rendered, extract)):
@@ -359,13 +358,16 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
                                    render=response.meta.get("render_reason"))
         yield from self._rendered_observed(state, response, rendered)
 
+    def _crop_evidence(self, state: SiteCrawl, rendered: RenderedPage, status: int | None) -> Iterator[Any]:
+        if self.evidence is not None:
+            for word, png in rendered.crops:
+                yield EvidenceTaken(state.run_id, rendered.url, "crop", word[:100], png, ".png", False, status, None,
+                                    True)
+
     def _rendered_observed(self, state: SiteCrawl, response: Response, rendered: RenderedPage) -> Iterator[Any]:
         """The observers' look at the rendered home page, after their look at its HTML (on_home), and the
         crops of the words they asked to see."""
-        if self.evidence is not None:
-            for word, png in rendered.crops:
-                yield EvidenceTaken(state.run_id, rendered.url, "crop", word[:100], png, ".png", False,
-                                    response.status, None, True)
+        yield from self._crop_evidence(state, rendered, response.status)
         if rendered.hidden_links is None:
             return
         page = PageContext(self, state, rendered.url, "home", response.status, None, None, response=response)
@@ -523,10 +525,21 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
     async def parse_column_rendered(self, response: Response) -> AsyncIterator[Any]:
         state = self._state(response)
         rendered = await snapshot(response.meta["playwright_page"], screenshot=self.evidence is not None,
-                                  layout=False)
+                                  layout=False, crop_words=self._crop_words(state, response, "column"))
         extract = None if rendered.error else await _guarded(self._rendered_extract(state, rendered))
         for item in self._step(state, self._column_rendered(state, response, rendered, extract)):
             yield item
+
+    def _crop_words(self, state: SiteCrawl, response: Response, role: str) -> Callable[[str], list[str]] | None:
+        """What the observers want cropped from a rendered page (the words of its content hits)."""
+        if self.evidence is None:
+            return None
+        page = PageContext(self, state, response.url, role, response.status, None, None, response=response)
+
+        def words(html: str) -> list[str]:
+            return [w for observer in self.observers.values() for w in observer.crop_words(page, html)]
+
+        return words
 
     def _column_rendered(self, state: SiteCrawl, response: Response, rendered: RenderedPage,
                          extract: PageExtract | Exception | None) -> Iterator[Any]:
@@ -549,6 +562,7 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         yield from self._html_evidence(state, column_url, rendered.html.encode(), status, elapsed_ms(response),
                                        "column", rendered=True)
         yield from self._screenshot_evidence(state, column_url, rendered.screenshot, status, "rendered")
+        yield from self._crop_evidence(state, rendered, status)
         yield from self._reading(state, column_url, "column", [extract.cut] if extract.cut else [])
         error = None if status < 400 else f"HTTP {status} even in the browser"
         yield from self._column_read(state, response, rendered.url, status, rendered.html if status < 400 else None,
