@@ -50,7 +50,9 @@ class EvidenceCapture:
     async def capture_evidence(self, response: Response) -> AsyncIterator[Any]:
         state = self._state(response)
         state.capturing -= 1
-        shot = await snapshot(response.meta["playwright_page"], screenshot=True, layout=False)
+        # The page was read without a browser (one that needed it was screenshotted when it was rendered):
+        # the navigation's load event is enough, no wait for the network to fall quiet.
+        shot = await snapshot(response.meta["playwright_page"], screenshot=True, layout=False, idle=False)
         for item in self._step(state, self._screenshot_evidence(state, response.meta["evidence_url"], shot.screenshot,
                                                                  response.status, response.meta["evidence_reason"])):
             yield item
