@@ -59,7 +59,8 @@ class BulkWriter:
         self.engine = engine
         self.batch = batch
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=max_queued)
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.name = name
+        self._thread: threading.Thread | None = None  # started with the first piece, again after close()
         self._started = False
         self._lock = threading.Lock()
         self.failures = 0  # pieces that could not be written (each logged)
@@ -85,14 +86,15 @@ class BulkWriter:
         if not self._started:
             return
         self._queue.put(_STOP)
-        self._thread.join(timeout)
+        if self._thread is not None:
+            self._thread.join(timeout)
         self._started = False
 
     def _put(self, piece: object) -> None:
         if not self._started:
             with self._lock:
                 if not self._started:
-                    self._thread = threading.Thread(target=self._run, name=self._thread.name, daemon=True)
+                    self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
                     self._thread.start()
                     self._started = True
         self._queue.put(piece)

@@ -34,11 +34,11 @@ from crawler.observers.darklinks import hidden_links, is_off_site, off_site_link
 from crawler.observers.personal import attachment_text, find_personal
 from crawler.observers.words import DICTIONARIES_ENV, Scanner, extra_paths, scanner
 
-# Dotted paths of the content observers a crawl runs besides DEFAULT_OBSERVERS (setting
-# GOVWATCH_CONTENT_OBSERVERS; [] turns the content scan off).
 if TYPE_CHECKING:
     from crawler.render import RenderedPage
 
+# Dotted paths of the content observers a crawl runs besides DEFAULT_OBSERVERS (setting
+# GOVWATCH_CONTENT_OBSERVERS; [] turns the content scan off).
 CONTENT_OBSERVERS: list[str] = ["crawler.observers.content.ContentObserver"]
 DATE_RE = re.compile(r"\d{4}[-/.年]\d{1,2}|\d{1,2}[-/月]\d{1,2}日?")
 
@@ -51,7 +51,6 @@ class _Site:
     home_links: dict[str, str] = field(default_factory=dict)
     home_words: set[str] = field(default_factory=set)
     home_dark: set[str] = field(default_factory=set)  # dark links of the home page already recorded
-    home_hits: list[str] = field(default_factory=list)  # words of the home page's content hits
 
 
 def fingerprint(text: str, min_line: int) -> list[str]:
@@ -87,15 +86,15 @@ class ContentObserver(PageObserver):
         site.seen.add(key(page.url))
         limits = self._limits(page)
         text = visible_text(page.doc)
+        site.home_words = set()
         for item in self._scan(page, text, "home", "page"):
-            if item.kind == "content_hit":  # cropped from the rendered page (never personal data: unmasked)
-                site.home_hits.append(item.data["wrong"])
+            if item.kind == "content_hit" and item.data["kind"] == "sensitive":
+                site.home_words.add(item.data["wrong"])  # what the Baiduspider view is compared with
             yield item
         yield page.observe("home_fingerprint", {"lines": fingerprint(text, int(limits.get("fingerprint_min_line", 6))),
                                                 "chars": len(text)})
         trusted = list(limits.get("trusted_host_suffixes", []))
         site.home_links = off_site_links(page.doc, page.url, trusted)
-        site.home_words = {h.wrong for h in self._scanner(page).scan(text) if h.kind == "sensitive"}
         yield from self._dark_links(page, "home")
         yield from self._follow_from(page)
         if page.may_follow():
@@ -200,11 +199,7 @@ class ContentObserver(PageObserver):
         """The words of the content hits in what the browser shows (home: its whole text, a column: its
         body, as on_home and on_column scan them); never personal data (a crop would show it unmasked)."""
         text = visible_text(parse_html(html), without_chrome=page.role != "home")
-        words = [hit.wrong for hit in self._scanner(page).scan(text)]
-        site = self.sites.get(page.state.run_id)
-        if page.role == "home" and site is not None:
-            words = [*site.home_hits, *words]
-        return list(dict.fromkeys(words))
+        return list(dict.fromkeys(hit.wrong for hit in self._scanner(page).scan(text)))
 
     @guarded
     def on_rendered(self, page: PageContext, rendered: RenderedPage) -> Iterator[Any]:

@@ -606,17 +606,20 @@ class SiteSpider(LinkChecks, EvidenceCapture, scrapy.Spider):
         if headers is None and not meta.get("raw") and url in state.link_gets and url not in state.link_results:
             state.awaiting.setdefault(url, []).append((observer.name, handler, found_on, meta))
             return None
-        request = self._request(state, url, self.parse_observed, self.observed_failed, priority=-2,
-                                observer=observer.name, handler=handler, found_on=found_on, observer_meta=meta)
+        request = self._observer_fetch(state, url, observer.name, handler, found_on, meta)
         return request.replace(headers=headers) if headers else request
+
+    def _observer_fetch(self, state: SiteCrawl, url: str, name: str, handler: str, found_on: str,
+                        meta: dict[str, Any]) -> scrapy.Request:
+        return self._request(state, url, self.parse_observed, self.observed_failed, priority=-2, observer=name,
+                             handler=handler, found_on=found_on, observer_meta=meta)
 
     def _observers_instead(self, state: SiteCrawl, url: str) -> Iterator[scrapy.Request]:
         """The link check did not bring a page to read (it failed, was refused, was not HTML): the
         observers that waited for it get their own requests, as if they had never waited."""
         for name, handler, found_on, meta in state.awaiting.pop(url, ()):
             if self._may_request(state):
-                yield self._request(state, url, self.parse_observed, self.observed_failed, priority=-2,
-                                    observer=name, handler=handler, found_on=found_on, observer_meta=meta)
+                yield self._observer_fetch(state, url, name, handler, found_on, meta)
 
     async def _observers_read(self, state: SiteCrawl, response: Response) -> list[Any]:
         """The observers that waited for this link check's answer read it, this site's and those of the
